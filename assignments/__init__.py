@@ -1,0 +1,1 @@
+"""Built-in assignment specs (installed as gradcheck.assignments)."""

@@ -1,0 +1,99 @@
+"""Built-in assignments: find them, list them, and pick one for a file.
+
+Only YAML and the standard library here, so ``gradcheck list`` stays fast.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .errors import UsageError
+
+
+def assignments_dir() -> Path:
+    try:
+        from importlib.resources import files
+
+        root = Path(str(files("gradcheck.assignments")))
+        if root.is_dir():
+            return root
+    except (ModuleNotFoundError, TypeError):
+        pass
+    return Path(__file__).resolve().parent.parent / "assignments"  # a source checkout
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    title: str
+    course: str
+    description: str
+    functions: tuple[str, ...]
+    aliases: dict[str, tuple[str, ...]]
+    path: Path
+
+
+def builtins() -> list[Entry]:
+    out = []
+    for spec in sorted(assignments_dir().glob("*/spec.yaml")):
+        try:
+            data = yaml.safe_load(spec.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError):
+            continue
+        if not isinstance(data, dict) or not isinstance(data.get("functions"), dict):
+            continue
+        fns = data["functions"]
+        aliases = {k: tuple(v.get("aliases", [])) if isinstance(v, dict) else () for k, v in fns.items()}
+        out.append(
+            Entry(str(data.get("name", spec.parent.name)), str(data.get("title", "")), str(data.get("course", "")),
+                  " ".join(str(data.get("description", "")).split()), tuple(fns), aliases, spec)  # fmt: skip
+        )
+    return out
+
+
+def resolve(name_or_path: str) -> Path:
+    """A built-in name or a path to a spec file."""
+    for entry in builtins():
+        if entry.name == name_or_path:
+            return entry.path
+    path = Path(name_or_path)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        if not path.is_file():
+            raise UsageError(f"{name_or_path}: spec file not found")
+        return path
+    names = [e.name for e in builtins()]
+    close = difflib.get_close_matches(name_or_path, names, n=1)
+    hint = f"; did you mean '{close[0]}'?" if close else f"; built-in assignments: {', '.join(names)}"
+    raise UsageError(f"--assignment: unknown assignment '{name_or_path}'{hint}")
+
+
+def defined_functions(source: str) -> set[str]:
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set(re.findall(r"^\s*def\s+([A-Za-z_]\w*)", source, flags=re.M))
+    return {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+
+
+def pick(source: str) -> tuple[Entry, str]:
+    """The built-in assignment whose functions the file defines, and a sentence saying so."""
+    defined = defined_functions(source)
+    scored = []
+    for e in builtins():
+        hits = sum(1 for f in e.functions if f in defined or any(a in defined for a in e.aliases.get(f, ())))
+        scored.append((hits / max(1, len(e.functions)), hits, e))
+    scored.sort(key=lambda t: (-t[0], -t[1], t[2].name))
+    if not scored or scored[0][1] == 0:
+        closest = ", ".join(f"{e.name} ({', '.join(e.functions)})" for _, _, e in scored[:3])
+        raise UsageError(f"no built-in assignment matches the functions in this file; closest: {closest}. Use --assignment NAME or a spec file")
+    frac, hits, entry = scored[0]
+    if len(scored) > 1 and scored[1][0] == frac and scored[1][1] == hits:
+        raise UsageError(f"the file fits both '{entry.name}' and '{scored[1][2].name}'; choose one with --assignment")
+    how = "defines all of its functions" if frac == 1 else f"defines {hits} of its {len(entry.functions)} functions"
+    return entry, f"assignment '{entry.name}' picked automatically: the file {how} (override with --assignment)"

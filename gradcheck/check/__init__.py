@@ -1,0 +1,1 @@
+"""Numeric checks: trials, the reference computation, comparisons, finite differences."""

@@ -1,0 +1,61 @@
+"""Compare arrays with a stated rule; return numbers, never wording."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+RULE = "|got − expected| ≤ rtol · (|expected| + s), s = the largest |value| of either array"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    ok: bool
+    mismatched: int
+    total: int
+    max_abs: float
+    max_rel: float  # max over elements of |got − exp| / (|exp| + s)
+    worst: tuple[tuple[tuple[int, ...], float, float], ...]  # (index, got, expected)
+    rtol: float
+
+
+def compare(got: np.ndarray, expected: np.ndarray, rtol: float, worst: int = 5) -> Comparison:
+    """Elementwise comparison of two arrays of the same shape."""
+    g = np.asarray(got, dtype=np.float64)
+    e = np.asarray(expected, dtype=np.float64)
+    if g.shape != e.shape:
+        raise ValueError("compare() needs equal shapes")
+    if g.size == 0:
+        return Comparison(True, 0, 0, 0.0, 0.0, (), rtol)
+    diff = np.abs(g - e)
+    finite = np.isfinite(g)
+    scale = max(float(np.max(np.abs(e))), float(np.max(np.abs(np.where(finite, g, 0.0)))), 1e-300)
+    rel = np.where(finite, diff / (np.abs(e) + scale), np.inf)
+    bad = rel > rtol
+    order = np.argsort(-rel, axis=None, kind="stable")[:worst]
+    rows = tuple(
+        (tuple(int(i) for i in np.unravel_index(int(k), g.shape)), float(g.flat[k]), float(e.flat[k]))
+        for k in order
+        if bad.flat[k]
+    )
+    return Comparison(
+        ok=not bool(bad.any()),
+        mismatched=int(bad.sum()),
+        total=int(g.size),
+        max_abs=float(np.max(np.where(finite, diff, np.inf))),
+        max_rel=float(np.max(rel)),
+        worst=rows,
+        rtol=rtol,
+    )
+
+
+def close(got: np.ndarray, expected: np.ndarray, rtol: float) -> bool:
+    """Same shape and within the comparison rule."""
+    g, e = np.asarray(got), np.asarray(expected)
+    return g.shape == e.shape and compare(g, e, rtol, worst=0).ok
+
+
+def dtype_name(value: np.ndarray) -> str:
+    dt = np.asarray(value).dtype
+    return dt.name if dt.kind == "f" else "float64"

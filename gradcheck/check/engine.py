@@ -1,0 +1,241 @@
+"""Run a submission against the spec's trials and record what it did.
+
+This layer only observes: calls, returned trees, captured locals, mutations,
+finite differences through the student's own code. Judging happens later.
+"""
+
+from __future__ import annotations
+
+import ast
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..sandbox.runner import Failure, Sandbox
+from ..spec.model import Limits, Spec
+from . import fd
+from .templates import Leaf, Matched, build, decode_plain, leaves, match
+from .trials import Trial
+
+MAX_SOURCE = 4 << 20
+ELEMENTWISE_LIMIT = 4000  # parameters checked element by element at most; more use directions
+DIRECTIONS = 8
+
+
+@dataclass
+class CallResult:
+    function: str
+    trial: Trial
+    failure: Failure | None = None
+    matched: Matched | None = None
+    locals: dict[str, Leaf] = field(default_factory=dict)
+    mutated: list[str] = field(default_factory=list)
+    elapsed: float = 0.0
+
+
+@dataclass
+class FDResult:
+    """Finite differences of J through the student's forward and cost, on trial 1."""
+
+    failure: Failure | None = None
+    numeric: dict[str, np.ndarray] = field(default_factory=dict)  # per parameter, elementwise
+    kinks: dict[str, np.ndarray] = field(default_factory=dict)
+    directional: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # (directions, slopes)
+    itemsize: int = 8
+    evaluations: int = 0
+
+
+@dataclass
+class Observations:
+    spec: Spec
+    path: Path
+    source: str
+    trials: list[Trial]
+    syntax_error: tuple[int | None, int | None, str] | None = None
+    import_failure: Failure | None = None
+    defined: list[str] = field(default_factory=list)
+    provided: list[str] = field(default_factory=list)
+    missing: dict[str, str | None] = field(default_factory=dict)  # function -> suggestion
+    calls: dict[tuple[str, int], CallResult] = field(default_factory=dict)
+    repeats: dict[str, CallResult] = field(default_factory=dict)
+    fd: FDResult | None = None
+    unavailable: list[str] = field(default_factory=list)
+    output: str = ""
+    output_truncated: bool = False
+    skipped: dict[str, str] = field(default_factory=dict)  # function -> why it was not called again
+    seconds: float = 0.0
+
+
+def read_source(path: Path) -> str:
+    data = path.read_bytes()[: MAX_SOURCE + 1]
+    if len(data) > MAX_SOURCE:
+        raise ValueError(f"the file is larger than {MAX_SOURCE >> 20} MiB")
+    return data.decode("utf-8", errors="replace")
+
+
+def observe(spec: Spec, path: Path, trials: list[Trial], limits: Limits, source: str) -> Observations:
+    start = time.perf_counter()
+    obs = Observations(spec, path, source, trials)
+    try:
+        ast.parse(source, filename=str(path))
+    except SyntaxError as exc:
+        obs.syntax_error = (exc.lineno, exc.offset, exc.msg or "invalid syntax")
+        return obs
+    except (ValueError, RecursionError, MemoryError) as exc:
+        obs.syntax_error = (None, None, f"the file cannot be parsed ({type(exc).__name__})")
+        return obs
+    sandbox = Sandbox(
+        path,
+        timeout=limits.timeout,
+        memory_mb=limits.memory_mb,
+        processes=limits.processes,
+        output_kb=limits.output_kb,
+        cpu_seconds=int(limits.total_timeout) + 10,
+        helpers=spec.helpers,
+        helper_modules=spec.helper_modules,
+    )
+    deadline = start + limits.total_timeout
+    try:
+        reply = sandbox.start()
+        obs.unavailable = sandbox.unavailable
+        if not reply.ok:
+            obs.import_failure = reply.failure
+            return obs
+        obs.defined = list(reply.header.get("functions", []))
+        obs.provided = list(reply.header.get("provided", []))
+        for f in spec.functions:
+            if f.name not in obs.defined:
+                obs.missing[f.name] = _suggest(f.name, f.aliases, obs.defined)
+        for trial in trials:
+            for f in spec.functions:
+                if f.name in obs.missing or f.name in obs.skipped:
+                    continue
+                if trial.probe is not None and f.name not in trial.probe.functions:
+                    continue
+                if time.perf_counter() > deadline:
+                    obs.skipped[f.name] = "the submission's total time limit was reached"
+                    continue
+                result = _call(sandbox, f, trial)
+                obs.calls[(f.name, trial.index)] = result
+                if result.failure and result.failure.kind in ("timeout", "died", "memory", "protocol"):
+                    obs.skipped[f.name] = f"it failed with {result.failure.kind} in {trial.label}"
+                if f.repeat and trial.index == 0 and result.failure is None:
+                    obs.repeats[f.name] = _call(sandbox, f, trial)
+        runnable = spec.student_cost and not any(s.call in obs.missing for s in spec.student_cost)
+        if runnable and time.perf_counter() < deadline:
+            obs.fd = _student_fd(sandbox, spec, trials[0], deadline)
+    finally:
+        sandbox.close()
+        obs.output = sandbox.output
+        obs.output_truncated = sandbox.output_truncated
+        obs.seconds = time.perf_counter() - start
+    return obs
+
+
+def _suggest(name: str, aliases: tuple[str, ...], defined: list[str]) -> str | None:
+    import difflib
+
+    for alias in aliases:
+        if alias in defined:
+            return alias
+    lowered = {d.lower(): d for d in defined}
+    if name.lower() in lowered:
+        return lowered[name.lower()]
+    close = difflib.get_close_matches(name, defined, n=1, cutoff=0.7)
+    return close[0] if close else None
+
+
+def _call(sandbox: Sandbox, f, trial: Trial) -> CallResult:
+    args = [build(a, trial.env) for a in f.args]
+    reply = sandbox.call(f.name, args, f.locals)
+    result = CallResult(f.name, trial, elapsed=reply.elapsed)
+    if not reply.ok:
+        result.failure = reply.failure
+        return result
+    header, blobs = reply.header, reply.blobs
+    result.matched = match(f.returns, header.get("value"), blobs, f.name)
+    locs = header.get("locals") if isinstance(header.get("locals"), dict) else {}
+    for name in f.locals:
+        if name in locs:
+            result.locals[name] = match(name, locs[name], blobs, f.name).leaves[name]
+    after = header.get("args_after") if isinstance(header.get("args_after"), list) else []
+    for template, sent, back in zip(f.args, args, after):
+        result.mutated += _changed(template, sent, decode_plain(back, blobs))
+    return result
+
+
+def _changed(template: Any, sent: Any, back: Any) -> list[str]:
+    """Names of argument leaves the function modified in place."""
+    if isinstance(template, str):
+        if isinstance(sent, np.ndarray):
+            ok = isinstance(back, np.ndarray) and back.shape == sent.shape and np.array_equal(back, sent, equal_nan=True)
+            return [] if ok else [template]
+        return []
+    if isinstance(template, dict):
+        if not isinstance(back, dict):
+            return leaves(template)
+        return [n for k, sub in template.items() for n in (_changed(sub, sent[k], back[k]) if k in back else leaves(sub))]
+    if not isinstance(back, list) or len(back) != len(template):
+        return leaves(template)
+    return [n for sub, s, b in zip(template, sent, back) for n in _changed(sub, s, b)]
+
+
+def _student_fd(sandbox: Sandbox, spec: Spec, trial: Trial, deadline: float) -> FDResult:
+    """Central differences of J through the student's functions, batched in one request."""
+    steps = [{"call": s.call, "args": list(s.args), "bind": s.bind} for s in spec.student_cost]
+    needed = {n for s in spec.student_cost for a in s.args for n in leaves(a)}
+    env = {k: np.asarray(trial.env[k], dtype=np.float64) for k in needed if k in trial.env}
+    # A first, cheap request learns the precision the student computes in.
+    probe = sandbox.pipeline(steps, env, [])
+    if not probe.ok:
+        return FDResult(failure=probe.failure)
+    itemsize = int(probe.header.get("itemsize", 8)) if isinstance(probe.header.get("itemsize"), int) else 8
+    perturb, plan, directions = [], [], []
+    rng = np.random.default_rng(12345)
+    for name in spec.parameters:
+        theta = env[name]
+        h = fd.step(theta, itemsize)
+        if theta.size <= ELEMENTWISE_LIMIT:
+            for i in range(theta.size):
+                perturb.append({"param": name, "index": i, "h": float(h.reshape(-1)[i])})
+            plan.append((name, "elementwise", theta.size, h))
+        else:
+            scale = float(np.max(h))
+            for _ in range(DIRECTIONS):
+                v = rng.standard_normal(theta.shape)
+                v /= np.linalg.norm(v)
+                directions.append(v)
+                perturb.append({"param": name, "direction": len(directions) - 1, "h": scale})
+            plan.append((name, "directional", DIRECTIONS, scale))
+    timeout = max(1.0, deadline - time.perf_counter())
+    reply = sandbox.pipeline(steps, env, perturb, directions, timeout=timeout)
+    if not reply.ok:
+        return FDResult(failure=reply.failure, itemsize=itemsize)
+    from ..sandbox import wire
+
+    try:
+        plus = wire.decode_array(reply.header["plus"], reply.blobs).astype(np.float64)
+        minus = wire.decode_array(reply.header["minus"], reply.blobs).astype(np.float64)
+        base = float(reply.header["base"])
+    except (KeyError, TypeError, ValueError, wire.WireError):
+        return FDResult(failure=Failure("protocol", "ProtocolError", "malformed finite-difference reply"))
+    if plus.shape != (len(perturb),) or minus.shape != (len(perturb),):
+        return FDResult(failure=Failure("protocol", "ProtocolError", "wrong number of finite-difference values"))
+    out = FDResult(itemsize=itemsize, evaluations=2 * len(perturb) + 1)
+    k = 0
+    rtol = spec.tolerance.for_dtype({2: "float16", 4: "float32"}.get(itemsize, "float64"), fd=True)
+    dir_k = 0
+    for name, kind, count, h in plan:
+        p, q = plus[k : k + count], minus[k : k + count]
+        if kind == "elementwise":
+            hh = h.reshape(-1)
+            out.numeric[name] = fd.central(p, q, hh).reshape(env[name].shape)
+            out.kinks[name] = fd.kinks(base, p, q, hh, rtol).reshape(env[name].shape)
+        else:
+            out.directional[name] = (np.stack(directions[dir_k : dir_k + count]), fd.central(p, q, h))
+            dir_k += count
+        k += count
+    return out

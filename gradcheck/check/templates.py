@@ -1,0 +1,171 @@
+"""Build a function's arguments from a template, and read its return value against one.
+
+The child's encoded tree is untrusted: every node is checked for kind before use.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..sandbox import wire
+
+
+def build(template: Any, env: dict[str, Any]) -> Any:
+    """Arguments from reference values; arrays are copied so nothing is shared."""
+    if isinstance(template, str):
+        value = env[template]
+        return np.array(value, dtype=np.float64, copy=True) if isinstance(value, np.ndarray) else value
+    if isinstance(template, dict):
+        return {k: build(v, env) for k, v in template.items()}
+    return tuple(build(v, env) for v in template)
+
+
+def leaves(template: Any) -> list[str]:
+    if isinstance(template, str):
+        return [] if template == "_" else [template]
+    items = template.values() if isinstance(template, dict) else template
+    return [name for sub in items for name in leaves(sub)]
+
+
+@dataclass
+class Leaf:
+    """What the student returned for one named value."""
+
+    name: str
+    node: dict | None  # the encoded node; None when missing
+    array: np.ndarray | None = None  # decoded, for numeric nodes
+    path: tuple = ()  # how it was reached: ("return", 1, "A1")
+
+
+@dataclass
+class Problem:
+    """A structural problem: the value tree does not fit the template."""
+
+    kind: str  # "wrong-type" | "missing-key"
+    target: str  # a leaf name, or the function's name
+    message: str
+    path: tuple = ()
+    suggestion: str | None = None
+    leaves: tuple[str, ...] = ()  # leaves that cannot be checked because of it
+
+
+@dataclass
+class Matched:
+    leaves: dict[str, Leaf] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def describe(node: dict | None) -> str:
+    """A student-facing name for an encoded node's type."""
+    if not isinstance(node, dict):
+        return "nothing"
+    t = node.get("t")
+    cls = str(node.get("cls", ""))
+    if t in ("nd", "nd-nodata"):
+        shown = "np.matrix" if cls.endswith("matrix") else "array" if cls == "numpy.ndarray" else cls
+        return f"{shown} of dtype {np.dtype(str(node.get('dtype', 'O'))).name if _dtype_ok(node) else node.get('dtype')} and shape {tuple(node.get('shape', ()))}"
+    if t == "scalar":
+        return f"numpy scalar {cls.rsplit('.', 1)[-1]}"
+    if t in ("tuple", "list"):
+        return f"{t} of length {len(node.get('items', []))}"
+    if t == "dict":
+        keys = list(node.get("items", {}))
+        shown = ", ".join(keys[:6]) + (", …" if len(keys) > 6 else "")
+        return f"dict with keys {{{shown}}}"
+    if t == "none":
+        return "None"
+    if t == "other":
+        return f"object of type {cls}"
+    return {"float": "float", "int": "int", "bool": "bool", "str": "str", "complex": "complex"}.get(str(t), str(t))
+
+
+def _dtype_ok(node: dict) -> bool:
+    try:
+        np.dtype(str(node.get("dtype")))
+        return True
+    except TypeError:
+        return False
+
+
+def match(template: Any, node: Any, blobs: list[bytes], function: str) -> Matched:
+    out = Matched()
+    _match(template, node, blobs, function, ("return",), out)
+    return out
+
+
+def _match(template: Any, node: Any, blobs: list[bytes], function: str, path: tuple, out: Matched) -> None:
+    if isinstance(template, str):
+        if template == "_" or template in out.leaves:  # the first occurrence is the one checked
+            return
+        leaf = Leaf(template, node if isinstance(node, dict) else None, path=path)
+        if isinstance(node, dict) and node.get("t") == "nd":
+            try:
+                leaf.array = wire.decode_array(node, blobs)
+            except wire.WireError:
+                leaf.node = {"t": "other", "cls": "undecodable array"}
+        elif isinstance(node, dict) and node.get("t") in ("scalar", "float", "int") and isinstance(node.get("v"), float):
+            leaf.array = np.array(node["v"])
+        out.leaves[template] = leaf
+        return
+    if isinstance(template, dict):
+        if not isinstance(node, dict) or node.get("t") != "dict":
+            out.problems.append(
+                Problem("wrong-type", function, f"{function} should return a dict here but returned {describe(node)}",
+                        path, leaves=tuple(leaves(template)))  # fmt: skip
+            )
+            return
+        items = node.get("items", {})
+        for key, sub in template.items():
+            if key in items:
+                _match(sub, items[key], blobs, function, path + (key,), out)
+                continue
+            close = difflib.get_close_matches(key, [k for k in items if k not in template], n=1, cutoff=0.5)
+            lower = [k for k in items if k.lower() == key.lower() and k not in template]
+            suggestion = (lower or close or [None])[0]
+            target = sub if isinstance(sub, str) else function
+            msg = f"the dict returned by {function} has no key '{key}'"
+            if suggestion:
+                msg += f"; it has '{suggestion}' — keys are case-sensitive" if suggestion.lower() == key.lower() else f"; did you mean '{suggestion}'?"
+            out.problems.append(Problem("missing-key", target, msg, path + (key,), suggestion, tuple(leaves(sub))))
+        return
+    # a list template: a tuple (or list) of exactly this length
+    if not isinstance(node, dict) or node.get("t") not in ("tuple", "list") or len(node.get("items", [])) != len(template):
+        want = f"a tuple of {len(template)} values ({', '.join(_shown_template(t) for t in template)})"
+        out.problems.append(
+            Problem("wrong-type", function, f"{function} should return {want} but returned {describe(node)}",
+                    path, leaves=tuple(leaves(template)))  # fmt: skip
+        )
+        return
+    for i, (sub, item) in enumerate(zip(template, node["items"])):
+        _match(sub, item, blobs, function, path + (i,), out)
+
+
+def _shown_template(t: Any) -> str:
+    if isinstance(t, str):
+        return t
+    if isinstance(t, dict):
+        return "a dict"
+    return "a tuple"
+
+
+def decode_plain(node: Any, blobs: list[bytes]) -> Any:
+    """Decode an encoded argument tree (the grader's own, echoed back) for mutation checks."""
+    if not isinstance(node, dict):
+        return None
+    t = node.get("t")
+    if t == "nd":
+        try:
+            return wire.decode_array(node, blobs)
+        except wire.WireError:
+            return None
+    if t == "dict":
+        return {k: decode_plain(v, blobs) for k, v in node.get("items", {}).items()}
+    if t in ("tuple", "list"):
+        return [decode_plain(v, blobs) for v in node.get("items", [])]
+    if t in ("float", "int", "scalar"):
+        return node.get("v")
+    return node

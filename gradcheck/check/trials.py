@@ -1,0 +1,147 @@
+"""Seeded trials: sizes, inputs, and the reference computation on them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..errors import FormulaError, SpecError
+from ..spec import formula as fm
+from ..spec.model import Probe, Spec, ValueGen
+from . import fd
+from .compare import compare
+
+
+@dataclass
+class Trial:
+    index: int
+    dims: dict[str, int]
+    env: dict[str, Any]  # every reference value by name: dims, values, forward, L, J, gradients
+    probe: Probe | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        sizes = ", ".join(f"{k}={v}" for k, v in self.dims.items())
+        kind = "probe" if self.probe else "trial"
+        return f"{kind} {self.index + 1} ({sizes})"
+
+
+def _draw_dims(spec: Spec, rng: np.random.Generator, fixed: dict[str, int], avoid: set[tuple]) -> dict[str, int]:
+    """Draw sizes, preferring pairwise-distinct ones: equal sizes hide transposes."""
+    best: dict[str, int] = {}
+    for attempt in range(200):
+        dims = {d.name: fixed.get(d.name, int(rng.integers(d.low, d.high + 1))) for d in spec.dims}
+        free = [v for d, v in dims.items() if spec_dim(spec, d).low != spec_dim(spec, d).high or d in fixed]
+        key = tuple(dims.values())
+        distinct = len(set(free)) == len(free) and key not in avoid
+        if distinct or attempt == 199:
+            best = dims
+            break
+    avoid.add(tuple(best.values()))
+    return best
+
+
+def spec_dim(spec: Spec, name: str):
+    return next(d for d in spec.dims if d.name == name)
+
+
+def _generate(gen: ValueGen, dims: dict[str, int], rng: np.random.Generator) -> np.ndarray:
+    shape = tuple(dims[s] if isinstance(s, str) else int(s) for s in gen.shape)
+    if gen.init == "normal":
+        return rng.standard_normal(shape) * gen.scale
+    if gen.init == "uniform":
+        return rng.uniform(-1.0, 1.0, shape) * gen.scale
+    if gen.init == "positive":
+        return (np.abs(rng.standard_normal(shape)) + 0.5) * gen.scale
+    if gen.init == "bernoulli":
+        out = (rng.uniform(size=shape) < 0.5).astype(np.float64)
+        out.reshape(-1)[0], out.reshape(-1)[-1] = 0.0, 1.0  # both classes present
+        return out
+    if gen.init == "zeros":
+        return np.zeros(shape)
+    return np.ones(shape)
+
+
+def evaluate_reference(spec: Spec, env: dict[str, Any], upto: str | None = None) -> dict[str, Any]:
+    """Run forward, loss, cost and backward formulas in order (stopping after ``upto``)."""
+    env = dict(env)
+    formulas = [*spec.forward, spec.loss, spec.cost, *(g.formula for g in spec.backward)]
+    for f in formulas:
+        if f.name in env and f.name != upto and _is_override(env, f.name):
+            continue
+        try:
+            env[f.name] = fm.evaluate(f.tree, env)
+        except FormulaError as exc:
+            raise SpecError(f"formula for '{f.name}' fails: {exc}", _file(spec), f.line) from None
+        if f.name == upto:
+            break
+    return env
+
+
+def _is_override(env: dict[str, Any], name: str) -> bool:
+    return name in env.get("__overrides__", ())
+
+
+def _file(spec: Spec) -> str | None:
+    return str(spec.path) if spec.path else None
+
+
+def make_trials(spec: Spec, seed: int) -> list[Trial]:
+    """The spec's trials plus its probes, all drawn from ``seed``."""
+    trials = []
+    avoid: set[tuple] = set()
+    probes: list[Probe | None] = [None] * spec.trials + list(spec.probes)
+    for k, probe in enumerate(probes):
+        rng = np.random.default_rng([seed, k])
+        dims = _draw_dims(spec, rng, dict(probe.dims) if probe else {}, avoid)
+        env: dict[str, Any] = dict(dims)
+        for gen in spec.values:
+            env[gen.name] = _generate(gen, dims, rng)
+        env = evaluate_reference(spec, env)
+        for name, value in list(env.items()):
+            if isinstance(value, np.ndarray) and not np.all(np.isfinite(value)):
+                raise SpecError(f"the reference value '{name}' is not finite in trial {k + 1}", _file(spec))
+        trials.append(Trial(k, dims, env, probe))
+    return trials
+
+
+def reference_problems(spec: Spec, trial: Trial) -> list[str]:
+    """Check the reference gradients against finite differences of the reference cost.
+
+    dW-style gradients must equal dJ/dW; per-example ones (dZ) must equal m · dJ/dZ.
+    """
+    problems = []
+    base = {k: v for k, v in trial.env.items() if k in trial.dims or k in {g.name for g in spec.values}}
+    m = trial.dims[spec.batch]
+    forward_names = {f.name for f in spec.forward}
+    for grad in spec.backward:
+        wrt = grad.wrt
+        value = trial.env[wrt]
+        if wrt in forward_names:
+
+            def cost(x, wrt=wrt):
+                env = dict(base, **{wrt: x, "__overrides__": (wrt,)})
+                return float(evaluate_reference(spec, env, upto="J")["J"])
+        else:
+
+            def cost(x, wrt=wrt):
+                return float(evaluate_reference(spec, dict(base, **{wrt: x}), upto="J")["J"])
+
+        numeric = fd.numeric_gradient(cost, value)
+        if grad.per_example:
+            numeric = numeric * m
+        analytic = np.broadcast_to(trial.env[grad.name], np.shape(value)) if np.ndim(trial.env[grad.name]) else None
+        if analytic is None or np.shape(trial.env[grad.name]) != np.shape(value):
+            problems.append(f"'{grad.name}' has shape {np.shape(trial.env[grad.name])} but '{wrt}' has {np.shape(value)}")
+            continue
+        result = compare(analytic, numeric, spec.tolerance.for_dtype("float64", fd=True))
+        if not result.ok:
+            scaled = " (scaled by m: it is per example)" if grad.per_example else ""
+            problems.append(
+                f"reference '{grad.name}' disagrees with finite differences of J{scaled}: "
+                f"max relative error {result.max_rel:.2g}"
+            )
+    return problems

@@ -1,0 +1,171 @@
+"""The command line: a thin layer over the library. Heavy imports happen inside commands."""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Check hand-written backprop in numpy: which gradient is wrong, why, and on which line.",
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+COMMANDS = {"check", "list", "explain", "validate"}
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def _fail_usage(message: str) -> typer.Exit:
+    sys.stderr.write(f"gradcheck: error: {message}\n")
+    return typer.Exit(2)
+
+
+@app.command("check")
+def check(
+    file: Path = typer.Argument(..., help="The student's submission (.py)."),
+    assignment: Optional[str] = typer.Option(None, "--assignment", "-a", help="Built-in assignment name or a spec.yaml path. Default: picked from the functions the file defines."),
+    seed: int = typer.Option(0, "--seed", help="Seed for the trials' sizes and inputs (stated in the report)."),
+    fmt: Format = typer.Option(Format.text, "--format", "-f", help="What to print on stdout."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Also write the JSON report to this file (atomically)."),
+    timeout: Optional[float] = typer.Option(None, "--timeout", help="Seconds allowed per call (default from the spec: 10)."),
+    memory_mb: Optional[int] = typer.Option(None, "--memory-mb", help="Memory cap of the student's process in MiB (default 2048)."),
+    width: Optional[int] = typer.Option(None, "--width", help="Terminal width for the text report."),
+    color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Force colour on or off (NO_COLOR is honoured)."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show more detail."),
+) -> None:
+    """Check a submission and print the report (the default command: `gradcheck FILE`)."""
+    from dataclasses import replace
+
+    from .catalog import pick, resolve
+    from .errors import GradcheckError
+    from .grade import grade, internal_error_report
+    from .render import json_report
+    from .spec.loader import load_spec
+
+    try:
+        if not file.is_file():
+            raise _fail_usage(f"{file}: no such file")
+        picked = None
+        if assignment is None:
+            from .check.engine import read_source
+
+            entry, picked = pick(read_source(file))
+            spec_path = entry.path
+        else:
+            spec_path = resolve(assignment)
+        spec = load_spec(spec_path)
+        limits = spec.limits
+        if timeout is not None:
+            if not 0.1 <= timeout <= 3600:
+                raise _fail_usage("--timeout must be between 0.1 and 3600 seconds")
+            limits = replace(limits, timeout=timeout)
+        if memory_mb is not None:
+            if not 256 <= memory_mb <= 1 << 20:
+                raise _fail_usage("--memory-mb must be between 256 and 1048576")
+            limits = replace(limits, memory_mb=memory_mb)
+    except GradcheckError as exc:
+        raise _fail_usage(exc.one_line()) from None
+    try:
+        report = grade(spec, file, seed=seed, limits=limits, picked=picked)
+    except GradcheckError as exc:
+        raise _fail_usage(exc.one_line()) from None
+    except Exception as exc:  # noqa: BLE001 - the report must exist even when gradcheck fails
+        report = internal_error_report(spec.name, file, seed, f"{type(exc).__name__}: {exc}")
+    if output is not None:
+        _write_atomic(output, json_report.render(report))
+    if fmt is Format.json:
+        sys.stdout.write(json_report.render(report))
+    else:
+        from .render.console import make_console
+        from .render.text import render
+
+        render(report, make_console(width=width, color=color), verbose=verbose)
+    raise typer.Exit(0 if report.passed else 1)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    import tempfile
+
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise _fail_usage(f"--output {path}: {exc.strerror or exc}") from None
+
+
+@app.command("list")
+def list_assignments() -> None:
+    """List the built-in assignments and the functions each expects."""
+    from .catalog import builtins
+
+    for e in builtins():
+        sys.stdout.write(f"{e.name:<14} {e.title}" + (f" ({e.course})" if e.course else "") + "\n")
+        sys.stdout.write(f"{'':<14} functions: {', '.join(e.functions)}\n")
+
+
+@app.command("explain")
+def explain(
+    topic: str = typer.Argument(..., help="A finding code (GC302) or a quantity of the assignment (dZ1, dW1, cost)."),
+    assignment: str = typer.Option("planar", "--assignment", "-a", help="Assignment whose notation to use for quantities."),
+    width: Optional[int] = typer.Option(None, "--width"),
+    color: Optional[bool] = typer.Option(None, "--color/--no-color"),
+) -> None:
+    """Explain a finding code or walk the chain rule for one quantity."""
+    from .errors import GradcheckError
+    from .explain import find_page
+    from .render.console import make_console
+
+    try:
+        page = find_page(topic, assignment)
+    except GradcheckError as exc:
+        raise _fail_usage(exc.one_line()) from None
+    from rich.markdown import Markdown
+
+    make_console(width=width, color=color).print(Markdown(page.body))
+
+
+@app.command("validate")
+def validate(spec_file: Path = typer.Argument(..., help="A spec.yaml to check.")) -> None:
+    """Check a spec file: schema, formulas, and the reference against its own finite differences."""
+    from .errors import GradcheckError
+    from .grade import validate_spec
+    from .spec.loader import load_spec
+
+    try:
+        spec = load_spec(spec_file)
+        validate_spec(spec)
+    except GradcheckError as exc:
+        raise _fail_usage(exc.one_line()) from None
+    sys.stdout.write(f"{spec_file}: ok — '{spec.name}', {len(spec.functions)} functions, {len(spec.backward)} gradients; the reference passes its finite-difference check\n")
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    # `gradcheck FILE` means `gradcheck check FILE`.
+    if args and args[0] not in COMMANDS and not args[0].startswith("-") or args and args[0].startswith("-") and args[0] not in ("--help", "-h", "--version"):
+        args.insert(0, "check")
+    if args == ["--version"]:
+        from . import __version__
+
+        sys.stdout.write(f"gradcheck {__version__}\n")
+        return
+    app(args=args, prog_name="gradcheck")
+
+
+if __name__ == "__main__":
+    main()

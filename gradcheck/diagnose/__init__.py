@@ -1,0 +1,1 @@
+"""Diagnosis: why a value is wrong (mutations, scale factors), root causes, source lines."""

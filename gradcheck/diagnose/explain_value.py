@@ -1,0 +1,120 @@
+"""Explain one wrong value: try the mistake catalog and the scale detector on it."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..check.compare import close
+from ..errors import FormulaError
+from ..spec import formula as fm
+from ..spec.model import Spec
+from .mutations import Context, Mutation, pairs, single
+from .scale import Scale, classify, fit_ratio
+
+
+@dataclass
+class Explanation:
+    mutations: list[tuple[Mutation, ...]] = field(default_factory=list)  # each fits in every trial
+    mutant_text: list[str] = field(default_factory=list)
+    scale: Scale | None = None
+    ratios: list[float] = field(default_factory=list)
+
+    @property
+    def found(self) -> bool:
+        return bool(self.mutations) or self.scale is not None
+
+    def tags(self, limit: int = 3) -> list[str]:
+        out: list[str] = []
+        if self.scale is not None:
+            out += list(self.scale.tags)
+        for combo in self.mutations[:limit]:
+            for m in combo:
+                if m.tag not in out:
+                    out.append(m.tag)
+        return out
+
+
+def context(spec: Spec, forward: bool) -> Context:
+    acts = {}
+    for f in spec.forward:
+        tree = f.tree
+        if isinstance(tree, ast.Call) and isinstance(tree.func, ast.Name) and tree.func.id in fm.ACTIVATIONS and tree.args:
+            acts[f.name] = (tree.func.id, ast.unparse(tree.args[0]))
+    arrays = tuple(
+        [v.name for v in spec.values] + [f.name for f in spec.forward] + [g.name for g in spec.backward]
+    )
+    return Context(spec.batch, acts, arrays, forward)
+
+
+def _evaluate(tree: ast.expr, env: dict[str, Any]) -> np.ndarray | None:
+    try:
+        value = fm.evaluate(tree, env)
+    except FormulaError:
+        return None
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    return arr if np.all(np.isfinite(arr)) else None
+
+
+def explain(
+    spec: Spec,
+    name: str,
+    cases: list[tuple[np.ndarray, dict[str, Any], int, float]],
+    per_example: bool,
+    forward: bool,
+    try_pairs: bool = True,
+) -> Explanation:
+    """``cases``: (student value, env the formula is evaluated in, batch size, rtol) per trial."""
+    out = Explanation()
+    formula = spec.formula_for(name)
+    if formula is None or not cases:
+        return out
+    # The scale detector: one constant factor relating the student's value to the reference.
+    ratios = []
+    for got, env, _, rtol in cases:
+        ref = _evaluate(formula.tree, env)
+        c = fit_ratio(got, ref, rtol) if ref is not None and ref.shape == np.shape(got) else None
+        if c is None:
+            ratios = []
+            break
+        ratios.append(c)
+    if ratios:
+        out.ratios = ratios
+        out.scale = classify(ratios, [m for _, _, m, _ in cases], per_example, display(name), spec.batch)
+    ctx = context(spec, forward)
+    out.mutations, out.mutant_text = _search(single(formula.tree, ctx), cases, wrap=lambda m: (m,))
+    if not out.mutations and out.scale is None and try_pairs:
+        out.mutations, out.mutant_text = _search(pairs(formula.tree, ctx), cases, wrap=lambda ms: ms)
+    return out
+
+
+def _search(candidates, cases, wrap) -> tuple[list[tuple[Mutation, ...]], list[str]]:
+    found: list[tuple[Mutation, ...]] = []
+    texts: list[str] = []
+    seen: set[str] = set()
+    for muts, tree in candidates:
+        combo = wrap(muts)
+        text = ast.unparse(tree)
+        if text in seen:
+            continue
+        seen.add(text)
+        ok = True
+        for got, env, _, rtol in cases:
+            value = _evaluate(tree, env)
+            if value is None or not close(got, value, rtol):
+                ok = False
+                break
+        if ok:
+            found.append(combo)
+            texts.append(text)
+    return found, texts
+
+
+def display(name: str) -> str:
+    return {"J": "cost", "L": "loss"}.get(name, name)

@@ -1,0 +1,735 @@
+"""Turn observations into checks and findings: what is wrong, where, and why."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..check.compare import compare
+from ..check.engine import CallResult, Observations
+from ..check.templates import Leaf, describe, leaves
+from ..check.trials import Trial
+from ..errors import FormulaError
+from ..findings import Finding, Location
+from ..report import CheckResult
+from ..sandbox.runner import Failure
+from ..spec import formula as fm
+from ..spec.model import FunctionSpec, Spec
+from . import locate
+from .explain_value import Explanation, display, explain
+from .shapes import chain_text, symbolic
+
+
+@dataclass
+class Verdict:
+    """One value of one function, over all trials."""
+
+    name: str
+    status: str = "ok"  # ok | root | consequence | invalid | unchecked
+    causes: set[str] = field(default_factory=set)
+    mismatch_trials: list[int] = field(default_factory=list)
+
+
+class Judge:
+    def __init__(self, obs: Observations) -> None:
+        self.obs = obs
+        self.spec: Spec = obs.spec
+        self.normal = [t for t in obs.trials if t.probe is None]
+        self.findings: list[tuple[tuple, Finding]] = []
+        self.checks: list[CheckResult] = []
+        self.formula_names = [f.name for f in self.spec.forward] + list(self.spec.gradient_names)
+        self.failed_functions: set[str] = set()
+        self.bad_values: dict[str, set[str]] = {}  # function -> names that failed
+
+    # -- helpers -----------------------------------------------------------------------
+    def add(self, order: tuple, finding: Finding) -> None:
+        self.findings.append((order, finding))
+
+    def loc(self, span: locate.Span | None) -> Location | None:
+        return Location(str(self.obs.path), span.line, span.end_line) if span else None
+
+    def line_of_failure(self, failure: Failure | None, function: str | None = None) -> Location | None:
+        if failure is not None and failure.frames:
+            line = failure.frames[-1][0]
+            if isinstance(line, int):
+                return Location(str(self.obs.path), line, line)
+        if failure is not None and failure.line:
+            return Location(str(self.obs.path), failure.line, failure.line)
+        if function:
+            return self.loc(locate.locate_function(self.obs.source, function))
+        return None
+
+    def rtol(self, value: np.ndarray) -> float:
+        dt = np.asarray(value).dtype
+        return self.spec.tolerance.for_dtype(dt.name if dt.kind == "f" else "float64")
+
+    # -- entry --------------------------------------------------------------------------
+    def run(self) -> tuple[list[CheckResult], list[Finding]]:
+        obs = self.obs
+        load_ok = self._load()
+        for fi, f in enumerate(self.spec.functions):
+            self._function(fi, f, load_ok)
+        self._gradient_check(load_ok)
+        self._extras()
+        ordered = [f for _, f in sorted(self.findings, key=lambda p: p[0])]
+        _ = obs
+        return self.checks, ordered
+
+    # -- loading ------------------------------------------------------------------------
+    def _load(self) -> bool:
+        obs = self.obs
+        if obs.syntax_error is not None:
+            line, col, msg = obs.syntax_error
+            where = Location(str(obs.path), line, line) if line else None
+            self.add((-1, 0), Finding("GC001", "submission", f"Python cannot read this file: {msg}" + (f" (line {line}, column {col})" if line else ""),
+                                      tags=("syntax-error",), location=where, hint="fix the syntax error on that line; the rest of the file was not checked"))  # fmt: skip
+            self.checks.append(CheckResult("load", "", "submission", "fail", summary="syntax error"))
+            return False
+        if obs.import_failure is not None:
+            self._failure_finding((-1, 0), obs.import_failure, "submission", None, importing=True)
+            self.checks.append(CheckResult("load", "", "submission", "fail", summary=f"import failed ({obs.import_failure.kind})"))
+            return False
+        self.checks.append(CheckResult("load", "", "submission", "pass", summary="imported"))
+        for fi, f in enumerate(self.spec.functions):
+            if f.name in obs.missing:
+                suggestion = obs.missing[f.name]
+                msg = f"The assignment needs a function named {f.name}, but the file does not define it."
+                hint = f"rename {suggestion} to {f.name}" if suggestion else f"define {f.name}({', '.join(_arg_names(f))})"
+                if suggestion:
+                    msg = f"The file defines {suggestion} but not {f.name}; did you mean {f.name}?"
+                span = locate.locate_function(obs.source, suggestion) if suggestion else None
+                self.add((fi, 0), Finding("GC003", f.name, msg, tags=("missing-function",), location=self.loc(span), hint=hint))
+        return True
+
+    def _failure_finding(self, order: tuple, failure: Failure, target: str, function: str | None, importing: bool = False) -> None:
+        where = self.line_of_failure(failure, function)
+        during = "while importing the file" if importing else f"in {function}"
+        kind = failure.kind
+        text = f"{failure.type}: {failure.message}".strip(": ")
+        if kind == "timeout":
+            f = Finding("GC004", target, f"No answer {during} within the time limit ({failure.message}); the process was stopped.",
+                        tags=("timeout",), location=where, hint="look for a loop that never ends, or work that does not depend on the inputs")  # fmt: skip
+        elif kind == "memory":
+            f = Finding("GC005", target, f"The memory limit was exceeded {during} ({text}).", tags=("memory",), location=where,
+                        hint="an array far larger than the inputs was allocated; check the shapes you create")  # fmt: skip
+        elif kind in ("died", "protocol"):
+            f = Finding("GC006", target, f"The process running your code ended {during}: {failure.message}.", tags=("runtime-error",), location=where,
+                        hint="do not call os._exit or exit the interpreter from graded code")  # fmt: skip
+        elif kind == "exit":
+            f = Finding("GC006", target, f"Your code called sys.exit() / raised SystemExit {during}; that is a failure, not a pass.",
+                        tags=("runtime-error",), location=where, hint="remove the exit: return the values instead")  # fmt: skip
+        elif kind == "name" and failure.name:
+            f = Finding("GC009", target, f"Your code uses the name '{failure.name}' {during}, but the file never defines it (a notebook global or a helper from another cell?).",
+                        tags=("runtime-error",), location=where, hint=_name_hint(failure.name))  # fmt: skip
+        else:
+            f = Finding("GC002" if importing else "GC101", target, f"{text} {during}.", tags=("runtime-error",), location=where,
+                        hint=_exception_hint(failure))  # fmt: skip
+        self.add(order, f)
+
+    # -- one function -----------------------------------------------------------------------
+    def _function(self, fi: int, f: FunctionSpec, load_ok: bool) -> None:
+        names = leaves(f.returns)
+        uniq = list(dict.fromkeys(names))
+        share = self._points(f) / (len(uniq) + 1)  # one share for "no side effects"
+        calls = [self.obs.calls.get((f.name, t.index)) for t in self.normal]
+        broken = not load_ok or f.name in self.obs.missing or any(c is None for c in calls)
+        failing = next((c for c in calls if c is not None and c.failure is not None), None)
+        if failing is not None:
+            self._failure_finding((fi, 0), failing.failure, f.name, f.name)  # type: ignore[arg-type]
+        if broken or failing is not None:
+            why = "not run" if not load_ok else "missing" if f.name in self.obs.missing else "raised" if failing else "not run"
+            for n in uniq:
+                self.checks.append(CheckResult(f"{f.name}:{display(n)}", f.name, display(n), "fail", 0.0, share, why))
+            self.checks.append(CheckResult(f"{f.name}:side-effects", f.name, "side effects", "fail", 0.0, share, why))
+            self.failed_functions.add(f.name)
+            return
+        calls_ok: list[CallResult] = [c for c in calls if c is not None]
+        bad_structure = self._structure(fi, f, calls_ok)
+        values: list[dict[str, np.ndarray]] = [dict() for _ in calls_ok]
+        invalid: dict[str, str] = {}
+        for n in uniq:
+            if n in bad_structure:
+                invalid[n] = "structure"
+                continue
+            reason = self._validate(fi, f, n, calls_ok, values)
+            if reason:
+                invalid[n] = reason
+        for local in f.locals:
+            reason = self._validate_local(fi, f, local, calls_ok, values)
+            if reason:
+                invalid[local] = reason
+        verdicts = self._cascade(fi, f, calls_ok, values, invalid)
+        for n in uniq:
+            v = verdicts.get(n)
+            ok = n not in invalid and (v is None or v.status == "ok")
+            summary = "ok" if ok else invalid.get(n) or (v.status if v else "wrong")
+            self.checks.append(CheckResult(f"{f.name}:{display(n)}", f.name, display(n), "pass" if ok else "fail",
+                                           share if ok else 0.0, share, summary))  # fmt: skip
+        for local in f.locals:
+            v = verdicts.get(local)
+            if any(local in c.locals for c in calls_ok):
+                ok = local not in invalid and (v is None or v.status == "ok")
+                self.checks.append(CheckResult(f"{f.name}:{local}", f.name, local, "pass" if ok else "fail", 0.0, 0.0,
+                                               "ok" if ok else invalid.get(local) or (v.status if v else "wrong")))  # fmt: skip
+        problems = [p for p in (self._mutation(fi, f, calls_ok), self._repeat(fi, f, calls_ok)) if p]
+        self.checks.append(CheckResult(f"{f.name}:side-effects", f.name, "side effects", "fail" if problems else "pass",
+                                       0.0 if problems else share, share, "; ".join(problems)))  # fmt: skip
+        if not any(o[0] == fi and fnd.level == "error" for o, fnd in self.findings):
+            self._probes(fi, f)
+
+    def _points(self, f: FunctionSpec) -> float:
+        spec = self.spec
+        explicit = sum(g.points or 0.0 for g in spec.functions) + (spec.gradient_check_points or 0.0)
+        unnamed = [g for g in spec.functions if g.points is None]
+        if f.points is not None:
+            return f.points
+        return max(0.0, spec.total_points - explicit) / max(1, len(unnamed))
+
+    def _structure(self, fi: int, f: FunctionSpec, calls: list[CallResult]) -> set[str]:
+        bad: set[str] = set()
+        seen: set[tuple] = set()
+        for c in calls:
+            for p in c.matched.problems if c.matched else []:
+                key = (p.kind, p.target, p.path)
+                bad.update(p.leaves)
+                if key in seen:
+                    continue
+                seen.add(key)
+                target = display(p.target)
+                if p.kind == "missing-key":
+                    span = locate.locate_return(self.obs.source, f.name, p.path[:-1] + ((p.suggestion,) if p.suggestion else ()))
+                    span = span or locate.locate_return(self.obs.source, f.name, ("return",))
+                    hint = f"use the key '{p.path[-1]}'" if p.suggestion else f"add '{p.path[-1]}' to the returned dict"
+                    self.add((fi, self._pos(p.target)), Finding("GC103", target, p.message[0].upper() + p.message[1:] + ".", tags=("missing-key",), location=self.loc(span), hint=hint, check=f"{f.name}:{target}"))
+                else:
+                    span = locate.locate_return(self.obs.source, f.name, ("return",))
+                    self.add((fi, 0), Finding("GC102", target, p.message[0].upper() + p.message[1:] + ".", tags=("wrong-type",), location=self.loc(span),
+                                              hint=f"return {_template_text(f.returns)}"))  # fmt: skip
+        return bad
+
+    def _pos(self, name: str) -> int:
+        if name == "J":
+            return 1 + len(self.formula_names)
+        return 1 + self.formula_names.index(name) if name in self.formula_names else 2 + len(self.formula_names)
+
+    def _span_for(self, f: FunctionSpec, name: str, calls: list[CallResult]) -> locate.Span | None:
+        path = None
+        for c in calls:
+            if c.matched and name in c.matched.leaves:
+                path = c.matched.leaves[name].path
+                break
+        span = locate.locate_return(self.obs.source, f.name, path) if path else None
+        if span is None:
+            span = locate.locate_local(self.obs.source, f.name, name)
+        return span or locate.locate_function(self.obs.source, f.name)
+
+    def _validate(self, fi: int, f: FunctionSpec, n: str, calls: list[CallResult], values: list[dict]) -> str | None:
+        """Type, dtype, shape and finiteness of one returned value, in every trial."""
+        for k, c in enumerate(calls):
+            leaf = c.matched.leaves.get(n) if c.matched else None
+            problem = self._leaf_problem(f, n, leaf, c.trial, calls)
+            if problem:
+                return problem
+            values[k][n] = leaf.array  # type: ignore[union-attr]
+        return None
+
+    def _validate_local(self, fi: int, f: FunctionSpec, n: str, calls: list[CallResult], values: list[dict]) -> str | None:
+        if not all(n in c.locals for c in calls):
+            g = self.spec.gradient(n)
+            self.add((fi, 900 + self._pos(n)), Finding("GC305", n, f"{f.name} has no local variable named {n}, so gradcheck could not check that intermediate step on its own; the returned gradients are still checked.",
+                                                      location=self.loc(locate.locate_function(self.obs.source, f.name)),
+                                                      hint=f"name the intermediate {n} (it is {display(n)} = " + (fm.pretty(g.formula.text) if g else n) + ") to get step-by-step diagnosis"))  # fmt: skip
+            return "not found"
+        for k, c in enumerate(calls):
+            problem = self._leaf_problem(f, n, c.locals[n], c.trial, calls, local=True)
+            if problem:
+                return problem
+            values[k][n] = c.locals[n].array  # type: ignore[union-attr]
+        return None
+
+    def _leaf_problem(self, f: FunctionSpec, n: str, leaf: Leaf | None, trial: Trial, calls, local: bool = False) -> str | None:
+        ref = np.asarray(trial.env[n])
+        node = leaf.node if leaf else None
+        target = display(n)
+        order = (self.spec.functions.index(f), self._pos(n))
+        span = locate.locate_local(self.obs.source, f.name, n) if local else self._span_for(f, n, calls)
+        where = self.loc(span)
+        t = node.get("t") if isinstance(node, dict) else None
+        if ref.ndim == 0:
+            if t in ("float", "scalar", "int") or (t == "nd" and node.get("shape") == []):  # type: ignore[union-attr]
+                dtype_ok = t != "int" and (t != "scalar" or str(node.get("dtype", ""))[1:2] == "f") and (t != "nd" or str(node.get("dtype", ""))[1:2] == "f")  # type: ignore[union-attr]
+                if leaf is not None and leaf.array is not None and dtype_ok:
+                    return self._finite(order, target, leaf.array, where, f)
+            shown = describe(node)
+            fix = "float(np.squeeze(cost))" if n == "J" else f"a float for {target}"
+            msg = f"{target} must be a single number (a float), but {f.name} returned {shown}."
+            if t == "tuple" and not node.get("items"):  # type: ignore[union-attr]
+                msg += " An empty tuple () is what `.shape` of a 0-d array gives, and `np.allclose(x, ())` is vacuously True — which is why a notebook test may have passed."
+            self.add(order, Finding("GC102", target, msg, tags=("wrong-type",), location=where, hint=f"return {fix}", check=f"{f.name}:{target}"))
+            return "wrong type"
+        if t != "nd" or str(node.get("cls", "")) != "numpy.ndarray" or str(node.get("dtype", ""))[1:2] != "f":  # type: ignore[union-attr]
+            shown = describe(node)
+            why = ""
+            if t == "list":
+                why = " A list is not an array: use np.array or keep the numpy result."
+            elif t == "nd" and str(node.get("cls", "")).endswith("matrix"):  # type: ignore[union-attr]
+                why = " np.matrix changes what * means (matrix product); use plain arrays."
+            elif t == "nd" and str(node.get("dtype", ""))[1:2] in "iub":  # type: ignore[union-attr]
+                why = " An integer array truncates every gradient to whole numbers."
+            elif t == "nd" and str(node.get("dtype", ""))[1:2] == "c":  # type: ignore[union-attr]
+                why = " Gradients are real numbers; a complex dtype means something went wrong upstream."
+            self.add(order, Finding("GC102", target, f"{target} must be a float numpy array of shape {tuple(ref.shape)}, but {f.name} returned {shown}.{why}",
+                                    tags=("wrong-type",), location=where, hint=f"return {target} as a float numpy array", check=f"{f.name}:{target}"))  # fmt: skip
+            return "wrong type"
+        got = leaf.array  # type: ignore[union-attr]
+        if got is None:
+            return "unreadable"
+        if got.shape != ref.shape:
+            self._shape_finding(order, f, n, got, trial, where, calls, local)
+            return "wrong shape"
+        return self._finite(order, target, got, where, f)
+
+    def _finite(self, order, target, value: np.ndarray, where, f) -> str | None:
+        arr = np.asarray(value, dtype=np.float64)
+        if not np.all(np.isfinite(arr)):
+            bad = int(np.sum(~np.isfinite(arr)))
+            kinds = ", ".join(k for k, test in (("NaN", np.isnan), ("inf", np.isinf)) if np.any(test(arr)))
+            self.add(order, Finding("GC105", target, f"{target} contains {kinds} in {bad} of {arr.size} entries.", tags=("not-finite",), location=where,
+                                    hint="look for a division by zero, log(0), or an overflow in exp", check=f"{f.name}:{target}"))  # fmt: skip
+            return "not finite"
+        return None
+
+    def _shape_finding(self, order, f: FunctionSpec, n: str, got: np.ndarray, trial: Trial, where, calls, local) -> None:
+        target = display(n)
+        ref = np.asarray(trial.env[n])
+        like = ""
+        g = self.spec.gradient(n)
+        if g is not None:
+            like = f" — a gradient has the shape of what it differentiates: {target} is shaped like {g.wrt}"
+        exp_sym, got_sym = symbolic(ref.shape, trial.dims), symbolic(got.shape, trial.dims)
+        tags = ["shape"]
+        detail: list[str] = []
+        expl = None
+        if n in self.formula_names:
+            cases = []
+            for c in calls:
+                arr = (c.locals[n].array if local and n in c.locals else c.matched.leaves[n].array if c.matched and n in c.matched.leaves else None)
+                if arr is None:
+                    cases = []
+                    break
+                cases.append((arr, c.trial.env, c.trial.dims[self.spec.batch], self.rtol(arr)))
+            if cases:
+                expl = explain(self.spec, n, cases, bool(g and g.per_example), g is None, try_pairs=True)
+        text = f"{target} has shape {got_sym} but should have shape {exp_sym}{like}."
+        hint = None
+        if expl and expl.mutations:
+            for tag in expl.tags():
+                if tag not in tags:
+                    tags.append(tag)
+            first = expl.mutations[0]
+            text += " Your value matches the reference with one change: " + "; ".join(m.text for m in first) + "."
+            hint = "; ".join(m.fix for m in first)
+            for other in expl.mutations[1:3]:
+                detail.append("also consistent: " + "; ".join(m.text for m in other))
+        elif got.shape == ref.shape[::-1] and ref.ndim == 2:
+            tags.append("transpose")
+            hint = "the result is transposed: swap the order of the matrix product or drop a .T"
+        elif got.ndim == ref.ndim - 1 and ref.ndim == 2 and ref.shape[1] == 1 and got.shape == (ref.shape[0],):
+            tags.append("missing-keepdims")
+            hint = "add keepdims=True to the sum so the result stays a column"
+        self.add(order, Finding("GC104", target, text, tags=tuple(tags), location=where, hint=hint, check=f"{f.name}:{target}",
+                                formula=self._formula_text(n), chain=self._chain(n, trial), details=tuple(detail),
+                                stats={"got_shape": list(got.shape), "expected_shape": list(ref.shape)}))  # fmt: skip
+
+    def _formula_text(self, n: str) -> str | None:
+        formula = self.spec.formula_for(n)
+        return f"{display(n)} = {fm.pretty(formula.text)}" if formula is not None else None
+
+    def _chain(self, n: str, trial: Trial) -> str | None:
+        formula = self.spec.formula_for(n)
+        if formula is None:
+            return None
+        return chain_text(n, formula, trial.env, trial.dims)
+
+    # -- root causes ------------------------------------------------------------------------
+    def _cascade(self, fi: int, f: FunctionSpec, calls: list[CallResult], values: list[dict], invalid: dict[str, str]) -> dict[str, Verdict]:
+        produced = [n for n in [*self.formula_names, "J"] if n in set(leaves(f.returns)) | set(f.locals)]
+        verdicts: dict[str, Verdict] = {}
+        for n in produced:
+            v = Verdict(n)
+            verdicts[n] = v
+            formula = self.spec.formula_for(n)
+            upstream = [u for u in sorted(fm.names(formula.tree)) if u in produced and u != n] if formula else []
+            if n in invalid:
+                v.status = "invalid"
+                continue
+            if any(n not in vals for vals in values):
+                v.status = "unchecked"
+                continue
+            statuses = []
+            for k, c in enumerate(calls):
+                got, ref = values[k][n], np.asarray(c.trial.env[n])
+                rtol = self.rtol(got)
+                if compare(got, ref, rtol, worst=0).ok:
+                    statuses.append("ok")
+                    continue
+                v.mismatch_trials.append(k)
+                env = self._given_env(c.trial, values[k], upstream)
+                given = _eval(formula, env) if formula else None
+                diffs = {u for u in upstream if u in values[k] and not compare(values[k][u], np.asarray(c.trial.env[u]), self.rtol(values[k][u]), 0).ok}
+                if given is not None and given.shape == got.shape and diffs and compare(got, given, rtol, worst=0).ok:
+                    statuses.append("consequence")
+                    v.causes |= diffs
+                else:
+                    statuses.append("root")
+            if all(s == "ok" for s in statuses):
+                continue
+            v.status = "root" if "root" in statuses else "consequence"
+        # values downstream of an invalid (wrong-shape) value follow from it
+        for n, v in verdicts.items():
+            if v.status == "root":
+                formula = self.spec.formula_for(n)
+                ups = [u for u in fm.names(formula.tree) if u in verdicts and verdicts[u].status == "invalid"] if formula else []
+                if ups and all(not self._given_ok(calls, values, n, formula, produced) for _ in [0]):
+                    v.status, v.causes = "consequence", set(ups)
+        for v in verdicts.values():  # name the first wrong step, not an intermediate consequence
+            v.causes = _roots(v.causes, verdicts)
+        for n, v in verdicts.items():
+            if v.status == "root":
+                self._root_finding(fi, f, n, calls, values, produced)
+            elif v.status == "consequence":
+                causes = ", ".join(sorted(v.causes, key=self._pos))
+                target = display(n)
+                where = self.loc(self._span_for(f, n, calls) if n not in f.locals else locate.locate_local(self.obs.source, f.name, n))
+                self.add((fi, self._pos(n)), Finding("GC303", target, f"{target} is wrong only because {causes} is wrong: given your {causes}, your {target} is computed correctly. Fix {causes} first.",
+                                                     location=where, caused_by=causes, formula=self._formula_text(n), check=f"{f.name}:{target}"))  # fmt: skip
+        return verdicts
+
+    def _given_ok(self, calls, values, n, formula, produced) -> bool:
+        for k, c in enumerate(calls):
+            if n not in values[k]:
+                return False
+            env = self._given_env(c.trial, values[k], [u for u in fm.names(formula.tree) if u in produced and u != n])
+            given = _eval(formula, env)
+            if given is None or given.shape != values[k][n].shape:
+                return False
+        return True
+
+    def _given_env(self, trial: Trial, vals: dict[str, np.ndarray], upstream: list[str]) -> dict[str, Any]:
+        env = dict(trial.env)
+        for u in upstream:
+            if u in vals and np.shape(vals[u]) == np.shape(trial.env[u]):
+                env[u] = np.asarray(vals[u], dtype=np.float64)
+        return env
+
+    def _root_finding(self, fi: int, f: FunctionSpec, n: str, calls: list[CallResult], values: list[dict], produced: list[str]) -> None:
+        formula = self.spec.formula_for(n)
+        g = self.spec.gradient(n)
+        upstream = [u for u in sorted(fm.names(formula.tree)) if u in produced and u != n] if formula else []
+        cases = []
+        first_cmp = None
+        first_k = None
+        for k, c in enumerate(calls):
+            got = values[k][n]
+            env = self._given_env(c.trial, values[k], upstream)
+            ref = np.asarray(c.trial.env[n])
+            cmp_ = compare(got, ref, self.rtol(got))
+            if not cmp_.ok and first_cmp is None:
+                first_cmp, first_k = cmp_, k
+            if not cmp_.ok:
+                cases.append((got, env, c.trial.dims[self.spec.batch], self.rtol(got)))
+        expl = explain(self.spec, n, cases, bool(g and g.per_example), g is None)
+        target = display(n)
+        trial = calls[first_k].trial  # type: ignore[index]
+        where = self.loc(locate.locate_local(self.obs.source, f.name, n) if n in f.locals else self._span_for(f, n, calls))
+        code, tags, text, hint, details = self._describe(n, expl, first_cmp, trial)  # type: ignore[arg-type]
+        got = values[first_k][n]  # type: ignore[index]
+        stats = {
+            "mismatched": first_cmp.mismatched, "total": first_cmp.total,  # type: ignore[union-attr]
+            "max_abs_error": first_cmp.max_abs, "max_rel_error": first_cmp.max_rel,  # type: ignore[union-attr]
+            "worst": [list(w) for w in first_cmp.worst], "rtol": first_cmp.rtol, "trial": trial.label,  # type: ignore[union-attr]
+            "ratio": expl.ratios[0] if expl.ratios else None,
+            "error_map": (np.asarray(got, dtype=np.float64) - np.asarray(trial.env[n])).tolist() if np.ndim(got) == 2 and np.size(got) <= 4096 else None,
+            "expected_scale": float(np.max(np.abs(trial.env[n]))) if np.size(trial.env[n]) else 0.0,
+        }  # fmt: skip
+        self.add((fi, self._pos(n)), Finding(code, target, text, tags=tuple(tags), location=where, hint=hint, formula=self._formula_text(n),
+                                              chain=self._chain(n, trial), stats=stats, check=f"{f.name}:{target}", details=tuple(details)))  # fmt: skip
+
+    def _describe(self, n: str, expl: Explanation, cmp_, trial: Trial) -> tuple[str, list[str], str, str | None, list[str]]:
+        target = display(n)
+        g = self.spec.gradient(n)
+        is_forward = n in {f.name for f in self.spec.forward}
+        base_tag = ["forward-mismatch"] if is_forward else ["cost-mismatch"] if n == "J" else []
+        code = "GC201" if is_forward else "GC202" if n == "J" else "GC301"
+        details: list[str] = []
+        if expl.scale is not None:
+            tags = base_tag + [t for t in expl.scale.tags if t not in base_tag]
+            if code == "GC301":
+                code = "GC302"
+            text = f"{expl.scale.text}."
+            if g is not None and set(expl.scale.tags) & {"missing-mean", "extra-mean", "wrong-scale"}:
+                text += " " + _j_vs_l(g.name, g.wrt, g.per_example, self.spec.batch)
+            for combo in expl.mutations[:2]:
+                details.append("matches: " + "; ".join(m.text for m in combo))
+            return code, tags, text, expl.scale.fix[0].upper() + expl.scale.fix[1:] + ".", details
+        if expl.mutations:
+            tags = list(base_tag)
+            for t in expl.tags():
+                if t not in tags:
+                    tags.append(t)
+            first = expl.mutations[0]
+            what = "; ".join(m.text for m in first)
+            text = f"{target} is wrong: {what}."
+            if len(expl.mutations) > 1:
+                text += " (Other explanations fit equally well; see below.)"
+                for other in expl.mutations[1:3]:
+                    details.append("also fits: " + "; ".join(m.text for m in other))
+            hint = "; ".join(m.fix for m in first)
+            return code, tags, text, hint[0].upper() + hint[1:] + ".", details
+        text = (f"{target} differs from the reference in {cmp_.mismatched} of {cmp_.total} entries (largest relative error {cmp_.max_rel:.3g}). "
+                "No mistake in gradcheck's catalog reproduces your value, so here are the facts only.")  # fmt: skip
+        return code, list(base_tag), text, None, details
+
+    # -- other checks -------------------------------------------------------------------------------
+    def _mutation(self, fi: int, f: FunctionSpec, calls: list[CallResult]) -> str | None:
+        mutated = sorted({n for c in calls for n in c.mutated})
+        if not mutated:
+            return None
+        names = ", ".join(mutated)
+        self.add((fi, 0), Finding("GC107", f.name, f"{f.name} changed its input {names} in place. The caller's arrays are modified too (in the notebook, the cache you reuse is now wrong).",
+                                  tags=("inplace-mutation",), location=self.loc(_mutation_line(self.obs.source, f.name, mutated)),
+                                  hint="make a copy before modifying (x = x.copy()), or use operations that return new arrays (dZ = dA * mask)"))  # fmt: skip
+        return f"modified its input {names}"
+
+    def _repeat(self, fi: int, f: FunctionSpec, calls: list[CallResult]) -> str | None:
+        again = self.obs.repeats.get(f.name)
+        first = next((c for c in calls if c.trial.index == 0), None)
+        if again is None or first is None or again.matched is None or first.matched is None:
+            return None
+        differs = []
+        for n, leaf in first.matched.leaves.items():
+            other = again.matched.leaves.get(n)
+            a, b = leaf.array, other.array if other else None
+            if a is not None and b is not None and a.shape == b.shape and not np.array_equal(a, b, equal_nan=True):
+                differs.append(display(n))
+        if differs:
+            names = ", ".join(differs)
+            self.add((fi, 0), Finding("GC106", differs[0], f"Calling {f.name} twice with the same inputs gave different {names}. A gradient must be a function of the inputs only.",
+                                      tags=("nondeterministic",), location=self.loc(self._span_for(f, next(n for n in first.matched.leaves if display(n) == differs[0]), calls)),
+                                      hint="remove randomness (np.random without a seed) or state kept between calls"))  # fmt: skip
+            return f"{names} changed between calls"
+        return None
+
+    def _probes(self, fi: int, f: FunctionSpec) -> None:
+        for t in self.obs.trials:
+            if t.probe is None or f.name not in t.probe.functions:
+                continue
+            c = self.obs.calls.get((f.name, t.index))
+            if c is None:
+                continue
+            sizes = ", ".join(f"{k}={v}" for k, v in t.probe.dims.items())
+            if c.failure is not None:
+                target, tags, span = f.name, [], None
+                line = c.failure.frames[-1][0] if c.failure.frames else None
+                if isinstance(line, int):
+                    name = _assigned_at(self.obs.source, f.name, line)
+                    span = locate.Span(line, line)
+                    if name in self.formula_names:
+                        target = name
+                        formula = self.spec.formula_for(name)
+                        if "broadcast" in c.failure.message and formula is not None and "@" in formula.text and "*" in _line(self.obs.source, line):
+                            tags.append("matmul-vs-elementwise")
+                msg = (f"Your {f.name} passes at this assignment's sizes but fails with {sizes}: {c.failure.type}: {c.failure.message}. "
+                       "It works here only because of the sizes, and would break in a network with more output units.")  # fmt: skip
+                hint = "use a matrix product (np.dot or @) where the math has one" if "matmul-vs-elementwise" in tags else None
+                self.add((fi, 800), Finding("GC401", display(target), msg, tags=tuple(tags), location=self.loc(span), hint=hint, formula=self._formula_text(target) if target != f.name else None))
+                continue
+            if c.matched is None:
+                continue
+            for n, leaf in c.matched.leaves.items():
+                ref = np.asarray(t.env[n])
+                arr = leaf.array
+                if arr is None:
+                    continue
+                if arr.shape == ref.shape and compare(arr, ref, self.rtol(arr), 0).ok:
+                    continue
+                expl = explain(self.spec, n, [(arr, t.env, t.dims[self.spec.batch], self.rtol(arr))], bool(self.spec.gradient(n) and self.spec.gradient(n).per_example), False) if n in self.formula_names else None  # type: ignore[union-attr]
+                tags = expl.tags() if expl else []
+                what = "; ".join(m.text for m in expl.mutations[0]) if expl and expl.mutations else "a different value"
+                shape_note = f" (shape {tuple(arr.shape)} instead of {tuple(ref.shape)})" if arr.shape != ref.shape else ""
+                msg = (f"Your {display(n)} is right at this assignment's sizes only by accident: with {sizes} it is wrong{shape_note} — {what}. "
+                       "It would break in a network with more output units.")  # fmt: skip
+                hint = "; ".join(m.fix for m in expl.mutations[0]) if expl and expl.mutations else None
+                self.add((fi, 800 + self._pos(n)), Finding("GC401", display(n), msg, tags=tuple(tags), location=self.loc(self._span_for(f, n, [c])), hint=hint, formula=self._formula_text(n)))
+                break
+
+    def _gradient_check(self, load_ok: bool) -> None:
+        spec, obs = self.spec, self.obs
+        if not spec.student_cost:
+            return
+        pts = spec.gradient_check_points or 0.0
+        fd = obs.fd
+        backward = next((f for f in spec.functions if any(p in leaves(f.returns) for p in (f"d{q}" for q in spec.parameters))), None)
+        call = obs.calls.get((backward.name, 0)) if backward else None
+        if fd is None or fd.failure is not None or call is None or call.matched is None or call.failure is not None:
+            why = "not run" if fd is None else f"your forward/cost failed ({fd.failure.kind})" if fd.failure else "backward failed"
+            self.checks.append(CheckResult("gradient_check", "", "gradient check", "fail", 0.0, pts, why))
+            return
+        bad_params, checked, kinks = [], 0, 0
+        grad_names = {g.wrt: g.name for g in spec.backward if not g.per_example}
+        rtol = spec.tolerance.for_dtype({2: "float16", 4: "float32"}.get(fd.itemsize, "float64"), fd=True)
+        for p in spec.parameters:
+            gname = grad_names.get(p)
+            leaf = call.matched.leaves.get(gname) if gname else None
+            if leaf is None or leaf.array is None or leaf.array.shape != np.shape(call.trial.env[p]):
+                bad_params.append((gname or p, None, False))
+                continue
+            analytic = np.asarray(leaf.array, dtype=np.float64)
+            if p in fd.numeric:
+                numeric = fd.numeric[p]
+                mask = fd.kinks.get(p)
+                result = compare(analytic, numeric, rtol)
+                if not result.ok and mask is not None and mask.any():
+                    keep = ~mask
+                    kinks += int(mask.sum())
+                    result = compare(analytic[keep], numeric[keep], rtol)
+                checked += analytic.size
+            else:
+                dirs, slopes = fd.directional[p]
+                predicted = dirs.reshape(len(dirs), -1) @ analytic.reshape(-1)
+                result = compare(predicted, slopes, rtol)
+                checked += len(dirs)
+            if not result.ok:
+                matches_ref = compare(analytic, np.asarray(call.trial.env[gname]), self.rtol(leaf.array), 0).ok
+                bad_params.append((gname, result, matches_ref))
+        ok = not bad_params
+        self.checks.append(CheckResult("gradient_check", "", "gradient check", "pass" if ok else "fail", pts if ok else 0.0, pts,
+                                       f"{checked} finite differences agree" if ok else "disagrees: " + ", ".join(b[0] for b in bad_params)))  # fmt: skip
+        for gname, result, matches_ref in bad_params:
+            if result is not None and matches_ref:
+                fns = " and ".join(s.call for s in spec.student_cost)
+                self.add((len(spec.functions), 0), Finding("GC304", gname, f"Your {gname} matches the reference, but not finite differences of the cost computed by your own {fns} "
+                                                          f"(largest relative error {result.max_rel:.3g}). Your forward pass or cost disagrees with your backward pass — see their findings.",
+                                                          location=self.loc(locate.locate_function(obs.source, spec.student_cost[-1].call)),
+                                                          hint="fix the forward pass or the cost; a notebook gradient check would fail for the same reason",
+                                                          stats={"max_rel_error": result.max_rel, "rtol": result.rtol}))  # fmt: skip
+        if kinks:
+            self.add((len(spec.functions), 1), Finding("GC402", "gradient check", f"{kinks} finite-difference element(s) straddle a kink (relu, max) and were not compared."))
+
+    def _extras(self) -> None:
+        obs = self.obs
+        n = len(self.spec.functions) + 1
+        if obs.output_truncated:
+            self.add((n, 0), Finding("GC007", "submission", "Your code printed more than the output limit; the rest of its output was dropped.", hint="remove debugging prints from graded functions"))
+        if obs.unavailable:
+            names = ", ".join(obs.unavailable)
+            self.add((n, 1), Finding("GC008", "submission", f"These limits cannot be enforced here: {names}. gradcheck still kills the process on timeout."))
+
+
+def _roots(causes: set[str], verdicts: dict[str, Verdict], depth: int = 0) -> set[str]:
+    out: set[str] = set()
+    for c in causes:
+        v = verdicts.get(c)
+        if v is not None and v.status == "consequence" and v.causes and depth < 20:
+            out |= _roots(v.causes, verdicts, depth + 1)
+        else:
+            out.add(c)
+    return out
+
+
+def _eval(formula, env) -> np.ndarray | None:
+    try:
+        return np.asarray(fm.evaluate(formula.tree, env), dtype=np.float64)
+    except (FormulaError, TypeError, ValueError):
+        return None
+
+
+def _j_vs_l(name: str, wrt: str, per_example: bool, m: str) -> str:
+    if per_example:
+        return (f"{name} is dL/d{wrt}, the derivative of each example's own loss L⁽ⁱ⁾ — one column per example, no 1/{m}. "
+                f"The 1/{m} enters only where the {m} examples are summed: in dW and db, which are derivatives of the cost J = (1/{m})·Σ L⁽ⁱ⁾.")  # fmt: skip
+    return (f"{name} is ∂J/∂{wrt}, where the cost J = (1/{m})·Σᵢ L⁽ⁱ⁾ is the mean of the {m} per-example losses. "
+            f"Each example contributes its own term (a column of dZ times a row of the layer input); adding up the {m} terms and dividing by {m} gives {name}.")  # fmt: skip
+
+
+def _arg_names(f: FunctionSpec) -> list[str]:
+    out = []
+    for a in f.args:
+        out.append(a if isinstance(a, str) else "parameters" if isinstance(a, dict) else "args")
+    return out
+
+
+def _template_text(t: Any) -> str:
+    if isinstance(t, str):
+        return display(t)
+    if isinstance(t, dict):
+        return "{" + ", ".join(f'"{k}": {_template_text(v)}' for k, v in t.items()) + "}"
+    return "(" + ", ".join(_template_text(v) for v in t) + ")"
+
+
+def _exception_hint(failure: Failure) -> str | None:
+    msg = failure.message
+    if failure.type == "AttributeError" and "numpy" in msg:
+        for old, new in (("asscalar", "x.item()"), ("'float'", "float"), ("'int'", "int"), ("'bool'", "bool"), ("'object'", "object")):
+            if old in msg:
+                return f"that numpy API was removed; use {new} instead"
+    if "not aligned" in msg or "mismatch in its core dimension" in msg:
+        return "the shapes of a matrix product do not fit: write the shape of each operand next to the line (dZ2 is (n_y, m), A1 is (n_h, m)…) and check which one needs a transpose"
+    if "broadcast" in msg:
+        return "two arrays of incompatible shapes meet in an elementwise operation; check each operand's shape"
+    return None
+
+
+def _name_hint(name: str) -> str:
+    if name == "sigmoid":
+        return "define sigmoid(z) = 1 / (1 + np.exp(-z)) in your file, or import it"
+    return f"define {name} inside the function or pass it in; graded functions cannot see notebook variables"
+
+
+def _assigned_at(source: str, function: str, line: int) -> str | None:
+    tree = locate.parse(source)
+    func = locate.function_node(tree, function) if tree else None
+    if func is None:
+        return None
+    import ast
+
+    for node in ast.walk(func):
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)) and node.lineno <= line <= (node.end_lineno or node.lineno):
+            t = node.targets[0] if isinstance(node, ast.Assign) else node.target
+            if isinstance(t, ast.Name):
+                return t.id
+            if isinstance(t, ast.Subscript) and isinstance(t.slice, ast.Constant) and isinstance(t.slice.value, str):
+                return t.slice.value
+    return None
+
+
+def _line(source: str, line: int) -> str:
+    lines = source.splitlines()
+    return lines[line - 1] if 0 < line <= len(lines) else ""
+
+
+def _mutation_line(source: str, function: str, names: list[str]) -> locate.Span | None:
+    """The first line in the function that writes into one of ``names`` (or its alias) in place."""
+    lines = source.splitlines()
+    span = locate.locate_function(source, function)
+    if span is None:
+        return None
+    tree = locate.parse(source)
+    func = locate.function_node(tree, function) if tree else None
+    if func is None:
+        return span
+    import ast
+
+    candidates = []
+    for node in ast.walk(func):
+        if isinstance(node, ast.AugAssign):
+            candidates.append(node.lineno)
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Subscript) for t in node.targets):
+            candidates.append(node.lineno)
+        if isinstance(node, ast.Call) and any(kw.arg == "out" for kw in node.keywords):
+            candidates.append(node.lineno)
+    _ = lines, re
+    return locate.Span(min(candidates), min(candidates)) if candidates else span

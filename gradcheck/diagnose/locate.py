@@ -1,0 +1,154 @@
+"""Find the line of the student's code that produced a value (by reading, never running)."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Span:
+    line: int
+    end_line: int
+
+
+def parse(source: str) -> ast.Module | None:
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def function_node(tree: ast.Module, name: str) -> ast.FunctionDef | None:
+    found = None
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
+            found = node  # the last definition wins, as when the file runs
+    return found
+
+
+def _span(node: ast.AST) -> Span:
+    return Span(node.lineno, getattr(node, "end_lineno", None) or node.lineno)
+
+
+def _targets(node: ast.AST) -> list[ast.expr]:
+    if isinstance(node, ast.Assign):
+        out: list[ast.expr] = []
+        for t in node.targets:
+            out += list(t.elts) if isinstance(t, (ast.Tuple, ast.List)) else [t]
+        return out
+    if isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+        return [node.target]
+    if isinstance(node, ast.NamedExpr):
+        return [node.target]
+    return []
+
+
+def assignments(func: ast.AST, name: str, before: int | None = None) -> list[ast.AST]:
+    """Statements in ``func`` that assign the plain name ``name``, in source order."""
+    out = []
+    for node in ast.walk(func):
+        for t in _targets(node):
+            if isinstance(t, ast.Name) and t.id == name and (before is None or node.lineno <= before):
+                out.append(node)
+    return sorted(out, key=lambda n: n.lineno)
+
+
+def _key_assignments(func: ast.AST, var: str, key: str) -> list[ast.AST]:
+    out = []
+    for node in ast.walk(func):
+        for t in _targets(node):
+            if (
+                isinstance(t, ast.Subscript)
+                and isinstance(t.value, ast.Name)
+                and t.value.id == var
+                and isinstance(t.slice, ast.Constant)
+                and t.slice.value == key
+            ):
+                out.append(node)
+    return sorted(out, key=lambda n: n.lineno)
+
+
+def locate_local(source: str, function: str, name: str) -> Span | None:
+    tree = parse(source)
+    func = function_node(tree, function) if tree else None
+    if func is None:
+        return None
+    found = assignments(func, name)
+    return _span(found[-1]) if found else None
+
+
+def locate_function(source: str, function: str) -> Span | None:
+    tree = parse(source)
+    func = function_node(tree, function) if tree else None
+    return Span(func.lineno, func.lineno) if func else None
+
+
+def locate_return(source: str, function: str, path: tuple) -> Span | None:
+    """Follow ``path`` (("return", 1, "A1") …) from the function's last return statement."""
+    tree = parse(source)
+    func = function_node(tree, function) if tree else None
+    if func is None:
+        return None
+    returns = [n for n in ast.walk(func) if isinstance(n, ast.Return) and n.value is not None]
+    if not returns:
+        return None
+    ret = max(returns, key=lambda n: n.lineno)
+    expr: ast.AST = ret.value  # type: ignore[assignment]
+    line_of_use: ast.AST = ret
+    for key in path[1:]:
+        expr, line_of_use = _step(func, expr, key, line_of_use)
+        if expr is None:
+            return _span(line_of_use) if line_of_use is not ret else None
+    return _resolve(func, expr, line_of_use)
+
+
+def _resolve(func: ast.AST, expr: ast.AST, use: ast.AST) -> Span:
+    """A plain name resolves to its last assignment before the use."""
+    if isinstance(expr, ast.Name):
+        found = assignments(func, expr.id, before=use.lineno)
+        if found:
+            return _span(found[-1])
+    if isinstance(expr, ast.AST) and hasattr(expr, "lineno"):
+        return _span(use) if not isinstance(expr, ast.expr) else Span(expr.lineno, getattr(expr, "end_lineno", expr.lineno))
+    return _span(use)
+
+
+def _step(func: ast.AST, expr: ast.AST, key, use: ast.AST) -> tuple[ast.AST | None, ast.AST]:
+    if isinstance(expr, ast.Name):
+        # grads["dW1"] = … after grads was made
+        if isinstance(key, str):
+            keyed = _key_assignments(func, expr.id, key)
+            if keyed:
+                node = keyed[-1]
+                return node.value, node  # type: ignore[attr-defined]
+        found = assignments(func, expr.id, before=use.lineno)
+        if not found:
+            return None, use
+        node = found[-1]
+        value = getattr(node, "value", None)
+        if value is None:
+            return None, node
+        return _step(func, value, key, node)
+    if isinstance(expr, (ast.Tuple, ast.List)) and isinstance(key, int):
+        if 0 <= key < len(expr.elts):
+            return expr.elts[key], use
+        return None, use
+    if isinstance(expr, ast.Dict) and isinstance(key, str):
+        for k, v in zip(expr.keys, expr.values):
+            if isinstance(k, ast.Constant) and k.value == key:
+                return v, use
+        return None, use
+    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id == "dict" and isinstance(key, str):
+        for kw in expr.keywords:
+            if kw.arg == key:
+                return kw.value, use
+    return None, use
+
+
+def source_lines(source: str, span: Span, context: int = 2) -> tuple[int, list[str]]:
+    """The span with ``context`` lines around it: (first line number, lines)."""
+    lines = source.splitlines()
+    first = max(1, span.line - context)
+    last = min(len(lines), span.end_line + context)
+    return first, lines[first - 1 : last]

@@ -1,0 +1,128 @@
+"""Findings: the data every renderer reads.
+
+A finding is one observation about a submission. Codes and tags are a public
+contract (see docs/codes.md): codes are never reused or renumbered; a retired code
+stays in ``CODES`` with ``retired`` set.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning", "info"]
+
+# The stable tag vocabulary (README "Tags"). Order is documentation order.
+TAGS: tuple[str, ...] = (
+    "missing-mean",
+    "extra-mean",
+    "wrong-scale",
+    "sign-flip",
+    "transpose",
+    "shape",
+    "missing-keepdims",
+    "wrong-sum-axis",
+    "matmul-vs-elementwise",
+    "wrong-operand",
+    "wrong-activation-derivative",
+    "derivative-at-wrong-point",
+    "missing-activation-derivative",
+    "forward-mismatch",
+    "cost-mismatch",
+    "missing-function",
+    "missing-key",
+    "wrong-type",
+    "syntax-error",
+    "runtime-error",
+    "timeout",
+    "memory",
+    "not-finite",
+    "nondeterministic",
+    "inplace-mutation",
+)
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    tags: tuple[str, ...] = ()
+    retired: str | None = None
+
+
+_CODE_LIST = (
+    # GC0xx: loading the submission and running it
+    Code("GC001", "syntax-error", "error", "The submission does not parse as Python.", ("syntax-error",)),
+    Code("GC002", "import-failed", "error", "Importing the submission raised an exception.", ("runtime-error",)),
+    Code("GC003", "missing-function", "error", "A function the assignment needs is not defined.", ("missing-function",)),
+    Code("GC004", "timeout", "error", "A call did not finish within the time limit.", ("timeout",)),
+    Code("GC005", "memory-limit", "error", "The submission exceeded the memory limit.", ("memory",)),
+    Code("GC006", "process-died", "error", "The process running the submission exited or was killed.", ("runtime-error",)),
+    Code("GC007", "output-truncated", "info", "The submission printed more than the output cap; the rest was dropped."),
+    Code("GC008", "limit-unavailable", "info", "A resource limit cannot be enforced on this platform."),
+    Code("GC009", "undefined-name", "error", "A function uses a name that is not defined in the file (often a notebook global).", ("runtime-error",)),
+    # GC1xx: what a function returned
+    Code("GC101", "call-raised", "error", "A graded function raised an exception.", ("runtime-error",)),
+    Code("GC102", "wrong-type", "error", "A returned value has the wrong type.", ("wrong-type",)),
+    Code("GC103", "missing-key", "error", "A returned dict (or cache) lacks a required key.", ("missing-key",)),
+    Code("GC104", "wrong-shape", "error", "A returned array has the wrong shape.", ("shape",)),
+    Code("GC105", "not-finite", "error", "A returned value contains NaN or infinity.", ("not-finite",)),
+    Code("GC106", "nondeterministic", "error", "Two calls with the same inputs returned different values.", ("nondeterministic",)),
+    Code("GC107", "inplace-mutation", "error", "A function modified one of its input arrays in place.", ("inplace-mutation",)),
+    # GC2xx: forward pass and cost
+    Code("GC201", "forward-mismatch", "error", "A forward-pass value differs from the reference.", ("forward-mismatch",)),
+    Code("GC202", "cost-mismatch", "error", "The cost differs from the reference.", ("cost-mismatch",)),
+    # GC3xx: gradients
+    Code("GC301", "gradient-mismatch", "error", "A gradient differs from the reference."),
+    Code("GC302", "scale-mismatch", "error", "A gradient is off by a constant factor (J versus L: the 1/m)."),
+    Code("GC303", "follows-upstream", "info", "A gradient is wrong only because an upstream gradient is wrong."),
+    Code("GC304", "fd-disagreement", "error", "Your backward pass disagrees with finite differences of your own forward pass and cost."),
+    Code("GC305", "intermediate-not-found", "info", "An intermediate gradient (such as dZ1) was not found among the function's local variables."),
+    # GC4xx: code that is right here only by accident
+    Code("GC401", "fragile-by-size", "warning", "Correct at this assignment's sizes only by accident; wrong at other sizes."),
+    Code("GC402", "kink-skipped", "info", "Some finite-difference elements sit on a kink (relu, max) and were not compared."),
+    # GC9xx: the grader itself
+    Code("GC901", "internal-error", "error", "gradcheck itself failed; the submission was not fully graded."),
+)
+
+CODES: dict[str, Code] = {c.code: c for c in _CODE_LIST}
+
+
+@dataclass(frozen=True)
+class Location:
+    file: str
+    line: int
+    end_line: int | None = None
+    cell: int | None = None  # notebook cell index, when the source is a notebook
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One observation. Renderers read these fields; they never parse ``message``."""
+
+    code: str
+    target: str
+    message: str
+    tags: tuple[str, ...] = ()
+    severity: Severity | None = None  # None: the code's default
+    location: Location | None = None
+    hint: str | None = None  # the fix, one sentence
+    formula: str | None = None  # the reference formula for the target
+    chain: str | None = None  # the chain-rule step with shapes
+    stats: dict = field(default_factory=dict, hash=False, compare=False)  # numbers: errors, ratio, worst
+    check: str | None = None  # id of the check that produced it
+    caused_by: str | None = None  # target of the root cause, for cascades
+    details: tuple[str, ...] = ()  # extra plain lines (alternatives, context)
+
+    def __post_init__(self) -> None:
+        if self.code not in CODES:
+            raise ValueError(f"unknown finding code {self.code!r}")
+        bad = [t for t in self.tags if t not in TAGS]
+        if bad:
+            raise ValueError(f"unknown tag(s) {bad}")
+
+    @property
+    def level(self) -> Severity:
+        return self.severity or CODES[self.code].severity

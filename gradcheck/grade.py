@@ -1,0 +1,68 @@
+"""Grade one submission: spec → trials → sandbox → judge → report."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from . import __version__
+from .check import compare, fd
+from .check.engine import observe, read_source
+from .check.trials import make_trials, reference_problems
+from .diagnose.judge import Judge
+from .errors import SpecError, UsageError
+from .findings import Finding
+from .report import CheckResult, Report
+from .spec.model import Limits, Spec
+
+DEFAULT_SEED = 0
+
+
+def validate_spec(spec: Spec, seed: int = DEFAULT_SEED) -> None:
+    """The reference must pass its own finite-difference check before anyone is graded."""
+    trials = make_trials(spec, seed)
+    for trial in trials[:1] + [t for t in trials if t.probe is not None]:
+        problems = reference_problems(spec, trial)
+        if problems:
+            raise SpecError(f"the reference fails its own gradient check in {trial.label}: {problems[0]}", str(spec.path) if spec.path else None)
+
+
+def grade(spec: Spec, path: Path, *, seed: int = DEFAULT_SEED, limits: Limits | None = None, picked: str | None = None) -> Report:
+    start = time.perf_counter()
+    limits = limits or spec.limits
+    path = Path(path)
+    if not path.is_file():
+        raise UsageError(f"{path}: no such file")
+    try:
+        source = read_source(path)
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"{path}: cannot read the submission ({exc})") from None
+    trials = make_trials(spec, seed)
+    validate_spec(spec, seed)
+    obs = observe(spec, path, trials, limits, source)
+    checks, findings = Judge(obs).run()
+    return build_report(spec, path, seed, checks, findings, obs.output, obs.output_truncated, [t.label for t in trials],
+                        limits, time.perf_counter() - start, source, picked)  # fmt: skip
+
+
+def build_report(spec, path, seed, checks: list[CheckResult], findings: list[Finding], output: str, truncated: bool,
+                 trials: list[str], limits: Limits, seconds: float, source: str, picked: str | None) -> Report:  # fmt: skip
+    score = round(sum(c.points for c in checks), 6)
+    max_score = round(sum(c.max_points for c in checks), 6) or spec.total_points
+    passed = not any(f.level == "error" for f in findings) and all(c.status != "fail" for c in checks)
+    return Report(
+        assignment=spec.name, title=spec.title, file=str(path), seed=seed, passed=passed, score=score,
+        max_score=max_score, checks=checks, findings=findings, output=output, output_truncated=truncated,
+        picked=picked, trials=trials,
+        rules=[f"values: {compare.RULE}; rtol = {spec.tolerance.rtol['float64']:g} for float64, {spec.tolerance.rtol['float32']:g} for float32",
+               f"finite differences: {fd.RULE}; rtol = {spec.tolerance.fd_rtol['float64']:g} (float64), {spec.tolerance.fd_rtol['float32']:g} (float32)"],
+        limits={"timeout_s": limits.timeout, "memory_mb": limits.memory_mb, "processes": limits.processes, "output_kb": limits.output_kb, "total_timeout_s": limits.total_timeout},
+        seconds=seconds, source=source, explain_dir=str(spec.explain_dir) if spec.explain_dir else None, version=__version__,
+    )  # fmt: skip
+
+
+def internal_error_report(spec_name: str, path: Path, seed: int, message: str) -> Report:
+    """A report that still exists when gradcheck itself fails."""
+    finding = Finding("GC901", "gradcheck", f"gradcheck failed while grading this file: {message}. The submission was not fully graded.")
+    return Report(assignment=spec_name, title=spec_name, file=str(path), seed=seed, passed=False, score=0.0, max_score=0.0,
+                  findings=[finding], version=__version__)  # fmt: skip

@@ -1,0 +1,1 @@
+"""Renderers: each reads a Report and writes text. None of them decides anything."""

@@ -1,0 +1,64 @@
+"""A small terminal heat map of an elementwise error: a wrong row, column or transpose shows."""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.text import Text
+
+SHADES = "·░▒▓█"
+MAX_ROWS, MAX_COLS = 12, 40
+
+
+def _pool(err: np.ndarray, rows: int, cols: int) -> np.ndarray:
+    """Max |error| over blocks, keeping the sign of the largest entry."""
+    r_edges = np.linspace(0, err.shape[0], rows + 1).astype(int)
+    c_edges = np.linspace(0, err.shape[1], cols + 1).astype(int)
+    out = np.zeros((rows, cols))
+    for i in range(rows):
+        for j in range(cols):
+            block = err[r_edges[i] : r_edges[i + 1], c_edges[j] : c_edges[j + 1]]
+            if block.size:
+                k = np.argmax(np.abs(block))
+                out[i, j] = block.flat[k]
+    return out
+
+
+def heatmap(err: np.ndarray, scale: float) -> Text:
+    err = np.asarray(err, dtype=np.float64)
+    if err.ndim != 2 or err.size == 0:
+        return Text("")
+    rows, cols = err.shape
+    pooled = rows > MAX_ROWS or cols > MAX_COLS
+    grid = _pool(err, min(rows, MAX_ROWS), min(cols, MAX_COLS)) if pooled else err
+    top = float(np.max(np.abs(grid))) or 1.0
+    text = Text()
+    for row in grid:
+        for v in row:
+            level = int(round(abs(v) / top * (len(SHADES) - 1)))
+            ch = SHADES[level] * 2
+            style = "red" if v > 0 else "blue" if v < 0 else ""
+            text.append(ch, style=style)
+        text.append("\n")
+    note = f"{rows} × {cols}" + (f", shown as {grid.shape[0]} × {grid.shape[1]} blocks (largest error per block)" if pooled else "")
+    text.append(f"{note}; darker = larger |got − expected| (max {top:.3g}, {top / scale:.0%} of the largest expected entry)" if scale else note, style="dim")
+    text.append("\n")
+    text.append("red: got too large · blue: got too small", style="dim")
+    return text
+
+
+def row_col_summary(err: np.ndarray) -> str | None:
+    """When the error sits in whole rows or columns, say so."""
+    err = np.abs(np.asarray(err, dtype=np.float64))
+    if err.ndim != 2 or err.size == 0:
+        return None
+    top = err.max()
+    if top == 0:
+        return None
+    bad = err > 1e-3 * top
+    rows = np.flatnonzero(bad.any(axis=1))
+    cols = np.flatnonzero(bad.any(axis=0))
+    if 0 < len(rows) < err.shape[0] and bad[rows].all():
+        return f"only row(s) {', '.join(map(str, rows[:8]))} are wrong"
+    if 0 < len(cols) < err.shape[1] and bad[:, cols].all():
+        return f"only column(s) {', '.join(map(str, cols[:8]))} are wrong"
+    return None

@@ -1,0 +1,74 @@
+"""The JSON report (schema version in ``schema``; see docs/report-schema.md)."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from ..findings import Finding
+from ..report import SCHEMA_VERSION, Report
+
+
+def _clean(value: Any) -> Any:
+    """JSON has no NaN or inf: such numbers become null."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    return value
+
+
+def finding_dict(f: Finding) -> dict[str, Any]:
+    stats = {k: v for k, v in f.stats.items() if k != "error_map"}
+    return {
+        "code": f.code,
+        "severity": f.level,
+        "target": f.target,
+        "tags": list(f.tags),
+        "message": f.message,
+        "file": f.location.file if f.location else None,
+        "line": f.location.line if f.location else None,
+        "end_line": f.location.end_line if f.location else None,
+        "hint": f.hint,
+        "formula": f.formula,
+        "chain": f.chain,
+        "caused_by": f.caused_by,
+        "details": list(f.details),
+        "stats": stats,
+    }
+
+
+def report_dict(report: Report) -> dict[str, Any]:
+    return _clean(
+        {
+            "schema": f"gradcheck/report/v{SCHEMA_VERSION}",
+            "gradcheck_version": report.version,
+            "assignment": report.assignment,
+            "title": report.title,
+            "file": report.file,
+            "seed": report.seed,
+            "passed": report.passed,
+            "score": report.score,
+            "max_score": report.max_score,
+            "checks": [
+                {"id": c.id, "function": c.function, "target": c.target, "status": c.status,
+                 "points": c.points, "max_points": c.max_points, "summary": c.summary}  # fmt: skip
+                for c in report.checks
+            ],
+            "findings": [finding_dict(f) for f in report.findings],
+            "output": report.output,
+            "output_truncated": report.output_truncated,
+            "picked": report.picked,
+            "trials": report.trials,
+            "rules": report.rules,
+            "limits": report.limits,
+            "seconds": round(report.seconds, 4),
+        }
+    )
+
+
+def render(report: Report) -> str:
+    return json.dumps(report_dict(report), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,168 @@
+"""The terminal report (rich): a summary table, then one panel per problem."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.syntax import Syntax
+from rich.table import Table
+from rich.text import Text
+
+from ..findings import CODES, Finding
+from ..report import Report
+from .heatmap import heatmap, row_col_summary
+
+STATUS = {"pass": ("✓ pass", "green"), "fail": ("✗ fail", "red"), "skip": ("- skip", "yellow")}
+MAX_OUTPUT_LINES = 15
+
+
+def render(report: Report, console: Console, verbose: bool = False) -> None:
+    try:
+        _render(report, console, verbose)
+    except Exception as exc:  # a rendering bug must never hide the verdict
+        console.print(f"(gradcheck could not draw the full report: {type(exc).__name__}: {exc})")
+        console.print(f"{'PASSED' if report.passed else 'FAILED'} — score {report.score:g}/{report.max_score:g}")
+
+
+def _render(report: Report, console: Console, verbose: bool) -> None:
+    head = Text()
+    head.append("gradcheck ", style="bold")
+    head.append(f"{report.version} · ")
+    head.append(report.assignment, style="bold cyan")
+    head.append(f" — {report.title}")
+    console.print(head)
+    info = f"file {report.file} · seed {report.seed} · {len(report.trials)} trials · {report.seconds:.2f} s"
+    console.print(Text(info, style="dim"))
+    if report.picked:
+        console.print(Text(report.picked, style="dim"))
+    console.print()
+    if report.checks:
+        console.print(_table(report))
+    errors = [f for f in report.findings if f.level == "error" and f.code != "GC303"]
+    follows = [f for f in report.findings if f.code == "GC303"]
+    warnings = [f for f in report.findings if f.level == "warning"]
+    infos = [f for f in report.findings if f.level == "info" and f.code != "GC303"]
+    for f in errors + warnings:
+        console.print(_panel(f, report, verbose))
+    if follows:
+        console.print(_follows(follows))
+    for f in infos:
+        console.print(Text(f"  note {f.code} {f.target}: {f.message}", style="dim"))
+    if report.output.strip():
+        lines = report.output.rstrip("\n").splitlines()
+        shown = lines[:MAX_OUTPUT_LINES]
+        more = len(lines) - len(shown)
+        body = Text("\n".join(shown))
+        if more > 0 or report.output_truncated:
+            body.append(f"\n… {more} more line(s)" + (" (and output beyond the cap was dropped)" if report.output_truncated else "") + "; see --format json", style="dim")
+        console.print(Panel(body, title="what your code printed", title_align="left", border_style="dim"))
+    console.print()
+    for rule in report.rules:
+        console.print(Text(f"rule: {rule}", style="dim"))
+    verdict = Text()
+    if report.passed:
+        verdict.append("PASSED", style="bold green")
+    else:
+        verdict.append("FAILED", style="bold red")
+    verdict.append(f"  score {report.score:g} / {report.max_score:g}")
+    n_err = len(errors)
+    if n_err:
+        verdict.append(f"  ·  {n_err} problem{'s' if n_err != 1 else ''} to fix")
+        codes = sorted({f.code for f in errors})
+        verdict.append(f"  ·  gradcheck explain {codes[0]}", style="dim")
+    console.print(verdict)
+
+
+def _table(report: Report) -> Table:
+    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    table.add_column("function")
+    table.add_column("target")
+    table.add_column("status")
+    table.add_column("points", justify="right")
+    table.add_column("note", style="dim")
+    for c in report.checks:
+        label, style = STATUS.get(c.status, (c.status, ""))
+        pts = f"{c.points:g}/{c.max_points:g}" if c.max_points else ""
+        table.add_row(c.function or "—", c.target, Text(label, style=style), pts, c.summary if c.status != "pass" else "")
+    return table
+
+
+def _panel(f: Finding, report: Report, verbose: bool) -> Panel:
+    parts: list = []
+    parts.append(Text(f.message))
+    if f.location and report.source:
+        parts.append(Text())
+        parts.append(Text(f"{Path(f.location.file).name}:{f.location.line}", style="bold"))
+        parts.append(_code(report.source, f.location.line, f.location.end_line or f.location.line))
+    if f.formula or f.chain:
+        parts.append(Text())
+    if f.formula:
+        parts.append(Text.assemble(("reference  ", "bold"), f.formula))
+    if f.chain:
+        parts.append(Text.assemble(("shapes     ", "bold"), f.chain.split("   with ", 1)[-1]))
+    numbers = _numbers(f)
+    if numbers is not None:
+        parts.append(Text())
+        parts.append(numbers)
+    err = f.stats.get("error_map")
+    if err is not None and f.code in ("GC301", "GC302", "GC201") and np.ndim(err) == 2 and np.size(err) > 1:
+        arr = np.asarray(err, dtype=np.float64)
+        parts.append(Text())
+        parts.append(Text("where the error is:", style="bold"))
+        parts.append(heatmap(arr, float(f.stats.get("expected_scale") or 0.0)))
+        summary = row_col_summary(arr)
+        if summary:
+            parts.append(Text(summary))
+    for d in f.details:
+        parts.append(Text(d, style="dim"))
+    if f.hint:
+        parts.append(Text())
+        parts.append(Text.assemble(("fix  ", "bold green"), f.hint))
+    see = f"gradcheck explain {f.code}"
+    if f.target and f.formula:
+        see += f"  ·  gradcheck explain {f.target}"
+    parts.append(Text(see, style="dim"))
+    style = "red" if f.level == "error" else "yellow" if f.level == "warning" else "blue"
+    title = f"{f.code} {CODES[f.code].name} · {f.target}" + (f" · {', '.join(f.tags)}" if f.tags else "")
+    return Panel(Group(*parts), title=title, title_align="left", border_style=style)
+
+
+def _code(source: str, line: int, end: int) -> Syntax:
+    lines = source.splitlines()
+    first = max(1, line - 2)
+    last = min(len(lines), end + 2)
+    return Syntax(source, "python", line_numbers=True, line_range=(first, last), highlight_lines=set(range(line, end + 1)),
+                  theme="ansi_dark", word_wrap=False, background_color="default")  # fmt: skip
+
+
+def _numbers(f: Finding) -> Text | None:
+    s = f.stats
+    if "mismatched" not in s:
+        return None
+    t = Text()
+    t.append("got vs expected  ", style="bold")
+    t.append(f"{s['mismatched']} of {s['total']} entries differ · max abs error {s['max_abs_error']:.3g} · max rel error {s['max_rel_error']:.3g}")
+    if s.get("ratio") is not None:
+        t.append(f" · got / expected = {s['ratio']:.6g} everywhere")
+    if s.get("trial"):
+        t.append(f" · {s['trial']}", style="dim")
+    worst = s.get("worst") or []
+    if worst:
+        t.append("\n")
+        t.append(f"  {'index':<12}{'got':>14}{'expected':>14}\n", style="dim")
+        for idx, got, exp in worst[:5]:
+            t.append(f"  {str(tuple(idx)):<12}{got:>14.6g}{exp:>14.6g}\n")
+        if s["mismatched"] > len(worst[:5]):
+            t.append(f"  … {s['mismatched'] - len(worst[:5])} more; --format json has the numbers", style="dim")
+    return t
+
+
+def _follows(findings: list[Finding]) -> Panel:
+    by_cause: dict[str, list[str]] = {}
+    for f in findings:
+        by_cause.setdefault(f.caused_by or "?", []).append(f.target)
+    lines = [f"{', '.join(targets)}: right given your {cause}; wrong only because {cause} is (GC303)" for cause, targets in by_cause.items()]
+    return Panel(Text("\n".join(lines)), title="follows from the problems above", title_align="left", border_style="dim")

@@ -1,0 +1,50 @@
+"""The report: plain data that every renderer reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .findings import Finding
+
+Status = Literal["pass", "fail", "skip"]
+
+SCHEMA_VERSION = "1.0"
+
+
+@dataclass
+class CheckResult:
+    id: str  # "backward_propagation:dW1"
+    function: str
+    target: str  # student-facing name: dW1, cost, forward_propagation
+    status: Status
+    points: float = 0.0
+    max_points: float = 0.0
+    summary: str = ""  # one short line for the table
+
+
+@dataclass
+class Report:
+    assignment: str
+    title: str
+    file: str
+    seed: int
+    passed: bool
+    score: float
+    max_score: float
+    checks: list[CheckResult] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    output: str = ""  # what the submission printed (capped)
+    output_truncated: bool = False
+    picked: str | None = None  # how the assignment was chosen, when not given
+    trials: list[str] = field(default_factory=list)
+    rules: list[str] = field(default_factory=list)  # the comparison rules, stated
+    limits: dict = field(default_factory=dict)
+    seconds: float = 0.0
+    source: str = ""  # the submission's text, for showing lines
+    explain_dir: str | None = None
+    version: str = ""
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.level == "error"]

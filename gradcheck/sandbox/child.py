@@ -1,0 +1,454 @@
+"""The child process: imports the submission and answers the grader's calls.
+
+Run as a script (``python -I child.py``); it never imports the gradcheck package.
+Everything it sends back is data (see wire.py): the grader decides the grade.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+import time
+import traceback
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def _load_wire():
+    spec = importlib.util.spec_from_file_location("_gradcheck_wire", os.path.join(_HERE, "wire.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+MAX_NODES = 20_000
+MAX_DEPTH = 12
+MAX_BYTES = 1 << 30
+MAX_TEXT = 2000
+
+
+class _Budget:
+    def __init__(self) -> None:
+        self.nodes = 0
+        self.bytes = 0
+
+
+def _cls(obj) -> str:
+    t = type(obj)
+    return f"{t.__module__}.{t.__qualname__}"
+
+
+def _safe_str(obj) -> str:
+    try:
+        text = str(obj)
+    except BaseException:  # a hostile __str__
+        text = "<unprintable>"
+    return text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + "…"
+
+
+def _limits(cfg: dict) -> list[str]:
+    """Apply resource limits to this process; return the names of those unavailable."""
+    unavailable = []
+    try:
+        import resource
+    except ImportError:
+        return ["memory", "processes", "cpu", "file-size"]
+    mb = int(cfg.get("memory_mb", 2048))
+    cpu = int(cfg.get("cpu_seconds", 300))
+    plan = [
+        ("memory", getattr(resource, "RLIMIT_AS", None), mb << 20),
+        ("processes", getattr(resource, "RLIMIT_NPROC", None), None),
+        ("cpu", getattr(resource, "RLIMIT_CPU", None), cpu),
+        ("file-size", getattr(resource, "RLIMIT_FSIZE", None), 256 << 20),
+        ("core", getattr(resource, "RLIMIT_CORE", None), 0),
+    ]
+    for name, which, value in plan:
+        if which is None:
+            unavailable.append(name)
+            continue
+        try:
+            if name == "processes":
+                # RLIMIT_NPROC counts the user's processes; it is a backstop to the audit hook.
+                soft, hard = resource.getrlimit(which)
+                value = int(cfg.get("processes", 64))
+                if hard != resource.RLIM_INFINITY:
+                    value = min(value, hard)
+            resource.setrlimit(which, (value, value))
+        except (ValueError, OSError):
+            unavailable.append(name)
+    if sys.platform == "darwin":
+        unavailable.append("memory")  # macOS accepts RLIMIT_AS but does not enforce it
+    if os.name == "posix" and os.geteuid() == 0:
+        unavailable.append("processes")  # root is exempt from RLIMIT_NPROC; the audit hook still blocks fork
+    return sorted(set(unavailable))
+
+
+_BLOCKED_EVENTS = frozenset(
+    {
+        "os.system", "os.exec", "os.spawn", "os.posix_spawn", "os.fork", "os.forkpty",
+        "subprocess.Popen", "os.kill", "os.killpg", "signal.pthread_kill", "pty.spawn",
+        "socket.connect", "socket.bind", "socket.sendto", "ctypes.dlopen", "ctypes.dlsym",
+        "ctypes.call_function", "ctypes.cdata", "resource.setrlimit", "resource.prlimit",
+        "os.startfile", "winreg.OpenKey", "webbrowser.open",
+    }
+)  # fmt: skip
+_PATH_EVENTS = frozenset(
+    {"os.remove", "os.rename", "os.rmdir", "os.mkdir", "os.chmod", "os.chown", "os.symlink", "os.link",
+     "os.truncate", "os.utime", "shutil.rmtree", "shutil.copyfile", "shutil.move", "os.replace"}
+)  # fmt: skip
+
+
+def _install_guard(scratch: str) -> None:
+    scratch = os.path.realpath(scratch)
+    realpath = os.path.realpath
+    sep = os.sep
+    write_flags = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
+
+    def inside(path) -> bool:
+        if isinstance(path, int):
+            return True
+        try:
+            p = realpath(os.fsdecode(path))
+        except Exception:
+            return False
+        return p == scratch or p.startswith(scratch + sep)
+
+    def hook(event, args):
+        if event in _BLOCKED_EVENTS:
+            raise PermissionError(f"gradcheck: '{event}' is not allowed in a graded submission")
+        if event == "open":
+            path, mode, flags = (tuple(args) + (None, None, None))[:3]
+            writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
+                isinstance(flags, int) and flags & write_flags
+            )
+            if writing and not inside(path):
+                raise PermissionError(f"gradcheck: writing outside the scratch directory is not allowed ({path!r})")
+        elif event in _PATH_EVENTS:
+            for path in args[:2]:
+                if isinstance(path, (str, bytes, os.PathLike)) and not inside(path):
+                    raise PermissionError(f"gradcheck: '{event}' outside the scratch directory is not allowed")
+
+    sys.addaudithook(hook)
+
+
+class Child:
+    def __init__(self, proto_in, proto_out, wire) -> None:
+        import numpy as np
+
+        self.np = np
+        self.ndarray = np.ndarray
+        self.generic = np.generic
+        self.ascontiguous = np.ascontiguousarray
+        self.rin, self.rout, self.wire = proto_in, proto_out, wire
+        self.module = None
+        self.path = None
+
+    # -- encoding what the student returned (hostile objects) --------------------
+    def enc(self, v, blobs: list, budget: _Budget, depth: int = 0):
+        budget.nodes += 1
+        if budget.nodes > MAX_NODES or depth > MAX_DEPTH:
+            return {"t": "truncated"}
+        t = type(v)  # type(), not isinstance: __class__ can lie
+        if issubclass(t, self.ndarray):
+            base = self.ndarray.view(v, self.ndarray)
+            node = {"t": "nd", "cls": _cls(v), "dtype": base.dtype.str, "shape": list(base.shape)}
+            if base.dtype.hasobject or base.dtype.kind not in "fiubc":
+                node["t"] = "nd-nodata"
+                return node
+            if budget.bytes + base.nbytes > MAX_BYTES:
+                node["t"] = "nd-nodata"
+                return node
+            budget.bytes += base.nbytes
+            blobs.append(self.ndarray.tobytes(self.ascontiguous(base)))
+            node["b"] = len(blobs) - 1
+            return node
+        if issubclass(t, self.generic):
+            kind = self.np.dtype(t).kind
+            node = {"t": "scalar", "cls": _cls(v), "dtype": self.np.dtype(t).str}
+            if kind in "fiub":
+                node["v"] = float(self.np.float64(v))
+            elif kind == "c":
+                node["v"] = None
+            return node
+        if t is bool:
+            return {"t": "bool", "v": bool(v)}
+        if t is None.__class__:
+            return {"t": "none"}
+        if issubclass(t, float):
+            return {"t": "float", "cls": _cls(v), "v": float.__float__(v)}
+        if issubclass(t, int):
+            return {"t": "int", "cls": _cls(v), "v": float(int.__int__(v)) if abs(int.__int__(v)) < 1e300 else None}
+        if issubclass(t, complex):
+            return {"t": "complex", "cls": _cls(v)}
+        if issubclass(t, str):
+            return {"t": "str", "v": str.__str__(v)[:200]}
+        if issubclass(t, dict):
+            items = {}
+            for k, x in list(dict.items(v))[:1000]:
+                key = k if type(k) is str else f"<{_cls(k)}>"
+                items[key] = self.enc(x, blobs, budget, depth + 1)
+            return {"t": "dict", "cls": _cls(v), "items": items}
+        if issubclass(t, (list, tuple)):
+            base = list if issubclass(t, list) else tuple
+            n = min(base.__len__(v), 1000)
+            items = [self.enc(base.__getitem__(v, i), blobs, budget, depth + 1) for i in range(n)]
+            return {"t": "list" if base is list else "tuple", "cls": _cls(v), "items": items}
+        return {"t": "other", "cls": _cls(v)}
+
+    # -- decoding what the grader sent --------------------------------------------
+    def dec(self, node, blobs):
+        t = node["t"]
+        if t == "nd":
+            return self.wire.decode_array(node, blobs)
+        if t == "dict":
+            return {k: self.dec(x, blobs) for k, x in node["items"].items()}
+        if t in ("list", "tuple"):
+            items = [self.dec(x, blobs) for x in node["items"]]
+            return tuple(items) if t == "tuple" else items
+        if t == "float":
+            return float(node["v"])
+        if t == "int":
+            return int(node["v"])
+        raise ValueError(f"cannot decode {t}")
+
+    def send(self, header: dict, blobs: list | None = None) -> None:
+        self.wire.write_frame(self.rout, header, blobs or [])
+
+    def error_info(self, exc: BaseException) -> dict:
+        kind = "exception"
+        if isinstance(exc, SystemExit):
+            kind = "exit"
+        elif isinstance(exc, KeyboardInterrupt):
+            kind = "interrupt"
+        elif isinstance(exc, MemoryError):
+            kind = "memory"
+        elif isinstance(exc, RecursionError):
+            kind = "recursion"
+        elif isinstance(exc, NameError):
+            kind = "name"
+        elif not isinstance(exc, Exception):
+            kind = "base-exception"
+        frames = []
+        try:
+            for fr in traceback.extract_tb(exc.__traceback__, limit=200):
+                if self.path and os.path.realpath(fr.filename) == self.path:
+                    frames.append([fr.lineno, fr.name, (fr.line or "")[:300]])
+        except BaseException:
+            pass
+        syntax = {}
+        if isinstance(exc, SyntaxError):
+            syntax = {"line": exc.lineno, "offset": exc.offset}
+        return {
+            "kind": kind,
+            "type": type(exc).__name__,
+            "message": _safe_str(exc),
+            "name": getattr(exc, "name", None) if isinstance(exc, NameError) else None,
+            "frames": frames[-20:],
+            **syntax,
+        }
+
+    # -- operations ---------------------------------------------------------------------
+    def op_import(self, req: dict) -> dict:
+        helpers = req.get("helpers")
+        provided = {}
+        if helpers:
+            import types
+
+            hmod = types.ModuleType(req.get("helper_modules", ["course_helpers"])[0] if req.get("helper_modules") else "course_helpers")
+            hmod.__file__ = helpers
+            with open(helpers, encoding="utf-8") as fh:
+                code = compile(fh.read(), helpers, "exec")
+            exec(code, hmod.__dict__)
+            for name in req.get("helper_modules", []):
+                sys.modules[name] = hmod
+            provided = {k: v for k, v in hmod.__dict__.items() if not k.startswith("_") and callable(v)}
+        self.path = os.path.realpath(req["path"])
+        sys.path.append(os.path.dirname(self.path))  # a student's own sibling modules
+        spec = importlib.util.spec_from_file_location("submission", self.path)
+        module = importlib.util.module_from_spec(spec)
+        module.__dict__.update(provided)
+        sys.modules["submission"] = module
+        self.module = module
+        try:
+            with open(self.path, encoding="utf-8", errors="replace") as fh:
+                source = fh.read()
+            code = compile(source, self.path, "exec")
+            exec(code, module.__dict__)
+        except BaseException as exc:  # noqa: BLE001 - anything the student raises is a finding
+            return {"ok": False, "error": self.error_info(exc)}
+        functions = sorted(
+            k for k, v in list(module.__dict__.items()) if callable(v) and not k.startswith("__") and not isinstance(v, type)
+        )
+        provided_used = sorted(k for k in provided if module.__dict__.get(k) is provided[k])
+        return {"ok": True, "functions": functions, "provided": provided_used}
+
+    def _function(self, name: str):
+        fn = self.module.__dict__.get(name) if self.module is not None else None
+        if fn is None or not callable(fn):
+            raise LookupError(name)
+        return fn
+
+    def op_call(self, req: dict, blobs: list) -> tuple[dict, list]:
+        fn = self._function(req["fn"])
+        args = [self.dec(a, blobs) for a in req["args"]]
+        want = set(req.get("locals", []))
+        captured: dict = {}
+        code = getattr(fn, "__code__", None)
+        if want and code is not None:
+
+            def profiler(frame, event, arg):
+                if event == "return" and frame.f_code is code:
+                    captured.clear()
+                    captured.update({k: v for k, v in frame.f_locals.items() if k in want})
+
+            sys.setprofile(profiler)
+        start = time.perf_counter()
+        try:
+            value = fn(*args)
+        except BaseException as exc:  # noqa: BLE001
+            sys.setprofile(None)
+            return {"ok": False, "error": self.error_info(exc)}, []
+        finally:
+            sys.setprofile(None)
+        elapsed = time.perf_counter() - start
+        out: list = []
+        budget = _Budget()
+        header = {
+            "ok": True,
+            "elapsed": elapsed,
+            "value": self.enc(value, out, budget),
+            "args_after": [self.enc(a, out, budget) for a in args],
+            "locals": {k: self.enc(v, out, budget) for k, v in captured.items()},
+        }
+        return header, out
+
+    def op_pipeline(self, req: dict, blobs: list) -> tuple[dict, list]:
+        """Evaluate J with the student's functions at many perturbed points."""
+        np = self.np
+        env = {k: self.dec(v, blobs) for k, v in req["env"].items()}
+        steps = req["steps"]
+        fns = [self._function(s["call"]) for s in steps]
+        dirs = [self.dec(d, blobs) for d in req.get("directions", [])]
+        lowest = [8]
+
+        def build(tpl, scope):
+            if isinstance(tpl, str):
+                return scope[tpl]
+            if isinstance(tpl, dict):
+                return {k: build(v, scope) for k, v in tpl.items()}
+            return tuple(build(v, scope) for v in tpl)
+
+        def bind(tpl, value, scope):
+            if isinstance(tpl, str):
+                if tpl != "_":
+                    scope[tpl] = value
+                return
+            if isinstance(tpl, dict):
+                for k, sub in tpl.items():
+                    bind(sub, value[k], scope)
+                return
+            items = list(value)
+            if len(items) != len(tpl):
+                raise ValueError(f"expected {len(tpl)} values, got {len(items)}")
+            for sub, item in zip(tpl, items):
+                bind(sub, item, scope)
+
+        def note_precision(value):
+            t = type(value)
+            if issubclass(t, self.ndarray) and value.dtype.kind == "f":
+                lowest[0] = min(lowest[0], value.dtype.itemsize)
+
+        def cost(scope):
+            scope = dict(scope)
+            for step, fn in zip(steps, fns):
+                args = [build(a, scope) for a in step["args"]]
+                args = [np.array(a, copy=True) if type(a) is self.ndarray else a for a in args]
+                result = fn(*args)
+                for item in result if type(result) is tuple else (result,):
+                    note_precision(item)
+                bind(step["bind"], result, scope)
+            j = scope["J"]
+            arr = np.asarray(j, dtype=np.float64) if type(j) is not tuple else None
+            if arr is None or arr.size != 1:
+                raise TypeError("the cost is not a single number")
+            note_precision(j if type(j) is self.ndarray else np.float64(0))
+            return float(arr.reshape(-1)[0])
+
+        try:
+            base = cost(env)
+            plus, minus = [], []
+            for item in req["perturb"]:
+                name, h = item["param"], float(item["h"])
+                original = env[name]
+                if "index" in item:
+                    delta = np.zeros_like(original)
+                    delta.reshape(-1)[int(item["index"])] = h
+                else:
+                    delta = dirs[int(item["direction"])] * h
+                for sign, sink in ((1.0, plus), (-1.0, minus)):
+                    env[name] = original + sign * delta
+                    sink.append(cost(env))
+                env[name] = original
+        except BaseException as exc:  # noqa: BLE001
+            return {"ok": False, "error": self.error_info(exc)}, []
+        out: list = []
+        return {
+            "ok": True,
+            "base": base,
+            "plus": self.wire.encode_array(np.array(plus, dtype=np.float64), out),
+            "minus": self.wire.encode_array(np.array(minus, dtype=np.float64), out),
+            "itemsize": lowest[0],
+        }, out
+
+    def serve(self) -> None:
+        while True:
+            try:
+                req, blobs = self.wire.read_frame(self.rin)
+            except EOFError:
+                return
+            op = req.get("op")
+            try:
+                if op == "import":
+                    self.send(self.op_import(req))
+                elif op == "call":
+                    self.send(*self.op_call(req, blobs))
+                elif op == "pipeline":
+                    self.send(*self.op_pipeline(req, blobs))
+                elif op == "exit":
+                    return
+                else:
+                    self.send({"ok": False, "error": {"kind": "protocol", "type": "ProtocolError", "message": f"unknown op {op!r}"}})
+            except LookupError as exc:
+                self.send({"ok": False, "error": {"kind": "missing", "type": "LookupError", "message": _safe_str(exc), "frames": []}})
+            except BaseException as exc:  # noqa: BLE001 - keep answering whatever happens
+                self.send({"ok": False, "error": self.error_info(exc)})
+
+
+def main() -> None:
+    # The protocol uses private copies of stdin/stdout; the student's prints (fd 1 and 2)
+    # go to stderr, which the grader drains and caps.
+    proto_in = os.fdopen(os.dup(0), "rb", buffering=0)
+    proto_out = os.fdopen(os.dup(1), "wb")
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(2, 1)
+    sys.stdout = os.fdopen(1, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
+    sys.stdin = open(os.devnull)  # noqa: SIM115
+    sys.dont_write_bytecode = True
+    wire = _load_wire()
+    cfg, _ = wire.read_frame(proto_in)
+    unavailable = _limits(cfg)
+    scratch = cfg["scratch"]
+    os.chdir(scratch)
+    child = Child(proto_in, proto_out, wire)
+    import numpy  # noqa: F401 - imported before the guard, as it may use ctypes
+
+    _install_guard(scratch)
+    child.send({"ok": True, "pid": os.getpid(), "unavailable": unavailable, "python": sys.version.split()[0]})
+    child.serve()
+    os._exit(0)  # don't wait for threads the student left behind
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,327 @@
+"""Run a submission in a child process and talk to it without trusting it."""
+
+from __future__ import annotations
+
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import wire
+
+CHILD = Path(__file__).with_name("child.py")
+
+
+@dataclass
+class Failure:
+    """Why a request produced no value: the child's report, or what the grader saw."""
+
+    kind: str  # exception, exit, interrupt, memory, recursion, name, base-exception, timeout, died, protocol, missing
+    type: str = ""
+    message: str = ""
+    frames: list = field(default_factory=list)  # [[line, function, source], ...] in the submission
+    name: str | None = None
+    line: int | None = None
+
+
+@dataclass
+class Reply:
+    ok: bool
+    header: dict = field(default_factory=dict)
+    blobs: list = field(default_factory=list)
+    failure: Failure | None = None
+    elapsed: float = 0.0
+
+
+class _Drain(threading.Thread):
+    """Reads a stream to the end, keeping at most ``cap`` bytes."""
+
+    def __init__(self, stream, cap: int) -> None:
+        super().__init__(daemon=True)
+        self.stream, self.cap = stream, cap
+        self.kept = bytearray()
+        self.total = 0
+
+    def run(self) -> None:
+        try:
+            while True:
+                chunk = self.stream.read1(65536) if hasattr(self.stream, "read1") else self.stream.read(65536)
+                if not chunk:
+                    return
+                self.total += len(chunk)
+                room = self.cap - len(self.kept)
+                if room > 0:
+                    self.kept += chunk[:room]
+        except (OSError, ValueError):
+            return
+
+
+class _Reader(threading.Thread):
+    """Reads protocol frames into a queue, so waits can time out on every platform."""
+
+    def __init__(self, stream) -> None:
+        super().__init__(daemon=True)
+        self.stream = stream
+        self.frames: queue.Queue = queue.Queue()
+
+    def run(self) -> None:
+        while True:
+            try:
+                self.frames.put(wire.read_frame(self.stream))
+            except EOFError:
+                self.frames.put(None)
+                return
+            except (wire.WireError, OSError, ValueError) as exc:
+                self.frames.put(exc)
+                return
+
+
+def _child_env(scratch: str) -> dict[str, str]:
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": scratch,
+        "TMPDIR": scratch,
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "PYTHONHASHSEED": "0",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONIOENCODING": "utf-8",
+    }
+    for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "SYSTEMROOT", "LANG"):
+        if key in os.environ:  # OpenBLAS needs these on some CPUs; Windows needs SYSTEMROOT
+            env[key] = os.environ[key]
+    return env
+
+
+class Sandbox:
+    """One child process per submission; restarted after a crash or a timeout."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        timeout: float = 10.0,
+        memory_mb: int = 2048,
+        processes: int = 64,
+        output_kb: int = 256,
+        cpu_seconds: int = 300,
+        helpers: Path | None = None,
+        helper_modules: tuple[str, ...] = (),
+    ) -> None:
+        self.path = Path(path).resolve()
+        self.timeout = timeout
+        self.cfg = {"memory_mb": memory_mb, "processes": processes, "cpu_seconds": cpu_seconds}
+        self.output_cap = output_kb * 1024
+        self.helpers = Path(helpers).resolve() if helpers is not None else None
+        self.helper_modules = helper_modules
+        self.proc: subprocess.Popen | None = None
+        self.scratch: str | None = None
+        self.unavailable: list[str] = []
+        self.output_parts: list[bytes] = []
+        self.output_total = 0
+        self.import_info: dict = {}
+        self.starts = 0
+
+    # -- lifecycle ---------------------------------------------------------------------
+    def start(self) -> Reply:
+        """Start the child and import the submission."""
+        self.close()
+        self.starts += 1
+        self.scratch = tempfile.mkdtemp(prefix="gradcheck-")
+        kwargs: dict[str, Any] = {}
+        if os.name == "posix":
+            kwargs["start_new_session"] = True  # one process group to kill
+        else:
+            kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
+        self.proc = subprocess.Popen(
+            [sys.executable, "-I", "-B", str(CHILD)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=self.scratch,
+            env=_child_env(self.scratch),
+            **kwargs,
+        )
+        self._reader = _Reader(self.proc.stdout)
+        self._reader.start()
+        self._drain = _Drain(self.proc.stderr, self.output_cap)
+        self._drain.start()
+        hello = self._request({"scratch": self.scratch, **self.cfg}, [], timeout=max(self.timeout, 30.0))
+        if not hello.ok:
+            return hello
+        self.unavailable = list(hello.header.get("unavailable", []))
+        req = {"op": "import", "path": str(self.path)}
+        if self.helpers is not None:
+            req["helpers"] = str(self.helpers)
+            req["helper_modules"] = list(self.helper_modules)
+        reply = self._request(req, [], timeout=self.timeout)
+        if reply.ok:
+            self.import_info = reply.header
+        return reply
+
+    def close(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is not None:
+            try:
+                if proc.poll() is None and proc.stdin:
+                    try:
+                        wire.write_frame(proc.stdin, {"op": "exit"}, [])
+                    except OSError:
+                        pass
+                    try:
+                        proc.wait(timeout=0.5)
+                    except subprocess.TimeoutExpired:
+                        pass
+            finally:
+                self._kill(proc)
+                self._collect_output()
+        if self.scratch:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            self.scratch = None
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @staticmethod
+    def _kill(proc: subprocess.Popen) -> None:
+        if os.name == "posix":
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)  # the child and anything it left behind
+            except (ProcessLookupError, PermissionError):
+                pass
+        try:
+            proc.kill()
+        except OSError:
+            pass
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        for stream in (proc.stdin, proc.stdout, proc.stderr):
+            try:
+                if stream:
+                    stream.close()
+            except OSError:
+                pass
+
+    def _collect_output(self) -> None:
+        drain = getattr(self, "_drain", None)
+        if drain is None:
+            return
+        drain.join(timeout=2)
+        self.output_parts.append(bytes(drain.kept))
+        self.output_total += drain.total
+        self._drain = None
+
+    @property
+    def output(self) -> str:
+        parts = list(self.output_parts)
+        if getattr(self, "_drain", None) is not None:
+            parts.append(bytes(self._drain.kept))
+        return b"".join(parts).decode("utf-8", errors="replace")[: self.output_cap]
+
+    @property
+    def output_truncated(self) -> bool:
+        total = self.output_total + (self._drain.total if getattr(self, "_drain", None) else 0)
+        return total > self.output_cap
+
+    # -- requests -------------------------------------------------------------------------
+    def _request(self, header: dict, blobs: list[bytes], timeout: float) -> Reply:
+        proc = self.proc
+        if proc is None or proc.poll() is not None:
+            return Reply(False, failure=self._death())
+        start = time.perf_counter()
+        try:
+            wire.write_frame(proc.stdin, header, blobs)  # type: ignore[arg-type]
+        except (OSError, ValueError):
+            return Reply(False, failure=self._death())
+        try:
+            item = self._reader.frames.get(timeout=timeout)
+        except queue.Empty:
+            self._kill(proc)
+            self._collect_output()
+            self.proc = None
+            return Reply(False, failure=Failure("timeout", message=f"no answer within {timeout:g} s"))
+        elapsed = time.perf_counter() - start
+        if item is None:
+            return Reply(False, failure=self._death(), elapsed=elapsed)
+        if isinstance(item, Exception):
+            self._kill(proc)
+            self.proc = None
+            return Reply(False, failure=Failure("protocol", "ProtocolError", str(item)), elapsed=elapsed)
+        got, got_blobs = item
+        if not got.get("ok"):
+            err = got.get("error") or {}
+            if not isinstance(err, dict):
+                err = {}
+            failure = Failure(
+                kind=str(err.get("kind", "exception")),
+                type=str(err.get("type", ""))[:200],
+                message=str(err.get("message", ""))[:2000],
+                frames=[f for f in err.get("frames", []) if isinstance(f, list) and len(f) == 3][:20],
+                name=err.get("name") if isinstance(err.get("name"), str) else None,
+                line=err.get("line") if isinstance(err.get("line"), int) else None,
+            )
+            return Reply(False, got, got_blobs, failure, elapsed)
+        return Reply(True, got, got_blobs, None, elapsed)
+
+    def _death(self) -> Failure:
+        proc = self.proc
+        code = None
+        if proc is not None:
+            try:
+                code = proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                pass
+            self._kill(proc)
+            self._collect_output()
+            self.proc = None
+        if code is not None and code < 0:
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = str(-code)
+            return Failure("died", "Signal", f"the process was killed by {name}")
+        return Failure("died", "Exit", f"the process exited with code {code}")
+
+    def ensure_started(self) -> Reply | None:
+        """Restart a dead child; None when it is alive."""
+        if self.proc is not None and self.proc.poll() is None:
+            return None
+        return self.start()
+
+    def call(self, fn: str, args: list, locals_: tuple[str, ...] = ()) -> Reply:
+        restarted = self.ensure_started()
+        if restarted is not None and not restarted.ok:
+            return restarted
+        blobs: list[bytes] = []
+        header = {"op": "call", "fn": fn, "args": [wire.encode_tree(a, blobs) for a in args], "locals": list(locals_)}
+        return self._request(header, blobs, self.timeout)
+
+    def pipeline(self, steps: list[dict], env: dict[str, np.ndarray], perturb: list[dict], directions=(), timeout=None) -> Reply:
+        restarted = self.ensure_started()
+        if restarted is not None and not restarted.ok:
+            return restarted
+        blobs: list[bytes] = []
+        header = {
+            "op": "pipeline",
+            "steps": steps,
+            "env": {k: wire.encode_tree(v, blobs) for k, v in env.items()},
+            "perturb": perturb,
+            "directions": [wire.encode_array(d, blobs) for d in directions],
+        }
+        return self._request(header, blobs, timeout or self.timeout)

@@ -1,0 +1,437 @@
+"""Read an assignment spec (YAML) into a :class:`Spec`, with file:line errors."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+from typing import Any
+
+from ..errors import FormulaError, SpecError
+from . import formula as fm
+from .model import (
+    DEFAULT_TOLERANCE,
+    INITS,
+    Dim,
+    Formula,
+    FunctionSpec,
+    Gradient,
+    Limits,
+    Probe,
+    Spec,
+    Step,
+    Tolerance,
+    ValueGen,
+)
+from .yamlsrc import LDict, LList, line_of, load
+
+SPEC_VERSION = 1
+NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+TOP_KEYS = {
+    "spec_version": False, "name": True, "title": True, "description": False, "course": False,
+    "dims": True, "batch": False, "trials": False, "values": True, "parameters": True,
+    "forward": True, "loss": True, "cost": False, "backward": True, "functions": True,
+    "student_cost": False, "gradient_check": False, "probes": False, "tolerance": False,
+    "limits": False, "helpers": False, "points": False,
+}  # fmt: skip
+MAX_TRIALS = 20
+MAX_DIM = 100_000
+
+
+class _Reader:
+    def __init__(self, file: str) -> None:
+        self.file = file
+
+    def fail(self, problem: str, container: Any = None, key: Any = None) -> SpecError:
+        return SpecError(problem, self.file, line_of(container, key) if container is not None else None)
+
+    def mapping(self, value: Any, what: str, parent: Any, key: Any, keys: dict[str, bool]) -> LDict:
+        if not isinstance(value, dict):
+            raise self.fail(f"'{what}' must be a mapping (got {_shown(value)})", parent, key)
+        for k in value:
+            if k not in keys:
+                close = difflib.get_close_matches(k, list(keys), n=1, cutoff=0.6)
+                hint = f"; did you mean '{close[0]}'?" if close else f"; allowed: {', '.join(sorted(keys))}"
+                raise self.fail(f"unknown key '{k}' in '{what}'{hint}", value, k)
+        for k, required in keys.items():
+            if required and k not in value:
+                raise self.fail(f"'{what}' is missing the required key '{k}'", parent, key)
+        return value  # type: ignore[return-value]
+
+    def name(self, value: Any, what: str, parent: Any, key: Any) -> str:
+        if not isinstance(value, str) or not NAME_RE.match(value):
+            raise self.fail(f"'{what}' must be a name like W1 or dZ2 (got {_shown(value)})", parent, key)
+        return value
+
+    def text(self, value: Any, what: str, parent: Any, key: Any) -> str:
+        if not isinstance(value, str):
+            raise self.fail(f"'{what}' must be a string (got {_shown(value)})", parent, key)
+        return value
+
+    def number(self, value: Any, what: str, parent: Any, key: Any, low: float = 0.0, high: float = 1e9) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+            raise self.fail(f"'{what}' must be a number from {low:g} to {high:g} (got {_shown(value)})", parent, key)
+        return float(value)
+
+    def integer(self, value: Any, what: str, parent: Any, key: Any, low: int, high: int) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise self.fail(f"'{what}' must be a whole number from {low} to {high} (got {_shown(value)})", parent, key)
+        return value
+
+    def formula(self, value: Any, what: str, parent: Any, key: Any) -> fm.ast.expr:
+        if not isinstance(value, str):
+            raise self.fail(f"'{what}' must be a formula string (got {_shown(value)})", parent, key)
+        try:
+            return fm.parse(value)
+        except FormulaError as exc:
+            raise self.fail(f"in formula for '{what}': {exc}", parent, key) from None
+
+
+def _shown(value: Any) -> str:
+    text = repr(value) if not isinstance(value, (dict, list)) else type(value).__name__
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def load_spec(path: str | Path) -> Spec:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError("spec file not found", str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(f"cannot read spec: {exc}", str(path)) from None
+    return parse_spec(text, str(path), base=path.parent)
+
+
+def parse_spec(text: str, file: str = "<spec>", base: Path | None = None) -> Spec:
+    r = _Reader(file)
+    doc = load(text, file)
+    root = r.mapping(doc, "spec", doc, None, TOP_KEYS)
+    version = root.get("spec_version", SPEC_VERSION)
+    if version != SPEC_VERSION:
+        raise r.fail(f"'spec_version' must be {SPEC_VERSION} (got {_shown(version)})", root, "spec_version")
+    name = r.name(root["name"], "name", root, "name")
+    title = r.text(root["title"], "title", root, "title")
+    known: dict[str, str] = {}  # name -> kind, for undefined/duplicate checks
+
+    def define(n: str, kind: str, container: Any, key: Any) -> None:
+        if n in known:
+            raise r.fail(f"'{n}' is defined twice (as {known[n]} and as {kind})", container, key)
+        if n in fm.FUNCTIONS:
+            raise r.fail(f"'{n}' is a formula function name and cannot name a {kind}", container, key)
+        known[n] = kind
+
+    dims = _dims(r, root, define)
+    batch = r.name(root.get("batch", "m"), "batch", root, "batch")
+    if batch not in {d.name for d in dims}:
+        raise r.fail(f"'batch' must name one of the dims (got {batch!r})", root, "batch")
+    trials = r.integer(root.get("trials", 3), "trials", root, "trials", 1, MAX_TRIALS)
+    values = _values(r, root, dims, define)
+    parameters = _parameters(r, root, values)
+
+    forward = []
+    fwd = root["forward"]
+    if not isinstance(fwd, dict) or not fwd:
+        raise r.fail("'forward' must be a mapping of name: formula", root, "forward")
+    for key, text_ in fwd.items():
+        r.name(key, f"forward.{key}", fwd, key)
+        tree = r.formula(text_, f"forward.{key}", fwd, key)
+        _check_names(r, tree, known, f"forward.{key}", fwd, key)
+        define(key, "forward value", fwd, key)
+        forward.append(fm_formula(key, text_, tree, line_of(fwd, key)))
+    loss_tree = r.formula(root["loss"], "loss", root, "loss")
+    _check_names(r, loss_tree, known, "loss", root, "loss")
+    define("L", "loss", root, "loss")
+    loss = fm_formula("L", root["loss"], loss_tree, line_of(root, "loss"))
+    cost_text = root.get("cost", f"sum(L) / {batch}")
+    cost_tree = r.formula(cost_text, "cost", root, "cost")
+    _check_names(r, cost_tree, known, "cost", root, "cost")
+    define("J", "cost", root, "cost")
+    cost = fm_formula("J", cost_text, cost_tree, line_of(root, "cost"))
+
+    backward = _backward(r, root, known, define, parameters)
+    functions = _functions(r, root, known)
+    student_cost = _student_cost(r, root, known, functions)
+    gc_points = None
+    if "gradient_check" in root:
+        gc = r.mapping(root["gradient_check"], "gradient_check", root, "gradient_check", {"points": False})
+        if "points" in gc:
+            gc_points = r.number(gc["points"], "gradient_check.points", gc, "points")
+    probes = _probes(r, root, dims, functions)
+    tolerance = _tolerance(r, root)
+    limits = _limits(r, root)
+    helpers, helper_modules = _helpers(r, root, base)
+    total = r.number(root.get("points", 100), "points", root, "points", 0, 1e6)
+    description = r.text(root.get("description", ""), "description", root, "description")
+    course = r.text(root.get("course", ""), "course", root, "course")
+    explain_dir = base / "explain" if base is not None and (base / "explain").is_dir() else None
+    return Spec(
+        name=name, title=title, description=description.strip(), path=Path(file) if base else None,
+        dims=dims, batch=batch, trials=trials, values=values, parameters=parameters,
+        forward=tuple(forward), loss=loss, cost=cost, backward=backward, functions=functions,
+        student_cost=student_cost, gradient_check_points=gc_points, probes=probes,
+        tolerance=tolerance, limits=limits, helpers=helpers, helper_modules=helper_modules,
+        total_points=total, course=course, explain_dir=explain_dir,
+    )  # fmt: skip
+
+
+def fm_formula(name: str, text: str, tree: Any, line: int | None) -> Formula:
+    return Formula(name=name, text=str(text).strip(), tree=tree, line=line)
+
+
+def _check_names(r: _Reader, tree: Any, known: dict[str, str], what: str, container: Any, key: Any) -> None:
+    for n in sorted(fm.names(tree)):
+        if n not in known:
+            close = difflib.get_close_matches(n, list(known), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise r.fail(f"in formula for '{what}': undefined name '{n}'{hint}", container, key)
+
+
+def _dims(r: _Reader, root: LDict, define) -> tuple[Dim, ...]:
+    raw = root["dims"]
+    if not isinstance(raw, dict) or not raw:
+        raise r.fail("'dims' must be a mapping of name: size or name: {min, max}", root, "dims")
+    out = []
+    for key, spec in raw.items():
+        r.name(key, f"dims.{key}", raw, key)
+        if isinstance(spec, dict):
+            rng = r.mapping(spec, f"dims.{key}", raw, key, {"min": True, "max": True})
+            low = r.integer(rng["min"], f"dims.{key}.min", rng, "min", 1, MAX_DIM)
+            high = r.integer(rng["max"], f"dims.{key}.max", rng, "max", 1, MAX_DIM)
+            if high < low:
+                raise r.fail(f"'dims.{key}': max ({high}) is smaller than min ({low})", rng, "max")
+        else:
+            low = high = r.integer(spec, f"dims.{key}", raw, key, 1, MAX_DIM)
+        define(key, "dim", raw, key)
+        out.append(Dim(key, low, high))
+    return tuple(out)
+
+
+def _values(r: _Reader, root: LDict, dims: tuple[Dim, ...], define) -> tuple[ValueGen, ...]:
+    raw = root["values"]
+    if not isinstance(raw, dict) or not raw:
+        raise r.fail("'values' must be a mapping of name: {shape, init}", root, "values")
+    dim_names = {d.name for d in dims}
+    out = []
+    for key, spec in raw.items():
+        r.name(key, f"values.{key}", raw, key)
+        v = r.mapping(spec, f"values.{key}", raw, key, {"shape": True, "init": False, "scale": False})
+        shape = v["shape"]
+        if not isinstance(shape, list) or not 1 <= len(shape) <= 6:
+            raise r.fail(f"'values.{key}.shape' must be a list of 1 to 6 dims (got {_shown(shape)})", v, "shape")
+        for i, s in enumerate(shape):
+            if isinstance(s, str):
+                if s not in dim_names:
+                    close = difflib.get_close_matches(s, list(dim_names), n=1)
+                    hint = f"; did you mean '{close[0]}'?" if close else ""
+                    raise r.fail(f"'values.{key}.shape' uses undefined dim '{s}'{hint}", shape, i)
+            else:
+                r.integer(s, f"values.{key}.shape[{i}]", shape, i, 1, MAX_DIM)
+        init = v.get("init", "normal")
+        if init not in INITS:
+            raise r.fail(f"'values.{key}.init' must be one of {', '.join(INITS)} (got {_shown(init)})", v, "init")
+        scale = r.number(v.get("scale", 1.0), f"values.{key}.scale", v, "scale", 0.0, 1e6)
+        define(key, "value", raw, key)
+        out.append(ValueGen(key, tuple(shape), init, scale))
+    return tuple(out)
+
+
+def _parameters(r: _Reader, root: LDict, values: tuple[ValueGen, ...]) -> tuple[str, ...]:
+    raw = root["parameters"]
+    if not isinstance(raw, list) or not raw:
+        raise r.fail("'parameters' must be a list of value names", root, "parameters")
+    names = {v.name for v in values}
+    for i, p in enumerate(raw):
+        if p not in names:
+            raise r.fail(f"parameter {_shown(p)} is not one of the 'values'", raw, i)
+    if len(set(raw)) != len(raw):
+        raise r.fail("'parameters' lists a name twice", root, "parameters")
+    return tuple(raw)
+
+
+def _backward(r: _Reader, root: LDict, known, define, parameters) -> tuple[Gradient, ...]:
+    raw = root["backward"]
+    if not isinstance(raw, dict) or not raw:
+        raise r.fail("'backward' must be a mapping of gradient name: formula", root, "backward")
+    out = []
+    for key, spec in raw.items():
+        r.name(key, f"backward.{key}", raw, key)
+        if isinstance(spec, dict):
+            s = r.mapping(spec, f"backward.{key}", raw, key, {"formula": True, "wrt": False, "per_example": False})
+            text_, wrt = s["formula"], s.get("wrt", key[1:])
+            per_example = s.get("per_example")
+            if per_example is not None and not isinstance(per_example, bool):
+                raise r.fail(f"'backward.{key}.per_example' must be true or false", s, "per_example")
+            container, ckey = s, "formula"
+        else:
+            text_, wrt, per_example, container, ckey = spec, key[1:], None, raw, key
+        if wrt not in known or known[wrt] not in ("value", "forward value"):
+            raise r.fail(
+                f"'backward.{key}' is the gradient of '{wrt}', which is not a value or forward value "
+                "(name it d<value> or give 'wrt')",
+                raw,
+                key,
+            )
+        tree = r.formula(text_, f"backward.{key}", container, ckey)
+        _check_names(r, tree, known, f"backward.{key}", container, ckey)
+        define(key, "gradient", raw, key)
+        if per_example is None:
+            per_example = wrt not in parameters
+        out.append(Gradient(key, wrt, fm_formula(key, text_, tree, line_of(raw, key)), per_example))
+    return tuple(out)
+
+
+def _template(r: _Reader, value: Any, known: dict[str, str], what: str, parent: Any, key: Any, depth: int = 0):
+    if depth > 8:
+        raise r.fail(f"'{what}' is nested too deeply", parent, key)
+    if isinstance(value, str):
+        if value != "_" and value not in known:
+            close = difflib.get_close_matches(value, list(known), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise r.fail(f"'{what}' uses undefined name '{value}'{hint}", parent, key)
+        return value
+    if isinstance(value, dict):
+        return {k: _template(r, v, known, f"{what}.{k}", value, k, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_template(r, v, known, f"{what}[{i}]", value, i, depth + 1) for i, v in enumerate(value)]
+    raise r.fail(f"'{what}' must be a name, a mapping or a list (got {_shown(value)})", parent, key)
+
+
+def _functions(r: _Reader, root: LDict, known) -> tuple[FunctionSpec, ...]:
+    raw = root["functions"]
+    if not isinstance(raw, dict) or not raw:
+        raise r.fail("'functions' must be a mapping of function name: {args, returns}", root, "functions")
+    keys = {"args": True, "returns": True, "locals": False, "points": False, "aliases": False, "repeat": False}
+    out = []
+    for fname, spec in raw.items():
+        r.name(fname, f"functions.{fname}", raw, fname)
+        f = r.mapping(spec, f"functions.{fname}", raw, fname, keys)
+        args = f["args"]
+        if not isinstance(args, list):
+            raise r.fail(f"'functions.{fname}.args' must be a list", f, "args")
+        args_t = tuple(_template(r, a, known, f"functions.{fname}.args[{i}]", args, i) for i, a in enumerate(args))
+        returns = _template(r, f["returns"], known, f"functions.{fname}.returns", f, "returns")
+        locals_ = f.get("locals", [])
+        if not isinstance(locals_, list):
+            raise r.fail(f"'functions.{fname}.locals' must be a list of names", f, "locals")
+        for i, n in enumerate(locals_):
+            _template(r, n, known, f"functions.{fname}.locals[{i}]", locals_, i)
+            if not isinstance(n, str):
+                raise r.fail(f"'functions.{fname}.locals' must be a list of names", locals_, i)
+        points = None
+        if "points" in f:
+            points = r.number(f["points"], f"functions.{fname}.points", f, "points")
+        aliases = f.get("aliases", [])
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            raise r.fail(f"'functions.{fname}.aliases' must be a list of names", f, "aliases")
+        repeat = f.get("repeat", False)
+        if not isinstance(repeat, bool):
+            raise r.fail(f"'functions.{fname}.repeat' must be true or false", f, "repeat")
+        out.append(FunctionSpec(fname, args_t, returns, tuple(locals_), points, tuple(aliases), repeat, line_of(raw, fname)))
+    return tuple(out)
+
+
+def _student_cost(r: _Reader, root: LDict, known, functions) -> tuple[Step, ...]:
+    if "student_cost" not in root:
+        return ()
+    raw = root["student_cost"]
+    if not isinstance(raw, list) or not raw:
+        raise r.fail("'student_cost' must be a list of steps {call, args, bind}", root, "student_cost")
+    fnames = {f.name for f in functions}
+    bound = dict(known)
+    steps = []
+    for i, step in enumerate(raw):
+        s = r.mapping(step, f"student_cost[{i}]", raw, i, {"call": True, "args": True, "bind": True})
+        if s["call"] not in fnames:
+            raise r.fail(f"'student_cost[{i}].call' must name one of the functions (got {_shown(s['call'])})", s, "call")
+        if not isinstance(s["args"], list):
+            raise r.fail(f"'student_cost[{i}].args' must be a list", s, "args")
+        args = tuple(_template(r, a, bound, f"student_cost[{i}].args", s["args"], j) for j, a in enumerate(s["args"]))
+        bind = _template(r, s["bind"], {**bound, **_binding_names(s["bind"])}, f"student_cost[{i}].bind", s, "bind")
+        bound.update(_binding_names(s["bind"]))
+        steps.append(Step(s["call"], args, bind))
+    if steps[-1].bind != "J":
+        raise r.fail("the last step of 'student_cost' must bind the cost: bind: J", raw, len(raw) - 1)
+    return tuple(steps)
+
+
+def _binding_names(bind: Any) -> dict[str, str]:
+    if isinstance(bind, str):
+        return {bind: "bound"}
+    out: dict[str, str] = {}
+    items = bind.values() if isinstance(bind, dict) else bind if isinstance(bind, list) else []
+    for item in items:
+        out.update(_binding_names(item))
+    return out
+
+
+def _probes(r: _Reader, root: LDict, dims, functions) -> tuple[Probe, ...]:
+    if "probes" not in root:
+        return ()
+    raw = root["probes"]
+    if not isinstance(raw, list):
+        raise r.fail("'probes' must be a list of {dims, functions}", root, "probes")
+    dim_names = {d.name for d in dims}
+    fnames = {f.name for f in functions}
+    out = []
+    for i, p in enumerate(raw):
+        pm = r.mapping(p, f"probes[{i}]", raw, i, {"dims": True, "functions": True})
+        pd = pm["dims"]
+        if not isinstance(pd, dict):
+            raise r.fail(f"'probes[{i}].dims' must be a mapping of dim: size", pm, "dims")
+        for k, v in pd.items():
+            if k not in dim_names:
+                raise r.fail(f"'probes[{i}].dims' names unknown dim '{k}'", pd, k)
+            r.integer(v, f"probes[{i}].dims.{k}", pd, k, 1, MAX_DIM)
+        fl = pm["functions"]
+        if not isinstance(fl, list) or not all(f in fnames for f in fl):
+            raise r.fail(f"'probes[{i}].functions' must list functions of this spec", pm, "functions")
+        out.append(Probe(dict(pd), tuple(fl)))
+    return tuple(out)
+
+
+def _tolerance(r: _Reader, root: LDict) -> Tolerance:
+    if "tolerance" not in root:
+        return DEFAULT_TOLERANCE
+    t = r.mapping(root["tolerance"], "tolerance", root, "tolerance", {"rtol": False, "fd_rtol": False})
+    tables = {}
+    for key in ("rtol", "fd_rtol"):
+        table = dict(getattr(DEFAULT_TOLERANCE, key))
+        if key in t:
+            sub = r.mapping(t[key], f"tolerance.{key}", t, key, {"float64": False, "float32": False, "float16": False})
+            for dt, v in sub.items():
+                table[dt] = r.number(v, f"tolerance.{key}.{dt}", sub, dt, 1e-15, 1.0)
+        tables[key] = table
+    return Tolerance(**tables)
+
+
+def _limits(r: _Reader, root: LDict) -> Limits:
+    if "limits" not in root:
+        return Limits()
+    keys = {"timeout": False, "memory_mb": False, "processes": False, "output_kb": False, "total_timeout": False}
+    lm = r.mapping(root["limits"], "limits", root, "limits", keys)
+    d = Limits()
+    return Limits(
+        timeout=r.number(lm.get("timeout", d.timeout), "limits.timeout", lm, "timeout", 0.1, 3600),
+        memory_mb=int(r.number(lm.get("memory_mb", d.memory_mb), "limits.memory_mb", lm, "memory_mb", 256, 1 << 20)),
+        processes=int(r.number(lm.get("processes", d.processes), "limits.processes", lm, "processes", 1, 4096)),
+        output_kb=int(r.number(lm.get("output_kb", d.output_kb), "limits.output_kb", lm, "output_kb", 1, 1 << 20)),
+        total_timeout=r.number(lm.get("total_timeout", d.total_timeout), "limits.total_timeout", lm, "total_timeout", 1, 86400),
+    )
+
+
+def _helpers(r: _Reader, root: LDict, base: Path | None) -> tuple[Path | None, tuple[str, ...]]:
+    if "helpers" not in root:
+        return None, ()
+    h = r.mapping(root["helpers"], "helpers", root, "helpers", {"file": True, "modules": False})
+    fname = r.text(h["file"], "helpers.file", h, "file")
+    path = (base or Path(".")) / fname
+    if not path.is_file():
+        raise r.fail(f"'helpers.file' {fname!r} does not exist next to the spec", h, "file")
+    mods = h.get("modules", [])
+    if not isinstance(mods, list) or not all(isinstance(m, str) and NAME_RE.match(m) for m in mods):
+        raise r.fail("'helpers.modules' must be a list of module names", h, "modules")
+    return path, tuple(mods)
+
+
+__all__ = ["SPEC_VERSION", "LList", "load_spec", "parse_spec"]

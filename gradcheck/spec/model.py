@@ -1,0 +1,152 @@
+"""The assignment spec as plain, immutable data."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+# A template describes a structure of named values: a name (str), a dict of
+# templates, or a list (tuple) of templates. "_" in a binding ignores a value.
+Template = Any
+
+INITS = ("normal", "uniform", "bernoulli", "zeros", "ones", "positive")
+
+
+@dataclass(frozen=True)
+class Dim:
+    name: str
+    low: int
+    high: int
+
+
+@dataclass(frozen=True)
+class ValueGen:
+    name: str
+    shape: tuple[str | int, ...]
+    init: str = "normal"
+    scale: float = 1.0
+
+
+@dataclass(frozen=True)
+class Formula:
+    name: str
+    text: str
+    tree: ast.expr = field(compare=False, repr=False)
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Gradient:
+    name: str  # dW1
+    wrt: str  # W1
+    formula: Formula
+    per_example: bool  # True: dL/dwrt per example (dZ); False: dJ/dwrt (dW, db)
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    name: str
+    args: tuple[Template, ...]
+    returns: Template
+    locals: tuple[str, ...] = ()
+    points: float | None = None
+    aliases: tuple[str, ...] = ()  # other names students use ("did you mean")
+    repeat: bool = False  # call twice to detect nondeterminism
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    call: str
+    args: tuple[Template, ...]
+    bind: Template
+
+
+@dataclass(frozen=True)
+class Probe:
+    dims: dict[str, int]
+    functions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    rtol: dict[str, float]  # by dtype name of the student's value
+    fd_rtol: dict[str, float]
+
+    def for_dtype(self, dtype_name: str, fd: bool = False) -> float:
+        table = self.fd_rtol if fd else self.rtol
+        return table.get(dtype_name, table["float64"])
+
+
+DEFAULT_TOLERANCE = Tolerance(
+    rtol={"float64": 1e-7, "float32": 1e-4, "float16": 1e-2},
+    fd_rtol={"float64": 1e-5, "float32": 3e-3, "float16": 5e-2},
+)
+
+
+@dataclass(frozen=True)
+class Limits:
+    timeout: float = 10.0  # seconds per call
+    memory_mb: int = 2048  # address-space cap of the child
+    processes: int = 64  # RLIMIT_NPROC headroom
+    output_kb: int = 256  # captured stdout+stderr kept per stream
+    total_timeout: float = 120.0  # whole submission
+
+
+@dataclass(frozen=True)
+class Spec:
+    name: str
+    title: str
+    description: str
+    path: Path | None
+    dims: tuple[Dim, ...]
+    batch: str
+    trials: int
+    values: tuple[ValueGen, ...]
+    parameters: tuple[str, ...]
+    forward: tuple[Formula, ...]
+    loss: Formula
+    cost: Formula
+    backward: tuple[Gradient, ...]
+    functions: tuple[FunctionSpec, ...]
+    student_cost: tuple[Step, ...] = ()
+    gradient_check_points: float | None = None
+    probes: tuple[Probe, ...] = ()
+    tolerance: Tolerance = DEFAULT_TOLERANCE
+    limits: Limits = Limits()
+    helpers: Path | None = None
+    helper_modules: tuple[str, ...] = ()
+    total_points: float = 100.0
+    course: str = ""
+    explain_dir: Path | None = None
+
+    def function(self, name: str) -> FunctionSpec:
+        for f in self.functions:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    @property
+    def gradient_names(self) -> tuple[str, ...]:
+        return tuple(g.name for g in self.backward)
+
+    def gradient(self, name: str) -> Gradient | None:
+        for g in self.backward:
+            if g.name == name:
+                return g
+        return None
+
+    def formula_for(self, name: str) -> Formula | None:
+        for f in self.forward:
+            if f.name == name:
+                return f
+        g = self.gradient(name)
+        if g is not None:
+            return g.formula
+        if name == "L":
+            return self.loss
+        if name == "J":
+            return self.cost
+        return None

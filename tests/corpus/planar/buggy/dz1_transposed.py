@@ -1,0 +1,33 @@
+"""Bug: dZ1 built transposed, (dZ2.T @ W2) * (1 - A1.T**2), shape (m, n_h)."""
+import numpy as np
+# from planar_utils import sigmoid  (provided by the notebook)
+
+
+def forward_propagation(X, parameters):
+    W1, b1 = parameters["W1"], parameters["b1"]
+    W2, b2 = parameters["W2"], parameters["b2"]
+    Z1 = W1 @ X + b1
+    A1 = np.tanh(Z1)
+    Z2 = W2 @ A1 + b2
+    A2 = sigmoid(Z2)
+    cache = {"Z1": Z1, "A1": A1, "Z2": Z2, "A2": A2}
+    return A2, cache
+
+
+def compute_cost(A2, Y):
+    m = Y.shape[1]
+    cost = -np.sum(Y * np.log(A2) + (1 - Y) * np.log(1 - A2)) / m
+    return float(cost)
+
+
+def backward_propagation(parameters, cache, X, Y):
+    m = X.shape[1]
+    W2 = parameters["W2"]
+    A1, A2 = cache["A1"], cache["A2"]
+    dZ2 = A2 - Y
+    dW2 = dZ2 @ A1.T / m
+    db2 = np.sum(dZ2, axis=1, keepdims=True) / m
+    dZ1 = (dZ2.T @ W2) * (1 - A1.T ** 2)
+    dW1 = X @ dZ1 / m
+    db1 = np.sum(dZ1, axis=0, keepdims=True) / m
+    return {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2}
