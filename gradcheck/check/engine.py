@@ -70,22 +70,46 @@ class Observations:
 
 
 def read_source(path: Path) -> str:
+    """The file's text; undecodable bytes are kept as replacement characters (see source_error)."""
     data = path.read_bytes()[: MAX_SOURCE + 1]
     if len(data) > MAX_SOURCE:
         raise ValueError(f"the file is larger than {MAX_SOURCE >> 20} MiB")
-    return data.decode("utf-8", errors="replace")
+    return data.decode(_encoding(data), errors="replace")
+
+
+def _encoding(data: bytes) -> str:
+    import io
+    import tokenize
+
+    try:
+        return tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+    except SyntaxError:
+        return "utf-8"
+
+
+def source_error(path: Path) -> tuple[int | None, int | None, str] | None:
+    """Why Python would refuse the file before running it (encoding, NUL bytes, syntax)."""
+    data = path.read_bytes()[: MAX_SOURCE + 1]
+    try:
+        text = data.decode(_encoding(data))
+    except (UnicodeDecodeError, LookupError) as exc:
+        start = getattr(exc, "start", 0)
+        line = data[:start].count(b"\n") + 1
+        return line, None, "the file is not valid UTF-8 text (save it as UTF-8)"
+    try:
+        ast.parse(text, filename=str(path))
+    except SyntaxError as exc:
+        return exc.lineno, exc.offset, exc.msg or "invalid syntax"
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return None, None, f"the file cannot be parsed ({type(exc).__name__}: {exc})"
+    return None
 
 
 def observe(spec: Spec, path: Path, trials: list[Trial], limits: Limits, source: str) -> Observations:
     start = time.perf_counter()
     obs = Observations(spec, path, source, trials)
-    try:
-        ast.parse(source, filename=str(path))
-    except SyntaxError as exc:
-        obs.syntax_error = (exc.lineno, exc.offset, exc.msg or "invalid syntax")
-        return obs
-    except (ValueError, RecursionError, MemoryError) as exc:
-        obs.syntax_error = (None, None, f"the file cannot be parsed ({type(exc).__name__})")
+    obs.syntax_error = source_error(path)
+    if obs.syntax_error is not None:
         return obs
     sandbox = Sandbox(
         path,

@@ -99,6 +99,12 @@ _PATH_EVENTS = frozenset(
 )  # fmt: skip
 
 
+def _foreign_proc(path: str) -> bool:
+    """/proc/<pid>/… of another process (the grader's environment may hold secrets)."""
+    parts = os.path.normpath(path).split(os.sep)
+    return len(parts) > 2 and parts[1] == "proc" and parts[2] not in ("self", "thread-self", str(os.getpid()))
+
+
 def _install_guard(scratch: str) -> None:
     scratch = os.path.realpath(scratch)
     realpath = os.path.realpath
@@ -119,6 +125,8 @@ def _install_guard(scratch: str) -> None:
             raise PermissionError(f"gradcheck: '{event}' is not allowed in a graded submission")
         if event == "open":
             path, mode, flags = (tuple(args) + (None, None, None))[:3]
+            if isinstance(path, (str, bytes)) and _foreign_proc(os.fsdecode(path)):
+                raise PermissionError("gradcheck: reading other processes' /proc entries is not allowed")
             writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
                 isinstance(flags, int) and flags & write_flags
             )
@@ -271,8 +279,8 @@ class Child:
         sys.modules["submission"] = module
         self.module = module
         try:
-            with open(self.path, encoding="utf-8", errors="replace") as fh:
-                source = fh.read()
+            with open(self.path, "rb") as fh:
+                source = fh.read()  # bytes: compile() honours the coding cookie, as import does
             code = compile(source, self.path, "exec")
             exec(code, module.__dict__)
         except BaseException as exc:  # noqa: BLE001 - anything the student raises is a finding

@@ -264,6 +264,12 @@ class Sandbox:
             self.proc = None
             return Reply(False, failure=Failure("protocol", "ProtocolError", str(item)), elapsed=elapsed)
         got, got_blobs = item
+        if not isinstance(got.get("ok"), bool):
+            self._kill(proc)
+            self._collect_output()
+            self.proc = None
+            return Reply(False, failure=Failure("protocol", "ProtocolError", "the process answered with a malformed message "
+                                                "(did the submission replace library functions?)"), elapsed=elapsed)  # fmt: skip
         if not got.get("ok"):
             err = got.get("error") or {}
             if not isinstance(err, dict):
