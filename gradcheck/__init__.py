@@ -1,3 +1,51 @@
-"""gradcheck: a gradient checker and auto-grader for hand-written backprop in numpy."""
+"""gradcheck: a gradient checker and auto-grader for hand-written backprop in numpy.
+
+The public API is re-exported lazily, so that ``gradcheck --help`` does not import numpy.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "CODES",
+    "CheckResult",
+    "Finding",
+    "GradcheckError",
+    "Report",
+    "SpecError",
+    "TAGS",
+    "UsageError",
+    "check_file",
+    "load_spec",
+]
+
+_LAZY = {
+    "CODES": "gradcheck.findings",
+    "TAGS": "gradcheck.findings",
+    "Finding": "gradcheck.findings",
+    "CheckResult": "gradcheck.report",
+    "Report": "gradcheck.report",
+    "GradcheckError": "gradcheck.errors",
+    "SpecError": "gradcheck.errors",
+    "UsageError": "gradcheck.errors",
+    "check_file": "gradcheck.api",
+    "load_spec": "gradcheck.spec.loader",
+}
+
+if TYPE_CHECKING:
+    from .api import check_file
+    from .errors import GradcheckError, SpecError, UsageError
+    from .findings import CODES, TAGS, Finding
+    from .report import CheckResult, Report
+    from .spec.loader import load_spec
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'gradcheck' has no attribute {name!r}")

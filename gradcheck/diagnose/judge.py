@@ -203,10 +203,10 @@ class Judge:
                     span = locate.locate_return(self.obs.source, f.name, p.path[:-1] + ((p.suggestion,) if p.suggestion else ()))
                     span = span or locate.locate_return(self.obs.source, f.name, ("return",))
                     hint = f"use the key '{p.path[-1]}'" if p.suggestion else f"add '{p.path[-1]}' to the returned dict"
-                    self.add((fi, self._pos(p.target)), Finding("GC103", target, p.message[0].upper() + p.message[1:] + ".", tags=("missing-key",), location=self.loc(span), hint=hint, check=f"{f.name}:{target}"))
+                    self.add((fi, self._pos(p.target)), Finding("GC103", target, _sentence(p.message), tags=("missing-key",), location=self.loc(span), hint=hint, check=f"{f.name}:{target}"))
                 else:
                     span = locate.locate_return(self.obs.source, f.name, ("return",))
-                    self.add((fi, 0), Finding("GC102", target, p.message[0].upper() + p.message[1:] + ".", tags=("wrong-type",), location=self.loc(span),
+                    self.add((fi, 0), Finding("GC102", target, _sentence(p.message), tags=("wrong-type",), location=self.loc(span),
                                               hint=f"return {_template_text(f.returns)}"))  # fmt: skip
         return bad
 
@@ -483,9 +483,12 @@ class Judge:
             first = expl.mutations[0]
             what = "; ".join(m.text for m in first)
             text = f"{target} is wrong: {what}."
-            if len(expl.mutations) > 1:
-                text += " (Other explanations fit equally well; see below.)"
-                for other in expl.mutations[1:3]:
+            # Alternatives that name a different kind of mistake are worth showing; the same
+            # mistake written two ways (relu′(Z1) and A1 > 0) is not.
+            others = [o for o in expl.mutations[1:] if {m.tag for m in o} != {m.tag for m in first}]
+            if others:
+                text += " Another explanation fits equally well; see below."
+                for other in others[:2]:
                     details.append("also fits: " + "; ".join(m.text for m in other))
             hint = "; ".join(m.fix for m in first)
             return code, tags, text, hint[0].upper() + hint[1:] + ".", details
@@ -584,7 +587,7 @@ class Judge:
         for p in spec.parameters:
             gname = grad_names.get(p)
             leaf = call.matched.leaves.get(gname) if gname else None
-            if leaf is None or leaf.array is None or leaf.array.shape != np.shape(call.trial.env[p]):
+            if leaf is None or leaf.array is None or leaf.array.dtype.kind != "f" or leaf.array.shape != np.shape(call.trial.env[p]):
                 bad_params.append((gname or p, None, False))
                 continue
             analytic = np.asarray(leaf.array, dtype=np.float64)
@@ -627,6 +630,14 @@ class Judge:
         if obs.unavailable:
             names = ", ".join(obs.unavailable)
             self.add((n, 1), Finding("GC008", "submission", f"These limits cannot be enforced here: {names}. gradcheck still kills the process on timeout."))
+
+
+def _sentence(text: str) -> str:
+    """Capitalize prose, but never an identifier such as forward_propagation."""
+    first = text.split(" ", 1)[0]
+    if "_" in first or any(c.isdigit() for c in first):
+        return text + "."
+    return text[0].upper() + text[1:] + "."
 
 
 def _roots(causes: set[str], verdicts: dict[str, Verdict], depth: int = 0) -> set[str]:

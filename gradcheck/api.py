@@ -1,0 +1,37 @@
+"""The library entry point: the same checks, isolation and findings as the CLI."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from .catalog import pick, resolve
+from .check.engine import read_source
+from .grade import DEFAULT_SEED, grade
+from .report import Report
+from .spec.loader import load_spec
+
+
+def check_file(
+    path: str | Path,
+    assignment: str | None = None,
+    *,
+    seed: int = DEFAULT_SEED,
+    timeout: float | None = None,
+    memory_mb: int | None = None,
+) -> Report:
+    """Grade one submission; ``assignment`` is a built-in name or a spec path (default: picked)."""
+    path = Path(path)
+    picked = None
+    if assignment is None:
+        entry, picked = pick(read_source(path))
+        spec_path = entry.path
+    else:
+        spec_path = resolve(assignment)
+    spec = load_spec(spec_path)
+    limits = spec.limits
+    if timeout is not None:
+        limits = replace(limits, timeout=timeout)
+    if memory_mb is not None:
+        limits = replace(limits, memory_mb=memory_mb)
+    return grade(spec, path, seed=seed, limits=limits, picked=picked)
