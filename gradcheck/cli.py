@@ -40,6 +40,9 @@ def check(
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Also write the JSON report to this file (atomically)."),
     timeout: Optional[float] = typer.Option(None, "--timeout", help="Seconds allowed per call (default from the spec: 10)."),
     memory_mb: Optional[int] = typer.Option(None, "--memory-mb", help="Memory cap of the student's process in MiB (default 2048)."),
+    processes: Optional[int] = typer.Option(None, "--processes", help="RLIMIT_NPROC for the student's process (default 64; process creation is refused regardless)."),
+    output_kb: Optional[int] = typer.Option(None, "--output-kb", help="Printed output kept from the submission, in KiB (default 256)."),
+    total_timeout: Optional[float] = typer.Option(None, "--total-timeout", help="Seconds allowed for the whole submission (default 120)."),
     width: Optional[int] = typer.Option(None, "--width", help="Terminal width for the text report."),
     color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Force colour on or off (NO_COLOR is honoured)."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show more detail."),
@@ -70,10 +73,16 @@ def check(
             if not 0.1 <= timeout <= 3600:
                 raise _fail_usage("--timeout must be between 0.1 and 3600 seconds")
             limits = replace(limits, timeout=timeout)
-        if memory_mb is not None:
-            if not 256 <= memory_mb <= 1 << 20:
-                raise _fail_usage("--memory-mb must be between 256 and 1048576")
-            limits = replace(limits, memory_mb=memory_mb)
+        for flag, value, low, high, key in (
+            ("--memory-mb", memory_mb, 256, 1 << 20, "memory_mb"),
+            ("--processes", processes, 1, 4096, "processes"),
+            ("--output-kb", output_kb, 1, 1 << 20, "output_kb"),
+            ("--total-timeout", total_timeout, 1, 86400, "total_timeout"),
+        ):
+            if value is not None:
+                if not low <= value <= high:
+                    raise _fail_usage(f"{flag} must be between {low} and {high} (got {value})")
+                limits = replace(limits, **{key: value})
     except GradcheckError as exc:
         raise _fail_usage(exc.one_line()) from None
     try:

@@ -18,7 +18,7 @@ def build(template: Any, env: dict[str, Any]) -> Any:
     """Arguments from reference values; arrays are copied so nothing is shared."""
     if isinstance(template, str):
         value = env[template]
-        return np.array(value, dtype=np.float64, copy=True) if isinstance(value, np.ndarray) else value
+        return np.array(value, copy=True) if isinstance(value, np.ndarray) else value
     if isinstance(template, dict):
         return {k: build(v, env) for k, v in template.items()}
     return tuple(build(v, env) for v in template)

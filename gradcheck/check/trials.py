@@ -60,6 +60,9 @@ def _generate(gen: ValueGen, dims: dict[str, int], rng: np.random.Generator) -> 
         out = (rng.uniform(size=shape) < 0.5).astype(np.float64)
         out.reshape(-1)[0], out.reshape(-1)[-1] = 0.0, 1.0  # both classes present
         return out
+    if gen.init == "labels":
+        k = dims[gen.classes] if isinstance(gen.classes, str) else int(gen.classes or 2)
+        return rng.integers(0, k, size=shape).astype(np.int64)
     if gen.init == "zeros":
         return np.zeros(shape)
     return np.ones(shape)
@@ -133,8 +136,8 @@ def reference_problems(spec: Spec, trial: Trial) -> list[str]:
         numeric = fd.numeric_gradient(cost, value)
         if grad.per_example:
             numeric = numeric * m
-        analytic = np.broadcast_to(trial.env[grad.name], np.shape(value)) if np.ndim(trial.env[grad.name]) else None
-        if analytic is None or np.shape(trial.env[grad.name]) != np.shape(value):
+        analytic = np.asarray(trial.env[grad.name], dtype=np.float64)
+        if analytic.shape != np.shape(value):
             problems.append(f"'{grad.name}' has shape {np.shape(trial.env[grad.name])} but '{wrt}' has {np.shape(value)}")
             continue
         result = compare(analytic, numeric, spec.tolerance.for_dtype("float64", fd=True))

@@ -12,7 +12,7 @@ from ..check.compare import close
 from ..errors import FormulaError
 from ..spec import formula as fm
 from ..spec.model import Spec
-from .mutations import Context, Mutation, pairs, single
+from .mutations import Context, Mutation, has_mean, pairs, single
 from .scale import Scale, classify, fit_ratio
 
 
@@ -86,7 +86,7 @@ def explain(
         ratios.append(c)
     if ratios:
         out.ratios = ratios
-        out.scale = classify(ratios, [m for _, _, m, _ in cases], per_example, display(name), spec.batch)
+        out.scale = classify(ratios, [m for _, _, m, _ in cases], per_example, display(name), spec.batch, has_mean(formula.tree, spec.batch))
     ctx = context(spec, forward)
     out.mutations, out.mutant_text = _search(single(formula.tree, ctx), cases, wrap=lambda m: (m,))
     if not out.mutations and out.scale is None and try_pairs:

@@ -688,7 +688,7 @@ def _exception_hint(failure: Failure) -> str | None:
             if old in msg:
                 return f"that numpy API was removed; use {new} instead"
     if "not aligned" in msg or "mismatch in its core dimension" in msg:
-        return "the shapes of a matrix product do not fit: write the shape of each operand next to the line (dZ2 is (n_y, m), A1 is (n_h, m)…) and check which one needs a transpose"
+        return "the shapes of a matrix product do not fit: write each operand's shape next to the line (with the assignment's names, such as (n_h, m)) and check which one needs a transpose"
     if "broadcast" in msg:
         return "two arrays of incompatible shapes meet in an elementwise operation; check each operand's shape"
     return None

@@ -79,6 +79,16 @@ def _is_inverse_batch(node: ast.AST, batch: str) -> bool:
     )
 
 
+def has_mean(tree: ast.expr, batch: str) -> bool:
+    """Whether the formula divides by the batch size (a mean over examples)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div) and _is_batch(node.right, batch):
+            return True
+        if _is_inverse_batch(node, batch):
+            return True
+    return False
+
+
 def single(tree: ast.expr, ctx: Context) -> Iterator[tuple[Mutation, ast.expr]]:
     """Every one-step mutation of ``tree``."""
     m = ctx.batch

@@ -40,7 +40,7 @@ def _near(a: float, b: float, tol: float = 1e-6) -> bool:
     return abs(a - b) <= tol * max(abs(a), abs(b))
 
 
-def classify(ratios: list[float], ms: list[int], per_example: bool, name: str, batch: str = "m") -> Scale | None:
+def classify(ratios: list[float], ms: list[int], per_example: bool, name: str, batch: str = "m", has_mean: bool | None = None) -> Scale | None:
     """Name the constant factor seen in every trial (``ratios[k]`` at batch size ``ms[k]``)."""
     if not ratios or len(ratios) != len(ms):
         return None
@@ -54,13 +54,19 @@ def classify(ratios: list[float], ms: list[int], per_example: bool, name: str, b
     flip_text = " and its sign is flipped" if sign < 0 else ""
     neg = "−" if sign < 0 else ""
     kind = "dL/d" if per_example else "dJ/d"
+    if has_mean is None:
+        has_mean = not per_example
     if all(_near(c, float(m)) for c, m in zip(mags, ms)):
+        if not has_mean and not per_example:
+            return Scale(flip + ("wrong-scale",), f"{neg}{batch}", f"{name} is {batch} times too large{flip_text}", f"remove the factor {batch}")
         if per_example:
             return Scale(flip + ("wrong-scale",), f"{neg}{batch}", f"{name} is {batch} times too large{flip_text}", f"{name} is a per-example gradient ({kind}…): do not multiply it by {batch}")
         return Scale(flip + ("missing-mean",), f"{neg}{batch}", f"{name} is {batch} times too large: the 1/{batch} is missing{flip_text}", f"divide by {batch}: {name} is the gradient of the cost J, the mean of the {batch} per-example losses")
     if all(_near(c * m, 1.0) for c, m in zip(mags, ms)):
         if per_example:
             return Scale(flip + ("extra-mean",), f"{neg}1/{batch}", f"{name} is divided by {batch}{flip_text}, but it is a per-example gradient", f"remove the 1/{batch} from {name}: it belongs in dW and db only, where the examples are summed")
+        if not has_mean:
+            return Scale(flip + ("extra-mean",), f"{neg}1/{batch}", f"{name} is divided by {batch}{flip_text}, but this gradient has no 1/{batch}", f"remove the 1/{batch}")
         return Scale(flip + ("extra-mean",), f"{neg}1/{batch}", f"{name} is divided by {batch} twice{flip_text}", f"divide by {batch} once")
     if all(_near(c, mags[0]) for c in mags) and not _near(mags[0], 1.0):
         factor = mags[0]

@@ -122,8 +122,8 @@ def _panel(f: Finding, report: Report, verbose: bool) -> Panel:
         parts.append(Text())
         parts.append(Text.assemble(("fix  ", "bold green"), f.hint))
     see = f"gradcheck explain {f.code}"
-    if f.target and f.formula:
-        see += f"  ·  gradcheck explain {f.target}"
+    if report.explain_dir and f.target and (Path(report.explain_dir) / f"{f.target}.md").is_file():
+        see += f"  ·  gradcheck explain {f.target}" + ("" if report.assignment == "planar" else f" -a {report.assignment}")
     parts.append(Text(see, style="dim"))
     style = "red" if f.level == "error" else "yellow" if f.level == "warning" else "blue"
     title = f"{f.code} {CODES[f.code].name} · {f.target}" + (f" · {', '.join(f.tags)}" if f.tags else "")

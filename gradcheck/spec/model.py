@@ -11,7 +11,7 @@ from typing import Any
 # templates, or a list (tuple) of templates. "_" in a binding ignores a value.
 Template = Any
 
-INITS = ("normal", "uniform", "bernoulli", "zeros", "ones", "positive")
+INITS = ("normal", "uniform", "bernoulli", "zeros", "ones", "positive", "labels")
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,7 @@ class ValueGen:
     shape: tuple[str | int, ...]
     init: str = "normal"
     scale: float = 1.0
+    classes: str | int | None = None  # init: labels — integer class indices in [0, classes)
 
 
 @dataclass(frozen=True)
