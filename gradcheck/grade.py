@@ -27,7 +27,9 @@ def validate_spec(spec: Spec, seed: int = DEFAULT_SEED) -> None:
             raise SpecError(f"the reference fails its own gradient check in {trial.label}: {problems[0]}", str(spec.path) if spec.path else None)
 
 
-def grade(spec: Spec, path: Path, *, seed: int = DEFAULT_SEED, limits: Limits | None = None, picked: str | None = None) -> Report:
+def grade(spec: Spec, path: Path, *, seed: int = DEFAULT_SEED, limits: Limits | None = None, picked: str | None = None,
+          trials: list | None = None) -> Report:  # fmt: skip
+    """Grade one file. ``trials``: precomputed (and validated) trials, when grading many files."""
     start = time.perf_counter()
     limits = limits or spec.limits
     path = Path(path)
@@ -37,8 +39,9 @@ def grade(spec: Spec, path: Path, *, seed: int = DEFAULT_SEED, limits: Limits | 
         source = read_source(path)
     except (OSError, ValueError) as exc:
         raise UsageError(f"{path}: cannot read the submission ({exc})") from None
-    trials = make_trials(spec, seed)
-    validate_spec(spec, seed)
+    if trials is None:
+        trials = make_trials(spec, seed)
+        validate_spec(spec, seed)
     obs = observe(spec, path, trials, limits, source)
     checks, findings = Judge(obs).run()
     return build_report(spec, path, seed, checks, findings, obs.output, obs.output_truncated, [t.label for t in trials],

@@ -611,14 +611,16 @@ class Judge:
         ok = not bad_params
         self.checks.append(CheckResult("gradient_check", "", "gradient check", "pass" if ok else "fail", pts if ok else 0.0, pts,
                                        f"{checked} finite differences agree" if ok else "disagrees: " + ", ".join(b[0] for b in bad_params)))  # fmt: skip
-        for gname, result, matches_ref in bad_params:
-            if result is not None and matches_ref:
-                fns = " and ".join(s.call for s in spec.student_cost)
-                self.add((len(spec.functions), 0), Finding("GC304", gname, f"Your {gname} matches the reference, but not finite differences of the cost computed by your own {fns} "
-                                                          f"(largest relative error {result.max_rel:.3g}). Your forward pass or cost disagrees with your backward pass — see their findings.",
-                                                          location=self.loc(locate.locate_function(obs.source, spec.student_cost[-1].call)),
-                                                          hint="fix the forward pass or the cost; a notebook gradient check would fail for the same reason",
-                                                          stats={"max_rel_error": result.max_rel, "rtol": result.rtol}))  # fmt: skip
+        consistent = [(g, r) for g, r, matches_ref in bad_params if r is not None and matches_ref]
+        if consistent:  # one finding: the cause is the forward pass or the cost, not each gradient
+            names = ", ".join(g for g, _ in consistent)
+            worst = max(r.max_rel for _, r in consistent)
+            fns = " and ".join(dict.fromkeys(s.call for s in spec.student_cost))
+            self.add((len(spec.functions), 0), Finding("GC304", consistent[0][0], f"Your {names} match{'es' if len(consistent) == 1 else ''} the reference, but not finite differences of the cost computed by your own {fns} "
+                                                      f"(largest relative error {worst:.3g}). Your forward pass or cost disagrees with your backward pass — see their findings.",
+                                                      location=self.loc(locate.locate_function(obs.source, spec.student_cost[-1].call)),
+                                                      hint="fix the forward pass or the cost; a notebook gradient check would fail for the same reason",
+                                                      stats={"max_rel_error": worst, "gradients": [g for g, _ in consistent]}))  # fmt: skip
         if kinks:
             self.add((len(spec.functions), 1), Finding("GC402", "gradient check", f"{kinks} finite-difference element(s) straddle a kink (relu, max) and were not compared."))
 

@@ -1,0 +1,141 @@
+"""Grade many submissions: isolated one by one, in parallel, with a class summary."""
+
+from __future__ import annotations
+
+import csv
+import glob
+import io
+import json
+import os
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .check.trials import make_trials
+from .errors import UsageError
+from .grade import grade, internal_error_report, validate_spec
+from .render.json_report import report_dict
+from .spec.model import Limits, Spec
+
+SUFFIXES = (".py", ".ipynb")
+
+
+def collect(target: str) -> list[Path]:
+    """Files named by a directory or a glob, sorted, submissions only."""
+    path = Path(target)
+    if path.is_dir():
+        files = [p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file() and "__pycache__" not in p.parts]
+    else:
+        files = [Path(p) for p in glob.glob(target, recursive=True) if Path(p).suffix in SUFFIXES and Path(p).is_file()]
+    if not files:
+        raise UsageError(f"{target}: no .py or .ipynb submissions found")
+    return sorted(files)
+
+
+def shard(files: list[Path], spec_text: str) -> list[Path]:
+    """``i/n``: every n-th file starting at the i-th (1-based); shards cover all files once."""
+    try:
+        i, n = (int(x) for x in spec_text.split("/"))
+    except ValueError:
+        raise UsageError(f"--shard must look like 2/5 (got {spec_text!r})") from None
+    if not 1 <= i <= n:
+        raise UsageError(f"--shard {spec_text}: the shard number must be between 1 and {n}")
+    return files[i - 1 :: n]
+
+
+@dataclass
+class Row:
+    file: str
+    passed: bool
+    score: float
+    max_score: float
+    findings: list[dict]
+    seconds: float
+
+    def codes(self) -> list[str]:
+        return [f"{f['code']} {f['target']}" for f in self.findings if f["severity"] == "error"]
+
+
+def grade_all(spec: Spec, files: list[Path], *, seed: int, limits: Limits, jobs: int,
+              progress: Callable[[Path], None] | None = None) -> list[Row]:  # fmt: skip
+    trials = make_trials(spec, seed)
+    validate_spec(spec, seed)  # once, not per submission
+
+    def one(path: Path) -> Row:
+        try:
+            report = grade(spec, path, seed=seed, limits=limits, trials=trials)
+        except Exception as exc:  # noqa: BLE001 - one broken submission never stops the others
+            report = internal_error_report(spec.name, path, seed, f"{type(exc).__name__}: {exc}")
+        data = report_dict(report)
+        return Row(str(path), report.passed, report.score, report.max_score, data["findings"], report.seconds)
+
+    rows: dict[Path, Row] = {}
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = {pool.submit(one, p): p for p in files}
+        for fut in as_completed(futures):
+            rows[futures[fut]] = fut.result()
+            if progress:
+                progress(futures[fut])
+    return [rows[p] for p in files]
+
+
+def summary(rows: list[Row]) -> dict[str, Any]:
+    scores = [r.score for r in rows]
+    top = max((r.max_score for r in rows), default=0.0) or 1.0
+    buckets = Counter(min(9, int(10 * s / top)) for s in scores)
+    common: Counter[str] = Counter()
+    tags: Counter[str] = Counter()
+    for r in rows:
+        seen = set()
+        for f in r.findings:
+            if f["severity"] != "error":
+                continue
+            key = f"{f['code']} {f['target']}"
+            if key not in seen:
+                common[key] += 1
+                seen.add(key)
+            for t in f["tags"]:
+                tags[t] += 1
+    return {
+        "submissions": len(rows),
+        "passed": sum(r.passed for r in rows),
+        "mean_score": round(sum(scores) / len(scores), 3) if scores else 0.0,
+        "max_score": top,
+        "histogram": [{"from": 10 * k, "to": 10 * (k + 1), "count": buckets.get(k, 0)} for k in range(10)],
+        "common_findings": common.most_common(10),
+        "common_tags": tags.most_common(10),
+    }
+
+
+def to_json(rows: list[Row], meta: dict[str, Any]) -> str:
+    return json.dumps({"meta": meta, "summary": summary(rows), "results": [r.__dict__ for r in rows]}, indent=2, ensure_ascii=False) + "\n"
+
+
+def to_csv(rows: list[Row]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["file", "passed", "score", "max_score", "errors", "first_error"])
+    for r in rows:
+        errors = [f for f in r.findings if f["severity"] == "error"]
+        first = f"{errors[0]['code']} {errors[0]['target']}: {errors[0]['message']}" if errors else ""
+        w.writerow([r.file, r.passed, r.score, r.max_score, " ".join(e["code"] for e in errors), first[:300]])
+    return buf.getvalue()
+
+
+def load_rows(path: Path) -> tuple[list[Row], dict[str, Any]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        rows = [Row(**r) for r in data["results"]]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise UsageError(f"{path}: not a gradcheck batch result ({exc})") from None
+    return rows, data.get("meta", {})
+
+
+def write(path: Path, rows: list[Row], meta: dict[str, Any]) -> None:
+    text = to_csv(rows) if path.suffix == ".csv" else to_json(rows, meta)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
