@@ -131,8 +131,8 @@ def observe(spec: Spec, path: Path, trials: list[Trial], limits: Limits, source:
         obs.defined = list(reply.header.get("functions", []))
         obs.provided = list(reply.header.get("provided", []))
         for f in spec.functions:
-            if f.name not in obs.defined:
-                obs.missing[f.name] = _suggest(f.name, f.aliases, obs.defined)
+            if f.call not in obs.defined:
+                obs.missing[f.name] = _suggest(f.call, f.aliases, obs.defined)
         for trial in trials:
             for f in spec.functions:
                 if f.name in obs.missing or f.name in obs.skipped:
@@ -174,17 +174,17 @@ def _suggest(name: str, aliases: tuple[str, ...], defined: list[str]) -> str | N
 
 def _call(sandbox: Sandbox, f, trial: Trial) -> CallResult:
     args = [build(a, trial.env) for a in f.args]
-    reply = sandbox.call(f.name, args, f.locals)
+    reply = sandbox.call(f.call, args, f.locals)
     result = CallResult(f.name, trial, elapsed=reply.elapsed)
     if not reply.ok:
         result.failure = reply.failure
         return result
     header, blobs = reply.header, reply.blobs
-    result.matched = match(f.returns, header.get("value"), blobs, f.name)
+    result.matched = match(f.returns, header.get("value"), blobs, f.call)
     locs = header.get("locals") if isinstance(header.get("locals"), dict) else {}
     for name in f.locals:
         if name in locs:
-            result.locals[name] = match(name, locs[name], blobs, f.name).leaves[name]
+            result.locals[name] = match(name, locs[name], blobs, f.call).leaves[name]
     after = header.get("args_after") if isinstance(header.get("args_after"), list) else []
     for template, sent, back in zip(f.args, args, after):
         result.mutated += _changed(template, sent, decode_plain(back, blobs))

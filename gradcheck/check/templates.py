@@ -14,8 +14,15 @@ import numpy as np
 from ..sandbox import wire
 
 
+def literal(template: Any) -> bool:
+    """``"=relu"`` in a template is the string "relu", not a value name."""
+    return isinstance(template, str) and template.startswith("=")
+
+
 def build(template: Any, env: dict[str, Any]) -> Any:
     """Arguments from reference values; arrays are copied so nothing is shared."""
+    if literal(template):
+        return template[1:]
     if isinstance(template, str):
         value = env[template]
         return np.array(value, copy=True) if isinstance(value, np.ndarray) else value
@@ -26,7 +33,7 @@ def build(template: Any, env: dict[str, Any]) -> Any:
 
 def leaves(template: Any) -> list[str]:
     if isinstance(template, str):
-        return [] if template == "_" else [template]
+        return [] if template == "_" or literal(template) else [template]
     items = template.values() if isinstance(template, dict) else template
     return [name for sub in items for name in leaves(sub)]
 
@@ -99,7 +106,7 @@ def match(template: Any, node: Any, blobs: list[bytes], function: str) -> Matche
 
 def _match(template: Any, node: Any, blobs: list[bytes], function: str, path: tuple, out: Matched) -> None:
     if isinstance(template, str):
-        if template == "_" or template in out.leaves:  # the first occurrence is the one checked
+        if template == "_" or literal(template) or template in out.leaves:  # the first occurrence is the one checked
             return
         leaf = Leaf(template, node if isinstance(node, dict) else None, path=path)
         if isinstance(node, dict) and node.get("t") == "nd":

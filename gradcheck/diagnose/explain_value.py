@@ -38,7 +38,7 @@ class Explanation:
         return out
 
 
-def context(spec: Spec, forward: bool) -> Context:
+def context(spec: Spec, forward: bool, env: dict[str, Any] | None = None) -> Context:
     acts = {}
     for f in spec.forward:
         tree = f.tree
@@ -47,7 +47,10 @@ def context(spec: Spec, forward: bool) -> Context:
     arrays = tuple(
         [v.name for v in spec.values] + [f.name for f in spec.forward] + [g.name for g in spec.backward]
     )
-    return Context(spec.batch, acts, arrays, forward)
+    shapes = None
+    if env is not None:
+        shapes = {n: (np.shape(env[n]), np.asarray(env[n]).dtype.kind) for n in arrays if n in env}
+    return Context(spec.batch, acts, arrays, forward, shapes)
 
 
 def _evaluate(tree: ast.expr, env: dict[str, Any]) -> np.ndarray | None:
@@ -87,7 +90,7 @@ def explain(
     if ratios:
         out.ratios = ratios
         out.scale = classify(ratios, [m for _, _, m, _ in cases], per_example, display(name), spec.batch, has_mean(formula.tree, spec.batch))
-    ctx = context(spec, forward)
+    ctx = context(spec, forward, cases[0][1])
     out.mutations, out.mutant_text = _search(single(formula.tree, ctx), cases, wrap=lambda m: (m,))
     if not out.mutations and out.scale is None and try_pairs:
         out.mutations, out.mutant_text = _search(pairs(formula.tree, ctx), cases, wrap=lambda ms: ms)

@@ -20,6 +20,7 @@ from ..spec import formula as fm
 from ..spec.model import FunctionSpec, Spec
 from . import locate
 from .explain_value import Explanation, display, explain
+from .mutations import has_mean
 from .shapes import chain_text, symbolic
 
 
@@ -93,15 +94,17 @@ class Judge:
             self.checks.append(CheckResult("load", "", "submission", "fail", summary=f"import failed ({obs.import_failure.kind})"))
             return False
         self.checks.append(CheckResult("load", "", "submission", "pass", summary="imported"))
+        reported: set[str] = set()
         for fi, f in enumerate(self.spec.functions):
-            if f.name in obs.missing:
+            if f.name in obs.missing and f.call not in reported:
+                reported.add(f.call)
                 suggestion = obs.missing[f.name]
-                msg = f"The assignment needs a function named {f.name}, but the file does not define it."
-                hint = f"rename {suggestion} to {f.name}" if suggestion else f"define {f.name}({', '.join(_arg_names(f))})"
+                msg = f"The assignment needs a function named {f.call}, but the file does not define it."
+                hint = f"rename {suggestion} to {f.call}" if suggestion else f"define {f.call}({', '.join(_arg_names(f))})"
                 if suggestion:
-                    msg = f"The file defines {suggestion} but not {f.name}; did you mean {f.name}?"
+                    msg = f"The file defines {suggestion} but not {f.call}; did you mean {f.call}?"
                 span = locate.locate_function(obs.source, suggestion) if suggestion else None
-                self.add((fi, 0), Finding("GC003", f.name, msg, tags=("missing-function",), location=self.loc(span), hint=hint))
+                self.add((fi, 0), Finding("GC003", f.call, msg, tags=("missing-function",), location=self.loc(span), hint=hint))
         return True
 
     def _failure_finding(self, order: tuple, failure: Failure, target: str, function: str | None, importing: bool = False) -> None:
@@ -138,7 +141,7 @@ class Judge:
         broken = not load_ok or f.name in self.obs.missing or any(c is None for c in calls)
         failing = next((c for c in calls if c is not None and c.failure is not None), None)
         if failing is not None:
-            self._failure_finding((fi, 0), failing.failure, f.name, f.name)  # type: ignore[arg-type]
+            self._failure_finding((fi, 0), failing.failure, f.call, f.call)  # type: ignore[arg-type]
         if broken or failing is not None:
             why = "not run" if not load_ok else "missing" if f.name in self.obs.missing else "raised" if failing else "not run"
             for n in uniq:
@@ -200,20 +203,25 @@ class Judge:
                 seen.add(key)
                 target = display(p.target)
                 if p.kind == "missing-key":
-                    span = locate.locate_return(self.obs.source, f.name, p.path[:-1] + ((p.suggestion,) if p.suggestion else ()))
-                    span = span or locate.locate_return(self.obs.source, f.name, ("return",))
+                    span = locate.locate_return(self.obs.source, f.call, p.path[:-1] + ((p.suggestion,) if p.suggestion else ()))
+                    span = span or locate.locate_return(self.obs.source, f.call, ("return",))
                     hint = f"use the key '{p.path[-1]}'" if p.suggestion else f"add '{p.path[-1]}' to the returned dict"
                     self.add((fi, self._pos(p.target)), Finding("GC103", target, _sentence(p.message), tags=("missing-key",), location=self.loc(span), hint=hint, check=f"{f.name}:{target}"))
                 else:
-                    span = locate.locate_return(self.obs.source, f.name, ("return",))
+                    span = locate.locate_return(self.obs.source, f.call, ("return",))
                     self.add((fi, 0), Finding("GC102", target, _sentence(p.message), tags=("wrong-type",), location=self.loc(span),
                                               hint=f"return {_template_text(f.returns)}"))  # fmt: skip
         return bad
 
     def _pos(self, name: str) -> int:
+        """Report order: forward values, then the cost, then gradients in backward order."""
+        n_forward = len(self.spec.forward)
         if name == "J":
-            return 1 + len(self.formula_names)
-        return 1 + self.formula_names.index(name) if name in self.formula_names else 2 + len(self.formula_names)
+            return 1 + n_forward
+        if name in self.formula_names:
+            i = self.formula_names.index(name)
+            return 1 + i if i < n_forward else 2 + i
+        return 2 + len(self.formula_names)
 
     def _span_for(self, f: FunctionSpec, name: str, calls: list[CallResult]) -> locate.Span | None:
         path = None
@@ -221,10 +229,10 @@ class Judge:
             if c.matched and name in c.matched.leaves:
                 path = c.matched.leaves[name].path
                 break
-        span = locate.locate_return(self.obs.source, f.name, path) if path else None
+        span = locate.locate_return(self.obs.source, f.call, path) if path else None
         if span is None:
-            span = locate.locate_local(self.obs.source, f.name, name)
-        return span or locate.locate_function(self.obs.source, f.name)
+            span = locate.locate_local(self.obs.source, f.call, name)
+        return span or locate.locate_function(self.obs.source, f.call)
 
     def _validate(self, fi: int, f: FunctionSpec, n: str, calls: list[CallResult], values: list[dict]) -> str | None:
         """Type, dtype, shape and finiteness of one returned value, in every trial."""
@@ -239,8 +247,8 @@ class Judge:
     def _validate_local(self, fi: int, f: FunctionSpec, n: str, calls: list[CallResult], values: list[dict]) -> str | None:
         if not all(n in c.locals for c in calls):
             g = self.spec.gradient(n)
-            self.add((fi, 900 + self._pos(n)), Finding("GC305", n, f"{f.name} has no local variable named {n}, so gradcheck could not check that intermediate step on its own; the returned gradients are still checked.",
-                                                      location=self.loc(locate.locate_function(self.obs.source, f.name)),
+            self.add((fi, 900 + self._pos(n)), Finding("GC305", n, f"{f.call} has no local variable named {n}, so gradcheck could not check that intermediate step on its own; the returned gradients are still checked.",
+                                                      location=self.loc(locate.locate_function(self.obs.source, f.call)),
                                                       hint=f"name the intermediate {n} (it is {display(n)} = " + (fm.pretty(g.formula.text) if g else n) + ") to get step-by-step diagnosis"))  # fmt: skip
             return "not found"
         for k, c in enumerate(calls):
@@ -255,7 +263,7 @@ class Judge:
         node = leaf.node if leaf else None
         target = display(n)
         order = (self.spec.functions.index(f), self._pos(n))
-        span = locate.locate_local(self.obs.source, f.name, n) if local else self._span_for(f, n, calls)
+        span = locate.locate_local(self.obs.source, f.call, n) if local else self._span_for(f, n, calls)
         where = self.loc(span)
         t = node.get("t") if isinstance(node, dict) else None
         if ref.ndim == 0:
@@ -263,9 +271,12 @@ class Judge:
                 dtype_ok = t != "int" and (t != "scalar" or str(node.get("dtype", ""))[1:2] == "f") and (t != "nd" or str(node.get("dtype", ""))[1:2] == "f")  # type: ignore[union-attr]
                 if leaf is not None and leaf.array is not None and dtype_ok:
                     return self._finite(order, target, leaf.array, where, f)
+            if t == "nd" and leaf is not None and leaf.array is not None and leaf.array.size > 1 and leaf.array.dtype.kind == "f":
+                self._shape_finding(order, f, n, leaf.array, trial, where, calls, local)  # many numbers for one
+                return "wrong shape"
             shown = describe(node)
             fix = "float(np.squeeze(cost))" if n == "J" else f"a float for {target}"
-            msg = f"{target} must be a single number (a float), but {f.name} returned {shown}."
+            msg = f"{target} must be a single number (a float), but {f.call} returned {shown}."
             if t == "tuple" and not node.get("items"):  # type: ignore[union-attr]
                 msg += " An empty tuple () is what `.shape` of a 0-d array gives, and `np.allclose(x, ())` is vacuously True — which is why a notebook test may have passed."
             self.add(order, Finding("GC102", target, msg, tags=("wrong-type",), location=where, hint=f"return {fix}", check=f"{f.name}:{target}"))
@@ -281,7 +292,7 @@ class Judge:
                 why = " An integer array truncates every gradient to whole numbers."
             elif t == "nd" and str(node.get("dtype", ""))[1:2] == "c":  # type: ignore[union-attr]
                 why = " Gradients are real numbers; a complex dtype means something went wrong upstream."
-            self.add(order, Finding("GC102", target, f"{target} must be a float numpy array of shape {tuple(ref.shape)}, but {f.name} returned {shown}.{why}",
+            self.add(order, Finding("GC102", target, f"{target} must be a float numpy array of shape {tuple(ref.shape)}, but {f.call} returned {shown}.{why}",
                                     tags=("wrong-type",), location=where, hint=f"return {target} as a float numpy array", check=f"{f.name}:{target}"))  # fmt: skip
             return "wrong type"
         got = leaf.array  # type: ignore[union-attr]
@@ -362,7 +373,7 @@ class Judge:
             v = Verdict(n)
             verdicts[n] = v
             formula = self.spec.formula_for(n)
-            upstream = [u for u in sorted(fm.names(formula.tree)) if u in produced and u != n] if formula else []
+            upstream = self._ancestors(n, produced) if formula else []
             if n in invalid:
                 v.status = "invalid"
                 continue
@@ -377,7 +388,7 @@ class Judge:
                     statuses.append("ok")
                     continue
                 v.mismatch_trials.append(k)
-                env = self._given_env(c.trial, values[k], upstream)
+                env = self._given_env(c.trial, values[k], upstream, upto=n)
                 given = _eval(formula, env) if formula else None
                 diffs = {u for u in upstream if u in values[k] and not compare(values[k][u], np.asarray(c.trial.env[u]), self.rtol(values[k][u]), 0).ok}
                 if given is not None and given.shape == got.shape and diffs and compare(got, given, rtol, worst=0).ok:
@@ -392,7 +403,7 @@ class Judge:
         for n, v in verdicts.items():
             if v.status == "root":
                 formula = self.spec.formula_for(n)
-                ups = [u for u in fm.names(formula.tree) if u in verdicts and verdicts[u].status == "invalid"] if formula else []
+                ups = [u for u in self._ancestors(n, produced) if u in verdicts and verdicts[u].status == "invalid"] if formula else []
                 if ups and all(not self._given_ok(calls, values, n, formula, produced) for _ in [0]):
                     v.status, v.causes = "consequence", set(ups)
         for v in verdicts.values():  # name the first wrong step, not an intermediate consequence
@@ -403,7 +414,7 @@ class Judge:
             elif v.status == "consequence":
                 causes = ", ".join(sorted(v.causes, key=self._pos))
                 target = display(n)
-                where = self.loc(self._span_for(f, n, calls) if n not in f.locals else locate.locate_local(self.obs.source, f.name, n))
+                where = self.loc(self._span_for(f, n, calls) if n not in f.locals else locate.locate_local(self.obs.source, f.call, n))
                 self.add((fi, self._pos(n)), Finding("GC303", target, f"{target} is wrong only because {causes} is wrong: given your {causes}, your {target} is computed correctly. Fix {causes} first.",
                                                      location=where, caused_by=causes, formula=self._formula_text(n), check=f"{f.name}:{target}"))  # fmt: skip
         return verdicts
@@ -412,29 +423,64 @@ class Judge:
         for k, c in enumerate(calls):
             if n not in values[k]:
                 return False
-            env = self._given_env(c.trial, values[k], [u for u in fm.names(formula.tree) if u in produced and u != n])
+            env = self._given_env(c.trial, values[k], self._ancestors(n, produced), upto=n)
             given = _eval(formula, env)
             if given is None or given.shape != values[k][n].shape:
                 return False
         return True
 
-    def _given_env(self, trial: Trial, vals: dict[str, np.ndarray], upstream: list[str]) -> dict[str, Any]:
+    def _given_env(self, trial: Trial, vals: dict[str, np.ndarray], upstream: list[str], upto: str | None = None) -> dict[str, Any]:
+        """The reference env with the student's own values for ``upstream``; intermediates the
+        student did not hand back (a dZ inside a loop) are recomputed from those values."""
         env = dict(trial.env)
         for u in upstream:
             if u in vals and np.shape(vals[u]) == np.shape(trial.env[u]):
                 env[u] = np.asarray(vals[u], dtype=np.float64)
+        if upto is None:
+            return env
+        for f in self._ordered_formulas():
+            if f.name == upto:
+                break
+            if f.name in upstream:
+                continue
+            if fm.names(f.tree) & set(upstream):
+                value = _eval(f, env)
+                if value is not None and value.shape == np.shape(trial.env[f.name]):
+                    env[f.name] = value
         return env
+
+    def _ordered_formulas(self):
+        return [*self.spec.forward, self.spec.loss, self.spec.cost, *(g.formula for g in self.spec.backward)]
+
+    def _ancestors(self, n: str, produced: list[str]) -> list[str]:
+        """Values the student produced that ``n`` depends on, through intermediates they did not."""
+        out: list[str] = []
+        seen: set[str] = set()
+        stack = [n]
+        while stack:
+            formula = self.spec.formula_for(stack.pop())
+            if formula is None:
+                continue
+            for u in sorted(fm.names(formula.tree)):
+                if u in seen or u == n:
+                    continue
+                seen.add(u)
+                if u in produced:
+                    out.append(u)
+                elif self.spec.formula_for(u) is not None and u not in self.spec.parameters:
+                    stack.append(u)
+        return out
 
     def _root_finding(self, fi: int, f: FunctionSpec, n: str, calls: list[CallResult], values: list[dict], produced: list[str]) -> None:
         formula = self.spec.formula_for(n)
         g = self.spec.gradient(n)
-        upstream = [u for u in sorted(fm.names(formula.tree)) if u in produced and u != n] if formula else []
+        upstream = self._ancestors(n, produced) if formula else []
         cases = []
         first_cmp = None
         first_k = None
         for k, c in enumerate(calls):
             got = values[k][n]
-            env = self._given_env(c.trial, values[k], upstream)
+            env = self._given_env(c.trial, values[k], upstream, upto=n)
             ref = np.asarray(c.trial.env[n])
             cmp_ = compare(got, ref, self.rtol(got))
             if not cmp_.ok and first_cmp is None:
@@ -444,7 +490,7 @@ class Judge:
         expl = explain(self.spec, n, cases, bool(g and g.per_example), g is None)
         target = display(n)
         trial = calls[first_k].trial  # type: ignore[index]
-        where = self.loc(locate.locate_local(self.obs.source, f.name, n) if n in f.locals else self._span_for(f, n, calls))
+        where = self.loc(locate.locate_local(self.obs.source, f.call, n) if n in f.locals else self._span_for(f, n, calls))
         code, tags, text, hint, details = self._describe(n, expl, first_cmp, trial)  # type: ignore[arg-type]
         got = values[first_k][n]  # type: ignore[index]
         stats = {
@@ -470,7 +516,9 @@ class Judge:
             if code == "GC301":
                 code = "GC302"
             text = f"{expl.scale.text}."
-            if g is not None and set(expl.scale.tags) & {"missing-mean", "extra-mean", "wrong-scale"}:
+            formula = self.spec.formula_for(n)
+            averaged = formula is not None and has_mean(formula.tree, self.spec.batch)
+            if g is not None and set(expl.scale.tags) & {"missing-mean", "extra-mean", "wrong-scale"} and (averaged or g.per_example):
                 text += " " + _j_vs_l(g.name, g.wrt, g.per_example, self.spec.batch)
             for combo in expl.mutations[:2]:
                 details.append("matches: " + "; ".join(m.text for m in combo))
@@ -502,8 +550,8 @@ class Judge:
         if not mutated:
             return None
         names = ", ".join(mutated)
-        self.add((fi, 0), Finding("GC107", f.name, f"{f.name} changed its input {names} in place. The caller's arrays are modified too (in the notebook, the cache you reuse is now wrong).",
-                                  tags=("inplace-mutation",), location=self.loc(_mutation_line(self.obs.source, f.name, mutated)),
+        self.add((fi, 0), Finding("GC107", f.call, f"{f.call} changed its input {names} in place. The caller's arrays change too: in a notebook, whatever variable you pass in again (a cache, dout, X) now holds different values.",
+                                  tags=("inplace-mutation",), location=self.loc(_mutation_line(self.obs.source, f.call, mutated)),
                                   hint="make a copy before modifying (x = x.copy()), or use operations that return new arrays (dZ = dA * mask)"))  # fmt: skip
         return f"modified its input {names}"
 
@@ -520,7 +568,7 @@ class Judge:
                 differs.append(display(n))
         if differs:
             names = ", ".join(differs)
-            self.add((fi, 0), Finding("GC106", differs[0], f"Calling {f.name} twice with the same inputs gave different {names}. A gradient must be a function of the inputs only.",
+            self.add((fi, 0), Finding("GC106", differs[0], f"Calling {f.call} twice with the same inputs gave different {names}. A gradient must be a function of the inputs only.",
                                       tags=("nondeterministic",), location=self.loc(self._span_for(f, next(n for n in first.matched.leaves if display(n) == differs[0]), calls)),
                                       hint="remove randomness (np.random without a seed) or state kept between calls"))  # fmt: skip
             return f"{names} changed between calls"
@@ -538,17 +586,17 @@ class Judge:
                 target, tags, span = f.name, [], None
                 line = c.failure.frames[-1][0] if c.failure.frames else None
                 if isinstance(line, int):
-                    name = _assigned_at(self.obs.source, f.name, line)
+                    name = _assigned_at(self.obs.source, f.call, line)
                     span = locate.Span(line, line)
                     if name in self.formula_names:
                         target = name
                         formula = self.spec.formula_for(name)
                         if "broadcast" in c.failure.message and formula is not None and "@" in formula.text and "*" in _line(self.obs.source, line):
                             tags.append("matmul-vs-elementwise")
-                msg = (f"Your {f.name} passes at this assignment's sizes but fails with {sizes}: {c.failure.type}: {c.failure.message}. "
+                msg = (f"Your {f.call} passes at this assignment's sizes but fails with {sizes}: {c.failure.type}: {c.failure.message}. "
                        "It works here only because of the sizes, and would break in a network with more output units.")  # fmt: skip
                 hint = "use a matrix product (np.dot or @) where the math has one" if "matmul-vs-elementwise" in tags else None
-                self.add((fi, 800), Finding("GC401", display(target), msg, tags=tuple(tags), location=self.loc(span), hint=hint, formula=self._formula_text(target) if target != f.name else None))
+                self.add((fi, 800), Finding("GC401", display(target) if target != f.name else f.call, msg, tags=tuple(tags), location=self.loc(span), hint=hint, formula=self._formula_text(target) if target != f.name else None))
                 continue
             if c.matched is None:
                 continue
@@ -665,7 +713,7 @@ def _j_vs_l(name: str, wrt: str, per_example: bool, m: str) -> str:
         return (f"{name} is dL/d{wrt}, the derivative of each example's own loss L⁽ⁱ⁾ — one column per example, no 1/{m}. "
                 f"The 1/{m} enters only where the {m} examples are summed: in dW and db, which are derivatives of the cost J = (1/{m})·Σ L⁽ⁱ⁾.")  # fmt: skip
     return (f"{name} is ∂J/∂{wrt}, where the cost J = (1/{m})·Σᵢ L⁽ⁱ⁾ is the mean of the {m} per-example losses. "
-            f"Each example contributes its own term (a column of dZ times a row of the layer input); adding up the {m} terms and dividing by {m} gives {name}.")  # fmt: skip
+            f"Each example contributes its own term to {name}; adding up the {m} terms and dividing by {m} gives {name}.")  # fmt: skip
 
 
 def _arg_names(f: FunctionSpec) -> list[str]:

@@ -103,10 +103,21 @@ def locate_return(source: str, function: str, path: tuple) -> Span | None:
     return _resolve(func, expr, line_of_use)
 
 
+def _conversion_of(node: ast.AST, name: str) -> bool:
+    """``cost = np.squeeze(cost)``, ``cost = float(cost)``: a re-wrapping, not the computation."""
+    value = getattr(node, "value", None)
+    if not isinstance(value, ast.Call) or not value.args:
+        return False
+    names = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)} - {"np", "numpy", "float", "squeeze", "array", "asarray", "item"}
+    return names == {name}
+
+
 def _resolve(func: ast.AST, expr: ast.AST, use: ast.AST) -> Span:
-    """A plain name resolves to its last assignment before the use."""
+    """A plain name resolves to its last assignment before the use (skipping re-wrappings)."""
     if isinstance(expr, ast.Name):
         found = assignments(func, expr.id, before=use.lineno)
+        while len(found) > 1 and _conversion_of(found[-1], expr.id):
+            found.pop()
         if found:
             return _span(found[-1])
     if isinstance(expr, ast.AST) and hasattr(expr, "lineno"):

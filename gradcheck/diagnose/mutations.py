@@ -31,6 +31,16 @@ class Context:
     activations: dict[str, tuple[str, str]]  # A1 -> ("tanh", "Z1"): A1 = tanh(Z1)
     arrays: tuple[str, ...]  # names of array values usable as operands
     forward: bool = False  # mutating a forward formula (tags become forward-mismatch)
+    shapes: dict[str, tuple] | None = None  # name -> (shape, dtype kind), to keep operand swaps plausible
+
+    def swappable(self, a: str, b: str) -> bool:
+        """Could a student have typed b where a belongs? Same kind, and same shape or role."""
+        if self.shapes is None or a not in self.shapes or b not in self.shapes:
+            return True
+        (sa, ka), (sb, kb) = self.shapes[a], self.shapes[b]
+        if ka != kb or len(sa) != len(sb) or not sa:
+            return False
+        return sa == sb or _role(a) == _role(b) or {_role(a), _role(b)} == {"A", "X"}
 
 
 # Each activation's derivative written with its output A (what students usually type).
@@ -142,6 +152,10 @@ def single(tree: ast.expr, ctx: Context) -> Iterator[tuple[Mutation, ast.expr]]:
             if "keepdims" in kws:
                 call = ast.Call(node.func, node.args, [k for k in node.keywords if k.arg != "keepdims"])
                 yield Mutation("drop-keepdims", "missing-keepdims", "keepdims=True is missing, so the result lost a dimension", "add keepdims=True"), _replace_walk(tree, node, call)
+            if "axis" not in kws:
+                for axis in (0, 1):
+                    call = ast.Call(node.func, node.args, [*node.keywords, ast.keyword("axis", ast.Constant(axis))])
+                    yield Mutation(f"add-axis:{axis}", "wrong-sum-axis", f"the sum runs over axis={axis} only instead of over every element", "sum over every element (no axis)"), _replace_walk(tree, node, call)
             if "axis" in kws:
                 call = ast.Call(node.func, node.args, [k for k in node.keywords if k.arg != "axis"])
                 yield Mutation("drop-axis", "wrong-sum-axis", "the sum has no axis, so it adds up every element", "sum over axis=1 (over the examples)"), _replace_walk(tree, node, call)
@@ -154,7 +168,7 @@ def single(tree: ast.expr, ctx: Context) -> Iterator[tuple[Mutation, ast.expr]]:
     for node in nodes:
         if isinstance(node, ast.Name) and node.id in ctx.arrays:
             for other in sorted(ctx.arrays, key=lambda o: _role(o) != _role(node.id)):
-                if other != node.id:
+                if other != node.id and ctx.swappable(node.id, other):
                     yield Mutation(f"operand:{node.id}->{other}", "wrong-operand", f"{other} is used where {node.id} belongs", f"use {node.id}"), _replace_walk(tree, node, ast.Name(other, ast.Load()))
     # Forward formulas: activations swapped, a term dropped.
     if ctx.forward:

@@ -218,6 +218,8 @@ class Child:
             return float(node["v"])
         if t == "int":
             return int(node["v"])
+        if t == "str":
+            return str(node["v"])
         raise ValueError(f"cannot decode {t}")
 
     def send(self, header: dict, blobs: list | None = None) -> None:

@@ -88,6 +88,8 @@ def encode_tree(value: Any, blobs: list[bytes]) -> Any:
         return {"t": "dict", "items": {str(k): encode_tree(v, blobs) for k, v in value.items()}}
     if isinstance(value, (list, tuple)):
         return {"t": "tuple" if isinstance(value, tuple) else "list", "items": [encode_tree(v, blobs) for v in value]}
+    if isinstance(value, str):
+        return {"t": "str", "v": value}
     if isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool):
         return {"t": "float" if isinstance(value, (float, np.floating)) else "int", "v": float(value)}
     raise TypeError(f"cannot encode {type(value).__name__}")

@@ -9,6 +9,7 @@ mutates, so it is kept as a plain ``ast.expr``.
 from __future__ import annotations
 
 import ast
+import difflib
 import math
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -19,6 +20,7 @@ from ..errors import FormulaError
 
 MAX_LENGTH = 2000
 MAX_NODES = 400
+MAX_ELEMENTS = 50_000_000  # largest array an operation may produce (400 MB of float64)
 
 
 def _sigmoid(z):
@@ -30,6 +32,13 @@ def _softmax(z, axis=0):
     return e / np.sum(e, axis=axis, keepdims=True)
 
 
+def _onehot(y, k):
+    k = int(k)
+    if not 1 <= k <= 100_000:
+        raise FormulaError(f"onehot: {k} classes is out of range")
+    return (np.asarray(y)[..., None] == np.arange(k)).astype(np.float64)
+
+
 # The vocabulary of formulas. Derivatives are named so the diagnosis can swap them.
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     "tanh": np.tanh,
@@ -37,7 +46,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "relu": lambda z: np.maximum(z, 0.0),
     "tanh_prime": lambda z: 1.0 - np.tanh(z) ** 2,
     "sigmoid_prime": lambda z: _sigmoid(z) * (1.0 - _sigmoid(z)),
-    "relu_prime": lambda z: (z > 0).astype(np.float64),
+    "relu_prime": lambda z: (np.asarray(z) > 0).astype(np.float64),
     "softmax": _softmax,
     "exp": np.exp,
     "log": np.log,
@@ -52,6 +61,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "where": np.where,
     "float": lambda x: np.asarray(x, dtype=np.float64),
     "zeros_like": np.zeros_like,
+    "onehot": _onehot,
     "ones_like": np.ones_like,
 }
 ACTIVATIONS = ("tanh", "sigmoid", "relu")
@@ -73,16 +83,38 @@ _CMPOPS: dict[type, Callable[[Any, Any], Any]] = {
 }
 
 
+# How forbidden constructs are named in messages (by ast class name).
+_SYMBOLS = {"Mod": "%", "FloorDiv": "//", "LShift": "<<", "RShift": ">>", "BitOr": "|", "BitXor": "^", "BitAnd": "&",
+            "Not": "not", "Invert": "~", "Eq": "==", "NotEq": "!=", "Lt": "<", "LtE": "<=", "Gt": ">", "GtE": ">=", "Is": "is", "IsNot": "is not", "In": "in", "NotIn": "not in"}  # fmt: skip
+_CONSTRUCTS = {
+    "Lambda": "a lambda", "Subscript": "indexing or slicing ([...])", "IfExp": "a conditional (... if ... else ...)",
+    "BoolOp": "and/or", "List": "a list ([...])", "Dict": "a dict ({...})", "Set": "a set ({...})",
+    "ListComp": "a comprehension", "SetComp": "a comprehension", "DictComp": "a comprehension", "GeneratorExp": "a generator",
+    "NamedExpr": "an assignment (:=)", "Starred": "unpacking (*)", "JoinedStr": "an f-string", "Await": "await",
+    "Yield": "yield", "YieldFrom": "yield", "Slice": "a slice", "Attribute": "a method or module function (x.f(...))",
+    "Call": "the result of a call",
+}  # fmt: skip
+
+
+def _op(op: ast.AST) -> str:
+    return f"'{_SYMBOLS[type(op).__name__]}'" if type(op).__name__ in _SYMBOLS else type(op).__name__
+
+
 def parse(text: str) -> ast.expr:
     """Parse and validate one formula; raise FormulaError naming the problem."""
     if not isinstance(text, str):
         raise FormulaError(f"a formula must be a string (got {type(text).__name__})")
     if len(text) > MAX_LENGTH:
         raise FormulaError(f"formula is longer than {MAX_LENGTH} characters")
+    if not text.strip():
+        raise FormulaError("formula is empty")
+    if "\x00" in text:
+        raise FormulaError("formula cannot be parsed (it contains a NUL character)")
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
-        raise FormulaError(f"formula syntax error at column {exc.offset or 0}: {exc.msg}") from None
+        where = f" at column {exc.offset}" if exc.offset else " at the end of the formula" if exc.offset == 0 else ""
+        raise FormulaError(f"formula syntax error{where}: {exc.msg}") from None
     except (ValueError, RecursionError, MemoryError) as exc:
         raise FormulaError(f"formula cannot be parsed ({type(exc).__name__})") from None
     nodes = list(ast.walk(tree))
@@ -100,15 +132,17 @@ def _validate(node: ast.AST) -> None:
         return
     if isinstance(node, ast.BinOp):
         if type(node.op) not in _BINOPS:
-            raise FormulaError(f"operator {type(node.op).__name__} is not allowed in formulas")
+            raise FormulaError(f"operator {_op(node.op)} is not allowed in formulas; allowed: + - * / @ **")
         return
     if isinstance(node, ast.UnaryOp):
         if not isinstance(node.op, (ast.USub, ast.UAdd)):
-            raise FormulaError(f"operator {type(node.op).__name__} is not allowed in formulas")
+            raise FormulaError(f"operator {_op(node.op)} is not allowed in formulas")
         return
     if isinstance(node, ast.Compare):
-        if len(node.ops) != 1 or type(node.ops[0]) not in _CMPOPS:
-            raise FormulaError("only single comparisons (>, >=, <, <=) are allowed in formulas")
+        if len(node.ops) != 1:
+            raise FormulaError("chained comparisons (a < b < c) are not allowed in formulas; use one of >, >=, <, <=")
+        if type(node.ops[0]) not in _CMPOPS:
+            raise FormulaError(f"comparison {_op(node.ops[0])} is not allowed; formulas allow one of >, >=, <, <=")
         return
     if isinstance(node, ast.Constant):
         value = node.value
@@ -130,26 +164,24 @@ def _validate(node: ast.AST) -> None:
     if isinstance(node, ast.Tuple):
         return
     if isinstance(node, ast.Call):
-        if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
-            shown = ast.unparse(node.func)
-            raise FormulaError(f"unknown function {shown!r}; allowed: {', '.join(sorted(FUNCTIONS))}")
+        if not isinstance(node.func, ast.Name):
+            raise FormulaError(f"only the formula functions can be called (not {_CONSTRUCTS.get(type(node.func).__name__, type(node.func).__name__)})")
+        if node.func.id not in FUNCTIONS:
+            close = difflib.get_close_matches(node.func.id, list(FUNCTIONS), n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"allowed: {', '.join(sorted(FUNCTIONS))}"
+            raise FormulaError(f"unknown function '{node.func.id}'; {hint}")
         for kw in node.keywords:
             if kw.arg not in KEYWORDS:
                 raise FormulaError(f"keyword {kw.arg!r} is not allowed; allowed: axis, keepdims")
         return
-    raise FormulaError(f"{type(node).__name__} is not allowed in formulas")
+    kind = type(node).__name__
+    raise FormulaError(f"{_CONSTRUCTS.get(kind, kind)} is not allowed in formulas")
 
 
 def names(tree: ast.AST) -> set[str]:
     """Value names a formula reads (function names excluded)."""
-    out: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name):
-            out.add(node.id)
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-            out.discard(node.func.id)
-    return out
+    called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and id(node) not in called}
 
 
 def evaluate(tree: ast.AST, env: Mapping[str, Any]) -> Any:
@@ -169,14 +201,16 @@ def _eval(node: ast.AST, env: Mapping[str, Any]) -> Any:
     if isinstance(node, ast.Expression):
         return _eval(node.body, env)
     if isinstance(node, ast.BinOp):
-        return _BINOPS[type(node.op)](_eval(node.left, env), _eval(node.right, env))
+        left, right = _array(_eval(node.left, env)), _array(_eval(node.right, env))
+        _check_size(left, right, matmul=isinstance(node.op, ast.MatMult))
+        return _BINOPS[type(node.op)](left, right)
     if isinstance(node, ast.UnaryOp):
-        value = _eval(node.operand, env)
+        value = _array(_eval(node.operand, env))
         return -value if isinstance(node.op, ast.USub) else +value
     if isinstance(node, ast.Compare):
-        left = _eval(node.left, env)
-        right = _eval(node.comparators[0], env)
-        return _CMPOPS[type(node.ops[0])](left, right).astype(np.float64)
+        left, right = _array(_eval(node.left, env)), _array(_eval(node.comparators[0], env))
+        _check_size(left, right)
+        return np.asarray(_CMPOPS[type(node.ops[0])](left, right)).astype(np.float64)
     if isinstance(node, ast.Constant):
         return node.value
     if isinstance(node, ast.Name):
@@ -191,8 +225,35 @@ def _eval(node: ast.AST, env: Mapping[str, Any]) -> Any:
         func = FUNCTIONS[node.func.id]  # type: ignore[union-attr]
         args = [_eval(a, env) for a in node.args]
         kwargs = {kw.arg: _eval(kw.value, env) for kw in node.keywords}
+        if len(args) > 1:
+            _check_size(*args)
         return func(*args, **kwargs)
     raise FormulaError(f"{type(node).__name__} is not allowed in formulas")
+
+
+def _array(value: Any) -> Any:
+    """Tuples take part in arithmetic as arrays (never as Python sequences: ``(1,) * 10**9``)."""
+    return np.asarray(value) if isinstance(value, tuple) else value
+
+
+def _check_size(*operands: Any, matmul: bool = False) -> None:
+    """Refuse an operation whose result would have more than MAX_ELEMENTS elements, before computing it."""
+    try:
+        sizes = [int(np.size(x)) for x in operands]
+        if math.prod(sizes) <= MAX_ELEMENTS:  # the product bounds any broadcast or matmul result
+            return
+        shapes = [np.shape(x) for x in operands]
+        if matmul and all(len(s) >= 2 for s in shapes):
+            a, b = shapes
+            n = math.prod(np.broadcast_shapes(a[:-2], b[:-2])) * a[-2] * b[-1]
+        elif matmul:
+            n = max(sizes)
+        else:
+            n = math.prod(np.broadcast_shapes(*shapes))
+    except (ValueError, TypeError):
+        return  # shapes that do not fit: the operation itself reports it
+    if n > MAX_ELEMENTS:
+        raise FormulaError(f"the result would have {n} elements (more than {MAX_ELEMENTS})")
 
 
 def unparse(tree: ast.AST) -> str:

@@ -23,7 +23,7 @@ from .model import (
     Tolerance,
     ValueGen,
 )
-from .yamlsrc import LDict, LList, line_of, load
+from .yamlsrc import LDict, LList, line_of, load, one_line
 
 SPEC_VERSION = 1
 NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -43,14 +43,14 @@ class _Reader:
         self.file = file
 
     def fail(self, problem: str, container: Any = None, key: Any = None) -> SpecError:
-        return SpecError(problem, self.file, line_of(container, key) if container is not None else None)
+        return SpecError(one_line(problem), self.file, line_of(container, key) if container is not None else None)
 
     def mapping(self, value: Any, what: str, parent: Any, key: Any, keys: dict[str, bool]) -> LDict:
         if not isinstance(value, dict):
             raise self.fail(f"'{what}' must be a mapping (got {_shown(value)})", parent, key)
         for k in value:
             if k not in keys:
-                close = difflib.get_close_matches(k, list(keys), n=1, cutoff=0.6)
+                close = _close(k, keys)
                 hint = f"; did you mean '{close[0]}'?" if close else f"; allowed: {', '.join(sorted(keys))}"
                 raise self.fail(f"unknown key '{k}' in '{what}'{hint}", value, k)
         for k, required in keys.items():
@@ -87,8 +87,20 @@ class _Reader:
             raise self.fail(f"in formula for '{what}': {exc}", parent, key) from None
 
 
+def _close(word: str, candidates: Any) -> list[str]:
+    """The likeliest intended name for a misspelled ``word`` (a case slip first, then a near miss), if any."""
+    candidates = [c for c in candidates if isinstance(c, str)]
+    same = [c for c in candidates if c.lower() == word.lower()]
+    return same[:1] or difflib.get_close_matches(word, candidates, n=1)
+
+
 def _shown(value: Any) -> str:
-    text = repr(value) if not isinstance(value, (dict, list)) else type(value).__name__
+    if isinstance(value, (dict, list)):
+        return type(value).__name__.replace("LDict", "a mapping").replace("LList", "a list")
+    try:
+        text = repr(value)
+    except ValueError:  # an int with more digits than Python will print
+        return "a very large number"
     return text if len(text) <= 40 else text[:37] + "..."
 
 
@@ -106,9 +118,11 @@ def load_spec(path: str | Path) -> Spec:
 def parse_spec(text: str, file: str = "<spec>", base: Path | None = None) -> Spec:
     r = _Reader(file)
     doc = load(text, file)
+    if not isinstance(doc, dict):
+        raise SpecError(f"the spec must be a mapping of keys such as name, dims, forward (got {_shown(doc)})", file, line_of(doc) or _first_line(text))
     root = r.mapping(doc, "spec", doc, None, TOP_KEYS)
     version = root.get("spec_version", SPEC_VERSION)
-    if version != SPEC_VERSION:
+    if type(version) is not int or version != SPEC_VERSION:
         raise r.fail(f"'spec_version' must be {SPEC_VERSION} (got {_shown(version)})", root, "spec_version")
     name = r.name(root["name"], "name", root, "name")
     title = r.text(root["title"], "title", root, "title")
@@ -175,6 +189,14 @@ def parse_spec(text: str, file: str = "<spec>", base: Path | None = None) -> Spe
     )  # fmt: skip
 
 
+def _first_line(text: str) -> int:
+    """Line of the first thing that is not blank or a comment (where a scalar document starts)."""
+    for i, line in enumerate(text.splitlines(), 1):
+        if line.strip() and not line.lstrip().startswith("#"):
+            return i
+    return 1
+
+
 def fm_formula(name: str, text: str, tree: Any, line: int | None) -> Formula:
     return Formula(name=name, text=str(text).strip(), tree=tree, line=line)
 
@@ -182,7 +204,7 @@ def fm_formula(name: str, text: str, tree: Any, line: int | None) -> Formula:
 def _check_names(r: _Reader, tree: Any, known: dict[str, str], what: str, container: Any, key: Any) -> None:
     for n in sorted(fm.names(tree)):
         if n not in known:
-            close = difflib.get_close_matches(n, list(known), n=1)
+            close = _close(n, known)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             raise r.fail(f"in formula for '{what}': undefined name '{n}'{hint}", container, key)
 
@@ -215,14 +237,14 @@ def _values(r: _Reader, root: LDict, dims: tuple[Dim, ...], define) -> tuple[Val
     out = []
     for key, spec in raw.items():
         r.name(key, f"values.{key}", raw, key)
-        v = r.mapping(spec, f"values.{key}", raw, key, {"shape": True, "init": False, "scale": False})
+        v = r.mapping(spec, f"values.{key}", raw, key, {"shape": True, "init": False, "scale": False, "classes": False})
         shape = v["shape"]
-        if not isinstance(shape, list) or not 1 <= len(shape) <= 6:
-            raise r.fail(f"'values.{key}.shape' must be a list of 1 to 6 dims (got {_shown(shape)})", v, "shape")
+        if not isinstance(shape, list) or not 0 <= len(shape) <= 6:
+            raise r.fail(f"'values.{key}.shape' must be a list of 0 to 6 dims (got {_shown(shape)})", v, "shape")
         for i, s in enumerate(shape):
             if isinstance(s, str):
                 if s not in dim_names:
-                    close = difflib.get_close_matches(s, list(dim_names), n=1)
+                    close = _close(s, dim_names)
                     hint = f"; did you mean '{close[0]}'?" if close else ""
                     raise r.fail(f"'values.{key}.shape' uses undefined dim '{s}'{hint}", shape, i)
             else:
@@ -231,8 +253,14 @@ def _values(r: _Reader, root: LDict, dims: tuple[Dim, ...], define) -> tuple[Val
         if init not in INITS:
             raise r.fail(f"'values.{key}.init' must be one of {', '.join(INITS)} (got {_shown(init)})", v, "init")
         scale = r.number(v.get("scale", 1.0), f"values.{key}.scale", v, "scale", 0.0, 1e6)
+        classes = v.get("classes")
+        if init == "labels":
+            if not (isinstance(classes, str) and classes in dim_names) and not (isinstance(classes, int) and not isinstance(classes, bool) and classes >= 2):
+                raise r.fail(f"'values.{key}.classes' must name a dim or be a whole number ≥ 2 for init: labels (got {_shown(classes)})", v, "classes" if "classes" in v else "init")
+        elif classes is not None:
+            raise r.fail(f"'values.{key}.classes' is only used with init: labels", v, "classes")
         define(key, "value", raw, key)
-        out.append(ValueGen(key, tuple(shape), init, scale))
+        out.append(ValueGen(key, tuple(shape), init, scale, classes))
     return tuple(out)
 
 
@@ -242,8 +270,8 @@ def _parameters(r: _Reader, root: LDict, values: tuple[ValueGen, ...]) -> tuple[
         raise r.fail("'parameters' must be a list of value names", root, "parameters")
     names = {v.name for v in values}
     for i, p in enumerate(raw):
-        if p not in names:
-            raise r.fail(f"parameter {_shown(p)} is not one of the 'values'", raw, i)
+        if not isinstance(p, str) or p not in names:
+            raise r.fail(f"'parameters[{i}]' must be one of the 'values' (got {_shown(p)})", raw, i)
     if len(set(raw)) != len(raw):
         raise r.fail("'parameters' lists a name twice", root, "parameters")
     return tuple(raw)
@@ -259,6 +287,8 @@ def _backward(r: _Reader, root: LDict, known, define, parameters) -> tuple[Gradi
         if isinstance(spec, dict):
             s = r.mapping(spec, f"backward.{key}", raw, key, {"formula": True, "wrt": False, "per_example": False})
             text_, wrt = s["formula"], s.get("wrt", key[1:])
+            if "wrt" in s:
+                r.name(wrt, f"backward.{key}.wrt", s, "wrt")
             per_example = s.get("per_example")
             if per_example is not None and not isinstance(per_example, bool):
                 raise r.fail(f"'backward.{key}.per_example' must be true or false", s, "per_example")
@@ -286,7 +316,7 @@ def _template(r: _Reader, value: Any, known: dict[str, str], what: str, parent: 
         raise r.fail(f"'{what}' is nested too deeply", parent, key)
     if isinstance(value, str):
         if value != "_" and value not in known:
-            close = difflib.get_close_matches(value, list(known), n=1)
+            close = _close(value, known)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             raise r.fail(f"'{what}' uses undefined name '{value}'{hint}", parent, key)
         return value
@@ -342,7 +372,7 @@ def _student_cost(r: _Reader, root: LDict, known, functions) -> tuple[Step, ...]
     steps = []
     for i, step in enumerate(raw):
         s = r.mapping(step, f"student_cost[{i}]", raw, i, {"call": True, "args": True, "bind": True})
-        if s["call"] not in fnames:
+        if not isinstance(s["call"], str) or s["call"] not in fnames:
             raise r.fail(f"'student_cost[{i}].call' must name one of the functions (got {_shown(s['call'])})", s, "call")
         if not isinstance(s["args"], list):
             raise r.fail(f"'student_cost[{i}].args' must be a list", s, "args")
@@ -350,7 +380,7 @@ def _student_cost(r: _Reader, root: LDict, known, functions) -> tuple[Step, ...]
         bind = _template(r, s["bind"], {**bound, **_binding_names(s["bind"])}, f"student_cost[{i}].bind", s, "bind")
         bound.update(_binding_names(s["bind"]))
         steps.append(Step(s["call"], args, bind))
-    if steps[-1].bind != "J":
+    if "J" not in _binding_names(steps[-1].bind):
         raise r.fail("the last step of 'student_cost' must bind the cost: bind: J", raw, len(raw) - 1)
     return tuple(steps)
 
@@ -384,7 +414,7 @@ def _probes(r: _Reader, root: LDict, dims, functions) -> tuple[Probe, ...]:
                 raise r.fail(f"'probes[{i}].dims' names unknown dim '{k}'", pd, k)
             r.integer(v, f"probes[{i}].dims.{k}", pd, k, 1, MAX_DIM)
         fl = pm["functions"]
-        if not isinstance(fl, list) or not all(f in fnames for f in fl):
+        if not isinstance(fl, list) or not all(isinstance(f, str) and f in fnames for f in fl):
             raise r.fail(f"'probes[{i}].functions' must list functions of this spec", pm, "functions")
         out.append(Probe(dict(pd), tuple(fl)))
     return tuple(out)
@@ -426,8 +456,12 @@ def _helpers(r: _Reader, root: LDict, base: Path | None) -> tuple[Path | None, t
     h = r.mapping(root["helpers"], "helpers", root, "helpers", {"file": True, "modules": False})
     fname = r.text(h["file"], "helpers.file", h, "file")
     path = (base or Path(".")) / fname
-    if not path.is_file():
-        raise r.fail(f"'helpers.file' {fname!r} does not exist next to the spec", h, "file")
+    try:
+        exists = bool(fname) and path.is_file()
+    except (OSError, ValueError):  # a name too long for the file system, a NUL byte
+        exists = False
+    if not exists:
+        raise r.fail(f"'helpers.file' must be a file next to the spec (got {_shown(fname)}, which does not exist)", h, "file")
     mods = h.get("modules", [])
     if not isinstance(mods, list) or not all(isinstance(m, str) and NAME_RE.match(m) for m in mods):
         raise r.fail("'helpers.modules' must be a list of module names", h, "modules")

@@ -56,6 +56,11 @@ class FunctionSpec:
     aliases: tuple[str, ...] = ()  # other names students use ("did you mean")
     repeat: bool = False  # call twice to detect nondeterminism
     line: int | None = None
+    function: str | None = None  # the student's function, when one function is checked in several ways
+
+    @property
+    def call(self) -> str:
+        return self.function or self.name
 
 
 @dataclass(frozen=True)

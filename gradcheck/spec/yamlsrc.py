@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
 
 from ..errors import SpecError
+
+MAX_DEPTH = 50
+MAX_NODES = 50_000  # aliases can expand a small file into a huge tree ("billion laughs")
+MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that also reads 1e-3 as a number (YAML 1.2, what editors and JSON Schema assume)."""
+
+
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
+)
 
 
 class LDict(dict):
@@ -25,64 +41,110 @@ def line_of(container: Any, key: Any = None) -> int | None:
     """Line of ``container[key]`` (or of the container itself)."""
     if key is not None:
         lines = getattr(container, "lines", None)
-        if isinstance(lines, dict) and key in lines:
+        if isinstance(lines, dict) and isinstance(key, str) and key in lines:
             return lines[key]
         if isinstance(lines, list) and isinstance(key, int) and 0 <= key < len(lines):
             return lines[key]
     return getattr(container, "line", None)
 
 
+def one_line(text: str, limit: int = 400) -> str:
+    """``text`` on one line: control and separator characters escaped, the middle of very long text cut."""
+    out = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+    if len(out) > limit:
+        out = out[: limit // 2] + " … " + out[-limit // 2 :]
+    return out
+
+
 def load(text: str, file: str) -> Any:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        problem = (exc.problem or exc.context or "invalid YAML").strip()
-        raise SpecError(f"invalid YAML: {problem}", file, line) from None
+        raise SpecError(_marked_problem(exc), file, _mark_line(exc.problem_mark or exc.context_mark)) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1 if isinstance(exc.position, int) else None
+        char = chr(exc.character) if isinstance(exc.character, int) and 0 <= exc.character <= 0x10FFFF else exc.character
+        shown = repr(char) if isinstance(char, str) else "?"
+        raise SpecError(one_line(f"invalid YAML: character {shown} is not allowed ({exc.reason})"), file, line) from None
     except yaml.YAMLError as exc:
-        raise SpecError(f"invalid YAML: {exc}", file) from None
+        raise SpecError(one_line(f"invalid YAML: {exc}"), file) from None
     except RecursionError:
         raise SpecError("invalid YAML: nested too deeply", file) from None
     if node is None:
         raise SpecError("the spec is empty", file, 1)
-    return _convert(node, file, depth=0)
+    return _Converter(file).convert(node, 0)
 
 
-def _convert(node: yaml.Node, file: str, depth: int) -> Any:
-    line = node.start_mark.line + 1
-    if depth > 50:
-        raise SpecError("nested too deeply", file, line)
-    if isinstance(node, yaml.MappingNode):
-        out = LDict()
-        out.line, out.lines = line, {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise SpecError("mapping keys must be plain names", file, key_node.start_mark.line + 1)
-            key = _scalar(key_node, file)
-            if not isinstance(key, (str, int)) or isinstance(key, bool):
-                raise SpecError(f"mapping key {key!r} must be a name", file, key_node.start_mark.line + 1)
-            key = str(key)
-            if key in out:
-                raise SpecError(f"duplicate key {key!r}", file, key_node.start_mark.line + 1)
-            out[key] = _convert(value_node, file, depth + 1)
-            out.lines[key] = key_node.start_mark.line + 1
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        items = LList()
-        items.line, items.lines = line, []
-        for item in node.value:
-            items.append(_convert(item, file, depth + 1))
-            items.lines.append(item.start_mark.line + 1)
-        return items
-    return _scalar(node, file)
+def _mark_line(mark: Any) -> int | None:
+    return mark.line + 1 if mark is not None else None
+
+
+def _marked_problem(exc: yaml.MarkedYAMLError) -> str:
+    problem = (exc.problem or exc.context or "invalid YAML").strip()
+    context, start = exc.context, _mark_line(exc.context_mark)
+    if exc.problem and context and start is not None and start != _mark_line(exc.problem_mark):
+        problem += f" ({context.strip()} that starts on line {start})"
+    if "'\\t'" in problem:
+        problem += "; indent with spaces, not tabs"
+    return one_line(f"invalid YAML: {problem}")
+
+
+class _Converter:
+    """Node graph -> LDict/LList/scalars, with a budget on depth and on the number of nodes."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.count = 0
+
+    def convert(self, node: yaml.Node, depth: int) -> Any:
+        line = node.start_mark.line + 1
+        self.count += 1
+        if depth > MAX_DEPTH:
+            raise SpecError("nested too deeply", self.file, line)
+        if self.count > MAX_NODES:
+            raise SpecError(f"the spec has more than {MAX_NODES} values (do aliases expand it?)", self.file, line)
+        if isinstance(node, yaml.MappingNode):
+            out = LDict()
+            out.line, out.lines = line, {}
+            for key_node, value_node in node.value:
+                key_line = key_node.start_mark.line + 1
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise SpecError("mapping keys must be plain names", self.file, key_line)
+                if key_node.tag == MERGE_TAG:
+                    raise SpecError("merge keys (<<) are not supported; write the keys out", self.file, key_line)
+                key = _scalar(key_node, self.file)
+                if isinstance(key, bool) or not isinstance(key, (str, int)) or isinstance(key, int) and abs(key) >= 10**18:
+                    raise SpecError(one_line(f"mapping key {_short(key)} must be a name"), self.file, key_line)
+                key = str(key)
+                if key in out:
+                    raise SpecError(one_line(f"duplicate key {key!r} (first on line {out.lines[key]})"), self.file, key_line)
+                out[key] = self.convert(value_node, depth + 1)
+                out.lines[key] = key_line
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            items = LList()
+            items.line, items.lines = line, []
+            for item in node.value:
+                items.append(self.convert(item, depth + 1))
+                items.lines.append(item.start_mark.line + 1)
+            return items
+        return _scalar(node, self.file)
+
+
+def _short(value: Any) -> str:
+    try:
+        text = repr(value)
+    except ValueError:  # an int too long to print
+        return "(a very large number)"
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _scalar(node: yaml.Node, file: str) -> Any:
     try:
-        return yaml.SafeLoader(" ").construct_object(node, deep=True)
+        return _Loader(" ").construct_object(node, deep=True)
     except yaml.YAMLError as exc:
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise SpecError(f"invalid value: {problem}", file, node.start_mark.line + 1) from None
-    except (ValueError, OverflowError) as exc:
-        raise SpecError(f"invalid value: {exc}", file, node.start_mark.line + 1) from None
+        raise SpecError(one_line(f"invalid value: {problem}"), file, node.start_mark.line + 1) from None
+    except Exception as exc:  # noqa: BLE001 - PyYAML's constructors raise KeyError, AttributeError... on bad tagged scalars
+        tag = node.tag.rsplit(":", 1)[-1]
+        raise SpecError(one_line(f"invalid value {node.value[:40]!r} for the tag !!{tag} ({type(exc).__name__})"), file, node.start_mark.line + 1) from None

@@ -1,0 +1,282 @@
+"""The Markdown report, for ``$GITHUB_STEP_SUMMARY`` (GitHub-flavoured Markdown).
+
+A score line, a table of the checks, one section per error or warning (the student's line,
+the reference formula, the fix), the cascades in one line, the notes as a list, and what the
+submission printed. Everything the student controls (file names, printed output, messages
+that quote their code or exceptions) is escaped or fenced, so it can neither inject HTML nor
+break the table. The document stays under ``LIMIT`` bytes (GitHub refuses a step summary
+over 1 MiB): findings that do not fit are counted in a final line.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from ..findings import CODES, Finding
+from ..report import Report
+from .formats import clip, file_label, points, source_lines
+
+LIMIT = 1_000_000  # bytes; GitHub's step-summary cap is 1 MiB (1,048,576 bytes)
+OUTPUT_LIMIT = 64 * 1024  # characters of printed output shown in the summary
+_RESERVE = 512  # bytes kept for the "… N more findings omitted" line
+
+STATUS = {"pass": "✅ pass", "fail": "❌ fail", "skip": "⏭ skip"}
+
+# Characters with a meaning in CommonMark/GFM inline or block syntax, or in HTML.
+_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|<>~&$@=:])")
+_ORDERED = re.compile(r"(?m)^(\s*\d+)([.)])")
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-_]")
+# C0 controls but tab/newline, DEL, C1 controls, lone surrogates, bidi overrides and isolates.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+
+
+# --------------------------------------------------------------------------- escaping
+
+
+def sanitize(text: object) -> str:
+    """Text without terminal escapes and control characters (newlines and tabs kept)."""
+    s = str(text if text is not None else "")
+    s = s.replace("\r\n", "\n").replace("\r", "\n")
+    s = _ANSI.sub("", s)
+    return _CONTROL.sub("\ufffd", s)
+
+
+def escape(text: object) -> str:
+    """Inline text, one line: every Markdown/HTML-significant character backslash-escaped."""
+    s = " ".join(sanitize(text).split("\n"))
+    return _SPECIAL.sub(r"\\\1", s)
+
+
+def escape_block(text: object) -> str:
+    """Multi-line text as paragraphs: escaped, lines joined with hard breaks, no indentation."""
+    paragraphs = re.split(r"\n\s*\n", sanitize(text).strip())
+    out = []
+    for para in paragraphs:
+        lines = [_SPECIAL.sub(r"\\\1", line.strip()) for line in para.split("\n") if line.strip()]
+        if lines:
+            out.append(_ORDERED.sub(r"\1\\\2", "\\\n".join(lines)))
+    return "\n\n".join(out)
+
+
+def code_span(text: object) -> str:
+    """``text`` as an inline code span whose delimiter no backtick run inside can close."""
+    s = " ".join(sanitize(text).split("\n"))
+    longest = max((len(m) for m in re.findall(r"`+", s)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if s.startswith("`") or s.endswith("`") or not s.strip() else ""
+    return f"{fence}{pad}{s}{pad}{fence}"
+
+
+def fenced(text: object, info: str = "") -> str:
+    """``text`` as a fenced code block that nothing inside can close."""
+    s = sanitize(text).rstrip("\n")
+    longest = max((len(m) for m in re.findall(r"`+", s)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{info}\n{s}\n{fence}"
+
+
+def _cell(text: object) -> str:
+    return escape(text) or " "
+
+
+# --------------------------------------------------------------------------- document
+
+
+def render(report: Report, *, max_bytes: int = LIMIT) -> str:
+    """The Markdown summary, at most ``max_bytes`` bytes of UTF-8. Never raises."""
+    try:
+        if int(max_bytes) < 1024:  # no room for a report: the score line alone, if even that fits
+            line = _score_line(report) + "\n"
+            return line if _size(line) <= int(max_bytes) else ""
+        return _render(report, int(max_bytes))
+    except Exception as exc:  # noqa: BLE001 - a rendering bug must never hide the verdict
+        return _minimal(report, f"gradcheck could not render the full summary ({type(exc).__name__}: {exc})")
+
+
+def _minimal(report: Report, note: str) -> str:
+    try:
+        line = _score_line(report)
+    except Exception:  # noqa: BLE001
+        line = "**gradcheck** — the report could not be read"
+    return f"{line}\n\n{escape(note)}\n"
+
+
+def _score_line(report: Report) -> str:
+    verdict = "✅ passed" if report.passed else "❌ failed"
+    return f"**{escape(report.assignment)}** — {verdict} — score {points(report.score)} / {points(report.max_score)}"
+
+
+def _size(text: str) -> int:
+    return len(text.encode("utf-8", "replace"))
+
+
+def _render(report: Report, max_bytes: int) -> str:
+    head = _head(report)
+    table_rows = _table_rows(report)
+    tail = _tail(report)
+    # The fixed parts must fit with room to spare: drop the printed output first, then table rows.
+    if _size(head) + _size("".join(table_rows)) + _size(tail) + _RESERVE > max_bytes:
+        tail = _tail(report, with_output=False)
+    room = max_bytes // 2 - _size(head) - _size(tail)
+    if _size("".join(table_rows)) > room:
+        kept, used = table_rows[:2], _size("".join(table_rows[:2])) + 64
+        for row in table_rows[2:]:
+            if used + _size(row) > room:
+                break
+            kept.append(row)
+            used += _size(row)
+        table_rows = kept + [f"| … | {len(table_rows) - len(kept)} more checks | | |\n"]
+    parts = [head, "".join(table_rows) + "\n" if report.checks else ""]
+    budget = max_bytes - _size("".join(parts)) - _size(tail) - _RESERVE
+    used = 0
+    shown = 0
+    total = 0
+    stopped = False
+    for count, make in _finding_blocks(report):
+        total += count
+        if stopped:
+            continue
+        block = make()
+        size = _size(block)
+        if used + size > budget:
+            stopped = True
+            continue
+        parts.append(block)
+        used += size
+        shown += count
+    if total > shown:
+        n = total - shown
+        parts.append(f"… {n} more finding{'s' if n != 1 else ''} omitted (see the JSON report)\n\n")
+    parts.append(tail)
+    doc = "".join(parts)
+    if _size(doc) > max_bytes:  # cannot happen by construction; the last guard
+        doc = doc.encode("utf-8")[: max_bytes - 64].decode("utf-8", "ignore") + "\n\n… (summary truncated)\n"
+    return doc
+
+
+def _head(report: Report) -> str:
+    lines = [f"### gradcheck: {escape(report.title or report.assignment)}", "", _score_line(report), ""]
+    info = [f"file {escape(file_label(report.file))}", f"seed {escape(report.seed)}"]
+    if report.trials:
+        info.append(f"{len(report.trials)} trials")
+    if report.version:
+        info.append(f"gradcheck {escape(report.version)}")
+    lines += [" · ".join(info), ""]
+    errors = [f for f in report.findings if f.level == "error" and f.code != "GC303"]
+    if errors:
+        n = len(errors)
+        lines += [f"{n} problem{'s' if n != 1 else ''} to fix, first: {escape(errors[0].code)} {escape(errors[0].target)}", ""]
+    return "\n".join(lines) + "\n"
+
+
+def _table_rows(report: Report) -> list[str]:
+    rows = ["| function | target | status | points |\n", "|---|---|---|---|\n"]
+    for c in report.checks:
+        pts = f"{points(c.points)} / {points(c.max_points)}" if c.max_points else "—"
+        rows.append(f"| {_cell(c.function or '—')} | {_cell(c.target)} | {STATUS.get(c.status, _cell(c.status))} | {pts} |\n")
+    return rows
+
+
+def _finding_blocks(report: Report):
+    """(number of findings, a function returning their Markdown), in the order the summary shows them.
+
+    Blocks are rendered only when they are shown, so a report with many findings stays cheap.
+    """
+    errors = [f for f in report.findings if f.level == "error" and f.code != "GC303"]
+    warnings = [f for f in report.findings if f.level == "warning" and f.code != "GC303"]
+    follows = [f for f in report.findings if f.code == "GC303"]
+    notes = [f for f in report.findings if f.level == "info" and f.code != "GC303"]
+    for f in errors + warnings:
+        yield 1, functools.partial(_section, report, f)
+    if follows:
+        yield len(follows), functools.partial(_follows, follows)
+    for i, f in enumerate(notes):
+        yield 1, functools.partial(_note, f, first=i == 0, last=i == len(notes) - 1)
+
+
+def _note(f: Finding, *, first: bool, last: bool) -> str:
+    head = "**Notes**\n\n" if first else ""
+    tail = "\n" if last else ""
+    return f"{head}- {escape(f.code)} {escape(f.target)}: {escape(clip(f.message, 2000))}\n{tail}"
+
+
+def _section(report: Report, f: Finding) -> str:
+    icon = "❌" if f.level == "error" else "⚠️"
+    name = CODES[f.code].name if f.code in CODES else ""
+    out = [f"#### {icon} {escape(f.code)} {escape(name)} · {code_span(clip(f.target, 200))}", ""]
+    if f.tags:
+        out += ["tags: " + ", ".join(code_span(t) for t in f.tags), ""]
+    out += [escape_block(clip(f.message, 8000)), ""]
+    lines = source_lines(report, f)
+    if lines:
+        first, last = lines[0][0], lines[-1][0]
+        where = f"line {first}" if first == last else f"lines {first}–{last}"
+        out += [f"{escape(file_label(f.location.file if f.location else report.file))}, {where}:", ""]
+        out += [fenced("\n".join(clip(text, 500) for _, text in lines), "python"), ""]
+    elif f.location is not None:
+        out += [f"{escape(file_label(f.location.file))}, line {int(f.location.line)}", ""]
+    facts = []
+    if f.formula:
+        facts.append(f"**reference** {code_span(clip(f.formula, 1000))}")
+    if f.chain:
+        facts.append(f"**shapes** {code_span(clip(f.chain.split('   with ', 1)[-1], 1000))}")
+    if f.caused_by:
+        facts.append(f"**caused by** {code_span(clip(f.caused_by, 200))}")
+    if f.hint:
+        facts.append(f"**fix** {escape(clip(f.hint, 2000))}")
+    if facts:
+        out += ["\\\n".join(facts), ""]
+    for d in f.details[:10]:
+        out.append(f"- {escape(clip(d, 500))}")
+    if f.details:
+        out.append("")
+    out += [f"<sub>{escape('gradcheck explain ' + f.code)}</sub>", "", ""]
+    return "\n".join(out)
+
+
+def _follows(findings: list[Finding]) -> str:
+    by_cause: dict[str, list[str]] = {}
+    for f in findings:
+        by_cause.setdefault(f.caused_by or "?", []).append(f.target)
+    parts = []
+    for cause, targets in list(by_cause.items())[:20]:
+        shown = ", ".join(escape(clip(t, 100)) for t in targets[:50])
+        more = f" and {len(targets) - 50} more" if len(targets) > 50 else ""
+        cause_text = escape(clip(cause, 100))
+        parts.append(f"{shown}{more}: right given your {cause_text}, wrong only because {cause_text} is")
+    if len(by_cause) > 20:
+        parts.append(f"and {len(by_cause) - 20} more causes")
+    return "**Follows from the above** (GC303): " + "; ".join(parts) + ".\n\n"
+
+
+def _tail(report: Report, *, with_output: bool = True) -> str:
+    out = []
+    text = sanitize(report.output)
+    if with_output and text.strip():
+        lines = text.rstrip("\n").split("\n")
+        shown = clip(text, OUTPUT_LIMIT)
+        notes = []
+        if len(shown) < len(text):
+            notes.append("cut here; the JSON report has the rest")
+        if report.output_truncated:
+            notes.append("output beyond gradcheck's cap was dropped")
+        out += [f"<details><summary>What your code printed ({len(lines)} line{'s' if len(lines) != 1 else ''})</summary>", ""]
+        out += [fenced(shown, "text"), ""]
+        if notes:
+            out += [escape("(" + "; ".join(notes) + ")"), ""]
+        out += ["</details>", ""]
+    for rule in report.rules[:5]:
+        out.append(f"<sub>rule: {escape(clip(rule, 500))}</sub>\\")
+    if out and out[-1].endswith("\\"):
+        out[-1] = out[-1][:-1]
+    out.append("")
+    return "\n".join(out) + "\n"
+
+
+def summary_line(report: Report) -> str:
+    """One line for logs and notices: "planar: failed — score 80 / 100"."""
+    return f"{report.assignment}: {'passed' if report.passed else 'failed'} — score {points(report.score)} / {points(report.max_score)}"
+
+
+__all__ = ["LIMIT", "code_span", "escape", "escape_block", "fenced", "render", "sanitize", "summary_line"]

@@ -1,0 +1,61 @@
+"""Correct: explicit loops for the SVM and softmax losses (the *_naive style)."""
+import numpy as np
+
+
+def affine_forward(x, w, b):
+    out = np.dot(x, w) + b
+    return out, (x, w, b)
+
+
+def affine_backward(dout, cache):
+    x, w, b = cache
+    dx = np.dot(dout, w.T)
+    dw = np.dot(x.T, dout)
+    db = np.sum(dout, axis=0)
+    return dx, dw, db
+
+
+def relu_forward(x):
+    out = x.copy()
+    out[out < 0] = 0
+    return out, x
+
+
+def relu_backward(dout, cache):
+    dx = dout.copy()
+    dx[cache <= 0] = 0
+    return dx
+
+
+def softmax_loss(x, y):
+    N, C = x.shape
+    loss = 0.0
+    dx = np.zeros_like(x)
+    for i in range(N):
+        scores = x[i] - np.max(x[i])
+        p = np.exp(scores) / np.sum(np.exp(scores))
+        loss += -np.log(p[y[i]])
+        for j in range(C):
+            dx[i, j] = p[j] - (j == y[i])
+    loss /= N
+    dx /= N
+    return loss, dx
+
+
+def svm_loss(x, y):
+    N, C = x.shape
+    loss = 0.0
+    dx = np.zeros(x.shape)
+    for i in range(N):
+        correct_class_score = x[i, y[i]]
+        for j in range(C):
+            if j == y[i]:
+                continue
+            margin = x[i, j] - correct_class_score + 1
+            if margin > 0:
+                loss += margin
+                dx[i, j] += 1
+                dx[i, y[i]] -= 1
+    loss /= N
+    dx /= N
+    return loss, dx

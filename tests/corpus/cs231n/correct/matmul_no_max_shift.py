@@ -1,0 +1,40 @@
+"""Correct: @ operator, no reshape (x is 2-D), softmax without the max shift (fine for small scores)."""
+import numpy as np
+
+
+def affine_forward(x, w, b):
+    return x @ w + b, (x, w, b)
+
+
+def affine_backward(dout, cache):
+    x, w, b = cache
+    return dout @ w.T, x.T @ dout, dout.sum(axis=0)
+
+
+def relu_forward(x):
+    return x * (x > 0), x
+
+
+def relu_backward(dout, cache):
+    return np.where(cache > 0, dout, 0.0)
+
+
+def softmax_loss(x, y):
+    N = x.shape[0]
+    exp_scores = np.exp(x)
+    probs = exp_scores / exp_scores.sum(axis=1, keepdims=True)
+    loss = -np.mean(np.log(probs[np.arange(N), y]))
+    dx = probs
+    dx[np.arange(N), y] -= 1
+    return loss, dx / N
+
+
+def svm_loss(x, y):
+    N = x.shape[0]
+    idx = np.arange(N)
+    margins = np.maximum(0, x - x[idx, y].reshape(-1, 1) + 1)
+    margins[idx, y] = 0
+    loss = margins.sum() / N
+    mask = (margins > 0).astype(x.dtype)
+    mask[idx, y] = -mask.sum(axis=1)
+    return loss, mask / N

@@ -1,0 +1,13 @@
+"""Bug: dw = X @ A.T / m uses A where A - Y belongs."""
+import numpy as np
+
+
+def propagate(w, b, X, Y):
+    m = X.shape[1]
+    A = sigmoid(np.dot(w.T, X) + b)
+    cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
+    dw = np.dot(X, A.T) / m
+    db = np.sum(A - Y) / m
+    cost = np.squeeze(cost)
+    grads = {"dw": dw, "db": db}
+    return grads, cost

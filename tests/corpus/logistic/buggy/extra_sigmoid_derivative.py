@@ -1,0 +1,17 @@
+"""Bug: dw and db multiply A - Y by sigmoid'(Z) = A(1 - A), already cancelled by the cost."""
+import numpy as np
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def propagate(w, b, X, Y):
+    m = X.shape[1]
+    A = sigmoid(np.dot(w.T, X) + b)
+    cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
+    dw = np.dot(X, ((A - Y) * A * (1 - A)).T) / m
+    db = np.sum((A - Y) * A * (1 - A)) / m
+    cost = np.squeeze(cost)
+    grads = {"dw": dw, "db": db}
+    return grads, cost

@@ -1,0 +1,103 @@
+"""check_notebook() and %gradcheck with a fake input history (no IPython needed)."""
+
+from __future__ import annotations
+
+import io
+import sys
+
+import pytest
+from rich.console import Console
+
+import gradcheck.notebook as nbmod
+from gradcheck.notebook import check_notebook, load_ipython_extension
+
+from ..conftest import CORPUS, root_finding
+from .planar_cells import functions
+
+
+def history() -> tuple[list[str], int, int]:
+    """In as IPython keeps it (In[0] empty, magics already turned into calls), the backward cell's n and dW1's line."""
+    fns = functions(CORPUS / "planar" / "buggy" / "dw1_missing_mean.py")
+    backward = "# GRADED FUNCTION: backward_propagation\n" + fns["backward_propagation"]
+    entries = [
+        "",
+        "import numpy as np\nimport matplotlib.pyplot as plt\nfrom planar_utils import sigmoid, load_planar_dataset\n"
+        "get_ipython().run_line_magic('matplotlib', 'inline')",
+        "X, Y = load_planar_dataset()",
+        fns["forward_propagation"],
+        # a first, since-replaced version: the later definition wins, as in the kernel
+        "def backward_propagation(parameters, cache, X, Y):\n    return None",
+        fns["compute_cost"],
+        backward,
+        "backward_propagation_test(backward_propagation)",
+        "parameters = nn_model(X, Y, n_h=4)\nplt.plot([1, 2])",
+        "import gradcheck\ngradcheck.check_notebook()",
+    ]
+    n = entries.index(backward)
+    return entries, n, backward.split("\n").index("    dW1 = np.dot(dZ1, X.T)") + 1
+
+
+@pytest.fixture
+def captured(monkeypatch):
+    buf = io.StringIO()
+    monkeypatch.setattr(nbmod, "_console", lambda: Console(file=buf, width=120, force_jupyter=False, color_system=None))
+    return buf
+
+
+def test_check_notebook_with_fake_history(captured):
+    entries, n, line = history()
+    report = check_notebook(globals_={"In": entries, "__session__": "/home/student/Planar data classification.ipynb"})
+    root = root_finding(report)
+    assert (root.code, root.target) == ("GC302", "dW1")
+    assert (root.location.file, root.location.cell, root.location.line) == ("Planar data classification.ipynb", n, line)
+    out = captured.getvalue()
+    assert "GC302" in out and "dW1 = np.dot(dZ1, X.T)" in out
+    assert "In the notebook" in out
+    row = next(r for r in out.splitlines() if r.startswith("GC302"))
+    assert f"cell [{n}]" in row and f" {line} " in row
+
+
+def test_check_notebook_assignment_and_default_name(captured):
+    entries, _, _ = history()
+    report = check_notebook("planar", globals_={"In": entries})
+    assert report.assignment == "planar" and report.picked is None
+    assert root_finding(report).location.file == "notebook.ipynb"
+
+
+def test_check_notebook_reports_cells_that_do_not_parse(captured):
+    entries, _, _ = history()
+    entries = entries + ["def backward_propagation(parameters, cache, X, Y)\n    return {}"]
+    check_notebook("planar", globals_={"In": entries})
+    assert f"cell [{len(entries) - 1}] was not graded: syntax error at line 1" in captured.getvalue()
+
+
+def test_without_ipython_is_a_clear_error(monkeypatch):
+    monkeypatch.setitem(sys.modules, "IPython", None)  # `from IPython import …` raises ImportError
+    with pytest.raises(RuntimeError, match=r"must be called from a notebook cell.*gradcheck Notebook\.ipynb"):
+        check_notebook()
+
+
+def test_namespace_without_history():
+    with pytest.raises(RuntimeError, match="no input history"):
+        check_notebook(globals_={})
+    with pytest.raises(RuntimeError, match="not a list of strings"):
+        check_notebook(globals_={"In": "x = 1"})
+
+
+def test_line_magic(monkeypatch):
+    calls = []
+    monkeypatch.setattr(nbmod, "check_notebook", lambda assignment=None, *, globals_=None: calls.append((assignment, globals_)))
+
+    class FakeIPython:
+        user_ns = {"In": ["", "x = 1"]}
+        magics: dict = {}
+
+        def register_magic_function(self, func, magic_kind="line", magic_name=None):
+            self.magics[(magic_kind, magic_name)] = func
+
+    ip = FakeIPython()
+    load_ipython_extension(ip)
+    magic = ip.magics[("line", "gradcheck")]
+    assert magic("  planar ") is None
+    assert magic("") is None
+    assert calls == [("planar", ip.user_ns), (None, ip.user_ns)]
