@@ -48,11 +48,14 @@ def builtins() -> list[Entry]:
             continue
         if not isinstance(data, dict) or not isinstance(data.get("functions"), dict):
             continue
-        fns = data["functions"]
-        aliases = {k: tuple(v.get("aliases", [])) if isinstance(v, dict) else () for k, v in fns.items()}
+        fns: dict[str, tuple[str, ...]] = {}  # the student's function names, once each
+        for key, value in data["functions"].items():
+            value = value if isinstance(value, dict) else {}
+            name = str(value.get("function") or key)
+            fns[name] = fns.get(name, ()) + tuple(str(a) for a in value.get("aliases", []))
         out.append(
             Entry(str(data.get("name", spec.parent.name)), str(data.get("title", "")), str(data.get("course", "")),
-                  " ".join(str(data.get("description", "")).split()), tuple(fns), aliases, spec)  # fmt: skip
+                  " ".join(str(data.get("description", "")).split()), tuple(fns), fns, spec)  # fmt: skip
         )
     return out
 
@@ -90,8 +93,8 @@ def pick(source: str) -> tuple[Entry, str]:
         scored.append((hits / max(1, len(e.functions)), hits, e))
     scored.sort(key=lambda t: (-t[0], -t[1], t[2].name))
     if not scored or scored[0][1] == 0:
-        closest = ", ".join(f"{e.name} ({', '.join(e.functions)})" for _, _, e in scored[:3])
-        raise UsageError(f"no built-in assignment matches the functions in this file; closest: {closest}. Use --assignment NAME or a spec file")
+        listed = ", ".join(f"{e.name} ({', '.join(e.functions[:4])}{', …' if len(e.functions) > 4 else ''})" for _, _, e in scored[:6])
+        raise UsageError(f"no built-in assignment matches the functions in this file; the built-in ones are: {listed}. Use --assignment NAME or a spec file")
     frac, hits, entry = scored[0]
     if len(scored) > 1 and scored[1][0] == frac and scored[1][1] == hits:
         raise UsageError(f"the file fits both '{entry.name}' and '{scored[1][2].name}'; choose one with --assignment")

@@ -24,6 +24,11 @@ COMMANDS = {"check", "list", "explain", "validate", "grade", "merge"}
 class Format(str, Enum):
     text = "text"
     json = "json"
+    markdown = "markdown"
+    junit = "junit"
+    gradescope = "gradescope"
+    classroom50 = "classroom50"
+    classroom = "classroom"
 
 
 def _fail_usage(message: str) -> typer.Exit:
@@ -38,6 +43,7 @@ def check(
     seed: int = typer.Option(0, "--seed", help="Seed for the trials' sizes and inputs (stated in the report)."),
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="What to print on stdout."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Also write the JSON report to this file (atomically)."),
+    reports: list[str] = typer.Option([], "--report", help="Also write FORMAT=FILE (repeatable): json, markdown, junit, gradescope, classroom50, classroom, text."),
     timeout: Optional[float] = typer.Option(None, "--timeout", help="Seconds allowed per call (default from the spec: 10)."),
     memory_mb: Optional[int] = typer.Option(None, "--memory-mb", help="Memory cap of the student's process in MiB (default 2048)."),
     processes: Optional[int] = typer.Option(None, "--processes", help="RLIMIT_NPROC for the student's process (default 64; process creation is refused regardless)."),
@@ -54,9 +60,13 @@ def check(
     from .catalog import pick, resolve
     from .errors import GradcheckError
     from .grade import grade, internal_error_report
-    from .render import json_report
+    from .render import formats, json_report
     from .spec.loader import load_spec
 
+    try:
+        extra = [formats.parse_report_option(r) for r in reports]
+    except ValueError as exc:
+        raise _fail_usage(f"--report: {exc}") from None
     try:
         if not file.is_file():
             raise _fail_usage(f"{file}: no such file")
@@ -92,19 +102,50 @@ def check(
         raise _fail_usage(exc.one_line()) from None
     except Exception as exc:  # noqa: BLE001 - the report must exist even when gradcheck fails
         report = internal_error_report(spec.name, file, seed, f"{type(exc).__name__}: {exc}")
-    if min_score is not None and not any(f.code == "GC901" for f in report.findings):
+    if min_score is not None and not formats.has_internal_error(report):
         report.passed = report.score >= min_score
         report.rules.append(f"pass threshold: score ≥ {min_score:g} (--min-score)")
     if output is not None:
         _write_atomic(output, json_report.render(report))
-    if fmt is Format.json:
-        sys.stdout.write(json_report.render(report))
+    for kind, target in extra:
+        _write_atomic(Path(target), formats.render_format(report, kind))
+    actions = os.environ.get("GITHUB_ACTIONS") == "true"
+    if fmt is Format.text:
+        _print_text(report, width, color, verbose, actions)
     else:
-        from .render.console import make_console
-        from .render.text import render
+        sys.stdout.write(formats.render_format(report, fmt.value))
+    if actions:
+        _github_actions(report, to_stderr=fmt is not Format.text)
+    policy = "classroom50" if fmt is Format.classroom50 or any(k == "classroom50" for k, _ in extra) else fmt.value
+    raise typer.Exit(formats.exit_code(report, policy))
 
+
+def _print_text(report, width, color, verbose, actions: bool) -> None:
+    from .render.console import make_console
+    from .render.text import render
+
+    if not actions:
         render(report, make_console(width=width, color=color), verbose=verbose)
-    raise typer.Exit(0 if report.passed else 1)
+        return
+    # Under GitHub Actions the report quotes student text: stop workflow-command processing
+    # around it so printed "::error ::" lines cannot fake annotations.
+    from .render.annotations import new_token
+    from .render.console import capture
+
+    token = new_token()
+    text = capture(lambda console: render(report, console, verbose=verbose), width=width or 120)
+    sys.stdout.write(f"::stop-commands::{token}\n{text}::{token}::\n")
+
+
+def _github_actions(report, to_stderr: bool) -> None:
+    from .render.annotations import annotations, append_step_summary
+
+    stream = sys.stderr if to_stderr else sys.stdout
+    for line in annotations(report):
+        stream.write(line + "\n")
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        append_step_summary(report, summary)
 
 
 def _write_atomic(path: Path, text: str) -> None:

@@ -60,6 +60,10 @@ anything expensive and without the names that only existed in the student's sess
    calls to training, plotting, printing and test functions, calls into course modules
    (which may be missing when grading), and reads of names no kept code defines.
 
+In IPython's input history, magics have already become ``get_ipython().run_line_magic(…)``
+calls, which are dropped like any call; the code of a ``%%time`` cell is a string argument
+there and is not graded (the reason says so).
+
 A cell with nothing kept is skipped, with the reason (``CellInfo.reason``). In kept cells,
 dropped statements stay in the module as comments (``# (skipped) …``), so the module's
 lines follow the cell's lines; each kept cell starts with a ``# %% cell [n]`` line.
@@ -179,12 +183,14 @@ class Extracted:
             return location if file is None else replace(location, file=file)
         end = self.origin(location.end_line) if location.end_line is not None else None
         end_line = end[1] if end is not None and end[0] == start[0] else start[1]
-        return replace(location, file=file if file is not None else (self.path or location.file), line=start[1], end_line=end_line, cell=start[0])
+        return replace(
+            location, file=file if file is not None else (self.path or location.file), line=start[1], end_line=end_line, cell=start[0]
+        )
 
     def relocate_report(self, report: Any, file: str | None = None) -> Any:
-        """A copy of ``report`` whose findings point at notebook cells (``Location.cell``)."""
+        """A copy of ``report`` whose findings point at notebook cells (``Location.cell``); ``file`` also names the report's file."""
         findings = [replace(f, location=self.relocate(f.location, file)) if f.location is not None else f for f in report.findings]
-        return replace(report, findings=findings)
+        return replace(report, findings=findings) if file is None else replace(report, findings=findings, file=file)
 
 
 # ---------------------------------------------------------------------------------------
@@ -217,7 +223,9 @@ def read_notebook(path: Path) -> list[tuple[int, int, str]]:
         nb = json.loads(text)
     except json.JSONDecodeError as exc:
         hint = " (is this a Python file? pass the .py file instead)" if path.suffix != ".ipynb" or _looks_like_python(text) else ""
-        raise ValueError(f"{path}: not a Jupyter notebook: the file is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}){hint}") from None
+        raise ValueError(
+            f"{path}: not a Jupyter notebook: the file is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}){hint}"
+        ) from None
     except RecursionError:
         raise ValueError(f"{path}: not a Jupyter notebook: the JSON is nested too deeply") from None
     if not isinstance(nb, dict):
@@ -507,6 +515,9 @@ def _decide(stmt: ast.stmt, env: _Env, graded: bool, import_safe: bool = False) 
         if call is None and isinstance(stmt.value, ast.Await) and isinstance(stmt.value.value, ast.Call):
             call = stmt.value.value
         if call is not None:
+            magic = _history_cell_magic(call)
+            if magic is not None:
+                return DROP, f"cell magic %%{magic} (the input history keeps its code as a string: run the cell without it to grade it)"
             return DROP, _call_reason(call, env)
         return DROP, "shows a value"
     if isinstance(stmt, ast.Assert):
@@ -546,8 +557,13 @@ def _decide_import(stmt: ast.Import | ast.ImportFrom, env: _Env, import_safe: bo
         return DROP, "a __future__ import is only valid at the top of a file"
     dropped = [m for m, r in zip(modules, roots) if _dropped_module(r)]
     if dropped and len(dropped) == len(modules):
-        kind = "plotting" if any(r in _PLOT_MODULES for r in roots) else "test" if any(_TEST_MODULE.search(r) for r in roots) else "not needed to grade"
-        return DROP, f"imports {', '.join(dropped)} ({kind} module)"
+        if any(r in _PLOT_MODULES for r in roots):
+            kind = "a plotting module"
+        elif any(_TEST_MODULE.search(r) for r in roots):
+            kind = "a test module"
+        else:
+            kind = "not needed for grading"
+        return DROP, f"imports {', '.join(dropped)} ({kind})"
     if dropped:
         return DROP, f"imports {', '.join(dropped)} with other modules on one line"
     if all(r == "numpy" for r in roots) or import_safe:
@@ -564,6 +580,8 @@ def _decide_assign(stmt: ast.Assign | ast.AnnAssign | ast.AugAssign, env: _Env, 
     if value is None:
         return KEEP, "an annotation"
     targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+    if any(isinstance(n, (ast.Await, ast.Yield, ast.YieldFrom)) for n in _walk_outside_scopes(value)):
+        return DROP, "await or yield at top level"
     for call in _calls(value):
         why = _call_problem(call, env, graded)
         if why is not None:
@@ -655,6 +673,13 @@ def _call_reason(call: ast.Call, env: _Env) -> str:
     return f"{kind} call {name}(...)" if kind else f"runs code: {name}(...)"
 
 
+def _history_cell_magic(call: ast.Call) -> str | None:
+    """The magic's name for ``get_ipython().run_cell_magic('time', '', code)`` (how In keeps a %%time cell)."""
+    if _dotted(call.func) == "get_ipython(…).run_cell_magic" and call.args and isinstance(call.args[0], ast.Constant):
+        return str(call.args[0].value)
+    return None
+
+
 def _call_problem(call: ast.Call, env: _Env, graded: bool) -> str | None:
     """Why an assignment making this call is dropped; None when the call may stay."""
     kind = _call_kind(call, env)
@@ -671,6 +696,8 @@ def _call_problem(call: ast.Call, env: _Env, graded: bool) -> str | None:
             return None
         return f"assigns the result of {name}(...), which runs code"
     if len(parts) == 1 and root in _SAFE_BUILTINS and root not in env.functions and root not in env.guarded:
+        return None
+    if module == "math" and root in env.defined:
         return None
     if graded:
         if root in env.guarded:
@@ -815,7 +842,9 @@ def check_notebook(assignment: str | None = None, *, globals_: dict | None = Non
         globals_ = ip.user_ns
     history = globals_.get("In")
     if history is None:
-        raise RuntimeError("no input history: the namespace has no 'In' list (call check_notebook() from a notebook cell, or pass globals_=globals())")
+        raise RuntimeError(
+            "no input history: the namespace has no 'In' list (call check_notebook() from a notebook cell, or pass globals_=globals())"
+        )
     name = _notebook_name(globals_)
     extracted = extract_cells(history_cells(history), label=f"{name} (input history)")
     extracted.path = name
@@ -835,6 +864,12 @@ def _module_stem(name: str) -> str:
 
 
 def _console():
+    """Rich output in the notebook (a terminal IPython gets the ordinary console)."""
+    ip = _ipython()
+    if ip is not None and type(ip).__name__ == "TerminalInteractiveShell":
+        from .render.console import make_console
+
+        return make_console()
     from rich.console import Console
 
     return Console(force_jupyter=True)

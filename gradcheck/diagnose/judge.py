@@ -75,6 +75,7 @@ class Judge:
             self._function(fi, f, load_ok)
         self._gradient_check(load_ok)
         self._extras()
+        self._callee_cascade()
         ordered = [f for _, f in sorted(self.findings, key=lambda p: p[0])]
         _ = obs
         return self.checks, ordered
@@ -182,6 +183,42 @@ class Judge:
                                        0.0 if problems else share, share, "; ".join(problems)))  # fmt: skip
         if not any(o[0] == fi and fnd.level == "error" for o, fnd in self.findings):
             self._probes(fi, f)
+
+    def _callee_cascade(self) -> None:
+        """A graded function that calls another graded function with an error inherits that
+        error: report it once, where it is (linear_backward), not again in its callers."""
+        functions = self.spec.functions
+        calls = {f.call for f in functions}
+        broken = {functions[o[0]].call for o, fnd in self.findings if 0 <= o[0] < len(functions) and fnd.level == "error"}
+        if not broken:
+            return
+        callees = {c: _called(self.obs.source, c) & (calls - {c}) for c in calls}
+
+        def reaches(c: str, seen: frozenset = frozenset()) -> str | None:
+            for g in sorted(callees.get(c, ())):
+                if g in broken:
+                    return g
+                if g not in seen:
+                    hit = reaches(g, seen | {c})
+                    if hit:
+                        return hit
+            return None
+
+        for i, (order, fnd) in enumerate(self.findings):
+            if not (0 <= order[0] < len(functions)) or fnd.level != "error" or fnd.code in ("GC003", "GC001", "GC002"):
+                continue
+            caller = functions[order[0]].call
+            cause = reaches(caller)
+            for _ in range(len(calls)):  # follow the chain down to the deepest broken callee
+                deeper = reaches(cause) if cause else None
+                if not deeper or deeper in (cause, caller):
+                    break
+                cause = deeper
+            if cause and cause != caller:
+                text = (f"{caller} relies on {cause}, which is wrong (see above); this finding most likely follows from it: "
+                        f"fix {cause} first, then check again. What gradcheck saw: {fnd.message}")  # fmt: skip
+                self.findings[i] = (order, Finding("GC303", fnd.target, text, location=fnd.location, caused_by=cause,
+                                                   formula=fnd.formula, check=fnd.check, stats=fnd.stats))  # fmt: skip
 
     def _points(self, f: FunctionSpec) -> float:
         spec = self.spec
@@ -765,6 +802,17 @@ def _assigned_at(source: str, function: str, line: int) -> str | None:
             if isinstance(t, ast.Subscript) and isinstance(t.slice, ast.Constant) and isinstance(t.slice.value, str):
                 return t.slice.value
     return None
+
+
+def _called(source: str, function: str) -> set[str]:
+    """Names of the functions ``function`` calls (plain calls, read from the source)."""
+    import ast
+
+    tree = locate.parse(source)
+    func = locate.function_node(tree, function) if tree else None
+    if func is None:
+        return set()
+    return {n.func.id for n in ast.walk(func) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
 
 
 def _line(source: str, line: int) -> str:

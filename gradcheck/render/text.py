@@ -164,5 +164,5 @@ def _follows(findings: list[Finding]) -> Panel:
     by_cause: dict[str, list[str]] = {}
     for f in findings:
         by_cause.setdefault(f.caused_by or "?", []).append(f.target)
-    lines = [f"{', '.join(targets)}: right given your {cause}; wrong only because {cause} is (GC303)" for cause, targets in by_cause.items()]
+    lines = [f"{', '.join(dict.fromkeys(targets))}: wrong only because {cause} is wrong (GC303)" for cause, targets in by_cause.items()]
     return Panel(Text("\n".join(lines)), title="follows from the problems above", title_align="left", border_style="dim")

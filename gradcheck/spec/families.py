@@ -22,11 +22,11 @@ import re
 from typing import Any
 
 from ..errors import SpecError
-from .yamlsrc import LDict, LList, line_of
+from .yamlsrc import LDict, LList, line_of, one_line, short_repr
 
 BRACE = re.compile(r"\{([^{}]*)\}")
 RANGE = re.compile(r"^\s*([a-z])\s*=\s*(.+?)\s*\.\.\s*(.+?)\s*$")
-TERM = re.compile(r"^\s*(-?\d+|[A-Za-z])\s*((?:[+-]\s*\d+\s*)*)$")
+TERM = re.compile(r"^\s*(-?\d{1,6}|[A-Za-z])\s*((?:[+-]\s*\d{1,6}\s*)*)$")  # small numbers only
 MAX_DEPTH = 50
 SECTIONS_WITH_FAMILIES = ("dims", "values", "forward", "backward")
 
@@ -34,14 +34,14 @@ SECTIONS_WITH_FAMILIES = ("dims", "values", "forward", "backward")
 def _value(expr: str, env: dict[str, int], where: str, file: str, line: int | None) -> int:
     m = TERM.match(expr)
     if not m:
-        raise SpecError(f"'{where}': cannot read the index expression {{{expr}}} (use l, L, numbers, + and -)", file, line)
+        raise SpecError(one_line(f"'{where}': cannot read the index expression {{{expr}}} (use l, L, numbers, + and -)"), file, line)
     head, rest = m.group(1), m.group(2)
     if head.lstrip("-").isdigit():
         total = int(head)
     elif head in env:
         total = env[head]
     else:
-        raise SpecError(f"'{where}': unknown index '{head}' in {{{expr}}}", file, line)
+        raise SpecError(one_line(f"'{where}': unknown index '{head}' in {{{expr}}}"), file, line)
     for sign, num in re.findall(r"([+-])\s*(\d+)", rest):
         total += int(num) if sign == "+" else -int(num)
     return total
@@ -54,15 +54,14 @@ def substitute(text: str, env: dict[str, int], where: str, file: str, line: int 
 def _range(spec: Any, env: dict[str, int], where: str, file: str, line: int | None) -> tuple[str, list[int]]:
     m = RANGE.match(spec) if isinstance(spec, str) else None
     if not m:
-        raise SpecError(f"'{where}.for' must look like \"l = 1..L\" (got {spec!r})", file, line)
+        raise SpecError(one_line(f"'{where}.for' must look like \"l = 1..L\" (got {short_repr(spec)})"), file, line)
     var = m.group(1)
     a = _value(m.group(2), env, where, file, line)
     b = _value(m.group(3), env, where, file, line)
     step = 1 if b >= a else -1
-    values = list(range(a, b + step, step))
-    if len(values) > MAX_DEPTH:
-        raise SpecError(f"'{where}.for' has more than {MAX_DEPTH} values", file, line)
-    return var, values
+    if abs(b - a) + 1 > MAX_DEPTH:  # checked before the range is built
+        raise SpecError(one_line(f"'{where}.for' has more than {MAX_DEPTH} values"), file, line)
+    return var, list(range(a, b + step, step))
 
 
 def _subst_tree(value: Any, env: dict[str, int], where: str, file: str, line: int | None) -> Any:
@@ -93,7 +92,21 @@ def _expand_section(section: Any, env: dict[str, int], name: str, file: str) -> 
     out.line, out.lines = getattr(section, "line", None), {}
     for key, value in section.items():
         line = line_of(section, key)
-        if isinstance(value, dict) and "for" in value:
+        if isinstance(value, dict) and "for" in value and "each" in value:
+            # a block: several formulas per index, interleaved (Z1, A1, Z2, A2, …)
+            var, values = _range(value["for"], env, f"{name}.{key}", file, line)
+            each = value["each"]
+            if not isinstance(each, dict):
+                raise SpecError(one_line(f"'{name}.{key}.each' must be a mapping of name: formula"), file, line)
+            for i in values:
+                scope = {**env, var: i}
+                for k, v in each.items():
+                    nk = substitute(k, scope, f"{name}.{key}", file, line)
+                    if nk in out:
+                        raise SpecError(one_line(f"'{name}.{nk}' is defined twice by the block '{key}'"), file, line)
+                    out[nk] = _subst_tree(v, scope, f"{name}.{key}", file, line_of(each, k) or line)
+                    out.lines[nk] = line_of(each, k) or line
+        elif isinstance(value, dict) and "for" in value:
             var, values = _range(value["for"], env, f"{name}.{key}", file, line)
             body = LDict({k: v for k, v in value.items() if k != "for"})
             body.line, body.lines = getattr(value, "line", line), {k: ln for k, ln in getattr(value, "lines", {}).items() if k != "for"}
@@ -101,7 +114,7 @@ def _expand_section(section: Any, env: dict[str, int], name: str, file: str) -> 
                 scope = {**env, var: i}
                 nk = substitute(key, scope, f"{name}.{key}", file, line)
                 if nk in out:
-                    raise SpecError(f"'{name}.{nk}' is defined twice by the family '{key}'", file, line)
+                    raise SpecError(one_line(f"'{name}.{nk}' is defined twice by the family '{key}'"), file, line)
                 item = _subst_tree(body, scope, f"{name}.{key}", file, line)
                 if set(item) == {"formula"}:
                     item = item["formula"]  # a bare formula family: {formula, for}
@@ -109,6 +122,8 @@ def _expand_section(section: Any, env: dict[str, int], name: str, file: str) -> 
                 out.lines[nk] = line
         else:
             nk = substitute(key, env, f"{name}.{key}", file, line) if "{" in key else key
+            if nk in out:  # "n{L}" written out to a name a family already made
+                raise SpecError(one_line(f"'{name}.{nk}' is defined twice ('{key}' and a family)"), file, line)
             out[nk] = _subst_tree(value, env, f"{name}.{key}", file, line) if "{" in str(value) else value
             out.lines[nk] = line
     return out
@@ -134,6 +149,8 @@ def _expand_template(value: Any, env: dict[str, int], where: str, file: str, lin
     if isinstance(value, dict):
         if "for" in value and "items" in value:
             var, values = _range(value["for"], env, where, file, line)
+            if not isinstance(value["items"], dict):
+                raise SpecError(one_line(f"'{where}': 'items' of a {{for, items}} family must be a mapping"), file, line)
             merged = LDict()
             merged.line, merged.lines = line, {}
             for k in values:
@@ -158,7 +175,7 @@ def expand(doc: Any, file: str) -> Any:
         return doc
     depth = doc["depth"]
     if isinstance(depth, bool) or not isinstance(depth, int) or not 1 <= depth <= MAX_DEPTH:
-        raise SpecError(f"'depth' must be a whole number from 1 to {MAX_DEPTH} (got {depth!r})", file, line_of(doc, "depth"))
+        raise SpecError(one_line(f"'depth' must be a whole number from 1 to {MAX_DEPTH} (got {short_repr(depth)})"), file, line_of(doc, "depth"))
     env = {"L": depth}
     out = LDict()
     out.line, out.lines = getattr(doc, "line", None), dict(getattr(doc, "lines", {}))

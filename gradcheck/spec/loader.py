@@ -9,6 +9,7 @@ from typing import Any
 
 from ..errors import FormulaError, SpecError
 from . import formula as fm
+from .families import expand
 from .model import (
     DEFAULT_TOLERANCE,
     INITS,
@@ -117,7 +118,7 @@ def load_spec(path: str | Path) -> Spec:
 
 def parse_spec(text: str, file: str = "<spec>", base: Path | None = None) -> Spec:
     r = _Reader(file)
-    doc = load(text, file)
+    doc = expand(load(text, file), file)  # indexed families (depth: L) written out
     if not isinstance(doc, dict):
         raise SpecError(f"the spec must be a mapping of keys such as name, dims, forward (got {_shown(doc)})", file, line_of(doc) or _first_line(text))
     root = r.mapping(doc, "spec", doc, None, TOP_KEYS)
@@ -315,6 +316,8 @@ def _template(r: _Reader, value: Any, known: dict[str, str], what: str, parent: 
     if depth > 8:
         raise r.fail(f"'{what}' is nested too deeply", parent, key)
     if isinstance(value, str):
+        if value.startswith("="):  # a literal string argument, e.g. "=relu"
+            return value
         if value != "_" and value not in known:
             close = _close(value, known)
             hint = f"; did you mean '{close[0]}'?" if close else ""
@@ -331,7 +334,7 @@ def _functions(r: _Reader, root: LDict, known) -> tuple[FunctionSpec, ...]:
     raw = root["functions"]
     if not isinstance(raw, dict) or not raw:
         raise r.fail("'functions' must be a mapping of function name: {args, returns}", root, "functions")
-    keys = {"args": True, "returns": True, "locals": False, "points": False, "aliases": False, "repeat": False}
+    keys = {"args": True, "returns": True, "locals": False, "points": False, "aliases": False, "repeat": False, "function": False}
     out = []
     for fname, spec in raw.items():
         r.name(fname, f"functions.{fname}", raw, fname)
@@ -357,7 +360,10 @@ def _functions(r: _Reader, root: LDict, known) -> tuple[FunctionSpec, ...]:
         repeat = f.get("repeat", False)
         if not isinstance(repeat, bool):
             raise r.fail(f"'functions.{fname}.repeat' must be true or false", f, "repeat")
-        out.append(FunctionSpec(fname, args_t, returns, tuple(locals_), points, tuple(aliases), repeat, line_of(raw, fname)))
+        function = None
+        if "function" in f:
+            function = r.name(f["function"], f"functions.{fname}.function", f, "function")
+        out.append(FunctionSpec(fname, args_t, returns, tuple(locals_), points, tuple(aliases), repeat, line_of(raw, fname), function))
     return tuple(out)
 
 

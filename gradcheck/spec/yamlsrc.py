@@ -114,7 +114,7 @@ class _Converter:
                     raise SpecError("merge keys (<<) are not supported; write the keys out", self.file, key_line)
                 key = _scalar(key_node, self.file)
                 if isinstance(key, bool) or not isinstance(key, (str, int)) or isinstance(key, int) and abs(key) >= 10**18:
-                    raise SpecError(one_line(f"mapping key {_short(key)} must be a name"), self.file, key_line)
+                    raise SpecError(one_line(f"mapping key {short_repr(key)} must be a name"), self.file, key_line)
                 key = str(key)
                 if key in out:
                     raise SpecError(one_line(f"duplicate key {key!r} (first on line {out.lines[key]})"), self.file, key_line)
@@ -131,7 +131,8 @@ class _Converter:
         return _scalar(node, self.file)
 
 
-def _short(value: Any) -> str:
+def short_repr(value: Any) -> str:
+    """repr() cut to 40 characters, and safe for ints too long to print."""
     try:
         text = repr(value)
     except ValueError:  # an int too long to print

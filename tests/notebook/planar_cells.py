@@ -54,24 +54,45 @@ def cells(fns: dict[str, str]) -> list[tuple[str, str]]:
         ("code", IMPORTS),
         ("code", "X, Y = load_planar_dataset()"),
         ("code", "# Visualize the data:\nplt.scatter(X[0, :], X[1, :], c=Y, s=40, cmap=plt.cm.Spectral);"),
-        ("code", "shape_X = X.shape\nshape_Y = Y.shape\nm = shape_X[1]  # training set size\n\nprint ('The shape of X is: ' + str(shape_X))\nprint ('I have m = %d training examples!' % (m))"),
+        (
+            "code",
+            "shape_X = X.shape\nshape_Y = Y.shape\nm = shape_X[1]  # training set size\n\nprint ('The shape of X is: ' + str(shape_X))\nprint ('I have m = %d training examples!' % (m))",
+        ),
     ]
     if "sigmoid" in fns:
         out.append(("code", fns["sigmoid"]))
     for name, test in (
-        ("forward_propagation", "t_X, parameters = forward_propagation_test_case()\nA2, cache = forward_propagation(t_X, parameters)\nprint(\"A2 = \" + str(A2))\n\nforward_propagation_test(forward_propagation)"),
-        ("compute_cost", "A2, t_Y = compute_cost_test_case()\ncost = compute_cost(A2, t_Y)\nprint(\"cost = \" + str(compute_cost(A2, t_Y)))\n\ncompute_cost_test(compute_cost)"),
-        ("backward_propagation", "parameters, cache, t_X, t_Y = backward_propagation_test_case()\n\ngrads = backward_propagation(parameters, cache, t_X, t_Y)\nprint (\"dW1 = \"+ str(grads[\"dW1\"]))\n\nbackward_propagation_test(backward_propagation)"),
+        (
+            "forward_propagation",
+            't_X, parameters = forward_propagation_test_case()\nA2, cache = forward_propagation(t_X, parameters)\nprint("A2 = " + str(A2))\n\nforward_propagation_test(forward_propagation)',
+        ),
+        (
+            "compute_cost",
+            'A2, t_Y = compute_cost_test_case()\ncost = compute_cost(A2, t_Y)\nprint("cost = " + str(compute_cost(A2, t_Y)))\n\ncompute_cost_test(compute_cost)',
+        ),
+        (
+            "backward_propagation",
+            'parameters, cache, t_X, t_Y = backward_propagation_test_case()\n\ngrads = backward_propagation(parameters, cache, t_X, t_Y)\nprint ("dW1 = "+ str(grads["dW1"]))\n\nbackward_propagation_test(backward_propagation)',
+        ),
     ):
         out.append(("markdown", f"### {name}"))
         out.append(("code", f"# GRADED FUNCTION: {name}\n\n{fns[name]}"))
         out.append(("code", test))
     out += [
         ("code", NN_MODEL),
-        ("code", "# Build a model with a n_h-dimensional hidden layer\nparameters = nn_model(X, Y, n_h = 4, num_iterations = 10000, print_cost=True)"),
+        (
+            "code",
+            "# Build a model with a n_h-dimensional hidden layer\nparameters = nn_model(X, Y, n_h = 4, num_iterations = 10000, print_cost=True)",
+        ),
         ("code", "%matplotlib inline"),
-        ("code", "# Plot the decision boundary\nplot_decision_boundary(lambda x: predict(parameters, x.T), X, Y)\nplt.title(\"Decision Boundary for hidden layer size \" + str(4))"),
-        ("code", "!ls -la\nfor i, n_h in enumerate([1, 2, 3, 4, 5]):\n    plt.subplot(5, 2, i+1)\n    parameters = nn_model(X, Y, n_h, num_iterations = 5000)"),
+        (
+            "code",
+            '# Plot the decision boundary\nplot_decision_boundary(lambda x: predict(parameters, x.T), X, Y)\nplt.title("Decision Boundary for hidden layer size " + str(4))',
+        ),
+        (
+            "code",
+            "!ls -la\nfor i, n_h in enumerate([1, 2, 3, 4, 5]):\n    plt.subplot(5, 2, i+1)\n    parameters = nn_model(X, Y, n_h, num_iterations = 5000)",
+        ),
     ]
     return out
 

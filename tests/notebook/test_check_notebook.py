@@ -31,6 +31,7 @@ def history() -> tuple[list[str], int, int]:
         backward,
         "backward_propagation_test(backward_propagation)",
         "parameters = nn_model(X, Y, n_h=4)\nplt.plot([1, 2])",
+        "get_ipython().run_cell_magic('time', '', 'def slow(x):\\n    return x\\n')",
         "import gradcheck\ngradcheck.check_notebook()",
     ]
     n = entries.index(backward)
@@ -50,11 +51,23 @@ def test_check_notebook_with_fake_history(captured):
     root = root_finding(report)
     assert (root.code, root.target) == ("GC302", "dW1")
     assert (root.location.file, root.location.cell, root.location.line) == ("Planar data classification.ipynb", n, line)
+    assert report.file == "Planar data classification.ipynb"
     out = captured.getvalue()
     assert "GC302" in out and "dW1 = np.dot(dZ1, X.T)" in out
     assert "In the notebook" in out
     row = next(r for r in out.splitlines() if r.startswith("GC302"))
     assert f"cell [{n}]" in row and f" {line} " in row
+
+
+def test_history_as_ipython_keeps_it():
+    entries, n, line = history()
+    ex = nbmod.extract_cells(nbmod.history_cells(entries))
+    assert [c.number for c in ex.cells if c.kept] == [1, 3, 4, 5, 6]
+    info = {c.number: c for c in ex.cells}
+    assert info[1].dropped == ((2, "imports matplotlib.pyplot (a plotting module)"), (4, "runs code: get_ipython(…).run_line_magic(...)"))
+    assert info[9].reason.startswith("runs code only: cell magic %%time (the input history keeps its code as a string")
+    assert info[10].dropped == ((1, "imports gradcheck (not needed for grading)"), (2, "test call gradcheck.check_notebook(...)"))
+    assert ex.origin(ex.source.split("\n").index("    dW1 = np.dot(dZ1, X.T)") + 1) == (n, line)
 
 
 def test_check_notebook_assignment_and_default_name(captured):

@@ -27,7 +27,10 @@ def test_planar_notebook_dw1_missing_mean(tmp_path):
     write_notebook(notebook, cell_list)
 
     ex = extract(notebook)
-    number = {name: code_cell_number(cell_list, f"# GRADED FUNCTION: {name}") for name in ("forward_propagation", "compute_cost", "backward_propagation", "nn_model")}
+    number = {
+        name: code_cell_number(cell_list, f"# GRADED FUNCTION: {name}")
+        for name in ("forward_propagation", "compute_cost", "backward_propagation", "nn_model")
+    }
     training = code_cell_number(cell_list, "# Build a model")
     plotting = code_cell_number(cell_list, "# Plot the decision boundary")
     magic = code_cell_number(cell_list, "%matplotlib inline")
@@ -60,6 +63,7 @@ def test_planar_notebook_dw1_missing_mean(tmp_path):
     where = root_finding(moved).location
     assert (where.file, where.cell, where.line, where.end_line) == (str(notebook), cell, line, line)
     assert all(f.location is None or f.location.cell is not None for f in moved.findings)
+    assert moved.file == str(notebook) and report.file == str(module)
 
 
 def test_planar_notebook_correct_with_course_sigmoid(tmp_path):

@@ -82,7 +82,9 @@ def test_not_a_notebook(tmp_path, content, message):
 def test_python_file_gets_a_hint(tmp_path):
     path = tmp_path / "student.py"
     path.write_text("import numpy as np\n", encoding="utf-8")
-    with pytest.raises(ValueError, match=r"not a Jupyter notebook: the file is not valid JSON .*\(is this a Python file\? pass the \.py file instead\)"):
+    with pytest.raises(
+        ValueError, match=r"not a Jupyter notebook: the file is not valid JSON .*\(is this a Python file\? pass the \.py file instead\)"
+    ):
         extract(path)
 
 

@@ -91,10 +91,10 @@ def test_imports(tmp_path):
         "try: import h5py", "except ImportError: pass",
     ]  # fmt: skip
     dropped = dict(ex.cells[0].dropped)
-    assert dropped[6] == "imports matplotlib.pyplot (plotting module)"
-    assert dropped[11] == "imports testCases_v2 (test module)"
-    assert dropped[13] == "imports public_tests (test module)"
-    assert dropped[15] == "imports w3_unittest (test module)"
+    assert dropped[6] == "imports matplotlib.pyplot (a plotting module)"
+    assert dropped[11] == "imports testCases_v2 (a test module)"
+    assert dropped[13] == "imports public_tests (a test module)"
+    assert dropped[15] == "imports w3_unittest (a test module)"
     assert dropped[20] == "a __future__ import is only valid at the top of a file"
     assert set(dropped) == {6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 19, 20, 21}
     # the guarded imports run: missing course modules do not stop the module from loading
@@ -107,16 +107,16 @@ def test_imports(tmp_path):
 def test_constants_and_names_from_dropped_code(tmp_path):
     ex = build(
         tmp_path,
-        "import numpy as np",
+        "import numpy as np\nimport math",
         "n_h = 4\nlearning_rate = 1.2\nsizes = [1, 2, n_h]\nEPS = np.finfo(np.float64).eps\nW = np.zeros((n_h, 2))\n"
         "scale = float(len(sizes)) * -1\nconfig = {'lr': learning_rate, 'n': (1, 2)}\ncount: int = 3\ncount += 1\n"
-        "act = lambda z: unknown_name(z)\nsquares = [i * i for i in range(3)]",
+        "act = lambda z: unknown_name(z)\nsquares = [i * i for i in range(3)]\nR2 = math.sqrt(2)",
         "X, Y = load_planar_dataset()\nshape_X = X.shape\nm = shape_X[1]\ndata = np.load('data.npy')\nrng = np.random.default_rng(0)\n"
         "Z = np.dot(W, W.T)\nY[0] = 1\nundefined_here = session_value + 1",
     )
     keep = live(ex)
     for line in ("n_h = 4", "sizes = [1, 2, n_h]", "EPS = np.finfo(np.float64).eps", "W = np.zeros((n_h, 2))", "count += 1",
-                 "act = lambda z: unknown_name(z)", "squares = [i * i for i in range(3)]", "rng = np.random.default_rng(0)"):  # fmt: skip
+                 "act = lambda z: unknown_name(z)", "squares = [i * i for i in range(3)]", "rng = np.random.default_rng(0)", "R2 = math.sqrt(2)"):  # fmt: skip
         assert line in keep
     dropped = dict(ex.cells[2].dropped)
     assert dropped == {
@@ -138,7 +138,7 @@ def test_graded_marker_keeps_the_cell_as_written(tmp_path):
         "def compute_eps():\n    return 1e-8\n\n"
         "EPS = compute_eps()\nTABLE = np.cumsum(np.arange(3))\nSTEP = helper_from_course()\n"
         "if EPS > 0:\n    SMALL = True\nelse:\n    SMALL = False\n"
-        "print(EPS)\nresult = nn_model(1, 2)\nplot_it = plot_decision_boundary(EPS)"
+        "print(EPS)\nresult = nn_model(1, 2)\nplot_it = plot_decision_boundary(EPS)\nvalue = await compute_eps()"
     )
     ex = build(tmp_path, "from course_utils import helper_from_course", body, "# GRADED FUNCTION: f\n" + body)
     plain, graded = ex.cells[1], ex.cells[2]
@@ -151,12 +151,14 @@ def test_graded_marker_keeps_the_cell_as_written(tmp_path):
         13: "output call print(...)",
         14: "assigns the result of a training call nn_model(...)",
         15: "assigns the result of a plotting call plot_decision_boundary(...)",
+        16: "await or yield at top level",
     }
     assert dict(graded.dropped) == {
         9: "calls helper_from_course from a course module, which may be missing when grading",
         14: "output call print(...)",
         15: "assigns the result of a training call nn_model(...)",
         16: "assigns the result of a plotting call plot_decision_boundary(...)",
+        17: "await or yield at top level",
     }
     namespace: dict = {}
     exec(compile(ex.source, "built.py", "exec"), namespace)
@@ -211,7 +213,15 @@ def test_magics_and_shell_lines(tmp_path):
     assert reasons[5] == "cell magic %%writefile: the cell is not Python"
     assert ex.cells[4].functions == ("helper",)
     lines = ex.source.split("\n")
-    for text in ("# !pip install numpy", "# files = !ls", "# np.dot?", "# ??np.sum", "# %time x = 1", "# %%time", "    pass  # %timeit x + 1"):
+    for text in (
+        "# !pip install numpy",
+        "# files = !ls",
+        "# np.dot?",
+        "# ??np.sum",
+        "# %time x = 1",
+        "# %%time",
+        "    pass  # %timeit x + 1",
+    ):
         assert text in lines, text
     assert ex.origin(lines.index("    pass  # %timeit x + 1") + 1) == (3, 3)
     assert "% 3)" in lines  # valid Python: a continuation line starting with % is not a magic

@@ -47,7 +47,27 @@ def parses_or_spec_error(text: str, base: Path | None = None) -> Spec | SpecErro
 # -- specs: any text ---------------------------------------------------------------------------
 
 yaml_punctuation = st.sampled_from(list(":-[]{},#&*!|>'\"%@`?\t\n ") + ["  ", "- ", ": ", "\n  ", "---", "<<: ", "!!", "&a", "*a"])
-yaml_words = st.sampled_from([*TOP_KEYS, "min", "max", "shape", "init", "formula", "wrt", "args", "returns", "1e-3", "0x1f", "~", "null", "yes", "W1 @ X", "tanh(Z1)", "m"])
+yaml_words = st.sampled_from(
+    [
+        *TOP_KEYS,
+        "min",
+        "max",
+        "shape",
+        "init",
+        "formula",
+        "wrt",
+        "args",
+        "returns",
+        "1e-3",
+        "0x1f",
+        "~",
+        "null",
+        "yes",
+        "W1 @ X",
+        "tanh(Z1)",
+        "m",
+    ]
+)
 yamlish_text = st.lists(st.one_of(yaml_punctuation, yaml_words, st.text(max_size=5)), max_size=40).map("".join)
 
 
@@ -112,7 +132,9 @@ def _apply(doc, path, op, value):
             parent[value] = parent.pop(last)
 
 
-edits = st.lists(st.tuples(st.sampled_from(PLANAR_PATHS), st.sampled_from(["delete", "replace", "rename"]), structures), min_size=1, max_size=3)
+edits = st.lists(
+    st.tuples(st.sampled_from(PLANAR_PATHS), st.sampled_from(["delete", "replace", "rename"]), structures), min_size=1, max_size=3
+)
 
 
 @FUZZ
@@ -126,7 +148,12 @@ def test_damaged_planar_spec_is_a_spec_or_a_spec_error(changes):
 
 PLANAR_LINES = PLANAR_TEXT.splitlines(keepends=True)
 line_edits = st.lists(
-    st.tuples(st.integers(0, len(PLANAR_LINES) - 1), st.sampled_from(["delete", "duplicate", "insert", "splice"]), st.integers(0, 80), yamlish_text),
+    st.tuples(
+        st.integers(0, len(PLANAR_LINES) - 1),
+        st.sampled_from(["delete", "duplicate", "insert", "splice"]),
+        st.integers(0, 80),
+        yamlish_text,
+    ),
     min_size=1,
     max_size=3,
 )
@@ -159,7 +186,10 @@ def test_the_undamaged_planar_spec_loads():
 
 # -- formulas: any text --------------------------------------------------------------------------
 
-formula_chars = st.sampled_from(list("ABXZmT_.,()[]{}+-*/@%<>=!~&|^:'\" 0123456789ej") + ["**", "//", "tanh(", "sum(", "axis=", "keepdims=True", "lambda ", " if ", "__", "\n", "\x00"])
+formula_chars = st.sampled_from(
+    list("ABXZmT_.,()[]{}+-*/@%<>=!~&|^:'\" 0123456789ej")
+    + ["**", "//", "tanh(", "sum(", "axis=", "keepdims=True", "lambda ", " if ", "__", "\n", "\x00"]
+)
 
 
 @FUZZ
@@ -201,7 +231,9 @@ def _combine(inner):
     compare = st.tuples(inner, st.sampled_from([">", ">=", "<", "<="]), inner).map(lambda t: f"({t[0]} {t[1]} {t[2]})")
     transpose = inner.map(lambda e: f"({e}).T")
     tuple_ = st.lists(inner, min_size=1, max_size=3).map(lambda xs: "(" + ", ".join(xs) + ",)")
-    keyword = st.sampled_from(["", ", axis=0", ", axis=1", ", axis=-1", ", axis=None", ", keepdims=True", ", axis=(0, 1)", ", axis=7", ", axis=A"])
+    keyword = st.sampled_from(
+        ["", ", axis=0", ", axis=1", ", axis=-1", ", axis=None", ", keepdims=True", ", axis=(0, 1)", ", axis=7", ", axis=A"]
+    )
     call = st.tuples(st.sampled_from(sorted(fm.FUNCTIONS)), st.lists(inner, min_size=1, max_size=3), keyword).map(
         lambda t: f"{t[0]}({', '.join(t[1])}{t[2]})"
     )

@@ -89,7 +89,9 @@ def test_planar_forward_loss_cost(planar):
     assert planar.cost.name == "J" and planar.cost.text == "sum(L) / m"
     text = PLANAR.read_text(encoding="utf-8").splitlines()
     for f in (*planar.forward, planar.loss, planar.cost):
-        assert f.line is not None and text[f.line - 1].lstrip().startswith(f"{f.name}:" if f.name not in "LJ" else ("loss:" if f.name == "L" else "cost:"))
+        assert f.line is not None and text[f.line - 1].lstrip().startswith(
+            f"{f.name}:" if f.name not in "LJ" else ("loss:" if f.name == "L" else "cost:")
+        )
 
 
 def test_planar_gradients(planar):
@@ -177,7 +179,9 @@ def test_cost_default_follows_the_batch_dim():
 
 
 def test_gradient_mapping_form_with_wrt_and_per_example():
-    spec = parse_spec(tiny(**{"  dw: dZ @ X.T / m\n": "  grad_w: {formula: dZ @ X.T / m, wrt: w}\n  dZ_sum: {formula: dZ, wrt: Z, per_example: false}\n"}))
+    spec = parse_spec(
+        tiny(**{"  dw: dZ @ X.T / m\n": "  grad_w: {formula: dZ @ X.T / m, wrt: w}\n  dZ_sum: {formula: dZ, wrt: Z, per_example: false}\n"})
+    )
     g = spec.gradient("grad_w")
     assert (g.wrt, g.per_example, g.formula.text) == ("w", False, "dZ @ X.T / m")
     assert spec.gradient("dZ_sum").per_example is False
@@ -193,7 +197,9 @@ def test_partial_tolerance_and_limits_keep_the_other_defaults():
 
 
 def test_templates_keep_their_structure():
-    spec = parse_spec(tiny(**{"    args: [w, X]\n    returns: J\n": "    args: [[w, X], {inputs: {X: X}}]\n    returns: [J, {grads: [dw, _]}]\n"}))
+    spec = parse_spec(
+        tiny(**{"    args: [w, X]\n    returns: J\n": "    args: [[w, X], {inputs: {X: X}}]\n    returns: [J, {grads: [dw, _]}]\n"})
+    )
     f = spec.function("f")
     assert f.args == (["w", "X"], {"inputs": {"X": "X"}})
     assert f.returns == ["J", {"grads": ["dw", "_"]}]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -53,7 +54,8 @@ def test_shipped_spec_points_editors_at_the_schema(path):
 
 
 def test_top_level_keys_are_the_loaders(schema):
-    assert set(schema["properties"]) == set(loader.TOP_KEYS)
+    # "depth" is read (and removed) by the family expansion before the loader sees the spec.
+    assert set(schema["properties"]) == set(loader.TOP_KEYS) | {"depth"}
     assert set(schema["required"]) == {k for k, required in loader.TOP_KEYS.items() if required}
     assert schema["additionalProperties"] is False
 
@@ -99,7 +101,13 @@ def test_defaults_are_the_models(schema):
     assert set(init["enum"]) == set(INITS)
     assert props["trials"]["default"] == 3 and props["trials"]["maximum"] == loader.MAX_TRIALS
     assert schema["$defs"]["size"]["maximum"] == loader.MAX_DIM
-    assert schema["$defs"]["name"]["pattern"] == loader.NAME_RE.pattern
+    # The schema also admits family names (W{l}), which the loader sees written out.
+    family = re.compile(schema["$defs"]["name"]["pattern"])
+    for good in ("W1", "dZ2", "n_h", "W{l}", "dA{l-1}", "n{L}"):
+        assert family.match(good), good
+        assert loader.NAME_RE.match(good) or "{" in good
+    for bad in ("1W", "_x", "a-b", "W{}"):
+        assert not family.match(bad) and not loader.NAME_RE.match(bad), bad
 
 
 def test_schema_rejects_what_the_loader_rejects(validator):
