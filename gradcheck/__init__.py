@@ -19,6 +19,8 @@ __all__ = [
     "TAGS",
     "UsageError",
     "check_file",
+    "check_notebook",
+    "load_ipython_extension",
     "load_spec",
 ]
 
@@ -32,6 +34,8 @@ _LAZY = {
     "SpecError": "gradcheck.errors",
     "UsageError": "gradcheck.errors",
     "check_file": "gradcheck.api",
+    "check_notebook": "gradcheck.notebook",
+    "load_ipython_extension": "gradcheck.notebook",
     "load_spec": "gradcheck.spec.loader",
 }
 
@@ -39,6 +43,7 @@ if TYPE_CHECKING:
     from .api import check_file
     from .errors import GradcheckError, SpecError, UsageError
     from .findings import CODES, TAGS, Finding
+    from .notebook import check_notebook, load_ipython_extension
     from .report import CheckResult, Report
     from .spec.loader import load_spec
 

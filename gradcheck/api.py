@@ -12,6 +12,19 @@ from .report import Report
 from .spec.loader import load_spec
 
 
+def source_for_picking(path: Path) -> str:
+    """The Python text whose function names choose the assignment (a notebook's code cells)."""
+    if path.suffix.lower() == ".ipynb":
+        from .errors import UsageError
+        from .notebook import extract
+
+        try:
+            return extract(path).source
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+    return read_source(path)
+
+
 def check_file(
     path: str | Path,
     assignment: str | None = None,
@@ -24,7 +37,7 @@ def check_file(
     path = Path(path)
     picked = None
     if assignment is None:
-        entry, picked = pick(read_source(path))
+        entry, picked = pick(source_for_picking(path))
         spec_path = entry.path
     else:
         spec_path = resolve(assignment)

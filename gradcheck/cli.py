@@ -38,7 +38,7 @@ def _fail_usage(message: str) -> typer.Exit:
 
 @app.command("check")
 def check(
-    file: Path = typer.Argument(..., help="The student's submission (.py)."),
+    file: Path = typer.Argument(..., help="The student's submission (.py or .ipynb)."),
     assignment: Optional[str] = typer.Option(None, "--assignment", "-a", help="Built-in assignment name or a spec.yaml path. Default: picked from the functions the file defines."),
     seed: int = typer.Option(0, "--seed", help="Seed for the trials' sizes and inputs (stated in the report)."),
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="What to print on stdout."),
@@ -72,9 +72,9 @@ def check(
             raise _fail_usage(f"{file}: no such file")
         picked = None
         if assignment is None:
-            from .check.engine import read_source
+            from .api import source_for_picking
 
-            entry, picked = pick(read_source(file))
+            entry, picked = pick(source_for_picking(file))
             spec_path = entry.path
         else:
             spec_path = resolve(assignment)

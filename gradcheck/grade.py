@@ -35,6 +35,8 @@ def grade(spec: Spec, path: Path, *, seed: int = DEFAULT_SEED, limits: Limits | 
     path = Path(path)
     if not path.is_file():
         raise UsageError(f"{path}: no such file")
+    if path.suffix.lower() == ".ipynb":
+        return _grade_notebook(spec, path, seed=seed, limits=limits, picked=picked, trials=trials)
     try:
         source = read_source(path)
     except (OSError, ValueError) as exc:
@@ -62,6 +64,41 @@ def build_report(spec, path, seed, checks: list[CheckResult], findings: list[Fin
         limits={"timeout_s": limits.timeout, "memory_mb": limits.memory_mb, "processes": limits.processes, "output_kb": limits.output_kb, "total_timeout_s": limits.total_timeout},
         seconds=seconds, source=source, explain_dir=str(spec.explain_dir) if spec.explain_dir else None, version=__version__,
     )  # fmt: skip
+
+
+def _grade_notebook(spec: Spec, path: Path, **kwargs) -> Report:
+    """Grade the functions a notebook defines; lines are reported as cell and line."""
+    import tempfile
+    from dataclasses import replace
+
+    from .findings import Location
+    from .notebook import extract
+
+    try:
+        nb = extract(path)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    with tempfile.TemporaryDirectory(prefix="gradcheck-nb-") as tmp:
+        built = Path(tmp) / f"{path.stem}.py"
+        built.write_text(nb.source, encoding="utf-8")
+        report = grade(spec, built, **kwargs)
+    report = nb.relocate_report(report, str(path))
+    wanted = {f.call for f in spec.functions} | {a for f in spec.functions for a in f.aliases}
+    broken = [e for e in nb.syntax_errors if set(nb.cell(e.cell).functions if nb.cell(e.cell) else ()) & wanted]
+    if broken:
+        lost = {n for e in broken for n in (nb.cell(e.cell).functions if nb.cell(e.cell) else ())}
+        findings = [f for f in report.findings if not (f.code == "GC003" and f.target in lost)]
+        for e in broken:
+            findings.insert(0, Finding("GC001", "submission", f"Cell [{e.cell}] cannot be read as Python: {e.message}", tags=("syntax-error",),
+                                       location=Location(str(path), e.line or 1, e.line or 1, cell=e.cell),
+                                       hint="fix the syntax error in that cell; the functions it defines were not checked"))  # fmt: skip
+        report = replace(report, findings=findings, passed=False)
+    cells = {}
+    for c in nb.cells:
+        text = nb.cell_text(c.number)
+        if text is not None:
+            cells[c.number] = text
+    return replace(report, cells=cells)
 
 
 def internal_error_report(spec_name: str, path: Path, seed: int, message: str) -> Report:

@@ -44,6 +44,7 @@ class Report:
     source: str = ""  # the submission's text, for showing lines
     explain_dir: str | None = None
     version: str = ""
+    cells: dict[int, str] = field(default_factory=dict)  # notebook code cells by number, for showing lines
 
     @property
     def errors(self) -> list[Finding]:

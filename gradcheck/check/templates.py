@@ -121,7 +121,7 @@ def _match(template: Any, node: Any, blobs: list[bytes], function: str, path: tu
     if isinstance(template, dict):
         if not isinstance(node, dict) or node.get("t") != "dict":
             out.problems.append(
-                Problem("wrong-type", function, f"{_where(function, path)} should be a dict but is {describe(node)}",
+                Problem("wrong-type", function, _should(function, path, "a dict", node),
                         path, leaves=tuple(leaves(template)))  # fmt: skip
             )
             return
@@ -143,7 +143,7 @@ def _match(template: Any, node: Any, blobs: list[bytes], function: str, path: tu
     if not isinstance(node, dict) or node.get("t") not in ("tuple", "list") or len(node.get("items", [])) != len(template):
         want = f"a tuple of {len(template)} values ({', '.join(_shown_template(t) for t in template)})"
         out.problems.append(
-            Problem("wrong-type", function, f"{_where(function, path)} should be {want} but is {describe(node)}",
+            Problem("wrong-type", function, _should(function, path, want, node),
                     path, leaves=tuple(leaves(template)))  # fmt: skip
         )
         return
@@ -151,11 +151,17 @@ def _match(template: Any, node: Any, blobs: list[bytes], function: str, path: tu
         _match(sub, item, blobs, function, path + (i,), out)
 
 
+def _should(function: str, path: tuple, want: str, node: Any) -> str:
+    if len(path) <= 1:
+        return f"{function} should return {want}, but it returned {describe(node)}"
+    return f"{_where(function, path)} should be {want}, but it is {describe(node)}"
+
+
 def _where(function: str, path: tuple) -> str:
     """'what backward_propagation returns' or 'value 2 of what forward_propagation returns'."""
     keys = path[1:]
     if not keys:
-        return f"what {function} returns"
+        return f"the value {function} returns"
     first = keys[0]
     head = f"value {first + 1} of what {function} returns" if isinstance(first, int) else f"'{first}' in what {function} returns"
     return head + "".join(f"[{k!r}]" for k in keys[1:])

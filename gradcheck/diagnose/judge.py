@@ -87,7 +87,7 @@ class Judge:
             line, col, msg = obs.syntax_error
             where = Location(str(obs.path), line, line) if line else None
             self.add((-1, 0), Finding("GC001", "submission", f"Python cannot read this file: {msg}" + (f" (line {line}, column {col})" if line else ""),
-                                      tags=("syntax-error",), location=where, hint="fix the syntax error on that line; the rest of the file was not checked"))  # fmt: skip
+                                      tags=("syntax-error",), location=where, hint="correct that line (or the one above it: an unclosed bracket is reported a line late); nothing else was checked"))  # fmt: skip
             self.checks.append(CheckResult("load", "", "submission", "fail", summary="syntax error"))
             return False
         if obs.import_failure is not None:
@@ -110,18 +110,24 @@ class Judge:
 
     def _failure_finding(self, order: tuple, failure: Failure, target: str, function: str | None, importing: bool = False) -> None:
         where = self.line_of_failure(failure, function)
+        if importing and failure.frames and isinstance(failure.frames[0][0], int):
+            where = Location(str(self.obs.path), failure.frames[0][0], failure.frames[0][0])  # the top-level statement
+        who = "importing the file" if importing else function
         during = "while importing the file" if importing else f"in {function}"
         kind = failure.kind
         text = f"{failure.type}: {failure.message}".strip(": ")
         if kind == "timeout":
-            f = Finding("GC004", target, f"No answer {during} within the time limit ({failure.message}); the process was stopped.",
+            f = Finding("GC004", target, f"{who[0].upper() + who[1:] if importing else who} did not finish within the time limit ({failure.message.replace('no answer within ', '')}), so gradcheck stopped it.",
                         tags=("timeout",), location=where, hint="look for a loop that never ends, or work that does not depend on the inputs")  # fmt: skip
         elif kind == "memory":
             f = Finding("GC005", target, f"The memory limit was exceeded {during} ({text}).", tags=("memory",), location=where,
                         hint="an array far larger than the inputs was allocated; check the shapes you create")  # fmt: skip
         elif kind in ("died", "protocol"):
-            f = Finding("GC006", target, f"The process running your code ended {during}: {failure.message}.", tags=("runtime-error",), location=where,
-                        hint="do not call os._exit or exit the interpreter from graded code")  # fmt: skip
+            exit_line = _exit_call(self.obs.source, function) if function else None
+            where = self.loc(exit_line) if exit_line else where
+            detail = failure.message if kind == "protocol" else failure.message.replace("the process ", "")
+            f = Finding("GC006", target, f"{'Importing the file' if importing else function} ended the whole Python process ({detail}) instead of returning a result.", tags=("runtime-error",), location=where,
+                        hint="do not call os._exit, exit() or sys.exit() in graded code: return the values instead")  # fmt: skip
         elif kind == "exit":
             f = Finding("GC006", target, f"Your code called sys.exit() / raised SystemExit {during}; that is a failure, not a pass.",
                         tags=("runtime-error",), location=where, hint="remove the exit: return the values instead")  # fmt: skip
@@ -129,8 +135,11 @@ class Judge:
             f = Finding("GC009", target, f"Your code uses the name '{failure.name}' {during}, but the file never defines it (a notebook global or a helper from another cell?).",
                         tags=("runtime-error",), location=where, hint=_name_hint(failure.name))  # fmt: skip
         else:
-            f = Finding("GC002" if importing else "GC101", target, f"{text} {during}.", tags=("runtime-error",), location=where,
-                        hint=_exception_hint(failure))  # fmt: skip
+            hint = _exception_hint(failure)
+            if importing:
+                hint = ("this ran while importing the file, in top-level code: remove leftover tests, training or plotting, "
+                        "or put them under if __name__ == \"__main__\":")  # fmt: skip
+            f = Finding("GC002" if importing else "GC101", target, f"{text} {during}.", tags=("runtime-error",), location=where, hint=hint)
         self.add(order, f)
 
     # -- one function -----------------------------------------------------------------------
@@ -166,10 +175,10 @@ class Judge:
             if reason:
                 invalid[local] = reason
         verdicts = self._cascade(fi, f, calls_ok, values, invalid)
-        for n in uniq:
+        for n in sorted(uniq, key=self._pos):  # backward order: a cause is listed before what follows from it
             v = verdicts.get(n)
             ok = n not in invalid and (v is None or v.status == "ok")
-            summary = "ok" if ok else invalid.get(n) or (v.status if v else "wrong")
+            summary = "ok" if ok else invalid.get(n) or _verdict_note(v)
             self.checks.append(CheckResult(f"{f.name}:{display(n)}", f.name, display(n), "pass" if ok else "fail",
                                            share if ok else 0.0, share, summary))  # fmt: skip
         for local in f.locals:
@@ -177,7 +186,7 @@ class Judge:
             if any(local in c.locals for c in calls_ok):
                 ok = local not in invalid and (v is None or v.status == "ok")
                 self.checks.append(CheckResult(f"{f.name}:{local}", f.name, local, "pass" if ok else "fail", 0.0, 0.0,
-                                               "ok" if ok else invalid.get(local) or (v.status if v else "wrong")))  # fmt: skip
+                                               "ok" if ok else invalid.get(local) or _verdict_note(v)))  # fmt: skip
         problems = [p for p in (self._mutation(fi, f, calls_ok), self._repeat(fi, f, calls_ok)) if p]
         self.checks.append(CheckResult(f"{f.name}:side-effects", f.name, "side effects", "fail" if problems else "pass",
                                        0.0 if problems else share, share, "; ".join(problems)))  # fmt: skip
@@ -240,7 +249,7 @@ class Judge:
                 seen.add(key)
                 target = display(p.target)
                 if p.kind == "missing-key":
-                    span = locate.locate_return(self.obs.source, f.call, p.path[:-1] + ((p.suggestion,) if p.suggestion else ()))
+                    span = locate.locate_return(self.obs.source, f.call, p.path[:-1], container=True)
                     span = span or locate.locate_return(self.obs.source, f.call, ("return",))
                     hint = f"use the key '{p.path[-1]}'" if p.suggestion else f"add '{p.path[-1]}' to the returned dict"
                     self.add((fi, self._pos(p.target)), Finding("GC103", target, _sentence(p.message), tags=("missing-key",), location=self.loc(span), hint=hint, check=f"{f.name}:{target}"))
@@ -394,7 +403,12 @@ class Judge:
 
     def _formula_text(self, n: str) -> str | None:
         formula = self.spec.formula_for(n)
-        return f"{display(n)} = {fm.pretty(formula.text)}" if formula is not None else None
+        if formula is None:
+            return None
+        text = f"{display(n)} = {fm.pretty(formula.text)}"
+        if n == "J" and "L" in fm.names(formula.tree):
+            text += f",  where the per-example loss L = {fm.pretty(self.spec.loss.text)}"
+        return text
 
     def _chain(self, n: str, trial: Trial) -> str | None:
         formula = self.spec.formula_for(n)
@@ -606,8 +620,8 @@ class Judge:
         if differs:
             names = ", ".join(differs)
             self.add((fi, 0), Finding("GC106", differs[0], f"Calling {f.call} twice with the same inputs gave different {names}. A gradient must be a function of the inputs only.",
-                                      tags=("nondeterministic",), location=self.loc(self._span_for(f, next(n for n in first.matched.leaves if display(n) == differs[0]), calls)),
-                                      hint="remove randomness (np.random without a seed) or state kept between calls"))  # fmt: skip
+                                      tags=("nondeterministic",), location=self.loc(_random_call(self.obs.source, f.call) or self._span_for(f, next(n for n in first.matched.leaves if display(n) == differs[0]), calls)),
+                                      hint=f"{f.call} must not draw random numbers (a dropout mask belongs in the forward pass's cache) or keep state between calls"))  # fmt: skip
             return f"{names} changed between calls"
         return None
 
@@ -701,7 +715,7 @@ class Judge:
             names = ", ".join(g for g, _ in consistent)
             worst = max(r.max_rel for _, r in consistent)
             fns = " and ".join(dict.fromkeys(s.call for s in spec.student_cost))
-            self.add((len(spec.functions), 0), Finding("GC304", consistent[0][0], f"Your {names} match{'es' if len(consistent) == 1 else ''} the reference, but not finite differences of the cost computed by your own {fns} "
+            self.add((len(spec.functions), 0), Finding("GC304", "gradient check", f"Your {names} match{'es' if len(consistent) == 1 else ''} the reference, but not finite differences of the cost computed by your own {fns} "
                                                       f"(largest relative error {worst:.3g}). Your forward pass or cost disagrees with your backward pass — see their findings.",
                                                       location=self.loc(locate.locate_function(obs.source, spec.student_cost[-1].call)),
                                                       hint="fix the forward pass or the cost; a notebook gradient check would fail for the same reason",
@@ -715,8 +729,48 @@ class Judge:
         if obs.output_truncated:
             self.add((n, 0), Finding("GC007", "submission", "Your code printed more than the output limit; the rest of its output was dropped.", hint="remove debugging prints from graded functions"))
         if obs.unavailable:
-            names = ", ".join(obs.unavailable)
-            self.add((n, 1), Finding("GC008", "submission", f"These limits cannot be enforced here: {names}. gradcheck still kills the process on timeout."))
+            why = {"processes": "how many processes your code may start (gradcheck runs as root; starting processes is refused anyway)",
+                   "memory": "memory (this platform does not enforce the cap)", "cpu": "CPU time", "file-size": "file sizes"}  # fmt: skip
+            names = "; ".join(why.get(u, u) for u in obs.unavailable)
+            self.add((n, 1), Finding("GC008", "submission", f"A limit cannot be enforced here: {names}. Your code is still graded, and every call still has its time limit."))
+
+
+def _verdict_note(v: Verdict | None) -> str:
+    if v is None or v.status == "root":
+        return "wrong here"
+    if v.status == "consequence":
+        return f"follows from {', '.join(sorted(v.causes))}"
+    return v.status
+
+
+def _exit_call(source: str, function: str) -> locate.Span | None:
+    """The line of an os._exit / sys.exit / exit() call inside ``function`` (or at top level)."""
+    import ast
+
+    tree = locate.parse(source)
+    if tree is None:
+        return None
+    scope = locate.function_node(tree, function) or tree
+    for node in ast.walk(scope):
+        if isinstance(node, ast.Call):
+            name = ast.unparse(node.func)
+            if name in ("os._exit", "sys.exit", "exit", "quit", "os.abort", "os.kill"):
+                return locate.Span(node.lineno, node.lineno)
+    return None
+
+
+def _random_call(source: str, function: str) -> locate.Span | None:
+    """The first line in ``function`` that draws random numbers."""
+    import ast
+
+    tree = locate.parse(source)
+    func = locate.function_node(tree, function) if tree else None
+    if func is None:
+        return None
+    for node in sorted(ast.walk(func), key=lambda n: getattr(n, "lineno", 0)):
+        if isinstance(node, ast.Call) and "random" in ast.unparse(node.func).lower():
+            return locate.Span(node.lineno, node.lineno)
+    return None
 
 
 def _sentence(text: str) -> str:

@@ -84,8 +84,11 @@ def locate_function(source: str, function: str) -> Span | None:
     return Span(func.lineno, func.lineno) if func else None
 
 
-def locate_return(source: str, function: str, path: tuple) -> Span | None:
-    """Follow ``path`` (("return", 1, "A1") …) from the function's last return statement."""
+def locate_return(source: str, function: str, path: tuple, container: bool = False) -> Span | None:
+    """Follow ``path`` (("return", 1, "A1") …) from the function's last return statement.
+
+    ``container``: stop at the statement that builds the value (the dict literal), rather
+    than following a name inside it."""
     tree = parse(source)
     func = function_node(tree, function) if tree else None
     if func is None:
@@ -100,6 +103,9 @@ def locate_return(source: str, function: str, path: tuple) -> Span | None:
         expr, line_of_use = _step(func, expr, key, line_of_use)
         if expr is None:
             return _span(line_of_use) if line_of_use is not ret else None
+    if container and isinstance(expr, ast.Name):
+        found = assignments(func, expr.id, before=line_of_use.lineno)
+        return _span(found[-1]) if found else _span(line_of_use)
     return _resolve(func, expr, line_of_use)
 
 
@@ -120,6 +126,13 @@ def _resolve(func: ast.AST, expr: ast.AST, use: ast.AST) -> Span:
             found.pop()
         if found:
             return _span(found[-1])
+    if isinstance(expr, ast.Call) and len(expr.args) == 1 and isinstance(expr.args[0], (ast.Name, ast.Call)):
+        # return float(np.squeeze(cost)): the value was computed where cost was
+        inner = expr.args[0]
+        while isinstance(inner, ast.Call) and len(inner.args) == 1:
+            inner = inner.args[0]
+        if isinstance(inner, ast.Name) and assignments(func, inner.id, before=use.lineno):
+            return _resolve(func, inner, use)
     if isinstance(expr, ast.AST) and hasattr(expr, "lineno"):
         return _span(use) if not isinstance(expr, ast.expr) else Span(expr.lineno, getattr(expr, "end_lineno", expr.lineno))
     return _span(use)

@@ -112,7 +112,7 @@ def single(tree: ast.expr, ctx: Context) -> Iterator[tuple[Mutation, ast.expr]]:
                 if _is_inverse_batch(other, m):
                     yield Mutation("drop-mean", "missing-mean", f"the 1/{m} is missing", f"multiply by 1/{m}: the cost J is the mean of the per-example losses"), _replace_walk(tree, node, keep)
     yield Mutation("add-mean", "extra-mean", f"an extra division by {m}", f"remove the extra 1/{m}"), ast.BinOp(copy.deepcopy(tree), ast.Div(), ast.Name(m, ast.Load()))
-    yield Mutation("negate", "sign-flip", "the sign is flipped", "swap the order of the subtraction or remove the minus sign"), ast.UnaryOp(ast.USub(), copy.deepcopy(tree))
+    yield Mutation("negate", "sign-flip", "the sign is flipped", "fix the sign: swap the order of the subtraction, or add or remove one minus sign"), ast.UnaryOp(ast.USub(), copy.deepcopy(tree))
     yield Mutation("transpose-result", "transpose", "the result is transposed", "compute the product in the other order (or transpose it back)"), ast.Attribute(copy.deepcopy(tree), "T", ast.Load())
     for node in nodes:
         if isinstance(node, ast.Attribute) and node.attr == "T":

@@ -61,7 +61,9 @@ def classify(ratios: list[float], ms: list[int], per_example: bool, name: str, b
             return Scale(flip + ("wrong-scale",), f"{neg}{batch}", f"{name} is {batch} times too large{flip_text}", f"remove the factor {batch}")
         if per_example:
             return Scale(flip + ("wrong-scale",), f"{neg}{batch}", f"{name} is {batch} times too large{flip_text}", f"{name} is a per-example gradient ({kind}…): do not multiply it by {batch}")
-        return Scale(flip + ("missing-mean",), f"{neg}{batch}", f"{name} is {batch} times too large: the 1/{batch} is missing{flip_text}", f"divide by {batch}: {name} is the gradient of the cost J, the mean of the {batch} per-example losses")
+        fix = (f"divide by {batch}: the cost J is the mean of the {batch} per-example losses, not their sum" if name == "cost"
+               else f"divide by {batch}: {name} is the gradient of the cost J, the mean of the {batch} per-example losses")  # fmt: skip
+        return Scale(flip + ("missing-mean",), f"{neg}{batch}", f"{name} is {batch} times too large: the 1/{batch} is missing{flip_text}", fix)
     if all(_near(c * m, 1.0) for c, m in zip(mags, ms)):
         if per_example:
             return Scale(flip + ("extra-mean",), f"{neg}1/{batch}", f"{name} is divided by {batch}{flip_text}, but it is a per-example gradient", f"remove the 1/{batch} from {name}: it belongs in dW and db only, where the examples are summed")
@@ -72,7 +74,11 @@ def classify(ratios: list[float], ms: list[int], per_example: bool, name: str, b
         factor = mags[0]
         return Scale(flip + ("wrong-scale",), f"{neg}{factor:.6g}", f"{name} is off by a constant factor {neg}{factor:.6g}", f"remove the factor {factor:.6g}")
     if all(_near(c, 1.0) for c in mags) and sign < 0:
-        return Scale(("sign-flip",), "−1", f"{name} has the wrong sign", "swap the order of the subtraction or remove the minus sign")
+        if name == "cost":
+            return Scale(("sign-flip",), "−1", "cost has the wrong sign: it is exactly −1 times the reference. Cross-entropy is never negative; J = −(1/m)·Σ[…] starts with a minus",
+                         "add the leading minus sign")  # fmt: skip
+        return Scale(("sign-flip",), "−1", f"{name} has the wrong sign: it is exactly −1 times the reference (following it would climb the cost instead of descending)",
+                     "fix the sign: swap the order of the subtraction (A − Y, not Y − A), or add or remove one minus sign")  # fmt: skip
     if len(set(ms)) > 1:
         # got = ref · m / K: divided by a fixed K instead of by m.
         ks = [m / c for c, m in zip(mags, ms)]

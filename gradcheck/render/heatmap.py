@@ -23,10 +23,17 @@ def _pool(err: np.ndarray, rows: int, cols: int) -> np.ndarray:
     return out
 
 
-def heatmap(err: np.ndarray, scale: float) -> Text:
-    err = np.asarray(err, dtype=np.float64)
+def heatmap(err: np.ndarray, scale: float, color: bool = True) -> Text:
+    try:
+        err = np.asarray(err, dtype=np.float64)
+    except (TypeError, ValueError):  # a ragged map: nothing to draw
+        return Text("")
     if err.ndim != 2 or err.size == 0:
         return Text("")
+    finite = np.isfinite(err)
+    if not finite.all():  # inf/NaN errors: draw them as the largest
+        top_finite = float(np.max(np.abs(err[finite]))) if finite.any() else 1.0
+        err = np.where(finite, err, np.sign(np.nan_to_num(err, nan=1.0)) * (top_finite or 1.0))
     rows, cols = err.shape
     pooled = rows > MAX_ROWS or cols > MAX_COLS
     grid = _pool(err, min(rows, MAX_ROWS), min(cols, MAX_COLS)) if pooled else err
@@ -41,8 +48,9 @@ def heatmap(err: np.ndarray, scale: float) -> Text:
         text.append("\n")
     note = f"{rows} × {cols}" + (f", shown as {grid.shape[0]} × {grid.shape[1]} blocks (largest error per block)" if pooled else "")
     text.append(f"{note}; darker = larger |got − expected| (max {top:.3g}, {top / scale:.0%} of the largest expected entry)" if scale else note, style="dim")
-    text.append("\n")
-    text.append("red: got too large · blue: got too small", style="dim")
+    if color:
+        text.append("\n")
+        text.append("red: got too large · blue: got too small", style="dim")
     return text
 
 

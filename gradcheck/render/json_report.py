@@ -32,6 +32,7 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "file": f.location.file if f.location else None,
         "line": f.location.line if f.location else None,
         "end_line": f.location.end_line if f.location else None,
+        "cell": f.location.cell if f.location else None,
         "hint": f.hint,
         "formula": f.formula,
         "chain": f.chain,

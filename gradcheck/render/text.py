@@ -45,19 +45,30 @@ def _render(report: Report, console: Console, verbose: bool) -> None:
     follows = [f for f in report.findings if f.code == "GC303"]
     warnings = [f for f in report.findings if f.level == "warning"]
     infos = [f for f in report.findings if f.level == "info" and f.code != "GC303"]
+    color = not console.no_color and console.color_system is not None
     for f in errors + warnings:
-        console.print(_panel(f, report, verbose))
+        try:
+            console.print(_panel(f, report, verbose, color))
+        except Exception as exc:  # one odd finding must not hide the others
+            console.print(Text(f"{f.code} {f.target}: {f.message} (could not draw the details: {type(exc).__name__})"))
     if follows:
         console.print(_follows(follows))
     for f in infos:
         console.print(Text(f"  note {f.code} {f.target}: {f.message}", style="dim"))
     if report.output.strip():
         lines = report.output.rstrip("\n").splitlines()
-        shown = lines[:MAX_OUTPUT_LINES]
+        shown = [line if len(line) <= 300 else line[:300] + " …" for line in lines[:MAX_OUTPUT_LINES]]
         more = len(lines) - len(shown)
         body = Text("\n".join(shown))
-        if more > 0 or report.output_truncated:
-            body.append(f"\n… {more} more line(s)" + (" (and output beyond the cap was dropped)" if report.output_truncated else "") + "; see --format json", style="dim")
+        notes = []
+        if more > 0:
+            notes.append(f"{more} more line(s)")
+        if any(len(line) > 300 for line in lines[:MAX_OUTPUT_LINES]):
+            notes.append("long lines cut at 300 characters")
+        if report.output_truncated:
+            notes.append("output beyond the cap was dropped")
+        if notes:
+            body.append("\n… " + "; ".join(notes) + "; --format json has what was kept", style="dim")
         console.print(Panel(body, title="what your code printed", title_align="left", border_style="dim"))
     console.print()
     for rule in report.rules:
@@ -90,10 +101,14 @@ def _table(report: Report) -> Table:
     return table
 
 
-def _panel(f: Finding, report: Report, verbose: bool) -> Panel:
+def _panel(f: Finding, report: Report, verbose: bool, color: bool = True) -> Panel:
     parts: list = []
     parts.append(Text(f.message))
-    if f.location and report.source:
+    if f.location and f.location.cell is not None and f.location.cell in report.cells:
+        parts.append(Text())
+        parts.append(Text(f"{Path(f.location.file).name} · cell [{f.location.cell}], line {f.location.line}", style="bold"))
+        parts.append(_code(report.cells[f.location.cell], f.location.line, f.location.end_line or f.location.line))
+    elif f.location and report.source:
         parts.append(Text())
         parts.append(Text(f"{Path(f.location.file).name}:{f.location.line}", style="bold"))
         parts.append(_code(report.source, f.location.line, f.location.end_line or f.location.line))
@@ -112,7 +127,7 @@ def _panel(f: Finding, report: Report, verbose: bool) -> Panel:
         arr = np.asarray(err, dtype=np.float64)
         parts.append(Text())
         parts.append(Text("where the error is:", style="bold"))
-        parts.append(heatmap(arr, float(f.stats.get("expected_scale") or 0.0)))
+        parts.append(heatmap(arr, float(f.stats.get("expected_scale") or 0.0), color))
         summary = row_col_summary(arr)
         if summary:
             parts.append(Text(summary))
@@ -144,7 +159,8 @@ def _numbers(f: Finding) -> Text | None:
         return None
     t = Text()
     t.append("got vs expected  ", style="bold")
-    t.append(f"{s['mismatched']} of {s['total']} entries differ · max abs error {s['max_abs_error']:.3g} · max rel error {s['max_rel_error']:.3g}")
+    t.append(f"{s.get('mismatched')} of {s.get('total', '?')} entries differ · max abs error {_num(s.get('max_abs_error'))}"
+             f" · max error by the rule {_num(s.get('max_rel_error'))} (passes at ≤ {_num(s.get('rtol'))})")  # fmt: skip
     if s.get("ratio") is not None:
         t.append(f" · got / expected = {s['ratio']:.6g} everywhere")
     if s.get("trial"):
@@ -153,16 +169,30 @@ def _numbers(f: Finding) -> Text | None:
     if worst:
         t.append("\n")
         t.append(f"  {'index':<12}{'got':>14}{'expected':>14}\n", style="dim")
-        for idx, got, exp in worst[:5]:
-            t.append(f"  {str(tuple(idx)):<12}{got:>14.6g}{exp:>14.6g}\n")
-        if s["mismatched"] > len(worst[:5]):
+        for row in worst[:5]:
+            try:
+                idx, got, exp = row
+                t.append(f"  {str(tuple(idx)):<12}{float(got):>14.6g}{float(exp):>14.6g}\n")
+            except (TypeError, ValueError):
+                continue
+        if isinstance(s.get("mismatched"), int) and s["mismatched"] > len(worst[:5]):
             t.append(f"  … {s['mismatched'] - len(worst[:5])} more; --format json has the numbers", style="dim")
     return t
+
+
+def _num(value) -> str:
+    try:
+        return f"{float(value):.3g}"
+    except (TypeError, ValueError):
+        return "?"
 
 
 def _follows(findings: list[Finding]) -> Panel:
     by_cause: dict[str, list[str]] = {}
     for f in findings:
         by_cause.setdefault(f.caused_by or "?", []).append(f.target)
-    lines = [f"{', '.join(dict.fromkeys(targets))}: wrong only because {cause} is wrong (GC303)" for cause, targets in by_cause.items()]
+    lines = []
+    for cause, targets in by_cause.items():
+        names = ", ".join(dict.fromkeys(targets))
+        lines.append(f"{names}: computed correctly from your {cause}, wrong only because {cause} is wrong — fixing {cause} fixes them (GC303)")
     return Panel(Text("\n".join(lines)), title="follows from the problems above", title_align="left", border_style="dim")

@@ -310,3 +310,49 @@ def test_expensive_looking_formulas_finish(text):
             fm.evaluate(fm.parse(text), env)
         except FormulaError:
             pass
+
+
+# -- specs: indexed families (the deep spec), damaged ---------------------------------------------
+
+DEEP = ROOT / "assignments" / "deep" / "spec.yaml"
+DEEP_DOC = yaml.safe_load(DEEP.read_text(encoding="utf-8")) if DEEP.is_file() else {"depth": 2}
+family_words = st.sampled_from(
+    ["{l}", "W{l+1}", "{x}", "{", "}", "a{l}b{L-1}", "l = 1..L", "l = L..1", "l = 1..100000", "l = 1..99999999999", "=relu"]
+)
+deep_edits = st.lists(
+    st.tuples(
+        st.sampled_from([p for p in _paths(DEEP_DOC) if p]),
+        st.sampled_from(["delete", "replace", "rename"]),
+        st.one_of(structures, family_words),
+    ),
+    min_size=1,
+    max_size=3,
+)
+
+
+@pytest.mark.skipif(not DEEP.is_file(), reason="no assignments/deep")
+@FUZZ
+@given(deep_edits)
+def test_damaged_family_spec_is_a_spec_or_a_spec_error(changes):
+    doc = copy.deepcopy(DEEP_DOC)
+    for path, op, value in changes:
+        _apply(doc, path, op, value)
+    parses_or_spec_error(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), base=DEEP.parent)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "fragment"),
+    [
+        ('"n{l}": {min: 2, max: 7, for: "l = 1..L-1"}', '"n{l}": {min: 2, max: 7, for: "l = 1..999999"}', "more than"),
+        ('"n{l}": {min: 2, max: 7, for: "l = 1..L-1"}', '"n{l}": {min: 2, max: 7, for: "l = 1..' + "9" * 5000 + '"}', "index expression"),
+        ('"n{L}": 1', '"n{L}": 1\n  "n{L-1}": 3', "defined twice"),
+        ("depth: 3 ", "depth: 0x" + "f" * 4000 + " ", "'depth' must be a whole number"),
+    ],
+)
+def test_family_edge_cases(old, new, fragment):
+    if not DEEP.is_file():
+        pytest.skip("no assignments/deep")
+    text = DEEP.read_text(encoding="utf-8")
+    assert old in text
+    result = parses_or_spec_error(text.replace(old, new, 1), base=DEEP.parent)
+    assert isinstance(result, SpecError) and fragment in result.problem, result

@@ -126,6 +126,7 @@ def test_schema_rejects_what_the_loader_rejects(validator):
         {**planar, "limits": {"timeout": 0}},
         {**planar, "helpers": {"modules": ["planar_utils"]}},
         {**planar, "spec_version": 2},
+        {**planar, "parameters": ["W1", "W1"]},
         {k: v for k, v in planar.items() if k != "name"},
     ]
     for doc in bad:
