@@ -53,6 +53,9 @@ def check(
     color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Force colour on or off (NO_COLOR is honoured)."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show more detail."),
     min_score: Optional[float] = typer.Option(None, "--min-score", help="Pass (exit 0) when the score reaches this, even with findings."),
+    sizes: Optional[str] = typer.Option(None, "--sizes", help="Layer sizes of the network you train, e.g. 12288,20,7,5,1 (L-layer assignments): one trial at that size."),
+    m: Optional[int] = typer.Option(None, "--m", help="Number of examples for --sizes / --dims (e.g. 209)."),
+    dims: Optional[str] = typer.Option(None, "--dims", help="Fix sizes by name, e.g. n_x=400,n_h=20,m=500: one trial at that size."),
 ) -> None:
     """Check a submission and print the report (the default command: `gradcheck FILE`)."""
     from dataclasses import replace
@@ -78,7 +81,10 @@ def check(
             spec_path = entry.path
         else:
             spec_path = resolve(assignment)
-        spec = load_spec(spec_path)
+        fixed, depth = _fixed_sizes(sizes, m, dims)
+        spec = load_spec(spec_path, depth=depth)
+        if fixed is not None and m is not None:
+            fixed[spec.batch] = m
         limits = spec.limits
         if timeout is not None:
             if not 0.1 <= timeout <= 3600:
@@ -97,7 +103,7 @@ def check(
     except GradcheckError as exc:
         raise _fail_usage(exc.one_line()) from None
     try:
-        report = grade(spec, file, seed=seed, limits=limits, picked=picked)
+        report = grade(spec, file, seed=seed, limits=limits, picked=picked, sizes=fixed)
     except GradcheckError as exc:
         raise _fail_usage(exc.one_line()) from None
     except Exception as exc:  # noqa: BLE001 - the report must exist even when gradcheck fails
@@ -146,6 +152,32 @@ def _github_actions(report, to_stderr: bool) -> None:
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
         append_step_summary(report, summary)
+
+
+def _fixed_sizes(sizes: str | None, m: int | None, dims: str | None) -> tuple[dict[str, int] | None, int | None]:
+    """--sizes 12288,20,7,5,1 (layer sizes n0..nL, so depth L = 4) and --dims name=value,…"""
+    fixed: dict[str, int] = {}
+    depth = None
+    try:
+        if sizes:
+            values = [int(v) for v in sizes.split(",")]
+            if len(values) < 2 or min(values) < 1:
+                raise ValueError
+            fixed.update({f"n{i}": v for i, v in enumerate(values)})
+            depth = len(values) - 1
+        if dims:
+            for item in dims.split(","):
+                name, _, value = item.partition("=")
+                fixed[name.strip()] = int(value)
+                if fixed[name.strip()] < 1:
+                    raise ValueError
+    except ValueError:
+        raise _fail_usage("--sizes takes positive whole numbers like 12288,20,7,5,1; --dims takes name=number pairs like n_h=20,m=500") from None
+    if m is not None and m < 1:
+        raise _fail_usage("--m must be a positive whole number")
+    if m is not None and not fixed:
+        raise _fail_usage("--m goes with --sizes or --dims")
+    return (fixed or None), depth
 
 
 def _write_atomic(path: Path, text: str) -> None:

@@ -24,11 +24,14 @@ def validate_spec(spec: Spec, seed: int = DEFAULT_SEED) -> None:
     for trial in trials[:1] + [t for t in trials if t.probe is not None]:
         problems = reference_problems(spec, trial)
         if problems:
-            raise SpecError(f"the reference fails its own gradient check in {trial.label}: {problems[0]}", str(spec.path) if spec.path else None)
+            name, problem = problems[0]
+            formula = spec.formula_for(name)
+            raise SpecError(f"the reference fails its own gradient check in {trial.label}: {problem}", str(spec.path) if spec.path else None,
+                            formula.line if formula else None)  # fmt: skip
 
 
 def grade(spec: Spec, path: Path, *, seed: int = DEFAULT_SEED, limits: Limits | None = None, picked: str | None = None,
-          trials: list | None = None) -> Report:  # fmt: skip
+          trials: list | None = None, sizes: dict[str, int] | None = None) -> Report:  # fmt: skip
     """Grade one file. ``trials``: precomputed (and validated) trials, when grading many files."""
     start = time.perf_counter()
     limits = limits or spec.limits
@@ -36,14 +39,14 @@ def grade(spec: Spec, path: Path, *, seed: int = DEFAULT_SEED, limits: Limits | 
     if not path.is_file():
         raise UsageError(f"{path}: no such file")
     if path.suffix.lower() == ".ipynb":
-        return _grade_notebook(spec, path, seed=seed, limits=limits, picked=picked, trials=trials)
+        return _grade_notebook(spec, path, seed=seed, limits=limits, picked=picked, trials=trials, sizes=sizes)
     try:
         source = read_source(path)
     except (OSError, ValueError) as exc:
         raise UsageError(f"{path}: cannot read the submission ({exc})") from None
     if trials is None:
-        trials = make_trials(spec, seed)
-        validate_spec(spec, seed)
+        validate_spec(spec, seed)  # at the spec's own (small) sizes: validity does not depend on them
+        trials = make_trials(spec, seed, sizes)
     obs = observe(spec, path, trials, limits, source)
     checks, findings = Judge(obs).run()
     return build_report(spec, path, seed, checks, findings, obs.output, obs.output_truncated, [t.label for t in trials],

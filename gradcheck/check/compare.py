@@ -20,8 +20,8 @@ class Comparison:
     rtol: float
 
 
-def compare(got: np.ndarray, expected: np.ndarray, rtol: float, worst: int = 5) -> Comparison:
-    """Elementwise comparison of two arrays of the same shape."""
+def compare(got: np.ndarray, expected: np.ndarray, rtol: float, worst: int = 5, atol: float = 0.0) -> Comparison:
+    """Elementwise comparison of two arrays of the same shape (``atol``: a noise floor)."""
     g = np.asarray(got, dtype=np.float64)
     e = np.asarray(expected, dtype=np.float64)
     if g.shape != e.shape:
@@ -31,14 +31,19 @@ def compare(got: np.ndarray, expected: np.ndarray, rtol: float, worst: int = 5) 
     diff = np.abs(g - e)
     finite = np.isfinite(g)
     scale = max(float(np.max(np.abs(e))), float(np.max(np.abs(np.where(finite, g, 0.0)))), 1e-300)
-    rel = np.where(finite, diff / (np.abs(e) + scale), np.inf)
+    rel = np.where(finite, np.maximum(diff - atol, 0.0) / (np.abs(e) + scale), np.inf)
     bad = rel > rtol
-    order = np.argsort(-rel, axis=None, kind="stable")[:worst]
-    rows = tuple(
-        (tuple(int(i) for i in np.unravel_index(int(k), g.shape)), float(g.flat[k]), float(e.flat[k]))
-        for k in order
-        if bad.flat[k]
-    )
+    rows: tuple = ()
+    if worst and bad.any():  # sorting millions of entries is only worth it for a report
+        flat = rel.reshape(-1)
+        k = min(worst, flat.size)
+        top = np.argpartition(-flat, k - 1)[:k]
+        top = top[np.argsort(-flat[top], kind="stable")]
+        rows = tuple(
+            (tuple(int(i) for i in np.unravel_index(int(j), g.shape)), float(g.flat[j]), float(e.flat[j]))
+            for j in top
+            if bad.flat[j]
+        )
     return Comparison(
         ok=not bool(bad.any()),
         mismatched=int(bad.sum()),

@@ -23,6 +23,7 @@ from .trials import Trial
 MAX_SOURCE = 4 << 20
 ELEMENTWISE_LIMIT = 4000  # parameters checked element by element at most; more use directions
 DIRECTIONS = 8
+FD_BUDGET = 0.25  # seconds of the student's forward+cost evaluations the finite-difference check may spend
 
 
 @dataclass
@@ -46,6 +47,7 @@ class FDResult:
     directional: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # (directions, slopes)
     itemsize: int = 8
     evaluations: int = 0
+    noise: float = 0.0  # rounding noise of one central difference: a floor under the comparison
 
 
 @dataclass
@@ -193,6 +195,8 @@ def _call(sandbox: Sandbox, f, trial: Trial) -> CallResult:
 
 def _changed(template: Any, sent: Any, back: Any) -> list[str]:
     """Names of argument leaves the function modified in place."""
+    if isinstance(back, dict) and back.get("t") == "same":
+        return []  # the child saw no change
     if isinstance(template, str):
         if isinstance(sent, np.ndarray):
             ok = isinstance(back, np.ndarray) and back.shape == sent.shape and np.array_equal(back, sent, equal_nan=True)
@@ -217,23 +221,29 @@ def _student_fd(sandbox: Sandbox, spec: Spec, trial: Trial, deadline: float) -> 
     if not probe.ok:
         return FDResult(failure=probe.failure)
     itemsize = int(probe.header.get("itemsize", 8)) if isinstance(probe.header.get("itemsize"), int) else 8
+    seconds = probe.header.get("seconds")
+    per_eval = float(seconds) if isinstance(seconds, (int, float)) and seconds > 0 else 1e-3
+    budget = max(64, int(FD_BUDGET / per_eval))  # evaluations we can afford
+    total = sum(env[p].size for p in spec.parameters)
+    elementwise_ok = 2 * total <= budget
+    k_dirs = max(2, min(DIRECTIONS, budget // max(1, 2 * len(spec.parameters))))
     perturb, plan, directions = [], [], []
     rng = np.random.default_rng(12345)
     for name in spec.parameters:
         theta = env[name]
         h = fd.step(theta, itemsize)
-        if theta.size <= ELEMENTWISE_LIMIT:
+        if theta.size <= ELEMENTWISE_LIMIT and (elementwise_ok or theta.size <= k_dirs):
             for i in range(theta.size):
                 perturb.append({"param": name, "index": i, "h": float(h.reshape(-1)[i])})
             plan.append((name, "elementwise", theta.size, h))
         else:
             scale = float(np.max(h))
-            for _ in range(DIRECTIONS):
+            for _ in range(k_dirs):
                 v = rng.standard_normal(theta.shape)
                 v /= np.linalg.norm(v)
                 directions.append(v)
                 perturb.append({"param": name, "direction": len(directions) - 1, "h": scale})
-            plan.append((name, "directional", DIRECTIONS, scale))
+            plan.append((name, "directional", k_dirs, scale))
     timeout = max(1.0, deadline - time.perf_counter())
     reply = sandbox.pipeline(steps, env, perturb, directions, timeout=timeout)
     if not reply.ok:
@@ -248,7 +258,9 @@ def _student_fd(sandbox: Sandbox, spec: Spec, trial: Trial, deadline: float) -> 
         return FDResult(failure=Failure("protocol", "ProtocolError", "malformed finite-difference reply"))
     if plus.shape != (len(perturb),) or minus.shape != (len(perturb),):
         return FDResult(failure=Failure("protocol", "ProtocolError", "wrong number of finite-difference values"))
-    out = FDResult(itemsize=itemsize, evaluations=2 * len(perturb) + 1)
+    eps = float(np.finfo({2: np.float16, 4: np.float32}.get(itemsize, np.float64)).eps)
+    h_min = min((float(item["h"]) for item in perturb), default=1.0)
+    out = FDResult(itemsize=itemsize, evaluations=2 * len(perturb) + 1, noise=4 * eps * max(1.0, abs(base)) / h_min)
     k = 0
     rtol = spec.tolerance.for_dtype({2: "float16", 4: "float32"}.get(itemsize, "float64"), fd=True)
     dir_k = 0
@@ -259,7 +271,10 @@ def _student_fd(sandbox: Sandbox, spec: Spec, trial: Trial, deadline: float) -> 
             out.numeric[name] = fd.central(p, q, hh).reshape(env[name].shape)
             out.kinks[name] = fd.kinks(base, p, q, hh, rtol).reshape(env[name].shape)
         else:
-            out.directional[name] = (np.stack(directions[dir_k : dir_k + count]), fd.central(p, q, h))
+            slopes = fd.central(p, q, h)
+            kinked = fd.kinks(base, p, q, np.full(count, h), rtol)
+            keep = ~kinked if (~kinked).any() else np.ones(count, dtype=bool)  # directions across a kink say nothing
+            out.directional[name] = (np.stack(directions[dir_k : dir_k + count])[keep], slopes[keep])
             dir_k += count
         k += count
     return out

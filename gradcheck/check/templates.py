@@ -20,12 +20,12 @@ def literal(template: Any) -> bool:
 
 
 def build(template: Any, env: dict[str, Any]) -> Any:
-    """Arguments from reference values; arrays are copied so nothing is shared."""
+    """Arguments from reference values. Arrays are the env's own objects: they are only
+    serialized (the child gets copies), and their identity lets the child keep them."""
     if literal(template):
         return template[1:]
     if isinstance(template, str):
-        value = env[template]
-        return np.array(value, copy=True) if isinstance(value, np.ndarray) else value
+        return env[template]
     if isinstance(template, dict):
         return {k: build(v, env) for k, v in template.items()}
     return tuple(build(v, env) for v in template)
@@ -180,6 +180,8 @@ def decode_plain(node: Any, blobs: list[bytes]) -> Any:
     if not isinstance(node, dict):
         return None
     t = node.get("t")
+    if t == "same":
+        return node
     if t == "nd":
         try:
             return wire.decode_array(node, blobs)

@@ -92,11 +92,19 @@ def _file(spec: Spec) -> str | None:
     return str(spec.path) if spec.path else None
 
 
-def make_trials(spec: Spec, seed: int) -> list[Trial]:
-    """The spec's trials plus its probes, all drawn from ``seed``."""
+def make_trials(spec: Spec, seed: int, sizes: dict[str, int] | None = None) -> list[Trial]:
+    """The spec's trials plus its probes, all drawn from ``seed``.
+
+    ``sizes`` fixes dims (checking the network a student actually trains): one trial, no probes.
+    """
     trials = []
     avoid: set[tuple] = set()
     probes: list[Probe | None] = [None] * spec.trials + list(spec.probes)
+    if sizes:
+        unknown = sorted(set(sizes) - {d.name for d in spec.dims})
+        if unknown:
+            raise SpecError(f"unknown size(s) {', '.join(unknown)}; this assignment's sizes are {', '.join(d.name for d in spec.dims)}", _file(spec))
+        probes = [Probe(dict(sizes), tuple(f.name for f in spec.functions))]
     for k, probe in enumerate(probes):
         rng = np.random.default_rng([seed, k])
         dims = _draw_dims(spec, rng, dict(probe.dims) if probe else {}, avoid)
@@ -107,11 +115,11 @@ def make_trials(spec: Spec, seed: int) -> list[Trial]:
         for name, value in list(env.items()):
             if isinstance(value, np.ndarray) and not np.all(np.isfinite(value)):
                 raise SpecError(f"the reference value '{name}' is not finite in trial {k + 1}", _file(spec))
-        trials.append(Trial(k, dims, env, probe))
+        trials.append(Trial(k, dims, env, None if sizes else probe))
     return trials
 
 
-def reference_problems(spec: Spec, trial: Trial) -> list[str]:
+def reference_problems(spec: Spec, trial: Trial) -> list[tuple[str, str]]:
     """Check the reference gradients against finite differences of the reference cost.
 
     dW-style gradients must equal dJ/dW; per-example ones (dZ) must equal m · dJ/dZ.
@@ -138,13 +146,13 @@ def reference_problems(spec: Spec, trial: Trial) -> list[str]:
             numeric = numeric * m
         analytic = np.asarray(trial.env[grad.name], dtype=np.float64)
         if analytic.shape != np.shape(value):
-            problems.append(f"'{grad.name}' has shape {np.shape(trial.env[grad.name])} but '{wrt}' has {np.shape(value)}")
+            problems.append((grad.name, f"'{grad.name}' has shape {np.shape(trial.env[grad.name])} but '{wrt}' has {np.shape(value)}"))
             continue
         result = compare(analytic, numeric, spec.tolerance.for_dtype("float64", fd=True))
         if not result.ok:
             scaled = " (scaled by m: it is per example)" if grad.per_example else ""
-            problems.append(
+            problems.append((grad.name,
                 f"reference '{grad.name}' disagrees with finite differences of J{scaled}: "
                 f"max relative error {result.max_rel:.2g}"
-            )
+            ))  # fmt: skip
     return problems

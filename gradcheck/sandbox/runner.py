@@ -132,12 +132,14 @@ class Sandbox:
         self.output_total = 0
         self.import_info: dict = {}
         self.starts = 0
+        self.sent: dict = {}  # arrays the current child holds (see wire.encode_tree)
 
     # -- lifecycle ---------------------------------------------------------------------
     def start(self) -> Reply:
         """Start the child and import the submission."""
         self.close()
         self.starts += 1
+        self.sent = {}  # a new child holds nothing yet
         self.scratch = tempfile.mkdtemp(prefix="gradcheck-")
         kwargs: dict[str, Any] = {}
         if os.name == "posix":
@@ -315,7 +317,7 @@ class Sandbox:
         if restarted is not None and not restarted.ok:
             return restarted
         blobs: list[bytes] = []
-        header = {"op": "call", "fn": fn, "args": [wire.encode_tree(a, blobs) for a in args], "locals": list(locals_)}
+        header = {"op": "call", "fn": fn, "args": [wire.encode_tree(a, blobs, self.sent) for a in args], "locals": list(locals_)}
         return self._request(header, blobs, self.timeout)
 
     def pipeline(self, steps: list[dict], env: dict[str, np.ndarray], perturb: list[dict], directions=(), timeout=None) -> Reply:
@@ -326,7 +328,7 @@ class Sandbox:
         header = {
             "op": "pipeline",
             "steps": steps,
-            "env": {k: wire.encode_tree(v, blobs) for k, v in env.items()},
+            "env": {k: wire.encode_tree(v, blobs, self.sent) for k, v in env.items()},
             "perturb": perturb,
             "directions": [wire.encode_array(d, blobs) for d in directions],
         }

@@ -80,14 +80,25 @@ def encode_array(arr: np.ndarray, blobs: list[bytes]) -> dict:
     return {"t": "nd", "cls": "numpy.ndarray", "dtype": arr.dtype.str, "shape": list(arr.shape), "b": len(blobs) - 1}
 
 
-def encode_tree(value: Any, blobs: list[bytes]) -> Any:
-    """Encode the grader's template-built values: arrays, dicts, lists/tuples, floats."""
+def encode_tree(value: Any, blobs: list[bytes], sent: dict | None = None) -> Any:
+    """Encode the grader's template-built values: arrays, dicts, lists/tuples, floats.
+
+    ``sent`` (id → array) remembers arrays the child already holds: those travel as a
+    reference instead of their bytes (a 20 MB X is sent once per child, not per call).
+    """
     if isinstance(value, np.ndarray):
-        return encode_array(value, blobs)
+        key = f"a{id(value)}"
+        if sent is not None and sent.get(key) is value:
+            return {"t": "ref", "k": key}
+        node = encode_array(value, blobs)
+        if sent is not None and value.nbytes >= 1 << 16:
+            sent[key] = value  # kept alive here, so the id cannot be reused while the key is known
+            node["k"] = key
+        return node
     if isinstance(value, dict):
-        return {"t": "dict", "items": {str(k): encode_tree(v, blobs) for k, v in value.items()}}
+        return {"t": "dict", "items": {str(k): encode_tree(v, blobs, sent) for k, v in value.items()}}
     if isinstance(value, (list, tuple)):
-        return {"t": "tuple" if isinstance(value, tuple) else "list", "items": [encode_tree(v, blobs) for v in value]}
+        return {"t": "tuple" if isinstance(value, tuple) else "list", "items": [encode_tree(v, blobs, sent) for v in value]}
     if isinstance(value, str):
         return {"t": "str", "v": value}
     if isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool):

@@ -169,11 +169,14 @@ def _expand_template(value: Any, env: dict[str, int], where: str, file: str, lin
     return value
 
 
-def expand(doc: Any, file: str) -> Any:
-    """The spec with every family written out for its ``depth``; other specs unchanged."""
+def expand(doc: Any, file: str, depth: int | None = None) -> Any:
+    """The spec with every family written out for its ``depth`` (or ``depth``, when given:
+    checking the network a student actually trains); other specs unchanged."""
     if not isinstance(doc, dict) or "depth" not in doc:
+        if depth is not None:
+            raise SpecError("this assignment has no 'depth', so its number of layers cannot be chosen", file)
         return doc
-    depth = doc["depth"]
+    depth = doc["depth"] if depth is None else depth
     if isinstance(depth, bool) or not isinstance(depth, int) or not 1 <= depth <= MAX_DEPTH:
         raise SpecError(one_line(f"'depth' must be a whole number from 1 to {MAX_DEPTH} (got {short_repr(depth)})"), file, line_of(doc, "depth"))
     env = {"L": depth}

@@ -105,7 +105,7 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def load_spec(path: str | Path) -> Spec:
+def load_spec(path: str | Path, depth: int | None = None) -> Spec:
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -113,12 +113,12 @@ def load_spec(path: str | Path) -> Spec:
         raise SpecError("spec file not found", str(path)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError(f"cannot read spec: {exc}", str(path)) from None
-    return parse_spec(text, str(path), base=path.parent)
+    return parse_spec(text, str(path), base=path.parent, depth=depth)
 
 
-def parse_spec(text: str, file: str = "<spec>", base: Path | None = None) -> Spec:
+def parse_spec(text: str, file: str = "<spec>", base: Path | None = None, depth: int | None = None) -> Spec:
     r = _Reader(file)
-    doc = expand(load(text, file), file)  # indexed families (depth: L) written out
+    doc = expand(load(text, file), file, depth)  # indexed families (depth: L) written out
     if not isinstance(doc, dict):
         raise SpecError(f"the spec must be a mapping of keys such as name, dims, forward (got {_shown(doc)})", file, line_of(doc) or _first_line(text))
     root = r.mapping(doc, "spec", doc, None, TOP_KEYS)
