@@ -223,9 +223,9 @@ def _student_fd(sandbox: Sandbox, spec: Spec, trial: Trial, deadline: float) -> 
     itemsize = int(probe.header.get("itemsize", 8)) if isinstance(probe.header.get("itemsize"), int) else 8
     seconds = probe.header.get("seconds")
     per_eval = float(seconds) if isinstance(seconds, (int, float)) and seconds > 0 else 1e-3
-    budget = max(64, int(FD_BUDGET / per_eval))  # evaluations we can afford
+    budget = max(32, int(FD_BUDGET / per_eval))  # evaluations we can afford
     total = sum(env[p].size for p in spec.parameters)
-    elementwise_ok = 2 * total <= budget
+    elementwise_ok = 2 * total <= max(budget, 2 * ELEMENTWISE_LIMIT if per_eval < 1e-3 else 0)
     k_dirs = max(2, min(DIRECTIONS, budget // max(1, 2 * len(spec.parameters))))
     perturb, plan, directions = [], [], []
     rng = np.random.default_rng(12345)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -34,6 +34,20 @@ class Verdict:
     mismatch_trials: list[int] = field(default_factory=list)
 
 
+class _Lazy:
+    """A location found only when a finding needs it (reading the source costs time)."""
+
+    def __init__(self, fn) -> None:
+        self.fn = fn
+        self.done = False
+        self.value = None
+
+    def get(self):
+        if not self.done:
+            self.value, self.done = self.fn(), True
+        return self.value
+
+
 class Judge:
     def __init__(self, obs: Observations) -> None:
         self.obs = obs
@@ -47,6 +61,8 @@ class Judge:
 
     # -- helpers -----------------------------------------------------------------------
     def add(self, order: tuple, finding: Finding) -> None:
+        if isinstance(finding.location, _Lazy):
+            finding = replace(finding, location=finding.location.get())
         self.findings.append((order, finding))
 
     def loc(self, span: locate.Span | None) -> Location | None:
@@ -309,8 +325,7 @@ class Judge:
         node = leaf.node if leaf else None
         target = display(n)
         order = (self.spec.functions.index(f), self._pos(n))
-        span = locate.locate_local(self.obs.source, f.call, n) if local else self._span_for(f, n, calls)
-        where = self.loc(span)
+        where = _Lazy(lambda: self.loc(locate.locate_local(self.obs.source, f.call, n) if local else self._span_for(f, n, calls)))
         t = node.get("t") if isinstance(node, dict) else None
         if ref.ndim == 0:
             if t in ("float", "scalar", "int") or (t == "nd" and node.get("shape") == []):  # type: ignore[union-attr]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 from dataclasses import dataclass
 
 
@@ -12,7 +13,9 @@ class Span:
     end_line: int
 
 
+@functools.lru_cache(maxsize=8)
 def parse(source: str) -> ast.Module | None:
+    """The file's syntax tree (cached: every finding of a report reads the same source)."""
     try:
         return ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):

@@ -228,7 +228,7 @@ class Child:
     def dec(self, node, blobs):
         t = node["t"]
         if t == "nd":
-            arr = self.wire.decode_array(node, blobs)
+            arr = self.np.array(self.wire.decode_array(node, blobs), copy=True)  # never share a frame's buffer
             if "k" in node:
                 self.store[node["k"]] = arr.copy()
             return arr

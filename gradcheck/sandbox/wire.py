@@ -41,26 +41,28 @@ def write_frame(stream: BinaryIO, header: dict, blobs: list[bytes]) -> None:
     stream.flush()
 
 
-def _read_exact(stream: BinaryIO, n: int) -> bytes:
-    chunks = []
-    while n:
-        chunk = stream.read(n)
-        if not chunk:
+def _read_exact(stream: BinaryIO, n: int) -> bytearray:
+    """Exactly n bytes, read into one writable buffer (no chunk copies)."""
+    buf = bytearray(n)
+    view = memoryview(buf)
+    got = 0
+    while got < n:
+        k = stream.readinto(view[got:])  # type: ignore[attr-defined]
+        if not k:
             raise EOFError("stream closed")
-        chunks.append(chunk)
-        n -= len(chunk)
-    return b"".join(chunks)
+        got += k
+    return buf
 
 
 def read_frame(stream: BinaryIO) -> tuple[dict, list[bytes]]:
     head = _read_exact(stream, 8)
-    if head[:4] != MAGIC:
+    if bytes(head[:4]) != MAGIC:
         raise WireError("bad frame magic")
-    (size,) = struct.unpack(">I", head[4:])
+    (size,) = struct.unpack(">I", bytes(head[4:]))
     if size > MAX_HEADER:
         raise WireError("frame header too large")
     try:
-        header = _decode(_read_exact(stream, size).decode("utf-8"))
+        header = _decode(bytes(_read_exact(stream, size)).decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise WireError(f"frame header is not JSON: {exc}") from None
     if not isinstance(header, dict):
@@ -119,4 +121,6 @@ def decode_array(node: dict, blobs: list[bytes]) -> np.ndarray:
     count = int(np.prod(shape, dtype=np.int64)) if shape else 1
     if count * dtype.itemsize != len(blob):
         raise WireError("array size does not match its bytes")
+    if isinstance(blob, bytearray):  # a frame's own buffer: the array may keep it, no copy
+        return np.frombuffer(blob, dtype=dtype).reshape(shape)
     return np.frombuffer(blob, dtype=dtype).reshape(shape).copy()

@@ -1,0 +1,144 @@
+"""Speed at every size (issue 7): one run prints every figure and ratio, medians of repeats.
+
+    python benchmarks/perf.py            # full (about a minute and a half)
+    python benchmarks/perf.py --quick    # fewer repeats, fewer corpus files
+
+(a) the default check of a correct cat-size L-layer submission ([12288, 20, 7, 5, 1], m = 209):
+    wall time, and its ratio to one forward+backward pass of that submission (measured
+    in this process, so process start-up is excluded from both);
+(b) the same with planted mistakes: every buggy file of the L-layer corpus, at cat size;
+(c) the estimated time of an exhaustive (element-by-element) finite-difference check;
+(d) wall time of `gradcheck --help` and of a full planar check (fresh processes);
+(e) batch grading throughput on 200 planar submissions with --jobs 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from gradcheck.catalog import resolve  # noqa: E402
+from gradcheck.grade import grade  # noqa: E402
+from gradcheck.spec.loader import load_spec  # noqa: E402
+
+CAT = {"n0": 12288, "n1": 20, "n2": 7, "n3": 5, "n4": 1, "m": 209}
+DEEP = ROOT / "tests" / "corpus" / "deep"
+PLANAR = ROOT / "tests" / "corpus" / "planar"
+
+
+def median_time(fn, n: int) -> float:
+    times = []
+    for _ in range(n):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def forward_backward(path: Path, n: int) -> float:
+    """One L_model_forward + L_model_backward of the submission itself, at cat size."""
+    helpers = ROOT / "assignments" / "deep" / "helpers.py"
+    spec = importlib.util.spec_from_file_location("dnn_utils", helpers)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    sys.modules["dnn_utils"] = mod
+    sub_spec = importlib.util.spec_from_file_location("cat_submission", path)
+    sub = importlib.util.module_from_spec(sub_spec)
+    sub_spec.loader.exec_module(sub)
+    rng = np.random.default_rng(0)
+    sizes = [CAT[f"n{i}"] for i in range(5)]
+    params = {}
+    for l in range(1, 5):  # noqa: E741 - the course's name for the layer index
+        params[f"W{l}"] = rng.standard_normal((sizes[l], sizes[l - 1])) * 0.01
+        params[f"b{l}"] = np.zeros((sizes[l], 1))
+    X = rng.standard_normal((sizes[0], CAT["m"]))
+    Y = (rng.uniform(size=(1, CAT["m"])) < 0.5).astype(float)
+
+    def once():
+        AL, caches = sub.L_model_forward(X, params)
+        sub.L_model_backward(AL, Y, caches)
+
+    once()
+    return median_time(once, n)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    n = 3 if args.quick else 7
+    py = [sys.executable, "-m", "gradcheck"]
+    deep4 = load_spec(resolve("deep"), depth=4)
+    correct = ROOT / "examples" / "deep" / "correct.py"
+    print(f"python {sys.version.split()[0]} · numpy {np.__version__} · medians of {n} runs")
+    print()
+
+    # (a)
+    reports = []
+    check = median_time(lambda: reports.append(grade(deep4, correct, sizes=CAT)), n)
+    fb = forward_backward(correct, max(n, 5))
+    cli = median_time(lambda: subprocess.run([*py, str(correct), "--sizes", "12288,20,7,5,1", "--m", "209"], capture_output=True), n)
+    r = reports[-1]
+    print("(a) correct cat-size L-layer submission [12288, 20, 7, 5, 1], m = 209")
+    print(f"    default check (library call, start-up excluded)   {check:8.3f} s   passed={r.passed} score={r.score:g}")
+    print(f"    one forward+backward of the submission            {fb:8.4f} s")
+    print(f"    ratio                                             {check / fb:8.1f} ×")
+    print(f"    CLI wall time (fresh process, start-up included)  {cli:8.3f} s")
+    print()
+
+    # (b)
+    files = sorted((DEEP / "buggy").glob("*.py"))
+    if args.quick:
+        files = files[:6]
+    caught, misses, times = 0, [], []
+    for f in files:
+        start = time.perf_counter()
+        rep = grade(deep4, f, sizes=CAT)
+        times.append(time.perf_counter() - start)
+        if rep.passed:
+            misses.append(f.name)
+        else:
+            caught += 1
+    print(f"(b) planted mistakes at cat size: {caught}/{len(files)} caught, median check {statistics.median(times):.3f} s")
+    for name in misses:
+        print(f"    missed: {name}")
+    print()
+
+    # (c)
+    total = sum(int(np.prod([CAT[s] if isinstance(s, str) else s for s in v.shape])) for v in deep4.values if v.name in deep4.parameters)
+    per_eval = fb / 3  # a forward pass costs about a third of forward+backward here
+    print(f"(c) exhaustive check: {total:,} parameters × 2 forward passes × {per_eval * 1e3:.2f} ms ≈ {2 * total * per_eval / 60:.1f} min")
+    print()
+
+    # (d)
+    help_t = median_time(lambda: subprocess.run([*py, "--help"], capture_output=True), n)
+    planar_t = median_time(lambda: subprocess.run([*py, str(ROOT / "examples/planar/buggy.py")], capture_output=True), n)
+    print(f"(d) gradcheck --help {help_t:.3f} s · full planar check {planar_t:.3f} s (fresh processes)")
+    print()
+
+    # (e)
+    sources = sorted(PLANAR.rglob("*.py"))
+    with tempfile.TemporaryDirectory() as tmp:
+        for i in range(200):
+            src = sources[i % len(sources)]
+            shutil.copy(src, Path(tmp) / f"s{i:03d}_{src.name}")
+        start = time.perf_counter()
+        proc = subprocess.run([*py, "grade", tmp, "-a", "planar", "--jobs", "2"], capture_output=True, text=True)
+        batch = time.perf_counter() - start
+    print(f"(e) batch: 200 planar submissions, --jobs 2: {batch:.2f} s → {200 / batch:.1f} submissions/s (exit {proc.returncode})")
+
+
+if __name__ == "__main__":
+    main()
