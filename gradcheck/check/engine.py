@@ -45,6 +45,7 @@ class FDResult:
     numeric: dict[str, np.ndarray] = field(default_factory=dict)  # per parameter, elementwise
     kinks: dict[str, np.ndarray] = field(default_factory=dict)
     directional: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # (directions, slopes)
+    joint: tuple[list[dict[str, np.ndarray]], np.ndarray] | None = None  # directions over all parameters, slopes
     itemsize: int = 8
     evaluations: int = 0
     noise: float = 0.0  # rounding noise of one central difference: a floor under the comparison
@@ -228,8 +229,25 @@ def _student_fd(sandbox: Sandbox, spec: Spec, trial: Trial, deadline: float) -> 
     elementwise_ok = 2 * total <= max(budget, 2 * ELEMENTWISE_LIMIT if per_eval < 1e-3 else 0)
     k_dirs = max(2, min(DIRECTIONS, budget // max(1, 2 * len(spec.parameters))))
     perturb, plan, directions = [], [], []
+    joint_dirs: list[dict[str, np.ndarray]] = []
     rng = np.random.default_rng(12345)
-    for name in spec.parameters:
+    if not elementwise_ok:
+        # Expensive forward passes: random directions through all parameters at once. A wrong
+        # gradient block changes the directional derivative unless the direction happens to be
+        # orthogonal to its error (see docs/finite-differences.md for the bound).
+        k = max(4, min(DIRECTIONS // 2, budget // 2))
+        h = float(max(np.max(fd.step(env[name], itemsize)) for name in spec.parameters))
+        for _ in range(k):
+            parts = {name: rng.standard_normal(env[name].shape) for name in spec.parameters}
+            norm = float(np.sqrt(sum(float(np.sum(v * v)) for v in parts.values())))
+            entry = []
+            for name, v in parts.items():
+                directions.append(v / norm)
+                entry.append({"param": name, "direction": len(directions) - 1})
+            joint_dirs.append({name: directions[e["direction"]] for name, e in zip(parts, entry)})
+            perturb.append({"joint": entry, "h": h})
+        plan.append(("", "joint", k, h))
+    for name in spec.parameters if elementwise_ok else ():
         theta = env[name]
         h = fd.step(theta, itemsize)
         if theta.size <= ELEMENTWISE_LIMIT and (elementwise_ok or theta.size <= k_dirs):
@@ -266,7 +284,12 @@ def _student_fd(sandbox: Sandbox, spec: Spec, trial: Trial, deadline: float) -> 
     dir_k = 0
     for name, kind, count, h in plan:
         p, q = plus[k : k + count], minus[k : k + count]
-        if kind == "elementwise":
+        if kind == "joint":
+            slopes = fd.central(p, q, h)
+            kinked = fd.kinks(base, p, q, np.full(count, h), rtol)
+            keep = ~kinked if (~kinked).any() else np.ones(count, dtype=bool)
+            out.joint = ([d for d, kept in zip(joint_dirs, keep) if kept], slopes[keep])
+        elif kind == "elementwise":
             hh = h.reshape(-1)
             out.numeric[name] = fd.central(p, q, hh).reshape(env[name].shape)
             out.kinks[name] = fd.kinks(base, p, q, hh, rtol).reshape(env[name].shape)

@@ -701,7 +701,22 @@ class Judge:
         bad_params, checked, kinks = [], 0, 0
         grad_names = {g.wrt: g.name for g in spec.backward if not g.per_example}
         rtol = spec.tolerance.for_dtype({2: "float16", 4: "float32"}.get(fd.itemsize, "float64"), fd=True)
-        for p in spec.parameters:
+        analytic_all: dict[str, np.ndarray] = {}
+        for p in spec.parameters if fd.joint is not None else ():
+            leaf = call.matched.leaves.get(grad_names.get(p, ""))
+            if leaf is None or leaf.array is None or leaf.array.dtype.kind != "f" or leaf.array.shape != np.shape(call.trial.env[p]):
+                bad_params.append((grad_names.get(p, p), None, False))
+            else:
+                analytic_all[p] = np.asarray(leaf.array, dtype=np.float64)
+        if fd.joint is not None and not bad_params:
+            dirs, slopes = fd.joint
+            predicted = np.array([sum(float(np.sum(d[p] * analytic_all[p])) for p in spec.parameters) for d in dirs])
+            result = compare(predicted, slopes, rtol, atol=fd.noise)
+            checked = len(dirs)
+            if not result.ok:
+                all_ref = all(compare(analytic_all[p], np.asarray(call.trial.env[grad_names[p]]), self.rtol(analytic_all[p]), 0).ok for p in spec.parameters)
+                bad_params.append((", ".join(grad_names[p] for p in spec.parameters), result, all_ref))
+        for p in spec.parameters if fd.joint is None else ():
             gname = grad_names.get(p)
             leaf = call.matched.leaves.get(gname) if gname else None
             if leaf is None or leaf.array is None or leaf.array.dtype.kind != "f" or leaf.array.shape != np.shape(call.trial.env[p]):
@@ -726,8 +741,9 @@ class Judge:
                 matches_ref = compare(analytic, np.asarray(call.trial.env[gname]), self.rtol(leaf.array), 0).ok
                 bad_params.append((gname, result, matches_ref))
         ok = not bad_params
+        how = f"{checked} random directions through all parameters" if fd.joint is not None else f"{checked} finite differences"
         self.checks.append(CheckResult("gradient_check", "", "gradient check", "pass" if ok else "fail", pts if ok else 0.0, pts,
-                                       f"{checked} finite differences agree" if ok else "disagrees: " + ", ".join(b[0] for b in bad_params)))  # fmt: skip
+                                       f"{how} agree" if ok else "disagrees: " + ", ".join(b[0] for b in bad_params)))  # fmt: skip
         consistent = [(g, r) for g, r, matches_ref in bad_params if r is not None and matches_ref]
         if consistent:  # one finding: the cause is the forward pass or the cost, not each gradient
             names = ", ".join(g for g, _ in consistent)

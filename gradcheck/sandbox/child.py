@@ -417,17 +417,21 @@ class Child:
             seconds = time.perf_counter() - started
             plus, minus = [], []
             for item in req["perturb"]:
-                name, h = item["param"], float(item["h"])
-                original = env[name]
-                if "index" in item:
-                    delta = np.zeros_like(original)
+                h = float(item["h"])
+                if "joint" in item:  # one direction across several parameters at once
+                    deltas = {part["param"]: dirs[int(part["direction"])] * h for part in item["joint"]}
+                elif "index" in item:
+                    delta = np.zeros_like(env[item["param"]])
                     delta.reshape(-1)[int(item["index"])] = h
+                    deltas = {item["param"]: delta}
                 else:
-                    delta = dirs[int(item["direction"])] * h
+                    deltas = {item["param"]: dirs[int(item["direction"])] * h}
+                originals = {name: env[name] for name in deltas}
                 for sign, sink in ((1.0, plus), (-1.0, minus)):
-                    env[name] = original + sign * delta
+                    for name, delta in deltas.items():
+                        env[name] = originals[name] + sign * delta
                     sink.append(cost(env))
-                env[name] = original
+                env.update(originals)
         except BaseException as exc:  # noqa: BLE001
             return {"ok": False, "error": self.error_info(exc)}, []
         out: list = []

@@ -97,6 +97,11 @@ def _child_env(scratch: str) -> dict[str, str]:
         "PYTHONHASHSEED": "0",
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONIOENCODING": "utf-8",
+        # glibc: serve big arrays from the heap and keep freed memory, so the child does not
+        # page-fault through every new 20 MB array of a cat-size network.
+        "MALLOC_MMAP_THRESHOLD_": str(1 << 30),
+        "MALLOC_TRIM_THRESHOLD_": str(1 << 30),
+        "MALLOC_TOP_PAD_": str(64 << 20),
     }
     for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "SYSTEMROOT", "LANG"):
         if key in os.environ:  # OpenBLAS needs these on some CPUs; Windows needs SYSTEMROOT
