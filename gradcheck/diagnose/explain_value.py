@@ -72,8 +72,14 @@ def explain(
     per_example: bool,
     forward: bool,
     try_pairs: bool = True,
+    hidden: tuple[str, ...] = (),
 ) -> Explanation:
-    """``cases``: (student value, env the formula is evaluated in, batch size, rtol) per trial."""
+    """``cases``: (student value, env the formula is evaluated in, batch size, rtol) per trial.
+
+    ``hidden``: intermediates the student computed but did not hand back (dZ3 inside
+    L_model_backward), nearest first; a mistake in one of them is found by mutating its
+    formula and recomputing ``name`` from it.
+    """
     out = Explanation()
     formula = spec.formula_for(name)
     if formula is None or not cases:
@@ -92,6 +98,8 @@ def explain(
         out.scale = classify(ratios, [m for _, _, m, _ in cases], per_example, display(name), spec.batch, has_mean(formula.tree, spec.batch))
     ctx = context(spec, forward, cases[0][1])
     out.mutations, out.mutant_text = _search(single(formula.tree, ctx), cases, wrap=lambda m: (m,))
+    if not out.mutations and out.scale is None and hidden:
+        out.mutations, out.mutant_text = _search_hidden(spec, name, formula, hidden, cases, ctx)
     if not out.mutations and out.scale is None and try_pairs:
         out.mutations, out.mutant_text = _search(pairs(formula.tree, ctx), cases, wrap=lambda ms: ms)
     return out
@@ -117,6 +125,43 @@ def _search(candidates, cases, wrap) -> tuple[list[tuple[Mutation, ...]], list[s
             found.append(combo)
             texts.append(text)
     return found, texts
+
+
+def _search_hidden(spec: Spec, name: str, formula, hidden: tuple[str, ...], cases, ctx) -> tuple[list[tuple[Mutation, ...]], list[str]]:
+    """Mutate each hidden intermediate, recompute the chain down to ``name``, compare."""
+    order = [f.name for f in (*spec.forward, *(g.formula for g in spec.backward))]
+    for h in hidden:
+        h_formula = spec.formula_for(h)
+        if h_formula is None or h not in order:
+            continue
+        chain = [spec.formula_for(u) for u in order[order.index(h) + 1 :] if u in hidden and u != name]
+        found: list[tuple[Mutation, ...]] = []
+        texts: list[str] = []
+        for mutation, tree in single(h_formula.tree, ctx):
+            ok = True
+            for got, env, _, rtol in cases:
+                env2 = dict(env)
+                value = _evaluate(tree, env2)
+                if value is None:
+                    ok = False
+                    break
+                env2[h] = value
+                for f in chain:
+                    if f is not None:
+                        recomputed = _evaluate(f.tree, env2)
+                        if recomputed is not None:
+                            env2[f.name] = recomputed
+                final = _evaluate(formula.tree, env2)
+                if final is None or not close(got, final, rtol):
+                    ok = False
+                    break
+            if ok:
+                where = Mutation(f"in:{h}:{mutation.key}", mutation.tag, f"in {display(h)}, which your code computes along the way, {mutation.text}", mutation.fix)
+                found.append((where,))
+                texts.append(f"{h} := {ast.unparse(tree)}")
+        if found:
+            return found, texts
+    return [], []
 
 
 def display(name: str) -> str:

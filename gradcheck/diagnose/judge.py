@@ -518,6 +518,22 @@ class Judge:
     def _ordered_formulas(self):
         return [*self.spec.forward, self.spec.loss, self.spec.cost, *(g.formula for g in self.spec.backward)]
 
+    def _hidden(self, n: str, produced: list[str]) -> tuple[str, ...]:
+        """Intermediates ``n`` depends on that the student did not hand back, nearest first."""
+        out: list[str] = []
+        frontier = [n]
+        while frontier:
+            formula = self.spec.formula_for(frontier.pop(0))
+            if formula is None:
+                continue
+            for u in sorted(fm.names(formula.tree)):
+                if u in out or u == n or u in produced or u in self.spec.parameters:
+                    continue
+                if self.spec.formula_for(u) is not None and u not in ("L", "J"):
+                    out.append(u)
+                    frontier.append(u)
+        return tuple(out[:6])
+
     def _ancestors(self, n: str, produced: list[str]) -> list[str]:
         """Values the student produced that ``n`` depends on, through intermediates they did not."""
         out: list[str] = []
@@ -553,7 +569,7 @@ class Judge:
                 first_cmp, first_k = cmp_, k
             if not cmp_.ok:
                 cases.append((got, env, c.trial.dims[self.spec.batch], self.rtol(got)))
-        expl = explain(self.spec, n, cases, bool(g and g.per_example), g is None)
+        expl = explain(self.spec, n, cases, bool(g and g.per_example), g is None, hidden=self._hidden(n, produced))
         target = display(n)
         trial = calls[first_k].trial  # type: ignore[index]
         where = self.loc(locate.locate_local(self.obs.source, f.call, n) if n in f.locals else self._span_for(f, n, calls))

@@ -77,7 +77,9 @@ def read_frame(stream: BinaryIO) -> tuple[dict, list[bytes]]:
 
 def encode_array(arr: np.ndarray, blobs: list[bytes]) -> dict:
     """Encode a plain numeric array (the grader's own inputs)."""
-    arr = np.ascontiguousarray(arr)
+    arr = np.asarray(arr)
+    if not arr.flags.c_contiguous:
+        arr = arr.copy(order="C")  # (np.ascontiguousarray would turn a 0-d value into shape (1,))
     blobs.append(arr.tobytes())
     return {"t": "nd", "cls": "numpy.ndarray", "dtype": arr.dtype.str, "shape": list(arr.shape), "b": len(blobs) - 1}
 

@@ -1,0 +1,68 @@
+"""Correct, written differently: @, np.mean for db, boolean masks, W ** 2, its own cross-entropy."""
+import numpy as np
+
+
+def relu(Z):
+    return np.maximum(0, Z)
+
+
+def sigmoid(Z):
+    return 1 / (1 + np.exp(-Z))
+
+
+def compute_cost_with_regularization(A3, Y, parameters, lambd):
+    m = Y.shape[1]
+    cross_entropy = -np.mean(Y * np.log(A3) + (1 - Y) * np.log(1 - A3))
+    squares = sum(np.sum(parameters[k] ** 2) for k in ("W1", "W2", "W3"))
+    return cross_entropy + lambd / (2 * m) * squares
+
+
+def backward_propagation_with_regularization(X, Y, cache, lambd):
+    m = X.shape[1]
+    Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3 = cache
+    dZ3 = A3 - Y
+    dW3 = (dZ3 @ A2.T + lambd * W3) / m
+    db3 = np.mean(dZ3, axis=1, keepdims=True)
+    dA2 = W3.T @ dZ3
+    dZ2 = dA2 * (Z2 > 0)
+    dW2 = (dZ2 @ A1.T + lambd * W2) / m
+    db2 = np.mean(dZ2, axis=1, keepdims=True)
+    dA1 = W2.T @ dZ2
+    dZ1 = dA1 * (Z1 > 0)
+    dW1 = (dZ1 @ X.T + lambd * W1) / m
+    db1 = np.mean(dZ1, axis=1, keepdims=True)
+    return {"dZ3": dZ3, "dW3": dW3, "db3": db3, "dA2": dA2, "dZ2": dZ2, "dW2": dW2,
+            "db2": db2, "dA1": dA1, "dZ1": dZ1, "dW1": dW1, "db1": db1}
+
+
+def forward_propagation_with_dropout(X, parameters, keep_prob=0.5):
+    rng = np.random.default_rng(0)
+    Z1 = parameters["W1"] @ X + parameters["b1"]
+    D1 = rng.random(Z1.shape) < keep_prob
+    A1 = relu(Z1) * D1 / keep_prob
+    Z2 = parameters["W2"] @ A1 + parameters["b2"]
+    D2 = rng.random(Z2.shape) < keep_prob
+    A2 = relu(Z2) * D2 / keep_prob
+    Z3 = parameters["W3"] @ A2 + parameters["b3"]
+    A3 = sigmoid(Z3)
+    cache = (Z1, D1, A1, parameters["W1"], parameters["b1"], Z2, D2, A2, parameters["W2"], parameters["b2"],
+             Z3, A3, parameters["W3"], parameters["b3"])
+    return A3, cache
+
+
+def backward_propagation_with_dropout(X, Y, cache, keep_prob):
+    m = X.shape[1]
+    Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3 = cache
+    dZ3 = A3 - Y
+    dW3 = dZ3 @ A2.T / m
+    db3 = np.mean(dZ3, axis=1, keepdims=True)
+    dA2 = (W3.T @ dZ3) * D2 / keep_prob
+    dZ2 = dA2 * (Z2 > 0)
+    dW2 = dZ2 @ A1.T / m
+    db2 = np.mean(dZ2, axis=1, keepdims=True)
+    dA1 = (W2.T @ dZ2) * D1 / keep_prob
+    dZ1 = dA1 * (Z1 > 0)
+    dW1 = dZ1 @ X.T / m
+    db1 = np.mean(dZ1, axis=1, keepdims=True)
+    return {"dZ3": dZ3, "dW3": dW3, "db3": db3, "dA2": dA2, "dZ2": dZ2, "dW2": dW2,
+            "db2": db2, "dA1": dA1, "dZ1": dZ1, "dW1": dW1, "db1": db1}
