@@ -7,7 +7,7 @@ from pathlib import Path
 
 from . import __version__
 from .check import compare, fd
-from .check.engine import observe, read_source
+from .check.engine import make_sandbox, observe, read_source
 from .check.trials import make_trials, reference_problems
 from .diagnose.judge import Judge
 from .errors import SpecError, UsageError
@@ -44,10 +44,16 @@ def grade(spec: Spec, path: Path, *, seed: int = DEFAULT_SEED, limits: Limits | 
         source = read_source(path)
     except (OSError, ValueError) as exc:
         raise UsageError(f"{path}: cannot read the submission ({exc})") from None
-    if trials is None:
-        validate_spec(spec, seed)  # at the spec's own (small) sizes: validity does not depend on them
-        trials = make_trials(spec, seed, sizes)
-    obs = observe(spec, path, trials, limits, source)
+    sandbox = make_sandbox(spec, path, limits)
+    sandbox.spawn()  # the child starts (and imports numpy) while the trials are prepared
+    try:
+        if trials is None:
+            validate_spec(spec, seed)  # at the spec's own (small) sizes: validity does not depend on them
+            trials = make_trials(spec, seed, sizes)
+    except BaseException:
+        sandbox.close()
+        raise
+    obs = observe(spec, path, trials, limits, source, sandbox)
     checks, findings = Judge(obs).run()
     return build_report(spec, path, seed, checks, findings, obs.output, obs.output_truncated, [t.label for t in trials],
                         limits, time.perf_counter() - start, source, picked)  # fmt: skip

@@ -108,13 +108,8 @@ def source_error(path: Path) -> tuple[int | None, int | None, str] | None:
     return None
 
 
-def observe(spec: Spec, path: Path, trials: list[Trial], limits: Limits, source: str) -> Observations:
-    start = time.perf_counter()
-    obs = Observations(spec, path, source, trials)
-    obs.syntax_error = source_error(path)
-    if obs.syntax_error is not None:
-        return obs
-    sandbox = Sandbox(
+def make_sandbox(spec: Spec, path: Path, limits: Limits) -> Sandbox:
+    return Sandbox(
         path,
         timeout=limits.timeout,
         memory_mb=limits.memory_mb,
@@ -124,6 +119,17 @@ def observe(spec: Spec, path: Path, trials: list[Trial], limits: Limits, source:
         helpers=spec.helpers,
         helper_modules=spec.helper_modules,
     )
+
+
+def observe(spec: Spec, path: Path, trials: list[Trial], limits: Limits, source: str, sandbox: Sandbox | None = None) -> Observations:
+    start = time.perf_counter()
+    obs = Observations(spec, path, source, trials)
+    obs.syntax_error = source_error(path)
+    if obs.syntax_error is not None:
+        if sandbox is not None:
+            sandbox.close()
+        return obs
+    sandbox = sandbox or make_sandbox(spec, path, limits)
     deadline = start + limits.total_timeout
     try:
         reply = sandbox.start()

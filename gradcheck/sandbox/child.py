@@ -479,15 +479,13 @@ def main() -> None:
     sys.stdout = os.fdopen(1, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
     sys.stdin = open(os.devnull)  # noqa: SIM115
     sys.dont_write_bytecode = True
-    wire = _load_wire()
+    wire = _load_wire()  # imports numpy, while the grader is still preparing the trials
     cfg, _ = wire.read_frame(proto_in)
     unavailable = _limits(cfg)
     scratch = cfg["scratch"]
     os.chdir(scratch)
     child = Child(proto_in, proto_out, wire)
-    import numpy  # noqa: F401 - imported before the guard, as it may use ctypes
-
-    _install_guard(scratch)
+    _install_guard(scratch)  # after numpy (which may use ctypes), before the submission
     child.send({"ok": True, "pid": os.getpid(), "unavailable": unavailable, "python": sys.version.split()[0]})
     child.serve()
     os._exit(0)  # don't wait for threads the student left behind

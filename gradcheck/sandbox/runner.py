@@ -140,8 +140,10 @@ class Sandbox:
         self.sent: dict = {}  # arrays the current child holds (see wire.encode_tree)
 
     # -- lifecycle ---------------------------------------------------------------------
-    def start(self) -> Reply:
-        """Start the child and import the submission."""
+    def spawn(self) -> None:
+        """Start the child process; it imports numpy while the grader prepares the trials."""
+        if self.proc is not None and self.proc.poll() is None:
+            return
         self.close()
         self.starts += 1
         self.sent = {}  # a new child holds nothing yet
@@ -164,7 +166,19 @@ class Sandbox:
         self._reader.start()
         self._drain = _Drain(self.proc.stderr, self.output_cap)
         self._drain.start()
-        hello = self._request({"scratch": self.scratch, **self.cfg}, [], timeout=max(self.timeout, 30.0))
+        try:
+            wire.write_frame(self.proc.stdin, {"scratch": self.scratch, **self.cfg}, [])  # type: ignore[arg-type]
+        except (OSError, ValueError):
+            pass  # a child that died at once is reported by start()
+        self._hello_pending = True
+
+    def start(self) -> Reply:
+        """Start the child (unless spawn() already did) and import the submission."""
+        if self.proc is None or self.proc.poll() is not None or not getattr(self, "_hello_pending", False):
+            self.close()
+            self.spawn()
+        self._hello_pending = False
+        hello = self._wait(timeout=max(self.timeout, 30.0))
         if not hello.ok:
             return hello
         self.unavailable = list(hello.header.get("unavailable", []))
@@ -251,11 +265,18 @@ class Sandbox:
         proc = self.proc
         if proc is None or proc.poll() is not None:
             return Reply(False, failure=self._death())
-        start = time.perf_counter()
         try:
             wire.write_frame(proc.stdin, header, blobs)  # type: ignore[arg-type]
         except (OSError, ValueError):
             return Reply(False, failure=self._death())
+        return self._wait(timeout)
+
+    def _wait(self, timeout: float) -> Reply:
+        """The child's next frame, or what happened instead (timeout, death, garbage)."""
+        proc = self.proc
+        if proc is None:
+            return Reply(False, failure=self._death())
+        start = time.perf_counter()
         try:
             item = self._reader.frames.get(timeout=timeout)
         except queue.Empty:
