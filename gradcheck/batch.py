@@ -7,6 +7,7 @@ import glob
 import io
 import json
 import os
+import tempfile
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -64,22 +65,41 @@ def grade_all(spec: Spec, files: list[Path], *, seed: int, limits: Limits, jobs:
     trials = make_trials(spec, seed)
     validate_spec(spec, seed)  # once, not per submission
 
+    zygote = _fork_server()
+
     def one(path: Path) -> Row:
         try:
-            report = grade(spec, path, seed=seed, limits=limits, trials=trials)
+            report = grade(spec, path, seed=seed, limits=limits, trials=trials, zygote=zygote)
         except Exception as exc:  # noqa: BLE001 - one broken submission never stops the others
             report = internal_error_report(spec.name, path, seed, f"{type(exc).__name__}: {exc}")
         data = report_dict(report)
         return Row(str(path), report.passed, report.score, report.max_score, data["findings"], report.seconds)
 
     rows: dict[Path, Row] = {}
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = {pool.submit(one, p): p for p in files}
-        for fut in as_completed(futures):
-            rows[futures[fut]] = fut.result()
-            if progress:
-                progress(futures[fut])
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            futures = {pool.submit(one, p): p for p in files}
+            for fut in as_completed(futures):
+                rows[futures[fut]] = fut.result()
+                if progress:
+                    progress(futures[fut])
+    finally:
+        if zygote is not None:
+            zygote.close()
     return [rows[p] for p in files]
+
+
+def _fork_server():
+    """A warm fork server where the platform allows (Linux); otherwise each child is spawned."""
+    from .sandbox import zygote
+    from .sandbox.runner import _child_env
+
+    if not zygote.available() or os.environ.get("GRADCHECK_NO_FORK_SERVER"):
+        return None
+    try:
+        return zygote.Zygote(_child_env(tempfile.gettempdir()))
+    except OSError:
+        return None
 
 
 def summary(rows: list[Row]) -> dict[str, Any]:

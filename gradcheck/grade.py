@@ -31,7 +31,7 @@ def validate_spec(spec: Spec, seed: int = DEFAULT_SEED) -> None:
 
 
 def grade(spec: Spec, path: Path, *, seed: int = DEFAULT_SEED, limits: Limits | None = None, picked: str | None = None,
-          trials: list | None = None, sizes: dict[str, int] | None = None) -> Report:  # fmt: skip
+          trials: list | None = None, sizes: dict[str, int] | None = None, zygote=None) -> Report:  # fmt: skip
     """Grade one file. ``trials``: precomputed (and validated) trials, when grading many files."""
     start = time.perf_counter()
     limits = limits or spec.limits
@@ -39,12 +39,12 @@ def grade(spec: Spec, path: Path, *, seed: int = DEFAULT_SEED, limits: Limits | 
     if not path.is_file():
         raise UsageError(f"{path}: no such file")
     if path.suffix.lower() == ".ipynb":
-        return _grade_notebook(spec, path, seed=seed, limits=limits, picked=picked, trials=trials, sizes=sizes)
+        return _grade_notebook(spec, path, seed=seed, limits=limits, picked=picked, trials=trials, sizes=sizes, zygote=zygote)
     try:
         source = read_source(path)
     except (OSError, ValueError) as exc:
         raise UsageError(f"{path}: cannot read the submission ({exc})") from None
-    sandbox = make_sandbox(spec, path, limits)
+    sandbox = make_sandbox(spec, path, limits, zygote)
     sandbox.spawn()  # the child starts (and imports numpy) while the trials are prepared
     try:
         if trials is None:

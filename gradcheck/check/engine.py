@@ -108,7 +108,7 @@ def source_error(path: Path) -> tuple[int | None, int | None, str] | None:
     return None
 
 
-def make_sandbox(spec: Spec, path: Path, limits: Limits) -> Sandbox:
+def make_sandbox(spec: Spec, path: Path, limits: Limits, zygote=None) -> Sandbox:
     return Sandbox(
         path,
         timeout=limits.timeout,
@@ -118,6 +118,7 @@ def make_sandbox(spec: Spec, path: Path, limits: Limits) -> Sandbox:
         cpu_seconds=int(limits.total_timeout) + 10,
         helpers=spec.helpers,
         helper_modules=spec.helper_modules,
+        zygote=zygote,
     )
 
 

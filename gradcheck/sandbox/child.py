@@ -468,6 +468,56 @@ class Child:
                 self.send({"ok": False, "error": self.error_info(exc)})
 
 
+def zygote(sock_fd: int) -> None:
+    """Fork server: wait for requests, fork a fresh child for each (see zygote.py)."""
+    import socket
+
+    _load_wire()  # numpy imported once, here; every forked child inherits it
+    sock = socket.socket(fileno=sock_fd)
+    statuses: dict[int, str] = {}
+    while True:
+        try:
+            msg, fds, _flags, _addr = socket.recv_fds(sock, 4096, 3)
+        except OSError:
+            os._exit(0)
+        if not msg:
+            os._exit(0)  # the grader is gone
+        text = msg.decode(errors="replace").strip()
+        if text.startswith("poll "):
+            pid = int(text[5:])
+            if pid not in statuses:
+                try:
+                    done, status = os.waitpid(pid, os.WNOHANG)
+                except ChildProcessError:
+                    done, status = pid, 9
+                if done:
+                    statuses[pid] = f"exited {os.waitstatus_to_exitcode(status)}" if os.WIFEXITED(status) else f"signaled {os.WTERMSIG(status) if os.WIFSIGNALED(status) else 9}"
+            sock.sendall((statuses.get(pid, "running") + "\n").encode())
+            continue
+        if not text.startswith("fork ") or len(fds) != 3:
+            for fd in fds:
+                os.close(fd)
+            sock.sendall(b"error bad request\n")
+            continue
+        cwd = text[5:]
+        pid = os.fork()
+        if pid == 0:
+            try:
+                sock.close()
+                os.setsid()  # its own process group, killed as one
+                for target, fd in enumerate(fds):
+                    os.dup2(fd, target)
+                    os.close(fd)
+                os.chdir(cwd)
+                os.environ["HOME"] = os.environ["TMPDIR"] = cwd
+                main()
+            finally:
+                os._exit(0)
+        for fd in fds:
+            os.close(fd)
+        sock.sendall(f"pid {pid}\n".encode())
+
+
 def main() -> None:
     # The protocol uses private copies of stdin/stdout; the student's prints (fd 1 and 2)
     # go to stderr, which the grader drains and caps.
@@ -492,4 +542,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 3 and sys.argv[1] == "--zygote":
+        zygote(int(sys.argv[2]))
+    else:
+        main()

@@ -123,6 +123,7 @@ class Sandbox:
         cpu_seconds: int = 300,
         helpers: Path | None = None,
         helper_modules: tuple[str, ...] = (),
+        zygote=None,
     ) -> None:
         self.path = Path(path).resolve()
         self.timeout = timeout
@@ -138,6 +139,7 @@ class Sandbox:
         self.import_info: dict = {}
         self.starts = 0
         self.sent: dict = {}  # arrays the current child holds (see wire.encode_tree)
+        self.zygote = zygote  # a fork server (batch grading), or None to spawn
 
     # -- lifecycle ---------------------------------------------------------------------
     def spawn(self) -> None:
@@ -153,15 +155,21 @@ class Sandbox:
             kwargs["start_new_session"] = True  # one process group to kill
         else:
             kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
-        self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-B", str(CHILD)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            cwd=self.scratch,
-            env=_child_env(self.scratch),
-            **kwargs,
-        )
+        if self.zygote is not None:
+            try:
+                self.proc = self.zygote.spawn(self.scratch)  # type: ignore[assignment]
+            except OSError:
+                self.zygote = None  # the fork server is gone: spawn as usual
+        if self.proc is None:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-I", "-B", str(CHILD)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                cwd=self.scratch,
+                env=_child_env(self.scratch),
+                **kwargs,
+            )
         self._reader = _Reader(self.proc.stdout)
         self._reader.start()
         self._drain = _Drain(self.proc.stderr, self.output_cap)
