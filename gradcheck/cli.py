@@ -56,6 +56,7 @@ def check(
     sizes: Optional[str] = typer.Option(None, "--sizes", help="Layer sizes of the network you train, e.g. 12288,20,7,5,1 (L-layer assignments): one trial at that size."),
     m: Optional[int] = typer.Option(None, "--m", help="Number of examples for --sizes / --dims (e.g. 209)."),
     dims: Optional[str] = typer.Option(None, "--dims", help="Fix sizes by name, e.g. n_x=400,n_h=20,m=500: one trial at that size."),
+    exhaustive: bool = typer.Option(False, "--exhaustive", help="Finite differences for every parameter element (slow at large sizes: the time is estimated first)."),
 ) -> None:
     """Check a submission and print the report (the default command: `gradcheck FILE`)."""
     from dataclasses import replace
@@ -103,7 +104,7 @@ def check(
     except GradcheckError as exc:
         raise _fail_usage(exc.one_line()) from None
     try:
-        report = grade(spec, file, seed=seed, limits=limits, picked=picked, sizes=fixed)
+        report = grade(spec, file, seed=seed, limits=limits, picked=picked, sizes=fixed, exhaustive=_exhaustive() if exhaustive else None)
     except GradcheckError as exc:
         raise _fail_usage(exc.one_line()) from None
     except Exception as exc:  # noqa: BLE001 - the report must exist even when gradcheck fails
@@ -152,6 +153,32 @@ def _github_actions(report, to_stderr: bool) -> None:
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
         append_step_summary(report, summary)
+
+
+def _exhaustive():
+    """Estimate before starting, then a progress bar on stderr (when it is a terminal)."""
+    from .check.engine import Exhaustive
+
+    state: dict = {}
+
+    def estimate(evaluations: int, seconds: float) -> None:
+        sys.stderr.write(f"gradcheck: exhaustive check: {evaluations:,} evaluations of your forward pass and cost, "
+                         f"about {evaluations * seconds:.0f} s\n")  # fmt: skip
+        if sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+            bar = Progress("finite differences", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=Console(stderr=True), transient=True)
+            bar.start()
+            state["bar"], state["task"] = bar, bar.add_task("fd", total=evaluations // 2)
+
+    def progress(done: int, total: int) -> None:
+        if "bar" in state:
+            state["bar"].update(state["task"], completed=done)
+            if done >= total:
+                state["bar"].stop()
+
+    return Exhaustive(estimate, progress)
 
 
 def _fixed_sizes(sizes: str | None, m: int | None, dims: str | None) -> tuple[dict[str, int] | None, int | None]:

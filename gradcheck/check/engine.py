@@ -122,7 +122,8 @@ def make_sandbox(spec: Spec, path: Path, limits: Limits, zygote=None) -> Sandbox
     )
 
 
-def observe(spec: Spec, path: Path, trials: list[Trial], limits: Limits, source: str, sandbox: Sandbox | None = None) -> Observations:
+def observe(spec: Spec, path: Path, trials: list[Trial], limits: Limits, source: str, sandbox: Sandbox | None = None,
+            exhaustive: Exhaustive | None = None) -> Observations:  # fmt: skip
     start = time.perf_counter()
     obs = Observations(spec, path, source, trials)
     obs.syntax_error = source_error(path)
@@ -159,8 +160,8 @@ def observe(spec: Spec, path: Path, trials: list[Trial], limits: Limits, source:
                 if f.repeat and trial.index == 0 and result.failure is None:
                     obs.repeats[f.name] = _call(sandbox, f, trial)
         runnable = spec.student_cost and not any(s.call in obs.missing for s in spec.student_cost)
-        if runnable and time.perf_counter() < deadline:
-            obs.fd = _student_fd(sandbox, spec, trials[0], deadline)
+        if runnable and (time.perf_counter() < deadline or exhaustive is not None):
+            obs.fd = _student_fd(sandbox, spec, trials[0], deadline, exhaustive)
     finally:
         sandbox.close()
         obs.output = sandbox.output
@@ -219,7 +220,16 @@ def _changed(template: Any, sent: Any, back: Any) -> list[str]:
     return [n for sub, s, b in zip(template, sent, back) for n in _changed(sub, s, b)]
 
 
-def _student_fd(sandbox: Sandbox, spec: Spec, trial: Trial, deadline: float) -> FDResult:
+@dataclass
+class Exhaustive:
+    """--exhaustive: every element, in chunks, with a time estimate and progress reports."""
+
+    estimate: Any = None  # called with (evaluations, seconds each) before starting
+    progress: Any = None  # called with (done, total) after each chunk
+    chunk: int = 400
+
+
+def _student_fd(sandbox: Sandbox, spec: Spec, trial: Trial, deadline: float, exhaustive: Exhaustive | None = None) -> FDResult:
     """Central differences of J through the student's functions, batched in one request."""
     steps = [{"call": s.call, "args": list(s.args), "bind": s.bind} for s in spec.student_cost]
     needed = {n for s in spec.student_cost for a in s.args for n in leaves(a)}
@@ -233,7 +243,9 @@ def _student_fd(sandbox: Sandbox, spec: Spec, trial: Trial, deadline: float) -> 
     per_eval = float(seconds) if isinstance(seconds, (int, float)) and seconds > 0 else 1e-3
     budget = max(32, int(FD_BUDGET / per_eval))  # evaluations we can afford
     total = sum(env[p].size for p in spec.parameters)
-    elementwise_ok = 2 * total <= max(budget, 2 * ELEMENTWISE_LIMIT if per_eval < 1e-3 else 0)
+    elementwise_ok = 2 * total <= max(budget, 2 * ELEMENTWISE_LIMIT if per_eval < 1e-3 else 0) or exhaustive is not None
+    if exhaustive is not None and exhaustive.estimate:
+        exhaustive.estimate(2 * total, per_eval)
     k_dirs = max(2, min(DIRECTIONS, budget // max(1, 2 * len(spec.parameters))))
     perturb, plan, directions = [], [], []
     joint_dirs: list[dict[str, np.ndarray]] = []
@@ -257,7 +269,7 @@ def _student_fd(sandbox: Sandbox, spec: Spec, trial: Trial, deadline: float) -> 
     for name in spec.parameters if elementwise_ok else ():
         theta = env[name]
         h = fd.step(theta, itemsize)
-        if theta.size <= ELEMENTWISE_LIMIT and (elementwise_ok or theta.size <= k_dirs):
+        if exhaustive is not None or (theta.size <= ELEMENTWISE_LIMIT and (elementwise_ok or theta.size <= k_dirs)):
             for i in range(theta.size):
                 perturb.append({"param": name, "index": i, "h": float(h.reshape(-1)[i])})
             plan.append((name, "elementwise", theta.size, h))
@@ -269,18 +281,27 @@ def _student_fd(sandbox: Sandbox, spec: Spec, trial: Trial, deadline: float) -> 
                 directions.append(v)
                 perturb.append({"param": name, "direction": len(directions) - 1, "h": scale})
             plan.append((name, "directional", k_dirs, scale))
-    timeout = max(1.0, deadline - time.perf_counter())
-    reply = sandbox.pipeline(steps, env, perturb, directions, timeout=timeout)
-    if not reply.ok:
-        return FDResult(failure=reply.failure, itemsize=itemsize)
     from ..sandbox import wire
 
-    try:
-        plus = wire.decode_array(reply.header["plus"], reply.blobs).astype(np.float64)
-        minus = wire.decode_array(reply.header["minus"], reply.blobs).astype(np.float64)
-        base = float(reply.header["base"])
-    except (KeyError, TypeError, ValueError, wire.WireError):
-        return FDResult(failure=Failure("protocol", "ProtocolError", "malformed finite-difference reply"))
+    size = exhaustive.chunk if exhaustive is not None else max(1, len(perturb))
+    plus_parts, minus_parts, base = [], [], 0.0
+    for start in range(0, max(1, len(perturb)), size):
+        if exhaustive is None:
+            timeout = max(1.0, deadline - time.perf_counter())
+        else:  # the user asked for it: allow the chunk's estimated time, generously
+            timeout = max(sandbox.timeout, 10 * per_eval * 2 * size + 5)
+        reply = sandbox.pipeline(steps, env, perturb[start : start + size], directions, timeout=timeout)
+        if not reply.ok:
+            return FDResult(failure=reply.failure, itemsize=itemsize)
+        try:
+            plus_parts.append(wire.decode_array(reply.header["plus"], reply.blobs).astype(np.float64))
+            minus_parts.append(wire.decode_array(reply.header["minus"], reply.blobs).astype(np.float64))
+            base = float(reply.header["base"])
+        except (KeyError, TypeError, ValueError, wire.WireError):
+            return FDResult(failure=Failure("protocol", "ProtocolError", "malformed finite-difference reply"))
+        if exhaustive is not None and exhaustive.progress:
+            exhaustive.progress(min(start + size, len(perturb)), len(perturb))
+    plus, minus = np.concatenate(plus_parts), np.concatenate(minus_parts)
     if plus.shape != (len(perturb),) or minus.shape != (len(perturb),):
         return FDResult(failure=Failure("protocol", "ProtocolError", "wrong number of finite-difference values"))
     eps = float(np.finfo({2: np.float16, 4: np.float32}.get(itemsize, np.float64)).eps)

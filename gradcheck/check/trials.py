@@ -50,6 +50,8 @@ def spec_dim(spec: Spec, name: str):
 
 def _generate(gen: ValueGen, dims: dict[str, int], rng: np.random.Generator) -> np.ndarray:
     shape = tuple(dims[s] if isinstance(s, str) else int(s) for s in gen.shape)
+    if isinstance(gen.scale, str):
+        gen = ValueGen(gen.name, gen.shape, gen.init, float(fm.evaluate(fm.parse(gen.scale), dict(dims))), gen.classes)
     if gen.init == "normal":
         return rng.standard_normal(shape) * gen.scale
     if gen.init == "uniform":

@@ -253,7 +253,15 @@ def _values(r: _Reader, root: LDict, dims: tuple[Dim, ...], define) -> tuple[Val
         init = v.get("init", "normal")
         if init not in INITS:
             raise r.fail(f"'values.{key}.init' must be one of {', '.join(INITS)} (got {_shown(init)})", v, "init")
-        scale = r.number(v.get("scale", 1.0), f"values.{key}.scale", v, "scale", 0.0, 1e6)
+        raw_scale = v.get("scale", 1.0)
+        if isinstance(raw_scale, str):  # a formula over the dims, such as 1.5 / sqrt(n1): fan-in scaling
+            tree = r.formula(raw_scale, f"values.{key}.scale", v, "scale")
+            for n in sorted(fm.names(tree)):
+                if n not in dim_names:
+                    raise r.fail(f"'values.{key}.scale' may use only dims (got '{n}')", v, "scale")
+            scale: float | str = raw_scale
+        else:
+            scale = r.number(raw_scale, f"values.{key}.scale", v, "scale", 0.0, 1e6)
         classes = v.get("classes")
         if init == "labels":
             if not (isinstance(classes, str) and classes in dim_names) and not (isinstance(classes, int) and not isinstance(classes, bool) and classes >= 2):

@@ -26,7 +26,7 @@ class ValueGen:
     name: str
     shape: tuple[str | int, ...]
     init: str = "normal"
-    scale: float = 1.0
+    scale: float | str = 1.0  # a number, or a formula over the dims (1.5 / sqrt(n0))
     classes: str | int | None = None  # init: labels — integer class indices in [0, classes)
 
 
