@@ -63,6 +63,7 @@ _CODE_LIST = (
     Code("GC007", "output-truncated", "info", "The submission printed more than the output cap; the rest was dropped."),
     Code("GC008", "limit-unavailable", "info", "A resource limit cannot be enforced on this platform."),
     Code("GC009", "undefined-name", "error", "A function uses a name that is not defined in the file (often a notebook global).", ("runtime-error",)),
+    Code("GC010", "older-api", "info", "The file uses an older generation of the course's API; gradcheck graded it that way."),
     # GC1xx: what a function returned
     Code("GC101", "call-raised", "error", "A graded function raised an exception.", ("runtime-error",)),
     Code("GC102", "wrong-type", "error", "A returned value has the wrong type.", ("wrong-type",)),

@@ -35,6 +35,7 @@ class CallResult:
     locals: dict[str, Leaf] = field(default_factory=dict)
     mutated: list[str] = field(default_factory=list)
     elapsed: float = 0.0
+    convention: str | None = None  # the label of the older API generation used, if any
 
 
 @dataclass
@@ -131,6 +132,7 @@ def observe(spec: Spec, path: Path, trials: list[Trial], limits: Limits, source:
         if sandbox is not None:
             sandbox.close()
         return obs
+    arities = _arities(source)
     sandbox = sandbox or make_sandbox(spec, path, limits)
     deadline = start + limits.total_timeout
     try:
@@ -153,15 +155,15 @@ def observe(spec: Spec, path: Path, trials: list[Trial], limits: Limits, source:
                 if time.perf_counter() > deadline:
                     obs.skipped[f.name] = "the submission's total time limit was reached"
                     continue
-                result = _call(sandbox, f, trial)
+                result = _call(sandbox, f, trial, arities.get(f.call))
                 obs.calls[(f.name, trial.index)] = result
                 if result.failure and result.failure.kind in ("timeout", "died", "memory", "protocol"):
                     obs.skipped[f.name] = f"it failed with {result.failure.kind} in {trial.label}"
                 if f.repeat and trial.index == 0 and result.failure is None:
-                    obs.repeats[f.name] = _call(sandbox, f, trial)
+                    obs.repeats[f.name] = _call(sandbox, f, trial, arities.get(f.call))
         runnable = spec.student_cost and not any(s.call in obs.missing for s in spec.student_cost)
         if runnable and (time.perf_counter() < deadline or exhaustive is not None):
-            obs.fd = _student_fd(sandbox, spec, trials[0], deadline, exhaustive)
+            obs.fd = _student_fd(sandbox, spec, trials[0], deadline, exhaustive, arities)
     finally:
         sandbox.close()
         obs.output = sandbox.output
@@ -183,21 +185,62 @@ def _suggest(name: str, aliases: tuple[str, ...], defined: list[str]) -> str | N
     return close[0] if close else None
 
 
-def _call(sandbox: Sandbox, f, trial: Trial) -> CallResult:
-    args = [build(a, trial.env) for a in f.args]
+def _step_args(spec: Spec, step, arity: tuple[int, int] | None) -> tuple:
+    """A student_cost step's arguments, in the older signature when the student wrote that one."""
+    if arity is None or arity[0] <= len(step.args) <= arity[1]:
+        return step.args
+    for f in spec.functions:
+        if f.call == step.call:
+            for alt in f.alternatives:
+                if alt.args is not None and arity[0] <= len(alt.args) <= arity[1]:
+                    extra = alt.args[len(f.args) :] if tuple(alt.args[: len(f.args)]) == tuple(f.args) else ()
+                    return tuple(step.args) + tuple(extra)
+    return step.args
+
+
+def _arities(source: str) -> dict[str, tuple[int, int]]:
+    """(fewest, most) positional arguments of each function the file defines (read, not run)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return {}
+    out = {}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            a = node.args
+            positional = len(a.posonlyargs) + len(a.args)
+            out[node.name] = (positional - len(a.defaults), 10**6 if a.vararg else positional)
+    return out
+
+
+def _call(sandbox: Sandbox, f, trial: Trial, arity: tuple[int, int] | None = None) -> CallResult:
+    args_t, returns_t, label = f.args, f.returns, None
+    if arity is not None and f.alternatives and not arity[0] <= len(f.args) <= arity[1]:
+        for alt in f.alternatives:  # an older signature that fits what the student wrote
+            if alt.args is not None and arity[0] <= len(alt.args) <= arity[1]:
+                args_t, returns_t, label = alt.args, alt.returns or f.returns, alt.label
+                break
+    args = [build(a, trial.env) for a in args_t]
     reply = sandbox.call(f.call, args, f.locals)
-    result = CallResult(f.name, trial, elapsed=reply.elapsed)
+    result = CallResult(f.name, trial, elapsed=reply.elapsed, convention=label)
     if not reply.ok:
         result.failure = reply.failure
         return result
     header, blobs = reply.header, reply.blobs
-    result.matched = match(f.returns, header.get("value"), blobs, f.call)
+    result.matched = match(returns_t, header.get("value"), blobs, f.call)
+    if result.matched.problems:
+        for alt in f.alternatives:  # older key conventions
+            if alt.returns is not None and alt.returns is not returns_t:
+                other = match(alt.returns, header.get("value"), blobs, f.call)
+                if not other.problems:
+                    result.matched, result.convention = other, alt.label
+                    break
     locs = header.get("locals") if isinstance(header.get("locals"), dict) else {}
     for name in f.locals:
         if name in locs:
             result.locals[name] = match(name, locs[name], blobs, f.call).leaves[name]
     after = header.get("args_after") if isinstance(header.get("args_after"), list) else []
-    for template, sent, back in zip(f.args, args, after):
+    for template, sent, back in zip(args_t, args, after):
         result.mutated += _changed(template, sent, decode_plain(back, blobs))
     return result
 
@@ -229,10 +272,11 @@ class Exhaustive:
     chunk: int = 400
 
 
-def _student_fd(sandbox: Sandbox, spec: Spec, trial: Trial, deadline: float, exhaustive: Exhaustive | None = None) -> FDResult:
+def _student_fd(sandbox: Sandbox, spec: Spec, trial: Trial, deadline: float, exhaustive: Exhaustive | None = None,
+                arities: dict | None = None) -> FDResult:  # fmt: skip
     """Central differences of J through the student's functions, batched in one request."""
-    steps = [{"call": s.call, "args": list(s.args), "bind": s.bind} for s in spec.student_cost]
-    needed = {n for s in spec.student_cost for a in s.args for n in leaves(a)}
+    steps = [{"call": s.call, "args": list(_step_args(spec, s, (arities or {}).get(s.call))), "bind": s.bind} for s in spec.student_cost]
+    needed = {n for s in steps for a in s["args"] for n in leaves(a)}
     env = {k: np.asarray(trial.env[k], dtype=np.float64) for k in needed if k in trial.env}
     # A first, cheap request learns the precision the student computes in.
     probe = sandbox.pipeline(steps, env, [])

@@ -176,6 +176,10 @@ class Judge:
             self.failed_functions.add(f.name)
             return
         calls_ok: list[CallResult] = [c for c in calls if c is not None]
+        convention = next((c.convention for c in calls_ok if c.convention), None)
+        if convention:
+            self.add((fi, 0), Finding("GC010", f.call, f"Your {f.call} follows {convention}; gradcheck called it and read its result that way.",
+                                      location=self.loc(locate.locate_function(self.obs.source, f.call))))  # fmt: skip
         bad_structure = self._structure(fi, f, calls_ok)
         values: list[dict[str, np.ndarray]] = [dict() for _ in calls_ok]
         invalid: dict[str, str] = {}

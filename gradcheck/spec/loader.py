@@ -13,6 +13,7 @@ from .families import expand
 from .model import (
     DEFAULT_TOLERANCE,
     INITS,
+    Alternative,
     Dim,
     Formula,
     FunctionSpec,
@@ -342,7 +343,8 @@ def _functions(r: _Reader, root: LDict, known) -> tuple[FunctionSpec, ...]:
     raw = root["functions"]
     if not isinstance(raw, dict) or not raw:
         raise r.fail("'functions' must be a mapping of function name: {args, returns}", root, "functions")
-    keys = {"args": True, "returns": True, "locals": False, "points": False, "aliases": False, "repeat": False, "function": False}
+    keys = {"args": True, "returns": True, "locals": False, "points": False, "aliases": False, "repeat": False, "function": False,
+            "alternatives": False}  # fmt: skip
     out = []
     for fname, spec in raw.items():
         r.name(fname, f"functions.{fname}", raw, fname)
@@ -371,7 +373,21 @@ def _functions(r: _Reader, root: LDict, known) -> tuple[FunctionSpec, ...]:
         function = None
         if "function" in f:
             function = r.name(f["function"], f"functions.{fname}.function", f, "function")
-        out.append(FunctionSpec(fname, args_t, returns, tuple(locals_), points, tuple(aliases), repeat, line_of(raw, fname), function))
+        alternatives = []
+        alts = f.get("alternatives", [])
+        if not isinstance(alts, list):
+            raise r.fail(f"'functions.{fname}.alternatives' must be a list of {{label, args, returns}}", f, "alternatives")
+        for i, alt in enumerate(alts):
+            a = r.mapping(alt, f"functions.{fname}.alternatives[{i}]", alts, i, {"label": True, "args": False, "returns": False})
+            alt_args = None
+            if "args" in a:
+                if not isinstance(a["args"], list):
+                    raise r.fail(f"'functions.{fname}.alternatives[{i}].args' must be a list", a, "args")
+                alt_args = tuple(_template(r, x, known, f"functions.{fname}.alternatives[{i}].args[{j}]", a["args"], j) for j, x in enumerate(a["args"]))
+            alt_returns = _template(r, a["returns"], known, f"functions.{fname}.alternatives[{i}].returns", a, "returns") if "returns" in a else None
+            alternatives.append(Alternative(r.text(a["label"], f"functions.{fname}.alternatives[{i}].label", a, "label"), alt_args, alt_returns))
+        out.append(FunctionSpec(fname, args_t, returns, tuple(locals_), points, tuple(aliases), repeat, line_of(raw, fname), function,
+                                tuple(alternatives)))  # fmt: skip
     return tuple(out)
 
 

@@ -47,6 +47,15 @@ class Gradient:
 
 
 @dataclass(frozen=True)
+class Alternative:
+    """Another generation of the course's API for one function (older signature or keys)."""
+
+    label: str
+    args: tuple[Template, ...] | None = None
+    returns: Template = None
+
+
+@dataclass(frozen=True)
 class FunctionSpec:
     name: str
     args: tuple[Template, ...]
@@ -57,6 +66,7 @@ class FunctionSpec:
     repeat: bool = False  # call twice to detect nondeterminism
     line: int | None = None
     function: str | None = None  # the student's function, when one function is checked in several ways
+    alternatives: tuple[Alternative, ...] = ()
 
     @property
     def call(self) -> str:
