@@ -57,6 +57,7 @@ def check(
     m: Optional[int] = typer.Option(None, "--m", help="Number of examples for --sizes / --dims (e.g. 209)."),
     dims: Optional[str] = typer.Option(None, "--dims", help="Fix sizes by name, e.g. n_x=400,n_h=20,m=500: one trial at that size."),
     exhaustive: bool = typer.Option(False, "--exhaustive", help="Finite differences for every parameter element (slow at large sizes: the time is estimated first)."),
+    directions: Optional[int] = typer.Option(None, "--directions", help="Random directions for the finite-difference check of big networks (default 4)."),
 ) -> None:
     """Check a submission and print the report (the default command: `gradcheck FILE`)."""
     from dataclasses import replace
@@ -104,7 +105,12 @@ def check(
     except GradcheckError as exc:
         raise _fail_usage(exc.one_line()) from None
     try:
-        report = grade(spec, file, seed=seed, limits=limits, picked=picked, sizes=fixed, exhaustive=_exhaustive() if exhaustive else None)
+        if directions is not None and not 1 <= directions <= 1000:
+            raise _fail_usage("--directions must be between 1 and 1000")
+        from .check.engine import FDOptions
+
+        fd_options = FDOptions(_exhaustive() if exhaustive else None, directions)
+        report = grade(spec, file, seed=seed, limits=limits, picked=picked, sizes=fixed, exhaustive=fd_options)
     except GradcheckError as exc:
         raise _fail_usage(exc.one_line()) from None
     except Exception as exc:  # noqa: BLE001 - the report must exist even when gradcheck fails

@@ -50,6 +50,7 @@ class FDResult:
     itemsize: int = 8
     evaluations: int = 0
     noise: float = 0.0  # rounding noise of one central difference: a floor under the comparison
+    kinked_directions: int = 0
 
 
 @dataclass
@@ -124,7 +125,8 @@ def make_sandbox(spec: Spec, path: Path, limits: Limits, zygote=None) -> Sandbox
 
 
 def observe(spec: Spec, path: Path, trials: list[Trial], limits: Limits, source: str, sandbox: Sandbox | None = None,
-            exhaustive: Exhaustive | None = None) -> Observations:  # fmt: skip
+            exhaustive: Exhaustive | FDOptions | None = None) -> Observations:  # fmt: skip
+    options = exhaustive if isinstance(exhaustive, FDOptions) else FDOptions(exhaustive)
     start = time.perf_counter()
     obs = Observations(spec, path, source, trials)
     obs.syntax_error = source_error(path)
@@ -162,8 +164,8 @@ def observe(spec: Spec, path: Path, trials: list[Trial], limits: Limits, source:
                 if f.repeat and trial.index == 0 and result.failure is None:
                     obs.repeats[f.name] = _call(sandbox, f, trial, arities.get(f.call))
         runnable = spec.student_cost and not any(s.call in obs.missing for s in spec.student_cost)
-        if runnable and (time.perf_counter() < deadline or exhaustive is not None):
-            obs.fd = _student_fd(sandbox, spec, trials[0], deadline, exhaustive, arities)
+        if runnable and (time.perf_counter() < deadline or options.exhaustive is not None):
+            obs.fd = _student_fd(sandbox, spec, trials[0], deadline, options.exhaustive, arities, options.directions)
     finally:
         sandbox.close()
         obs.output = sandbox.output
@@ -272,8 +274,16 @@ class Exhaustive:
     chunk: int = 400
 
 
+@dataclass
+class FDOptions:
+    """How the finite-difference check through the student's code is run."""
+
+    exhaustive: Exhaustive | None = None
+    directions: int | None = None  # random directions when forward passes are expensive (default 4)
+
+
 def _student_fd(sandbox: Sandbox, spec: Spec, trial: Trial, deadline: float, exhaustive: Exhaustive | None = None,
-                arities: dict | None = None) -> FDResult:  # fmt: skip
+                arities: dict | None = None, n_directions: int | None = None) -> FDResult:  # fmt: skip
     """Central differences of J through the student's functions, batched in one request."""
     steps = [{"call": s.call, "args": list(_step_args(spec, s, (arities or {}).get(s.call))), "bind": s.bind} for s in spec.student_cost]
     needed = {n for s in steps for a in s["args"] for n in leaves(a)}
@@ -298,7 +308,7 @@ def _student_fd(sandbox: Sandbox, spec: Spec, trial: Trial, deadline: float, exh
         # Expensive forward passes: random directions through all parameters at once. A wrong
         # gradient block changes the directional derivative unless the direction happens to be
         # orthogonal to its error (see docs/finite-differences.md for the bound).
-        k = max(4, min(DIRECTIONS // 2, budget // 2))
+        k = n_directions or max(6, min(DIRECTIONS, budget // 2))
         h = float(max(np.max(fd.step(env[name], itemsize)) for name in spec.parameters))
         for _ in range(k):
             parts = {name: rng.standard_normal(env[name].shape) for name in spec.parameters}
@@ -351,24 +361,38 @@ def _student_fd(sandbox: Sandbox, spec: Spec, trial: Trial, deadline: float, exh
     eps = float(np.finfo({2: np.float16, 4: np.float32}.get(itemsize, np.float64)).eps)
     h_min = min((float(item["h"]) for item in perturb), default=1.0)
     out = FDResult(itemsize=itemsize, evaluations=2 * len(perturb) + 1, noise=4 * eps * max(1.0, abs(base)) / h_min)
-    k = 0
     rtol = spec.tolerance.for_dtype({2: "float16", 4: "float32"}.get(itemsize, "float64"), fd=True)
+    steps_h = np.array([float(item["h"]) for item in perturb])
+    slopes_all = fd.central(plus, minus, steps_h)
+    # Where the one-sided slopes disagree, look again with half the step: a kink shows up as
+    # central differences that change with the step; mere curvature does not.
+    kinked_all = np.zeros(len(perturb), dtype=bool)
+    doubtful = np.flatnonzero(fd.suspicious(base, plus, minus, steps_h, rtol))
+    if doubtful.size and exhaustive is None:
+        again = [dict(perturb[i], h=float(perturb[i]["h"]) / 2) for i in doubtful]
+        reply = sandbox.pipeline(steps, env, again, directions, timeout=max(1.0, deadline - time.perf_counter()))
+        if reply.ok:
+            try:
+                p2 = wire.decode_array(reply.header["plus"], reply.blobs).astype(np.float64)
+                m2 = wire.decode_array(reply.header["minus"], reply.blobs).astype(np.float64)
+                half = fd.central(p2, m2, steps_h[doubtful] / 2)
+                kinked_all[doubtful] = fd.kinks_from_halving(slopes_all[doubtful], half, rtol, out.noise)
+                out.evaluations += 2 * len(doubtful)
+            except (KeyError, TypeError, ValueError, wire.WireError):
+                pass
+    k = 0
     dir_k = 0
-    for name, kind, count, h in plan:
-        p, q = plus[k : k + count], minus[k : k + count]
+    for name, kind, count, _h in plan:
+        slopes, kinked = slopes_all[k : k + count], kinked_all[k : k + count]
         if kind == "joint":
-            slopes = fd.central(p, q, h)
-            kinked = fd.kinks(base, p, q, np.full(count, h), rtol)
-            keep = ~kinked if (~kinked).any() else np.ones(count, dtype=bool)
+            keep = ~kinked  # directions across a kink say nothing about the gradient
             out.joint = ([d for d, kept in zip(joint_dirs, keep) if kept], slopes[keep])
+            out.kinked_directions = int(kinked.sum())
         elif kind == "elementwise":
-            hh = h.reshape(-1)
-            out.numeric[name] = fd.central(p, q, hh).reshape(env[name].shape)
-            out.kinks[name] = fd.kinks(base, p, q, hh, rtol).reshape(env[name].shape)
+            out.numeric[name] = slopes.reshape(env[name].shape)
+            out.kinks[name] = kinked.reshape(env[name].shape)
         else:
-            slopes = fd.central(p, q, h)
-            kinked = fd.kinks(base, p, q, np.full(count, h), rtol)
-            keep = ~kinked if (~kinked).any() else np.ones(count, dtype=bool)  # directions across a kink say nothing
+            keep = ~kinked if (~kinked).any() else np.ones(count, dtype=bool)
             out.directional[name] = (np.stack(directions[dir_k : dir_k + count])[keep], slopes[keep])
             dir_k += count
         k += count

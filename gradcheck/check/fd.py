@@ -17,12 +17,20 @@ def central(plus: np.ndarray, minus: np.ndarray, h: np.ndarray) -> np.ndarray:
     return (np.asarray(plus) - np.asarray(minus)) / (2.0 * np.asarray(h))
 
 
-def kinks(base: float, plus: np.ndarray, minus: np.ndarray, h: np.ndarray, rtol: float) -> np.ndarray:
-    """Elements where the one-sided slopes disagree: the step crossed a kink (relu, max)."""
+def suspicious(base: float, plus: np.ndarray, minus: np.ndarray, h: np.ndarray, rtol: float) -> np.ndarray:
+    """Where the one-sided slopes disagree: a kink (relu, max) may lie within the step, or the
+    function merely curves. ``kinks_from_halving`` tells the two apart."""
     right = (np.asarray(plus) - base) / h
     left = (base - np.asarray(minus)) / h
     scale = np.maximum(np.maximum(np.abs(right), np.abs(left)), 1e-12)
-    return np.abs(right - left) > 100 * rtol * scale + 1e3 * np.asarray(h)
+    return np.abs(right - left) > 10 * rtol * scale
+
+
+def kinks_from_halving(slope_h: np.ndarray, slope_half: np.ndarray, rtol: float, noise: float) -> np.ndarray:
+    """A smooth function's central differences at h and h/2 agree to O(h²); across a kink they
+    do not (the kink sits at a different fraction of each step)."""
+    scale = np.maximum(np.abs(slope_h), np.abs(slope_half))
+    return np.abs(slope_h - slope_half) > rtol * scale + 4 * noise
 
 
 def numeric_gradient(f, theta: np.ndarray, itemsize: int = 8) -> np.ndarray:

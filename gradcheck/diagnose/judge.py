@@ -728,6 +728,11 @@ class Judge:
                 bad_params.append((grad_names.get(p, p), None, False))
             else:
                 analytic_all[p] = np.asarray(leaf.array, dtype=np.float64)
+        kinks += fd.kinked_directions
+        if fd.joint is not None and not bad_params and not fd.joint[0]:
+            self.checks.append(CheckResult("gradient_check", "", "gradient check", "skip", pts, pts, "every random direction crossed a kink; nothing to compare"))
+            self.add((len(spec.functions), 1), Finding("GC402", "gradient check", f"All {fd.kinked_directions} random directions straddle a kink (relu, max); the finite-difference check was skipped."))
+            return
         if fd.joint is not None and not bad_params:
             dirs, slopes = fd.joint
             predicted = np.array([sum(float(np.sum(d[p] * analytic_all[p])) for p in spec.parameters) for d in dirs])
@@ -775,7 +780,8 @@ class Judge:
                                                       hint="fix the forward pass or the cost; a notebook gradient check would fail for the same reason",
                                                       stats={"max_rel_error": worst, "gradients": [g for g, _ in consistent]}))  # fmt: skip
         if kinks:
-            self.add((len(spec.functions), 1), Finding("GC402", "gradient check", f"{kinks} finite-difference element(s) straddle a kink (relu, max) and were not compared."))
+            what = "random direction(s)" if fd.joint is not None else "finite-difference element(s)"
+            self.add((len(spec.functions), 1), Finding("GC402", "gradient check", f"{kinks} {what} straddle a kink (relu, max) and were not compared."))
 
     def _extras(self) -> None:
         obs = self.obs
