@@ -25,3 +25,43 @@ def root_finding(report):
     """The first error, as the report orders them (load, forward, cost, backward, gradient check)."""
     errors = [f for f in report.findings if f.level == "error"]
     return errors[0] if errors else None
+
+
+def params(name: str, xfail_key: str = "xfail") -> list:
+    """The manifest's cases as pytest params; ``xfail: reason`` marks a known engine gap (strict)."""
+    return [
+        pytest.param(c, id=c["file"], marks=pytest.mark.xfail(reason=c[xfail_key], strict=True) if xfail_key in c else ())
+        for c in manifest(name)
+    ]
+
+
+def load_builtin(name: str):
+    from gradcheck.catalog import resolve
+    from gradcheck.spec.loader import load_spec
+
+    return load_spec(resolve(name))
+
+
+def check_case(report, case) -> object:
+    """Assert what a corpus manifest entry promises; returns the root finding (or None)."""
+    summary = [(f.code, f.target, f.tags, f.caused_by) for f in report.findings]
+    assert report.passed is case["passed"], summary
+    if case["passed"]:
+        assert not report.errors
+        if "warning" in case:
+            warnings = [f for f in report.findings if f.code == case["warning"]]
+            assert warnings, summary
+            assert warnings[0].target == case["target"], summary
+        else:
+            assert not [f for f in report.findings if f.level == "warning"], summary
+        assert report.score == report.max_score
+        return None
+    root = root_finding(report)
+    assert root is not None
+    assert root.target == case["target"], summary
+    assert set(case.get("tags", [])) <= set(root.tags), summary
+    assert not set(case.get("forbid_tags", [])) & set(root.tags), summary
+    for text in case.get("message_excludes", []):
+        assert text not in root.message, root.message
+    assert report.score < report.max_score
+    return root

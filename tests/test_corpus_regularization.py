@@ -8,7 +8,7 @@ import pytest
 
 from gradcheck.grade import grade
 
-from .conftest import CORPUS, ROOT, manifest, root_finding
+from .conftest import CORPUS, ROOT, check_case, manifest
 
 CASES = manifest("regularization")
 PARAMS = [pytest.param(c, id=c["file"], marks=pytest.mark.xfail(reason=c["xfail"], strict=True) if "xfail" in c else ()) for c in CASES]
@@ -42,24 +42,4 @@ def test_shipped_example_passes(regularization_spec):
 
 @pytest.mark.parametrize("case", PARAMS)
 def test_regularization_corpus(case, regularization_spec):
-    report = grade(regularization_spec, CORPUS / "regularization" / case["file"])
-    summary = [(f.code, f.target, f.tags) for f in report.findings]
-    assert report.passed is case["passed"], summary
-    if case["passed"]:
-        assert not report.errors
-        if "warning" in case:
-            warnings = [f for f in report.findings if f.code == case["warning"]]
-            assert warnings, summary
-            assert warnings[0].target == case["target"], summary
-        else:
-            assert not [f for f in report.findings if f.level == "warning"], summary
-        assert report.score == report.max_score
-        return
-    root = root_finding(report)
-    assert root is not None
-    assert root.target == case["target"], summary
-    assert set(case.get("tags", [])) <= set(root.tags), summary
-    assert not set(case.get("forbid_tags", [])) & set(root.tags), summary
-    for text in case.get("message_excludes", []):
-        assert text not in root.message, root.message
-    assert report.score < report.max_score
+    check_case(grade(regularization_spec, CORPUS / "regularization" / case["file"]), case)
