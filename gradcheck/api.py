@@ -25,6 +25,14 @@ def source_for_picking(path: Path) -> str:
     return read_source(path)
 
 
+def choose_spec(path: Path, assignment: str | None) -> tuple[Path, str | None]:
+    """The spec to grade ``path`` with, and the sentence saying it was picked (or None)."""
+    if assignment is not None:
+        return resolve(assignment), None
+    entry, picked = pick(source_for_picking(path))
+    return entry.path, picked
+
+
 def check_file(
     path: str | Path,
     assignment: str | None = None,
@@ -35,12 +43,7 @@ def check_file(
 ) -> Report:
     """Grade one submission; ``assignment`` is a built-in name or a spec path (default: picked)."""
     path = Path(path)
-    picked = None
-    if assignment is None:
-        entry, picked = pick(source_for_picking(path))
-        spec_path = entry.path
-    else:
-        spec_path = resolve(assignment)
+    spec_path, picked = choose_spec(path, assignment)
     spec = load_spec(spec_path)
     limits = spec.limits
     if timeout is not None:

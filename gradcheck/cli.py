@@ -62,7 +62,6 @@ def check(
     """Check a submission and print the report (the default command: `gradcheck FILE`)."""
     from dataclasses import replace
 
-    from .catalog import pick, resolve
     from .errors import GradcheckError
     from .grade import grade, internal_error_report
     from .render import formats, json_report
@@ -75,14 +74,9 @@ def check(
     try:
         if not file.is_file():
             raise _fail_usage(f"{file}: no such file")
-        picked = None
-        if assignment is None:
-            from .api import source_for_picking
+        from .api import choose_spec
 
-            entry, picked = pick(source_for_picking(file))
-            spec_path = entry.path
-        else:
-            spec_path = resolve(assignment)
+        spec_path, picked = choose_spec(file, assignment)
         fixed, depth = _fixed_sizes(sizes, m, dims)
         spec = load_spec(spec_path, depth=depth)
         if fixed is not None and m is not None:
