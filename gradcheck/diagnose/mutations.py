@@ -177,6 +177,9 @@ def single(tree: ast.expr, ctx: Context) -> Iterator[tuple[Mutation, ast.expr]]:
                 for other in ACTIVATIONS:
                     if other != node.func.id:
                         yield Mutation(f"activation:{other}", "forward-mismatch", f"{other} is used instead of {node.func.id}", f"use {node.func.id}"), _replace_walk(tree, node, ast.Call(ast.Name(other, ast.Load()), node.args, node.keywords))
+                if node.args:
+                    shown = ast.unparse(node.args[0])
+                    yield Mutation("activation:none", "forward-mismatch", f"the activation {node.func.id} is missing ({shown} is used as it is)", f"apply {node.func.id}({shown})"), _replace_walk(tree, node, node.args[0])
             if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
                 dropped = ast.unparse(node.right)
                 yield Mutation(f"drop-term:{dropped}", "forward-mismatch", f"the term {dropped} is missing", f"add {dropped}"), _replace_walk(tree, node, node.left)
