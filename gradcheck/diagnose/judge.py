@@ -195,18 +195,14 @@ class Judge:
             if reason:
                 invalid[local] = reason
         verdicts = self._cascade(fi, f, calls_ok, values, invalid)
-        for n in sorted(uniq, key=self._pos):  # backward order: a cause is listed before what follows from it
+        shown_locals = [n for n in f.locals if n not in uniq and any(n in c.locals for c in calls_ok)]
+        for n in sorted([*uniq, *shown_locals], key=self._pos):  # backward order: a cause before what follows from it
             v = verdicts.get(n)
             ok = n not in invalid and (v is None or v.status == "ok")
             summary = "ok" if ok else invalid.get(n) or _verdict_note(v)
+            points = 0.0 if n in shown_locals else share  # intermediates are shown, not scored
             self.checks.append(CheckResult(f"{f.name}:{display(n)}", f.name, display(n), "pass" if ok else "fail",
-                                           share if ok else 0.0, share, summary))  # fmt: skip
-        for local in f.locals:
-            v = verdicts.get(local)
-            if any(local in c.locals for c in calls_ok):
-                ok = local not in invalid and (v is None or v.status == "ok")
-                self.checks.append(CheckResult(f"{f.name}:{local}", f.name, local, "pass" if ok else "fail", 0.0, 0.0,
-                                               "ok" if ok else invalid.get(local) or _verdict_note(v)))  # fmt: skip
+                                           points if ok else 0.0, points, summary))  # fmt: skip
         problems = [p for p in (self._mutation(fi, f, calls_ok), self._repeat(fi, f, calls_ok)) if p]
         self.checks.append(CheckResult(f"{f.name}:side-effects", f.name, "side effects", "fail" if problems else "pass",
                                        0.0 if problems else share, share, "; ".join(problems)))  # fmt: skip
