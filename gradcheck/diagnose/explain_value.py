@@ -96,6 +96,8 @@ def explain(
     if ratios:
         out.ratios = ratios
         out.scale = classify(ratios, [m for _, _, m, _ in cases], per_example, display(name), spec.batch, has_mean(formula.tree, spec.batch))
+        if out.scale is None:
+            out.scale = _factor_of_a_value(spec, name, ratios, cases)
     ctx = context(spec, forward, cases[0][1])
     out.mutations, out.mutant_text = _search(single(formula.tree, ctx), cases, wrap=lambda m: (m,))
     if not out.mutations and out.scale is None and hidden:
@@ -103,6 +105,22 @@ def explain(
     if not out.mutations and out.scale is None and try_pairs:
         out.mutations, out.mutant_text = _search(pairs(formula.tree, ctx), cases, wrap=lambda ms: ms)
     return out
+
+
+def _factor_of_a_value(spec: Spec, name: str, ratios: list[float], cases) -> Scale | None:
+    """A factor equal to one of the spec's plain-number values (keep_prob, lambd) in every trial."""
+    first_env = cases[0][1]
+    candidates = [v.name for v in spec.values] + [f.name for f in spec.forward]
+    scalars = [n for n in candidates if n in first_env and np.ndim(first_env[n]) == 0 and n != name]
+    for v in scalars:
+        values = [float(np.asarray(env.get(v, np.nan))) for _, env, _, _ in cases]
+        if not all(np.isfinite(values)) or any(x == 0 for x in values):
+            continue
+        if all(abs(c - x) <= 1e-6 * abs(x) for c, x in zip(ratios, values)):
+            return Scale(("wrong-scale",), v, f"{display(name)} is {v} times the reference: a division by {v} is missing", f"divide by {v}")
+        if all(abs(c * x - 1) <= 1e-6 for c, x in zip(ratios, values)):
+            return Scale(("wrong-scale",), f"1/{v}", f"{display(name)} is divided by {v} once too often", f"remove the extra division by {v}")
+    return None
 
 
 def _search(candidates, cases, wrap) -> tuple[list[tuple[Mutation, ...]], list[str]]:

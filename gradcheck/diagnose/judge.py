@@ -600,7 +600,8 @@ class Judge:
             text = f"{expl.scale.text}."
             formula = self.spec.formula_for(n)
             averaged = formula is not None and has_mean(formula.tree, self.spec.batch)
-            if g is not None and set(expl.scale.tags) & {"missing-mean", "extra-mean", "wrong-scale"} and (averaged or g.per_example):
+            about_m = self.spec.batch in expl.scale.factor_text.replace("/", " ").split() or expl.scale.factor_text.lstrip("−").endswith(self.spec.batch)
+            if g is not None and set(expl.scale.tags) & {"missing-mean", "extra-mean", "wrong-scale"} and (averaged or g.per_example) and about_m:
                 text += " " + _j_vs_l(g.name, g.wrt, g.per_example, self.spec.batch)
             for combo in expl.mutations[:2]:
                 details.append("matches: " + "; ".join(m.text for m in combo))
