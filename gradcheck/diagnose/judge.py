@@ -183,13 +183,15 @@ class Judge:
         bad_structure = self._structure(fi, f, calls_ok)
         values: list[dict[str, np.ndarray]] = [dict() for _ in calls_ok]
         invalid: dict[str, str] = {}
-        for n in uniq:
+        for n in sorted(uniq, key=lambda n: n not in f.free):  # the student's own choices first
             if n in bad_structure:
                 invalid[n] = "structure"
                 continue
             reason = self._validate(fi, f, n, calls_ok, values)
             if reason:
                 invalid[n] = reason
+            if f.free and n == f.free[-1] and not any(m in invalid for m in f.free):
+                calls_ok = [self._given_free(c, vals, f.free) for c, vals in zip(calls_ok, values)]
         for local in f.locals:
             reason = self._validate_local(fi, f, local, calls_ok, values)
             if reason:
@@ -208,6 +210,21 @@ class Judge:
                                        0.0 if problems else share, share, "; ".join(problems)))  # fmt: skip
         if not any(o[0] == fi and fnd.level == "error" for o, fnd in self.findings):
             self._probes(fi, f)
+
+    def _given_free(self, call: CallResult, vals: dict[str, np.ndarray], free: tuple[str, ...]) -> CallResult:
+        """The call judged against the reference recomputed from the student's own choices
+        (their dropout masks): whatever masks they drew, A1 must be relu(Z1) * D1 / keep_prob."""
+        from ..check.trials import evaluate_reference
+
+        formulas = {f.name for f in (*self.spec.forward, self.spec.loss, self.spec.cost)} | set(self.spec.gradient_names)
+        base = {k: v for k, v in call.trial.env.items() if k not in formulas}
+        for n in free:
+            base[n] = np.asarray(vals[n], dtype=np.float64)
+        try:
+            env = evaluate_reference(self.spec, base)
+        except Exception:  # noqa: BLE001 - a choice the formulas cannot use: judge as given
+            return call
+        return replace(call, trial=replace(call.trial, env=env))
 
     def _callee_cascade(self) -> None:
         """A graded function that calls another graded function with an error inherits that
@@ -342,7 +359,8 @@ class Judge:
                 msg += " An empty tuple () is what `.shape` of a 0-d array gives, and `np.allclose(x, ())` is vacuously True — which is why a notebook test may have passed."
             self.add(order, Finding("GC102", target, msg, tags=("wrong-type",), location=where, hint=f"return {fix}", check=f"{f.name}:{target}"))
             return "wrong type"
-        if t != "nd" or str(node.get("cls", "")) != "numpy.ndarray" or str(node.get("dtype", ""))[1:2] != "f":  # type: ignore[union-attr]
+        numeric_kinds = "fiub" if n in f.free else "f"  # a mask may be ints or booleans
+        if t != "nd" or str(node.get("cls", "")) != "numpy.ndarray" or str(node.get("dtype", ""))[1:2] not in numeric_kinds:  # type: ignore[union-attr]
             shown = describe(node)
             why = ""
             if t == "list":

@@ -344,7 +344,7 @@ def _functions(r: _Reader, root: LDict, known) -> tuple[FunctionSpec, ...]:
     if not isinstance(raw, dict) or not raw:
         raise r.fail("'functions' must be a mapping of function name: {args, returns}", root, "functions")
     keys = {"args": True, "returns": True, "locals": False, "points": False, "aliases": False, "repeat": False, "function": False,
-            "alternatives": False}  # fmt: skip
+            "alternatives": False, "free": False}  # fmt: skip
     out = []
     for fname, spec in raw.items():
         r.name(fname, f"functions.{fname}", raw, fname)
@@ -386,8 +386,12 @@ def _functions(r: _Reader, root: LDict, known) -> tuple[FunctionSpec, ...]:
                 alt_args = tuple(_template(r, x, known, f"functions.{fname}.alternatives[{i}].args[{j}]", a["args"], j) for j, x in enumerate(a["args"]))
             alt_returns = _template(r, a["returns"], known, f"functions.{fname}.alternatives[{i}].returns", a, "returns") if "returns" in a else None
             alternatives.append(Alternative(r.text(a["label"], f"functions.{fname}.alternatives[{i}].label", a, "label"), alt_args, alt_returns))
+        free = f.get("free", [])
+        returned = set(_leaf_names(returns))
+        if not isinstance(free, list) or not all(isinstance(n, str) and n in returned and known.get(n) == "value" for n in free):
+            raise r.fail(f"'functions.{fname}.free' must list values this function returns (such as its dropout masks)", f, "free")
         out.append(FunctionSpec(fname, args_t, returns, tuple(locals_), points, tuple(aliases), repeat, line_of(raw, fname), function,
-                                tuple(alternatives)))  # fmt: skip
+                                tuple(alternatives), tuple(free)))  # fmt: skip
     return tuple(out)
 
 
@@ -413,6 +417,13 @@ def _student_cost(r: _Reader, root: LDict, known, functions) -> tuple[Step, ...]
     if "J" not in _binding_names(steps[-1].bind):
         raise r.fail("the last step of 'student_cost' must bind the cost: bind: J", raw, len(raw) - 1)
     return tuple(steps)
+
+
+def _leaf_names(template: Any) -> list[str]:
+    if isinstance(template, str):
+        return [template]
+    items = template.values() if isinstance(template, dict) else template if isinstance(template, list) else []
+    return [n for sub in items for n in _leaf_names(sub)]
 
 
 def _binding_names(bind: Any) -> dict[str, str]:

@@ -67,6 +67,7 @@ class FunctionSpec:
     line: int | None = None
     function: str | None = None  # the student's function, when one function is checked in several ways
     alternatives: tuple[Alternative, ...] = ()
+    free: tuple[str, ...] = ()  # values the student chooses (dropout masks): checked given theirs
 
     @property
     def call(self) -> str:
