@@ -223,7 +223,7 @@ def _call(sandbox: Sandbox, f, trial: Trial, arity: tuple[int, int] | None = Non
                 args_t, returns_t, label = alt.args, alt.returns or f.returns, alt.label
                 break
     args = [build(a, trial.env) for a in args_t]
-    reply = sandbox.call(f.call, args, f.locals)
+    reply = sandbox.call(f.call, args, f.locals, keep=f.name)
     result = CallResult(f.name, trial, elapsed=reply.elapsed, convention=label)
     if not reply.ok:
         result.failure = reply.failure

@@ -19,11 +19,23 @@ def literal(template: Any) -> bool:
     return isinstance(template, str) and template.startswith("=")
 
 
+def student_ref(template: Any) -> bool:
+    """``"@batchnorm_forward.1"``: part 1 of what the student's batchnorm_forward returned."""
+    return isinstance(template, str) and template.startswith("@")
+
+
+def parse_student_ref(template: str) -> wire.StudentRef:
+    entry, *path = template[1:].split(".")
+    return wire.StudentRef(entry, tuple(int(p) if p.lstrip("-").isdigit() else p for p in path))
+
+
 def build(template: Any, env: dict[str, Any]) -> Any:
     """Arguments from reference values. Arrays are the env's own objects: they are only
     serialized (the child gets copies), and their identity lets the child keep them."""
     if literal(template):
         return template[1:]
+    if student_ref(template):
+        return parse_student_ref(template)
     if isinstance(template, str):
         return env[template]
     if isinstance(template, dict):
@@ -33,7 +45,7 @@ def build(template: Any, env: dict[str, Any]) -> Any:
 
 def leaves(template: Any) -> list[str]:
     if isinstance(template, str):
-        return [] if template == "_" or literal(template) else [template]
+        return [] if template == "_" or literal(template) or student_ref(template) else [template]
     items = template.values() if isinstance(template, dict) else template
     return [name for sub in items for name in leaves(sub)]
 

@@ -152,6 +152,7 @@ class Child:
         self.module = None
         self.path = None
         self.store: dict = {}  # arrays the grader sent with a key, for later references
+        self.kept: dict = {}  # what graded functions returned, by entry, for later calls (their caches)
 
     # -- encoding what the student returned (hostile objects) --------------------
     def enc(self, v, blobs: list, budget: _Budget, depth: int = 0):
@@ -234,6 +235,17 @@ class Child:
             return arr
         if t == "ref":
             return self.store[node["k"]].copy()  # every call gets its own copy
+        if t == "sref":
+            entry = node["fn"]
+            if entry not in self.kept:
+                raise RuntimeError(f"gradcheck could not pass the value returned by {entry}: that call did not return one")
+            value = self.kept[entry]
+            try:
+                for i in node.get("path", []):
+                    value = value[i]
+            except Exception:
+                raise RuntimeError(f"gradcheck could not take part {node.get('path')} of what {entry} returned") from None
+            return value
         if t == "dict":
             return {k: self.dec(x, blobs) for k, x in node["items"].items()}
         if t in ("list", "tuple"):
@@ -348,6 +360,8 @@ class Child:
         finally:
             sys.setprofile(None)
         elapsed = time.perf_counter() - start
+        if req.get("keep"):
+            self.kept[req["keep"]] = value
         out: list = []
         budget = _Budget()
         header = {

@@ -346,12 +346,14 @@ class Sandbox:
             return None
         return self.start()
 
-    def call(self, fn: str, args: list, locals_: tuple[str, ...] = ()) -> Reply:
+    def call(self, fn: str, args: list, locals_: tuple[str, ...] = (), keep: str | None = None) -> Reply:
         restarted = self.ensure_started()
         if restarted is not None and not restarted.ok:
             return restarted
         blobs: list[bytes] = []
         header = {"op": "call", "fn": fn, "args": [wire.encode_tree(a, blobs, self.sent) for a in args], "locals": list(locals_)}
+        if keep:
+            header["keep"] = keep
         return self._request(header, blobs, self.timeout)
 
     def pipeline(self, steps: list[dict], env: dict[str, np.ndarray], perturb: list[dict], directions=(), timeout=None) -> Reply:

@@ -28,6 +28,16 @@ MAX_FRAME = 2 << 30
 SAFE_KINDS = frozenset("fiubc")
 
 
+class StudentRef(tuple):
+    """An argument that is a value the student's own code returned earlier in the trial
+    (their cache): ``(entry, path)``. The child resolves it; it never leaves the child."""
+
+    __slots__ = ()
+
+    def __new__(cls, entry: str, path: tuple = ()):
+        return super().__new__(cls, (entry, tuple(path)))
+
+
 class WireError(Exception):
     """A malformed or oversized frame."""
 
@@ -90,6 +100,8 @@ def encode_tree(value: Any, blobs: list[bytes], sent: dict | None = None) -> Any
     ``sent`` (id → array) remembers arrays the child already holds: those travel as a
     reference instead of their bytes (a 20 MB X is sent once per child, not per call).
     """
+    if isinstance(value, StudentRef):
+        return {"t": "sref", "fn": value[0], "path": list(value[1])}
     if isinstance(value, np.ndarray):
         key = f"a{id(value)}"
         if sent is not None and sent.get(key) is value:

@@ -327,6 +327,8 @@ def _template(r: _Reader, value: Any, known: dict[str, str], what: str, parent: 
     if isinstance(value, str):
         if value.startswith("="):  # a literal string argument, e.g. "=relu"
             return value
+        if value.startswith("@"):  # the student's own earlier return value (checked in _functions)
+            return value
         if value != "_" and value not in known:
             close = _close(value, known)
             hint = f"; did you mean '{close[0]}'?" if close else ""
@@ -353,6 +355,10 @@ def _functions(r: _Reader, root: LDict, known) -> tuple[FunctionSpec, ...]:
         if not isinstance(args, list):
             raise r.fail(f"'functions.{fname}.args' must be a list", f, "args")
         args_t = tuple(_template(r, a, known, f"functions.{fname}.args[{i}]", args, i) for i, a in enumerate(args))
+        for ref in _student_refs(args_t):
+            entry, *path = ref[1:].split(".")
+            if entry not in {g.name for g in out} or not all(p.lstrip("-").isdigit() or NAME_RE.match(p) for p in path):
+                raise r.fail(f"'functions.{fname}.args' refers to {ref!r}; '@entry.index' must name a function listed before this one", f, "args")
         returns = _template(r, f["returns"], known, f"functions.{fname}.returns", f, "returns")
         locals_ = f.get("locals", [])
         if not isinstance(locals_, list):
@@ -417,6 +423,13 @@ def _student_cost(r: _Reader, root: LDict, known, functions) -> tuple[Step, ...]
     if "J" not in _binding_names(steps[-1].bind):
         raise r.fail("the last step of 'student_cost' must bind the cost: bind: J", raw, len(raw) - 1)
     return tuple(steps)
+
+
+def _student_refs(template: Any) -> list[str]:
+    if isinstance(template, str):
+        return [template] if template.startswith("@") else []
+    items = template.values() if isinstance(template, dict) else template if isinstance(template, (list, tuple)) else []
+    return [n for sub in items for n in _student_refs(sub)]
 
 
 def _leaf_names(template: Any) -> list[str]:

@@ -50,3 +50,22 @@ def svm_loss(x, y):
     dx[np.arange(N), y] -= num_pos
     dx /= N
     return loss, dx
+
+
+def batchnorm_forward(x, gamma, beta, bn_param):
+    eps = bn_param.get("eps", 1e-5)
+    mu = x.mean(axis=0)
+    var = x.var(axis=0)
+    std = np.sqrt(var + eps)
+    xhat = (x - mu) / std
+    out = gamma * xhat + beta
+    return out, (xhat, gamma, std)
+
+
+def batchnorm_backward(dout, cache):
+    xhat, gamma, std = cache
+    N = dout.shape[0]
+    dbeta = dout.sum(axis=0)
+    dgamma = (dout * xhat).sum(axis=0)
+    dx = gamma / std / N * (N * dout - dbeta - xhat * dgamma)
+    return dx, dgamma, dbeta
