@@ -95,9 +95,10 @@ def explain(
         ratios.append(c)
     if ratios:
         out.ratios = ratios
-        out.scale = classify(ratios, [m for _, _, m, _ in cases], per_example, display(name), spec.batch, has_mean(formula.tree, spec.batch))
-        if out.scale is None:
-            out.scale = _factor_of_a_value(spec, name, ratios, cases)
+        # A factor that is one of the spec's own numbers (keep_prob, p) says more than "0.7".
+        out.scale = _factor_of_a_value(spec, name, ratios, cases) or classify(
+            ratios, [m for _, _, m, _ in cases], per_example, display(name), spec.batch, has_mean(formula.tree, spec.batch)
+        )
     ctx = context(spec, forward, cases[0][1])
     out.mutations, out.mutant_text = _search(single(formula.tree, ctx), cases, wrap=lambda m: (m,))
     if not out.mutations and out.scale is None and hidden:

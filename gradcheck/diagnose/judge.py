@@ -58,6 +58,7 @@ class Judge:
         self.formula_names = [f.name for f in self.spec.forward] + list(self.spec.gradient_names)
         self.failed_functions: set[str] = set()
         self.bad_values: dict[str, set[str]] = {}  # function -> names that failed
+        self.free_values: dict[int, dict[str, np.ndarray]] = {}  # trial -> the student's own choices (masks)
 
     # -- helpers -----------------------------------------------------------------------
     def add(self, order: tuple, finding: Finding) -> None:
@@ -176,6 +177,9 @@ class Judge:
             self.failed_functions.add(f.name)
             return
         calls_ok: list[CallResult] = [c for c in calls if c is not None]
+        if _has_student_refs(f.args):  # fed the student's own cache: judge it given their choices in it
+            calls_ok = [self._given_free(c, self.free_values.get(c.trial.index, {}), tuple(self.free_values.get(c.trial.index, {})))
+                        if self.free_values.get(c.trial.index) else c for c in calls_ok]  # fmt: skip
         convention = next((c.convention for c in calls_ok if c.convention), None)
         if convention:
             self.add((fi, 0), Finding("GC010", f.call, f"Your {f.call} follows {convention}; gradcheck called it and read its result that way.",
@@ -192,6 +196,8 @@ class Judge:
                 invalid[n] = reason
             if f.free and n == f.free[-1] and not any(m in invalid for m in f.free):
                 calls_ok = [self._given_free(c, vals, f.free) for c, vals in zip(calls_ok, values)]
+                for c, vals in zip(calls_ok, values):  # later calls fed this call's cache see the same choices
+                    self.free_values.setdefault(c.trial.index, {}).update({m: vals[m] for m in f.free})
         for local in f.locals:
             reason = self._validate_local(fi, f, local, calls_ok, values)
             if reason:
@@ -808,6 +814,13 @@ class Judge:
                    "memory": "memory (this platform does not enforce the cap)", "cpu": "CPU time", "file-size": "file sizes"}  # fmt: skip
             names = "; ".join(why.get(u, u) for u in obs.unavailable)
             self.add((n, 1), Finding("GC008", "submission", f"A limit cannot be enforced here: {names}. Your code is still graded, and every call still has its time limit."))
+
+
+def _has_student_refs(template: Any) -> bool:
+    if isinstance(template, str):
+        return template.startswith("@")
+    items = template.values() if isinstance(template, dict) else template if isinstance(template, (list, tuple)) else ()
+    return any(_has_student_refs(t) for t in items)
 
 
 def _verdict_note(v: Verdict | None) -> str:
