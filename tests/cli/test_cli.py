@@ -114,3 +114,34 @@ def test_public_api():
         assert getattr(gradcheck, name) is not None
     report = gradcheck.check_file(EXAMPLES / "buggy.py")
     assert report.passed is False and report.findings[0].code == "GC302"
+
+
+def test_results_file_exists_when_gradcheck_itself_fails(tmp_path, monkeypatch, capsys):
+    """An internal error still writes a report with passed: false and the reason (GC901)."""
+    import gradcheck.grade
+    from gradcheck import cli
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("simulated bug in the grader")
+
+    monkeypatch.setattr(gradcheck.grade, "grade", broken)
+    out = tmp_path / "report.json"
+    try:
+        cli.main([str(EXAMPLES / "correct.py"), "--output", str(out), "--format", "json"])
+    except SystemExit as exc:
+        assert exc.code == 1
+    data = json.loads(out.read_text())
+    assert data["passed"] is False
+    assert data["findings"][0]["code"] == "GC901" and "simulated bug" in data["findings"][0]["message"]
+    assert json.loads(capsys.readouterr().out) == data
+
+
+def test_removed_numpy_api_gets_the_modern_replacement(tmp_path):
+    src = (EXAMPLES / "correct.py").read_text().replace("return float(cost)", "return np.asscalar(cost)")
+    if "np.asscalar" not in src:
+        src = src.replace("    return cost\n", "    return np.asscalar(np.array(cost))\n")
+    f = tmp_path / "old_numpy.py"
+    f.write_text(src)
+    data = json.loads(run(str(f), "--format", "json").stdout)
+    gc101 = [x for x in data["findings"] if x["code"] == "GC101"]
+    assert gc101 and "item()" in (gc101[0]["hint"] or ""), data["findings"]
