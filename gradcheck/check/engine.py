@@ -147,7 +147,11 @@ def observe(spec: Spec, path: Path, trials: list[Trial], limits: Limits, source:
         obs.provided = list(reply.header.get("provided", []))
         for f in spec.functions:
             if f.call not in obs.defined:
-                obs.missing[f.name] = _suggest(f.call, f.aliases, obs.defined)
+                suggestion = _suggest(f.call, f.aliases, obs.defined)
+                if f.optional and suggestion is None:
+                    obs.skipped[f.name] = "optional, and not defined in this file"
+                    continue
+                obs.missing[f.name] = suggestion
         for trial in trials:
             for f in spec.functions:
                 if f.name in obs.missing or f.name in obs.skipped:

@@ -161,6 +161,8 @@ class Judge:
 
     # -- one function -----------------------------------------------------------------------
     def _function(self, fi: int, f: FunctionSpec, load_ok: bool) -> None:
+        if f.optional and self.obs.skipped.get(f.name, "").startswith("optional"):
+            return  # not in this notebook: neither graded nor counted
         names = leaves(f.returns)
         uniq = list(dict.fromkeys(names))
         share = self._points(f) / (len(uniq) + 1)  # one share for "no side effects"
@@ -202,11 +204,14 @@ class Judge:
             reason = self._validate_local(fi, f, local, calls_ok, values)
             if reason:
                 invalid[local] = reason
+        for n in f.shape_only:  # random initial values: right type and shape is all there is to check
+            for vals in values:
+                vals.pop(n, None)
         verdicts = self._cascade(fi, f, calls_ok, values, invalid)
         shown_locals = [n for n in f.locals if n not in uniq and any(n in c.locals for c in calls_ok)]
         for n in sorted([*uniq, *shown_locals], key=self._pos):  # backward order: a cause before what follows from it
             v = verdicts.get(n)
-            ok = n not in invalid and (v is None or v.status == "ok")
+            ok = n not in invalid and (v is None or v.status == "ok" or (v.status == "unchecked" and n in f.shape_only))
             summary = "ok" if ok else invalid.get(n) or _verdict_note(v)
             points = 0.0 if n in shown_locals else share  # intermediates are shown, not scored
             self.checks.append(CheckResult(f"{f.name}:{display(n)}", f.name, display(n), "pass" if ok else "fail",
@@ -421,6 +426,15 @@ class Judge:
                 expl = explain(self.spec, n, cases, bool(g and g.per_example), g is None, try_pairs=True)
         text = f"{target} has shape {got_sym} but should have shape {exp_sym}{like}."
         hint = None
+        got_shapes, ref_shapes = set(), set()
+        for c in calls:
+            leaf = c.locals.get(n) if local else (c.matched.leaves.get(n) if c.matched else None)
+            if leaf is not None and leaf.array is not None:
+                got_shapes.add(leaf.array.shape)
+                ref_shapes.add(np.shape(c.trial.env[n]))
+        if len(got_shapes) == 1 and len(ref_shapes) > 1:
+            text += f" It stays {got.shape} in every trial while the sizes change: a size looks hard-coded."
+            hint = "take every size from the arguments (n_h, X.shape[1], …) instead of writing numbers"
         if expl and expl.mutations:
             for tag in expl.tags():
                 if tag not in tags:

@@ -346,7 +346,7 @@ def _functions(r: _Reader, root: LDict, known) -> tuple[FunctionSpec, ...]:
     if not isinstance(raw, dict) or not raw:
         raise r.fail("'functions' must be a mapping of function name: {args, returns}", root, "functions")
     keys = {"args": True, "returns": True, "locals": False, "points": False, "aliases": False, "repeat": False, "function": False,
-            "alternatives": False, "free": False}  # fmt: skip
+            "alternatives": False, "free": False, "shape_only": False, "optional": False}  # fmt: skip
     out = []
     for fname, spec in raw.items():
         r.name(fname, f"functions.{fname}", raw, fname)
@@ -396,8 +396,14 @@ def _functions(r: _Reader, root: LDict, known) -> tuple[FunctionSpec, ...]:
         returned = set(_leaf_names(returns))
         if not isinstance(free, list) or not all(isinstance(n, str) and n in returned and known.get(n) == "value" for n in free):
             raise r.fail(f"'functions.{fname}.free' must list values this function returns (such as its dropout masks)", f, "free")
+        shape_only = f.get("shape_only", [])
+        if not isinstance(shape_only, list) or not all(isinstance(n, str) and n in returned for n in shape_only):
+            raise r.fail(f"'functions.{fname}.shape_only' must list values this function returns", f, "shape_only")
+        optional = f.get("optional", False)
+        if not isinstance(optional, bool):
+            raise r.fail(f"'functions.{fname}.optional' must be true or false", f, "optional")
         out.append(FunctionSpec(fname, args_t, returns, tuple(locals_), points, tuple(aliases), repeat, line_of(raw, fname), function,
-                                tuple(alternatives), tuple(free)))  # fmt: skip
+                                tuple(alternatives), tuple(free), tuple(shape_only), optional))  # fmt: skip
     return tuple(out)
 
 

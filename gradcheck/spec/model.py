@@ -68,6 +68,8 @@ class FunctionSpec:
     function: str | None = None  # the student's function, when one function is checked in several ways
     alternatives: tuple[Alternative, ...] = ()
     free: tuple[str, ...] = ()  # values the student chooses (dropout masks): checked given theirs
+    shape_only: tuple[str, ...] = ()  # random initial values: type and shape are checked, not values
+    optional: bool = False  # not every notebook has it: graded when defined, skipped when not
 
     @property
     def call(self) -> str:

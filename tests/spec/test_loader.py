@@ -106,7 +106,9 @@ def test_planar_gradients(planar):
 
 
 def test_planar_functions(planar):
-    assert [f.name for f in planar.functions] == ["forward_propagation", "compute_cost", "backward_propagation"]
+    assert [f.name for f in planar.functions] == ["initialize_parameters", "forward_propagation", "compute_cost", "backward_propagation"]
+    init = planar.function("initialize_parameters")
+    assert init.optional and init.shape_only == ("W1", "b1", "W2", "b2") and init.args == ("n_x", "n_h", "n_y")
     params = {"W1": "W1", "b1": "b1", "W2": "W2", "b2": "b2"}
     cache = {"Z1": "Z1", "A1": "A1", "Z2": "Z2", "A2": "A2"}
     fwd = planar.function("forward_propagation")
