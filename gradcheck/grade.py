@@ -67,8 +67,8 @@ def build_report(spec, path, seed, checks: list[CheckResult], findings: list[Fin
         factor = spec.total_points / possible
         for c in checks:
             c.points, c.max_points = round(c.points * factor, 6), round(c.max_points * factor, 6)
-    score = round(sum(c.points for c in checks), 6)
-    max_score = round(sum(c.max_points for c in checks), 6) or spec.total_points
+    score = round(sum(c.points for c in checks), 4)
+    max_score = round(sum(c.max_points for c in checks), 4) or spec.total_points
     passed = not any(f.level == "error" for f in findings) and all(c.status != "fail" for c in checks)
     return Report(
         assignment=spec.name, title=spec.title, file=str(path), seed=seed, passed=passed, score=score,
