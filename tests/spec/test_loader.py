@@ -77,6 +77,11 @@ def test_planar_values(planar):
         ValueGen("b1", ("n_h", 1), "normal", 0.1),
         ValueGen("W2", ("n_y", "n_h"), "normal", 0.5),
         ValueGen("b2", ("n_y", 1), "normal", 0.1),
+        ValueGen("gW1", ("n_h", "n_x"), "normal", 1.0),
+        ValueGen("gb1", ("n_h", 1), "normal", 1.0),
+        ValueGen("gW2", ("n_y", "n_h"), "normal", 1.0),
+        ValueGen("gb2", ("n_y", 1), "normal", 1.0),
+        ValueGen("learning_rate", (), "positive", 1.0),
     )
     assert planar.parameters == ("W1", "b1", "W2", "b2")
 
@@ -84,6 +89,8 @@ def test_planar_values(planar):
 def test_planar_forward_loss_cost(planar):
     assert [(f.name, f.text) for f in planar.forward] == [
         ("Z1", "W1 @ X + b1"), ("A1", "tanh(Z1)"), ("Z2", "W2 @ A1 + b2"), ("A2", "sigmoid(Z2)"),
+        ("W1_next", "W1 - learning_rate * gW1"), ("b1_next", "b1 - learning_rate * gb1"),
+        ("W2_next", "W2 - learning_rate * gW2"), ("b2_next", "b2 - learning_rate * gb2"),
     ]  # fmt: skip
     assert planar.loss.name == "L" and planar.loss.text == "-(Y * log(A2) + (1 - Y) * log(1 - A2))"
     assert planar.cost.name == "J" and planar.cost.text == "sum(L) / m"
@@ -106,7 +113,9 @@ def test_planar_gradients(planar):
 
 
 def test_planar_functions(planar):
-    assert [f.name for f in planar.functions] == ["initialize_parameters", "forward_propagation", "compute_cost", "backward_propagation"]
+    assert [f.name for f in planar.functions] == [
+        "initialize_parameters", "forward_propagation", "compute_cost", "update_parameters", "backward_propagation",
+    ]  # fmt: skip
     init = planar.function("initialize_parameters")
     assert init.optional and init.shape_only == ("W1", "b1", "W2", "b2") and init.args == ("n_x", "n_h", "n_y")
     params = {"W1": "W1", "b1": "b1", "W2": "W2", "b2": "b2"}
