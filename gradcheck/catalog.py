@@ -34,9 +34,10 @@ class Entry:
     title: str
     course: str
     description: str
-    functions: tuple[str, ...]
+    functions: tuple[str, ...]  # the ones a file must define
     aliases: dict[str, tuple[str, ...]]
     path: Path
+    optional: tuple[str, ...] = ()  # graded when defined
 
 
 def builtins() -> list[Entry]:
@@ -49,13 +50,17 @@ def builtins() -> list[Entry]:
         if not isinstance(data, dict) or not isinstance(data.get("functions"), dict):
             continue
         fns: dict[str, tuple[str, ...]] = {}  # the student's function names, once each
+        optional: list[str] = []
         for key, value in data["functions"].items():
             value = value if isinstance(value, dict) else {}
             name = str(value.get("function") or key)
             fns[name] = fns.get(name, ()) + tuple(str(a) for a in value.get("aliases", []))
+            if value.get("optional") is True:
+                optional.append(name)
+        required = tuple(n for n in fns if n not in optional)
         out.append(
             Entry(str(data.get("name", spec.parent.name)), str(data.get("title", "")), str(data.get("course", "")),
-                  " ".join(str(data.get("description", "")).split()), tuple(fns), fns, spec)  # fmt: skip
+                  " ".join(str(data.get("description", "")).split()), required, fns, spec, tuple(optional))  # fmt: skip
         )
     return out
 

@@ -228,7 +228,7 @@ def list_assignments() -> None:
 
     for e in builtins():
         sys.stdout.write(f"{e.name:<14} {e.title}" + (f" ({e.course})" if e.course else "") + "\n")
-        sys.stdout.write(f"{'':<14} functions: {', '.join(e.functions)}\n")
+        sys.stdout.write(f"{'':<14} functions: {', '.join(e.functions)}" + (f" (optional: {', '.join(e.optional)})" if e.optional else "") + "\n")
 
 
 @app.command("explain")
