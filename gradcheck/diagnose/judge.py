@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -22,6 +21,8 @@ from . import locate
 from .explain_value import Explanation, display, explain
 from .mutations import has_mean
 from .shapes import chain_text, symbolic
+from .source_lines import assigned_at, called, exit_call, mutation_line, random_call, source_line
+from .wording import arg_names, exception_hint, j_vs_l, name_hint, sentence, template_text, verdict_note
 
 
 @dataclass
@@ -118,7 +119,7 @@ class Judge:
                 reported.add(f.call)
                 suggestion = obs.missing[f.name]
                 msg = f"The assignment needs a function named {f.call}, but the file does not define it."
-                hint = f"rename {suggestion} to {f.call}" if suggestion else f"define {f.call}({', '.join(_arg_names(f))})"
+                hint = f"rename {suggestion} to {f.call}" if suggestion else f"define {f.call}({', '.join(arg_names(f))})"
                 if suggestion:
                     msg = f"The file defines {suggestion} but not {f.call}; did you mean {f.call}?"
                 span = locate.locate_function(obs.source, suggestion) if suggestion else None
@@ -140,7 +141,7 @@ class Judge:
             f = Finding("GC005", target, f"The memory limit was exceeded {during} ({text}).", tags=("memory",), location=where,
                         hint="an array far larger than the inputs was allocated; check the shapes you create")  # fmt: skip
         elif kind in ("died", "protocol"):
-            exit_line = _exit_call(self.obs.source, function) if function else None
+            exit_line = exit_call(self.obs.source, function) if function else None
             where = self.loc(exit_line) if exit_line else where
             detail = failure.message if kind == "protocol" else failure.message.replace("the process ", "")
             f = Finding("GC006", target, f"{'Importing the file' if importing else function} ended the whole Python process ({detail}) instead of returning a result.", tags=("runtime-error",), location=where,
@@ -150,9 +151,9 @@ class Judge:
                         tags=("runtime-error",), location=where, hint="remove the exit: return the values instead")  # fmt: skip
         elif kind == "name" and failure.name:
             f = Finding("GC009", target, f"Your code uses the name '{failure.name}' {during}, but the file never defines it (a notebook global or a helper from another cell?).",
-                        tags=("runtime-error",), location=where, hint=_name_hint(failure.name))  # fmt: skip
+                        tags=("runtime-error",), location=where, hint=name_hint(failure.name))  # fmt: skip
         else:
-            hint = _exception_hint(failure)
+            hint = exception_hint(failure)
             if importing:
                 hint = ("this ran while importing the file, in top-level code: remove leftover tests, training or plotting, "
                         "or put them under if __name__ == \"__main__\":")  # fmt: skip
@@ -212,7 +213,7 @@ class Judge:
         for n in sorted([*uniq, *shown_locals], key=self._pos):  # backward order: a cause before what follows from it
             v = verdicts.get(n)
             ok = n not in invalid and (v is None or v.status == "ok" or (v.status == "unchecked" and n in f.shape_only))
-            summary = "ok" if ok else invalid.get(n) or _verdict_note(v)
+            summary = "ok" if ok else invalid.get(n) or verdict_note(v)
             points = 0.0 if n in shown_locals else share  # intermediates are shown, not scored
             self.checks.append(CheckResult(f"{f.name}:{display(n)}", f.name, display(n), "pass" if ok else "fail",
                                            points if ok else 0.0, points, summary))  # fmt: skip
@@ -245,7 +246,7 @@ class Judge:
         broken = {functions[o[0]].call for o, fnd in self.findings if 0 <= o[0] < len(functions) and fnd.level == "error"}
         if not broken:
             return
-        callees = {c: _called(self.obs.source, c) & (calls - {c}) for c in calls}
+        callees = {c: called(self.obs.source, c) & (calls - {c}) for c in calls}
 
         def reaches(c: str, seen: frozenset = frozenset()) -> str | None:
             for g in sorted(callees.get(c, ())):
@@ -296,11 +297,11 @@ class Judge:
                     span = locate.locate_return(self.obs.source, f.call, p.path[:-1], container=True)
                     span = span or locate.locate_return(self.obs.source, f.call, ("return",))
                     hint = f"use the key '{p.path[-1]}'" if p.suggestion else f"add '{p.path[-1]}' to the returned dict"
-                    self.add((fi, self._pos(p.target)), Finding("GC103", target, _sentence(p.message), tags=("missing-key",), location=self.loc(span), hint=hint, check=f"{f.name}:{target}"))
+                    self.add((fi, self._pos(p.target)), Finding("GC103", target, sentence(p.message), tags=("missing-key",), location=self.loc(span), hint=hint, check=f"{f.name}:{target}"))
                 else:
                     span = locate.locate_return(self.obs.source, f.call, ("return",))
-                    self.add((fi, 0), Finding("GC102", target, _sentence(p.message), tags=("wrong-type",), location=self.loc(span),
-                                              hint=f"return {_template_text(f.returns)}"))  # fmt: skip
+                    self.add((fi, 0), Finding("GC102", target, sentence(p.message), tags=("wrong-type",), location=self.loc(span),
+                                              hint=f"return {template_text(f.returns)}"))  # fmt: skip
         return bad
 
     def _pos(self, name: str) -> int:
@@ -640,7 +641,7 @@ class Judge:
             averaged = formula is not None and has_mean(formula.tree, self.spec.batch)
             about_m = self.spec.batch in expl.scale.factor_text.replace("/", " ").split() or expl.scale.factor_text.lstrip("−").endswith(self.spec.batch)
             if g is not None and set(expl.scale.tags) & {"missing-mean", "extra-mean", "wrong-scale"} and (averaged or g.per_example) and about_m:
-                text += " " + _j_vs_l(g.name, g.wrt, g.per_example, self.spec.batch)
+                text += " " + j_vs_l(g.name, g.wrt, g.per_example, self.spec.batch)
             for combo in expl.mutations[:2]:
                 details.append("matches: " + "; ".join(m.text for m in combo))
             return code, tags, text, expl.scale.fix[0].upper() + expl.scale.fix[1:] + ".", details
@@ -672,7 +673,7 @@ class Judge:
             return None
         names = ", ".join(mutated)
         self.add((fi, 0), Finding("GC107", f.call, f"{f.call} changed its input {names} in place. The caller's arrays change too: in a notebook, whatever variable you pass in again (a cache, dout, X) now holds different values.",
-                                  tags=("inplace-mutation",), location=self.loc(_mutation_line(self.obs.source, f.call, mutated)),
+                                  tags=("inplace-mutation",), location=self.loc(mutation_line(self.obs.source, f.call, mutated)),
                                   hint="make a copy before modifying (x = x.copy()), or use operations that return new arrays (dZ = dA * mask)"))  # fmt: skip
         return f"modified its input {names}"
 
@@ -690,7 +691,7 @@ class Judge:
         if differs:
             names = ", ".join(differs)
             self.add((fi, 0), Finding("GC106", differs[0], f"Calling {f.call} twice with the same inputs gave different {names}. A gradient must be a function of the inputs only.",
-                                      tags=("nondeterministic",), location=self.loc(_random_call(self.obs.source, f.call) or self._span_for(f, next(n for n in first.matched.leaves if display(n) == differs[0]), calls)),
+                                      tags=("nondeterministic",), location=self.loc(random_call(self.obs.source, f.call) or self._span_for(f, next(n for n in first.matched.leaves if display(n) == differs[0]), calls)),
                                       hint=f"{f.call} must not draw random numbers (a dropout mask belongs in the forward pass's cache) or keep state between calls"))  # fmt: skip
             return f"{names} changed between calls"
         return None
@@ -707,12 +708,12 @@ class Judge:
                 target, tags, span = f.name, [], None
                 line = c.failure.frames[-1][0] if c.failure.frames else None
                 if isinstance(line, int):
-                    name = _assigned_at(self.obs.source, f.call, line)
+                    name = assigned_at(self.obs.source, f.call, line)
                     span = locate.Span(line, line)
                     if name in self.formula_names:
                         target = name
                         formula = self.spec.formula_for(name)
-                        if "broadcast" in c.failure.message and formula is not None and "@" in formula.text and "*" in _line(self.obs.source, line):
+                        if "broadcast" in c.failure.message and formula is not None and "@" in formula.text and "*" in source_line(self.obs.source, line):
                             tags.append("matmul-vs-elementwise")
                 msg = (f"Your {f.call} passes at this assignment's sizes but fails with {sizes}: {c.failure.type}: {c.failure.message}. "
                        "It works here only because of the sizes, and would break in a network with more output units.")  # fmt: skip
@@ -837,52 +838,6 @@ def _has_student_refs(template: Any) -> bool:
     return any(_has_student_refs(t) for t in items)
 
 
-def _verdict_note(v: Verdict | None) -> str:
-    if v is None or v.status == "root":
-        return "wrong here"
-    if v.status == "consequence":
-        return f"follows from {', '.join(sorted(v.causes))}"
-    return v.status
-
-
-def _exit_call(source: str, function: str) -> locate.Span | None:
-    """The line of an os._exit / sys.exit / exit() call inside ``function`` (or at top level)."""
-    import ast
-
-    tree = locate.parse(source)
-    if tree is None:
-        return None
-    scope = locate.function_node(tree, function) or tree
-    for node in ast.walk(scope):
-        if isinstance(node, ast.Call):
-            name = ast.unparse(node.func)
-            if name in ("os._exit", "sys.exit", "exit", "quit", "os.abort", "os.kill"):
-                return locate.Span(node.lineno, node.lineno)
-    return None
-
-
-def _random_call(source: str, function: str) -> locate.Span | None:
-    """The first line in ``function`` that draws random numbers."""
-    import ast
-
-    tree = locate.parse(source)
-    func = locate.function_node(tree, function) if tree else None
-    if func is None:
-        return None
-    for node in sorted(ast.walk(func), key=lambda n: getattr(n, "lineno", 0)):
-        if isinstance(node, ast.Call) and "random" in ast.unparse(node.func).lower():
-            return locate.Span(node.lineno, node.lineno)
-    return None
-
-
-def _sentence(text: str) -> str:
-    """Capitalize prose, but never an identifier such as forward_propagation."""
-    first = text.split(" ", 1)[0]
-    if "_" in first or any(c.isdigit() for c in first):
-        return text + "."
-    return text[0].upper() + text[1:] + "."
-
-
 def _roots(causes: set[str], verdicts: dict[str, Verdict], depth: int = 0) -> set[str]:
     out: set[str] = set()
     for c in causes:
@@ -901,100 +856,3 @@ def _eval(formula, env) -> np.ndarray | None:
         return None
 
 
-def _j_vs_l(name: str, wrt: str, per_example: bool, m: str) -> str:
-    if per_example:
-        return (f"{name} is dL/d{wrt}, the derivative of each example's own loss L⁽ⁱ⁾ — one column per example, no 1/{m}. "
-                f"The 1/{m} enters only where the {m} examples are summed: in dW and db, which are derivatives of the cost J = (1/{m})·Σ L⁽ⁱ⁾.")  # fmt: skip
-    return (f"{name} is ∂J/∂{wrt}, where the cost J = (1/{m})·Σᵢ L⁽ⁱ⁾ is the mean of the {m} per-example losses. "
-            f"Each example contributes its own term to {name}; adding up the {m} terms and dividing by {m} gives {name}.")  # fmt: skip
-
-
-def _arg_names(f: FunctionSpec) -> list[str]:
-    out = []
-    for a in f.args:
-        out.append(a if isinstance(a, str) else "parameters" if isinstance(a, dict) else "args")
-    return out
-
-
-def _template_text(t: Any) -> str:
-    if isinstance(t, str):
-        return display(t)
-    if isinstance(t, dict):
-        return "{" + ", ".join(f'"{k}": {_template_text(v)}' for k, v in t.items()) + "}"
-    return "(" + ", ".join(_template_text(v) for v in t) + ")"
-
-
-def _exception_hint(failure: Failure) -> str | None:
-    msg = failure.message
-    if failure.type == "AttributeError" and "numpy" in msg:
-        for old, new in (("asscalar", "x.item()"), ("'float'", "float"), ("'int'", "int"), ("'bool'", "bool"), ("'object'", "object")):
-            if old in msg:
-                return f"that numpy API was removed; use {new} instead"
-    if "not aligned" in msg or "mismatch in its core dimension" in msg:
-        return "the shapes of a matrix product do not fit: write each operand's shape next to the line (with the assignment's names, such as (n_h, m)) and check which one needs a transpose"
-    if "broadcast" in msg:
-        return "two arrays of incompatible shapes meet in an elementwise operation; check each operand's shape"
-    return None
-
-
-def _name_hint(name: str) -> str:
-    if name == "sigmoid":
-        return "define sigmoid(z) = 1 / (1 + np.exp(-z)) in your file, or import it"
-    return f"define {name} inside the function or pass it in; graded functions cannot see notebook variables"
-
-
-def _assigned_at(source: str, function: str, line: int) -> str | None:
-    tree = locate.parse(source)
-    func = locate.function_node(tree, function) if tree else None
-    if func is None:
-        return None
-    import ast
-
-    for node in ast.walk(func):
-        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)) and node.lineno <= line <= (node.end_lineno or node.lineno):
-            t = node.targets[0] if isinstance(node, ast.Assign) else node.target
-            if isinstance(t, ast.Name):
-                return t.id
-            if isinstance(t, ast.Subscript) and isinstance(t.slice, ast.Constant) and isinstance(t.slice.value, str):
-                return t.slice.value
-    return None
-
-
-def _called(source: str, function: str) -> set[str]:
-    """Names of the functions ``function`` calls (plain calls, read from the source)."""
-    import ast
-
-    tree = locate.parse(source)
-    func = locate.function_node(tree, function) if tree else None
-    if func is None:
-        return set()
-    return {n.func.id for n in ast.walk(func) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
-
-
-def _line(source: str, line: int) -> str:
-    lines = source.splitlines()
-    return lines[line - 1] if 0 < line <= len(lines) else ""
-
-
-def _mutation_line(source: str, function: str, names: list[str]) -> locate.Span | None:
-    """The first line in the function that writes into one of ``names`` (or its alias) in place."""
-    lines = source.splitlines()
-    span = locate.locate_function(source, function)
-    if span is None:
-        return None
-    tree = locate.parse(source)
-    func = locate.function_node(tree, function) if tree else None
-    if func is None:
-        return span
-    import ast
-
-    candidates = []
-    for node in ast.walk(func):
-        if isinstance(node, ast.AugAssign):
-            candidates.append(node.lineno)
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Subscript) for t in node.targets):
-            candidates.append(node.lineno)
-        if isinstance(node, ast.Call) and any(kw.arg == "out" for kw in node.keywords):
-            candidates.append(node.lineno)
-    _ = lines, re
-    return locate.Span(min(candidates), min(candidates)) if candidates else span

@@ -1,0 +1,87 @@
+"""Reading the student's source for a finding's line: assignments, calls, exits, randomness."""
+
+from __future__ import annotations
+
+import ast
+
+from . import locate
+
+
+def assigned_at(source: str, function: str, line: int) -> str | None:
+    tree = locate.parse(source)
+    func = locate.function_node(tree, function) if tree else None
+    if func is None:
+        return None
+
+    for node in ast.walk(func):
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)) and node.lineno <= line <= (node.end_lineno or node.lineno):
+            t = node.targets[0] if isinstance(node, ast.Assign) else node.target
+            if isinstance(t, ast.Name):
+                return t.id
+            if isinstance(t, ast.Subscript) and isinstance(t.slice, ast.Constant) and isinstance(t.slice.value, str):
+                return t.slice.value
+    return None
+
+
+def called(source: str, function: str) -> set[str]:
+    """Names of the functions ``function`` calls (plain calls, read from the source)."""
+
+    tree = locate.parse(source)
+    func = locate.function_node(tree, function) if tree else None
+    if func is None:
+        return set()
+    return {n.func.id for n in ast.walk(func) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+
+
+def exit_call(source: str, function: str) -> locate.Span | None:
+    """The line of an os._exit / sys.exit / exit() call inside ``function`` (or at top level)."""
+
+    tree = locate.parse(source)
+    if tree is None:
+        return None
+    scope = locate.function_node(tree, function) or tree
+    for node in ast.walk(scope):
+        if isinstance(node, ast.Call):
+            name = ast.unparse(node.func)
+            if name in ("os._exit", "sys.exit", "exit", "quit", "os.abort", "os.kill"):
+                return locate.Span(node.lineno, node.lineno)
+    return None
+
+
+def source_line(source: str, line: int) -> str:
+    lines = source.splitlines()
+    return lines[line - 1] if 0 < line <= len(lines) else ""
+
+
+def mutation_line(source: str, function: str, names: list[str]) -> locate.Span | None:
+    """The first line in the function that writes into one of ``names`` (or its alias) in place."""
+    span = locate.locate_function(source, function)
+    if span is None:
+        return None
+    tree = locate.parse(source)
+    func = locate.function_node(tree, function) if tree else None
+    if func is None:
+        return span
+
+    candidates = []
+    for node in ast.walk(func):
+        if isinstance(node, ast.AugAssign):
+            candidates.append(node.lineno)
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Subscript) for t in node.targets):
+            candidates.append(node.lineno)
+        if isinstance(node, ast.Call) and any(kw.arg == "out" for kw in node.keywords):
+            candidates.append(node.lineno)
+    return locate.Span(min(candidates), min(candidates)) if candidates else span
+
+
+def random_call(source: str, function: str) -> locate.Span | None:
+    """The first line in ``function`` that draws random numbers."""
+
+    tree = locate.parse(source)
+    func = locate.function_node(tree, function) if tree else None
+    if func is None:
+        return None
+    for node in sorted(ast.walk(func), key=lambda n: getattr(n, "lineno", 0)):
+        if isinstance(node, ast.Call) and "random" in ast.unparse(node.func).lower():
+            return locate.Span(node.lineno, node.lineno)
+    return None
