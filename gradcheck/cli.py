@@ -104,7 +104,7 @@ def check(
         from .check.engine import FDOptions
 
         fd_options = FDOptions(_exhaustive() if exhaustive else None, directions)
-        report = grade(spec, file, seed=seed, limits=limits, picked=picked, sizes=fixed, exhaustive=fd_options)
+        report = grade(spec, file, seed=seed, limits=limits, picked=picked, sizes=fixed, fd_options=fd_options)
     except GradcheckError as exc:
         raise _fail_usage(exc.one_line()) from None
     except Exception as exc:  # noqa: BLE001 - the report must exist even when gradcheck fails

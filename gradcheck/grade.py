@@ -31,7 +31,7 @@ def validate_spec(spec: Spec, seed: int = DEFAULT_SEED) -> None:
 
 
 def grade(spec: Spec, path: Path, *, seed: int = DEFAULT_SEED, limits: Limits | None = None, picked: str | None = None,
-          trials: list | None = None, sizes: dict[str, int] | None = None, zygote=None, exhaustive=None) -> Report:  # fmt: skip
+          trials: list | None = None, sizes: dict[str, int] | None = None, zygote=None, fd_options=None) -> Report:  # fmt: skip
     """Grade one file. ``trials``: precomputed (and validated) trials, when grading many files."""
     start = time.perf_counter()
     limits = limits or spec.limits
@@ -39,7 +39,7 @@ def grade(spec: Spec, path: Path, *, seed: int = DEFAULT_SEED, limits: Limits | 
     if not path.is_file():
         raise UsageError(f"{path}: no such file")
     if path.suffix.lower() == ".ipynb":
-        return _grade_notebook(spec, path, seed=seed, limits=limits, picked=picked, trials=trials, sizes=sizes, zygote=zygote, exhaustive=exhaustive)
+        return _grade_notebook(spec, path, seed=seed, limits=limits, picked=picked, trials=trials, sizes=sizes, zygote=zygote, fd_options=fd_options)
     try:
         source = read_source(path)
     except (OSError, ValueError) as exc:
@@ -53,7 +53,7 @@ def grade(spec: Spec, path: Path, *, seed: int = DEFAULT_SEED, limits: Limits | 
     except BaseException:
         sandbox.close()
         raise
-    obs = observe(spec, path, trials, limits, source, sandbox, exhaustive)
+    obs = observe(spec, path, trials, limits, source, sandbox, fd_options)
     checks, findings = Judge(obs).run()
     return build_report(spec, path, seed, checks, findings, obs.output, obs.output_truncated, [t.label for t in trials],
                         limits, time.perf_counter() - start, source, picked)  # fmt: skip

@@ -125,8 +125,8 @@ def make_sandbox(spec: Spec, path: Path, limits: Limits, zygote=None) -> Sandbox
 
 
 def observe(spec: Spec, path: Path, trials: list[Trial], limits: Limits, source: str, sandbox: Sandbox | None = None,
-            exhaustive: Exhaustive | FDOptions | None = None) -> Observations:  # fmt: skip
-    options = exhaustive if isinstance(exhaustive, FDOptions) else FDOptions(exhaustive)
+            fd_options: FDOptions | None = None) -> Observations:  # fmt: skip
+    options = fd_options or FDOptions()
     start = time.perf_counter()
     obs = Observations(spec, path, source, trials)
     obs.syntax_error = source_error(path)

@@ -16,7 +16,7 @@ from ..findings import Finding, Location
 from ..report import CheckResult
 from ..sandbox.runner import Failure
 from ..spec import formula as fm
-from ..spec.model import FunctionSpec, Spec
+from ..spec.model import FunctionSpec, Spec, student_refs
 from . import locate
 from .explain_value import Explanation, display, explain
 from .mutations import has_mean
@@ -57,8 +57,6 @@ class Judge:
         self.findings: list[tuple[tuple, Finding]] = []
         self.checks: list[CheckResult] = []
         self.formula_names = [f.name for f in self.spec.forward] + list(self.spec.gradient_names)
-        self.failed_functions: set[str] = set()
-        self.bad_values: dict[str, set[str]] = {}  # function -> names that failed
         self.free_values: dict[int, dict[str, np.ndarray]] = {}  # trial -> the student's own choices (masks)
 
     # -- helpers -----------------------------------------------------------------------
@@ -87,7 +85,6 @@ class Judge:
 
     # -- entry --------------------------------------------------------------------------
     def run(self) -> tuple[list[CheckResult], list[Finding]]:
-        obs = self.obs
         load_ok = self._load()
         for fi, f in enumerate(self.spec.functions):
             self._function(fi, f, load_ok)
@@ -95,7 +92,6 @@ class Judge:
         self._extras()
         self._callee_cascade()
         ordered = [f for _, f in sorted(self.findings, key=lambda p: p[0])]
-        _ = obs
         return self.checks, ordered
 
     # -- loading ------------------------------------------------------------------------
@@ -177,10 +173,9 @@ class Judge:
             for n in uniq:
                 self.checks.append(CheckResult(f"{f.name}:{display(n)}", f.name, display(n), "fail", 0.0, share, why))
             self.checks.append(CheckResult(f"{f.name}:side-effects", f.name, "side effects", "fail", 0.0, share, why))
-            self.failed_functions.add(f.name)
             return
         calls_ok: list[CallResult] = [c for c in calls if c is not None]
-        if _has_student_refs(f.args):  # fed the student's own cache: judge it given their choices in it
+        if student_refs(f.args):  # fed the student's own cache: judge it given their choices in it
             calls_ok = [self._given_free(c, self.free_values.get(c.trial.index, {}), tuple(self.free_values.get(c.trial.index, {})))
                         if self.free_values.get(c.trial.index) else c for c in calls_ok]  # fmt: skip
         convention = next((c.convention for c in calls_ok if c.convention), None)
@@ -509,7 +504,7 @@ class Judge:
             if v.status == "root":
                 formula = self.spec.formula_for(n)
                 ups = [u for u in self._ancestors(n, produced) if u in verdicts and verdicts[u].status == "invalid"] if formula else []
-                if ups and all(not self._given_ok(calls, values, n, formula, produced) for _ in [0]):
+                if ups and not self._given_ok(calls, values, n, formula, produced):
                     v.status, v.causes = "consequence", set(ups)
         for v in verdicts.values():  # name the first wrong step, not an intermediate consequence
             v.causes = _roots(v.causes, verdicts)
@@ -829,13 +824,6 @@ class Judge:
                    "memory": "memory (this platform does not enforce the cap)", "cpu": "CPU time", "file-size": "file sizes"}  # fmt: skip
             names = "; ".join(why.get(u, u) for u in obs.unavailable)
             self.add((n, 1), Finding("GC008", "submission", f"A limit cannot be enforced here: {names}. Your code is still graded, and every call still has its time limit."))
-
-
-def _has_student_refs(template: Any) -> bool:
-    if isinstance(template, str):
-        return template.startswith("@")
-    items = template.values() if isinstance(template, dict) else template if isinstance(template, (list, tuple)) else ()
-    return any(_has_student_refs(t) for t in items)
 
 
 def _roots(causes: set[str], verdicts: dict[str, Verdict], depth: int = 0) -> set[str]:

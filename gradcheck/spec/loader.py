@@ -24,6 +24,7 @@ from .model import (
     Step,
     Tolerance,
     ValueGen,
+    student_refs,
 )
 from .yamlsrc import LDict, LList, line_of, load, one_line
 
@@ -355,7 +356,7 @@ def _functions(r: _Reader, root: LDict, known) -> tuple[FunctionSpec, ...]:
         if not isinstance(args, list):
             raise r.fail(f"'functions.{fname}.args' must be a list", f, "args")
         args_t = tuple(_template(r, a, known, f"functions.{fname}.args[{i}]", args, i) for i, a in enumerate(args))
-        for ref in _student_refs(args_t):
+        for ref in student_refs(args_t):
             entry, *path = ref[1:].split(".")
             if entry not in {g.name for g in out} or not all(p.lstrip("-").isdigit() or NAME_RE.match(p) for p in path):
                 raise r.fail(f"'functions.{fname}.args' refers to {ref!r}; '@entry.index' must name a function listed before this one", f, "args")
@@ -429,13 +430,6 @@ def _student_cost(r: _Reader, root: LDict, known, functions) -> tuple[Step, ...]
     if "J" not in _binding_names(steps[-1].bind):
         raise r.fail("the last step of 'student_cost' must bind the cost: bind: J", raw, len(raw) - 1)
     return tuple(steps)
-
-
-def _student_refs(template: Any) -> list[str]:
-    if isinstance(template, str):
-        return [template] if template.startswith("@") else []
-    items = template.values() if isinstance(template, dict) else template if isinstance(template, (list, tuple)) else []
-    return [n for sub in items for n in _student_refs(sub)]
 
 
 def _leaf_names(template: Any) -> list[str]:

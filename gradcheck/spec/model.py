@@ -11,6 +11,14 @@ from typing import Any
 # templates, or a list (tuple) of templates. "_" in a binding ignores a value.
 Template = Any
 
+def student_refs(template: Template) -> list[str]:
+    """The ``"@entry.index"`` parts of a template: values the student's own code returned earlier."""
+    if isinstance(template, str):
+        return [template] if template.startswith("@") else []
+    items = template.values() if isinstance(template, dict) else template if isinstance(template, (list, tuple)) else ()
+    return [ref for sub in items for ref in student_refs(sub)]
+
+
 INITS = ("normal", "uniform", "bernoulli", "zeros", "ones", "positive", "labels")
 
 
