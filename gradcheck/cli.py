@@ -226,9 +226,11 @@ def list_assignments() -> None:
     """List the built-in assignments and the functions each expects."""
     from .catalog import builtins
 
-    for e in builtins():
-        sys.stdout.write(f"{e.name:<14} {e.title}" + (f" ({e.course})" if e.course else "") + "\n")
-        sys.stdout.write(f"{'':<14} functions: {', '.join(e.functions)}" + (f" (optional: {', '.join(e.optional)})" if e.optional else "") + "\n")
+    entries = builtins()
+    width = max((len(e.name) for e in entries), default=0)
+    for e in entries:
+        sys.stdout.write(f"{e.name:<{width}} {e.title}" + (f" ({e.course})" if e.course else "") + "\n")
+        sys.stdout.write(f"{'':<{width}} functions: {', '.join(e.functions)}" + (f" (optional: {', '.join(e.optional)})" if e.optional else "") + "\n")
 
 
 @app.command("explain")

@@ -29,6 +29,7 @@ TAGS: tuple[str, ...] = (
     "missing-activation-derivative",
     "forward-mismatch",
     "cost-mismatch",
+    "value-mismatch",
     "missing-function",
     "missing-key",
     "wrong-type",
@@ -75,6 +76,13 @@ _CODE_LIST = (
     # GC2xx: forward pass and cost
     Code("GC201", "forward-mismatch", "error", "A forward-pass value differs from the reference.", ("forward-mismatch",)),
     Code("GC202", "cost-mismatch", "error", "The cost differs from the reference.", ("cost-mismatch",)),
+    Code(
+        "GC203",
+        "value-mismatch",
+        "error",
+        "A value computed from gradients (such as a gradient check's difference) differs from the reference.",
+        ("value-mismatch",),
+    ),
     # GC3xx: gradients
     Code("GC301", "gradient-mismatch", "error", "A gradient differs from the reference."),
     Code("GC302", "scale-mismatch", "error", "A gradient is off by a constant factor (J versus L: the 1/m)."),

@@ -55,10 +55,10 @@ def compare(got: np.ndarray, expected: np.ndarray, rtol: float, worst: int = 5, 
     )
 
 
-def close(got: np.ndarray, expected: np.ndarray, rtol: float) -> bool:
+def close(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float = 0.0) -> bool:
     """Same shape and within the comparison rule."""
     g, e = np.asarray(got), np.asarray(expected)
-    return g.shape == e.shape and compare(g, e, rtol, worst=0).ok
+    return g.shape == e.shape and compare(g, e, rtol, worst=0, atol=atol).ok
 
 
 def dtype_name(value: np.ndarray) -> str:

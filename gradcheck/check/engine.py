@@ -161,12 +161,12 @@ def observe(spec: Spec, path: Path, trials: list[Trial], limits: Limits, source:
                 if time.perf_counter() > deadline:
                     obs.skipped[f.name] = "the submission's total time limit was reached"
                     continue
-                result = _call(sandbox, f, trial, arities.get(f.call))
+                result = _call(sandbox, f, trial, arities.get(f.call), spec.shown)
                 obs.calls[(f.name, trial.index)] = result
                 if result.failure and result.failure.kind in ("timeout", "died", "memory", "protocol"):
                     obs.skipped[f.name] = f"it failed with {result.failure.kind} in {trial.label}"
                 if f.repeat and trial.index == 0 and result.failure is None:
-                    obs.repeats[f.name] = _call(sandbox, f, trial, arities.get(f.call))
+                    obs.repeats[f.name] = _call(sandbox, f, trial, arities.get(f.call), spec.shown)
         runnable = spec.student_cost and not any(s.call in obs.missing for s in spec.student_cost)
         if runnable and (time.perf_counter() < deadline or options.exhaustive is not None):
             obs.fd = _student_fd(sandbox, spec, trials[0], deadline, options.exhaustive, arities, options.directions)
@@ -219,7 +219,7 @@ def _arities(source: str) -> dict[str, tuple[int, int]]:
     return out
 
 
-def _call(sandbox: Sandbox, f, trial: Trial, arity: tuple[int, int] | None = None) -> CallResult:
+def _call(sandbox: Sandbox, f, trial: Trial, arity: tuple[int, int] | None = None, shown=lambda n: n) -> CallResult:
     args_t, returns_t, label = f.args, f.returns, None
     if arity is not None and f.alternatives and not arity[0] <= len(f.args) <= arity[1]:
         for alt in f.alternatives:  # an older signature that fits what the student wrote
@@ -227,7 +227,7 @@ def _call(sandbox: Sandbox, f, trial: Trial, arity: tuple[int, int] | None = Non
                 args_t, returns_t, label = alt.args, alt.returns or f.returns, alt.label
                 break
     args = [build(a, trial.env) for a in args_t]
-    reply = sandbox.call(f.call, args, f.locals, keep=f.name)
+    reply = sandbox.call(f.call, args, [shown(n) for n in f.locals], keep=f.name)  # by the student's names
     result = CallResult(f.name, trial, elapsed=reply.elapsed, convention=label)
     if not reply.ok:
         result.failure = reply.failure
@@ -243,8 +243,8 @@ def _call(sandbox: Sandbox, f, trial: Trial, arity: tuple[int, int] | None = Non
                     break
     locs = header.get("locals") if isinstance(header.get("locals"), dict) else {}
     for name in f.locals:
-        if name in locs:
-            result.locals[name] = match(name, locs[name], blobs, f.call).leaves[name]
+        if shown(name) in locs:
+            result.locals[name] = match(name, locs[shown(name)], blobs, f.call).leaves[name]
     after = header.get("args_after") if isinstance(header.get("args_after"), list) else []
     for template, sent, back in zip(args_t, args, after):
         result.mutated += _changed(template, sent, decode_plain(back, blobs))

@@ -73,8 +73,7 @@ def _generate(gen: ValueGen, dims: dict[str, int], rng: np.random.Generator) -> 
 def evaluate_reference(spec: Spec, env: dict[str, Any], upto: str | None = None) -> dict[str, Any]:
     """Run forward, loss, cost and backward formulas in order (stopping after ``upto``)."""
     env = dict(env)
-    formulas = [*spec.forward, spec.loss, spec.cost, *(g.formula for g in spec.backward)]
-    for f in formulas:
+    for f in spec.formulas:
         if f.name in env and f.name != upto and _is_override(env, f.name):
             continue
         try:

@@ -99,6 +99,11 @@ def explain(
         out.scale = _factor_of_a_value(spec, name, ratios, cases) or classify(
             ratios, [m for _, _, m, _ in cases], per_example, display(name), spec.batch, has_mean(formula.tree, spec.batch)
         )
+    known = [(Mutation(f"spec:{i}", "value-mismatch", m.text, m.fix), m.formula.tree) for i, m in enumerate(spec.mistakes.get(name, ()))]
+    if known:  # the spec author's own list of classic mistakes for this value comes first
+        out.mutations, out.mutant_text = _search(known, cases, wrap=lambda m: (m,), atol=spec.atol.get(name, 0.0))
+        if out.mutations:
+            return out
     ctx = context(spec, forward, cases[0][1])
     out.mutations, out.mutant_text = _search(single(formula.tree, ctx), cases, wrap=lambda m: (m,))
     if not out.mutations and out.scale is None and hidden:
@@ -124,7 +129,7 @@ def _factor_of_a_value(spec: Spec, name: str, ratios: list[float], cases) -> Sca
     return None
 
 
-def _search(candidates, cases, wrap) -> tuple[list[tuple[Mutation, ...]], list[str]]:
+def _search(candidates, cases, wrap, atol: float = 0.0) -> tuple[list[tuple[Mutation, ...]], list[str]]:
     found: list[tuple[Mutation, ...]] = []
     texts: list[str] = []
     seen: set[str] = set()
@@ -137,7 +142,7 @@ def _search(candidates, cases, wrap) -> tuple[list[tuple[Mutation, ...]], list[s
         ok = True
         for got, env, _, rtol in cases:
             value = _evaluate(tree, env)
-            if value is None or not close(got, value, rtol):
+            if value is None or not close(got, value, rtol, atol):
                 ok = False
                 break
         if ok:
@@ -148,7 +153,7 @@ def _search(candidates, cases, wrap) -> tuple[list[tuple[Mutation, ...]], list[s
 
 def _search_hidden(spec: Spec, name: str, formula, hidden: tuple[str, ...], cases, ctx) -> tuple[list[tuple[Mutation, ...]], list[str]]:
     """Mutate each hidden intermediate, recompute the chain down to ``name``, compare."""
-    order = [f.name for f in (*spec.forward, *(g.formula for g in spec.backward))]
+    order = [f.name for f in (*spec.forward, *(g.formula for g in spec.backward), *spec.derived)]
     for h in hidden:
         h_formula = spec.formula_for(h)
         if h_formula is None or h not in order:

@@ -18,7 +18,7 @@ from ..sandbox.runner import Failure
 from ..spec import formula as fm
 from ..spec.model import FunctionSpec, Spec, student_refs
 from . import locate
-from .explain_value import Explanation, display, explain
+from .explain_value import Explanation, explain
 from .mutations import has_mean
 from .shapes import chain_text, symbolic
 from .source_lines import assigned_at, called, exit_call, mutation_line, random_call, source_line
@@ -56,13 +56,18 @@ class Judge:
         self.normal = [t for t in obs.trials if t.probe is None]
         self.findings: list[tuple[tuple, Finding]] = []
         self.checks: list[CheckResult] = []
-        self.formula_names = [f.name for f in self.spec.forward] + list(self.spec.gradient_names)
+        self.formula_names = [f.name for f in self.spec.forward] + list(self.spec.gradient_names) + [f.name for f in self.spec.derived]
         self.free_values: dict[int, dict[str, np.ndarray]] = {}  # trial -> the student's own choices (masks)
 
     # -- helpers -----------------------------------------------------------------------
     def add(self, order: tuple, finding: Finding) -> None:
         if isinstance(finding.location, _Lazy):
             finding = replace(finding, location=finding.location.get())
+        if self.spec.names:  # the student's names for spec-internal ones (dA2_drop is their dA2)
+            shown = self.spec.shown_text
+            finding = replace(finding, message=shown(finding.message), hint=finding.hint and shown(finding.hint),
+                              formula=finding.formula and shown(finding.formula), chain=finding.chain and shown(finding.chain),
+                              caused_by=finding.caused_by and shown(finding.caused_by), details=tuple(shown(d) for d in finding.details))  # fmt: skip
         self.findings.append((order, finding))
 
     def loc(self, span: locate.Span | None) -> Location | None:
@@ -171,7 +176,7 @@ class Judge:
         if broken or failing is not None:
             why = "not run" if not load_ok else "missing" if f.name in self.obs.missing else "raised" if failing else "not run"
             for n in uniq:
-                self.checks.append(CheckResult(f"{f.name}:{display(n)}", f.name, display(n), "fail", 0.0, share, why))
+                self.checks.append(CheckResult(f"{f.name}:{self.spec.shown(n)}", f.name, self.spec.shown(n), "fail", 0.0, share, why))
             self.checks.append(CheckResult(f"{f.name}:side-effects", f.name, "side effects", "fail", 0.0, share, why))
             return
         calls_ok: list[CallResult] = [c for c in calls if c is not None]
@@ -210,7 +215,7 @@ class Judge:
             ok = n not in invalid and (v is None or v.status == "ok" or (v.status == "unchecked" and n in f.shape_only))
             summary = "ok" if ok else invalid.get(n) or verdict_note(v)
             points = 0.0 if n in shown_locals else share  # intermediates are shown, not scored
-            self.checks.append(CheckResult(f"{f.name}:{display(n)}", f.name, display(n), "pass" if ok else "fail",
+            self.checks.append(CheckResult(f"{f.name}:{self.spec.shown(n)}", f.name, self.spec.shown(n), "pass" if ok else "fail",
                                            points if ok else 0.0, points, summary))  # fmt: skip
         problems = [p for p in (self._mutation(fi, f, calls_ok), self._repeat(fi, f, calls_ok)) if p]
         self.checks.append(CheckResult(f"{f.name}:side-effects", f.name, "side effects", "fail" if problems else "pass",
@@ -223,7 +228,7 @@ class Judge:
         (their dropout masks): whatever masks they drew, A1 must be relu(Z1) * D1 / keep_prob."""
         from ..check.trials import evaluate_reference
 
-        formulas = {f.name for f in (*self.spec.forward, self.spec.loss, self.spec.cost)} | set(self.spec.gradient_names)
+        formulas = {f.name for f in self.spec.formulas}
         base = {k: v for k, v in call.trial.env.items() if k not in formulas}
         for n in free:
             base[n] = np.asarray(vals[n], dtype=np.float64)
@@ -287,7 +292,7 @@ class Judge:
                 if key in seen:
                     continue
                 seen.add(key)
-                target = display(p.target)
+                target = self.spec.shown(p.target)
                 if p.kind == "missing-key":
                     span = locate.locate_return(self.obs.source, f.call, p.path[:-1], container=True)
                     span = span or locate.locate_return(self.obs.source, f.call, ("return",))
@@ -317,7 +322,7 @@ class Judge:
                 break
         span = locate.locate_return(self.obs.source, f.call, path) if path else None
         if span is None:
-            span = locate.locate_local(self.obs.source, f.call, name)
+            span = locate.locate_local(self.obs.source, f.call, self.spec.shown(name))
         return span or locate.locate_function(self.obs.source, f.call)
 
     def _validate(self, fi: int, f: FunctionSpec, n: str, calls: list[CallResult], values: list[dict]) -> str | None:
@@ -335,7 +340,7 @@ class Judge:
             g = self.spec.gradient(n)
             self.add((fi, 900 + self._pos(n)), Finding("GC305", n, f"{f.call} has no local variable named {n}, so gradcheck could not check that intermediate step on its own; the returned gradients are still checked.",
                                                       location=self.loc(locate.locate_function(self.obs.source, f.call)),
-                                                      hint=f"name the intermediate {n} (it is {display(n)} = " + (fm.pretty(g.formula.text) if g else n) + ") to get step-by-step diagnosis"))  # fmt: skip
+                                                      hint=f"name the intermediate {n} (it is {self.spec.shown(n)} = " + (fm.pretty(g.formula.text) if g else n) + ") to get step-by-step diagnosis"))  # fmt: skip
             return "not found"
         for k, c in enumerate(calls):
             problem = self._leaf_problem(f, n, c.locals[n], c.trial, calls, local=True)
@@ -347,9 +352,11 @@ class Judge:
     def _leaf_problem(self, f: FunctionSpec, n: str, leaf: Leaf | None, trial: Trial, calls, local: bool = False) -> str | None:
         ref = np.asarray(trial.env[n])
         node = leaf.node if leaf else None
-        target = display(n)
+        target = self.spec.shown(n)
         order = (self.spec.functions.index(f), self._pos(n))
-        where = _Lazy(lambda: self.loc(locate.locate_local(self.obs.source, f.call, n) if local else self._span_for(f, n, calls)))
+        where = _Lazy(
+            lambda: self.loc(locate.locate_local(self.obs.source, f.call, self.spec.shown(n)) if local else self._span_for(f, n, calls))
+        )
         t = node.get("t") if isinstance(node, dict) else None
         if ref.ndim == 0:
             if t in ("float", "scalar", "int") or (t == "nd" and node.get("shape") == []):  # type: ignore[union-attr]
@@ -400,7 +407,7 @@ class Judge:
         return None
 
     def _shape_finding(self, order, f: FunctionSpec, n: str, got: np.ndarray, trial: Trial, where, calls, local) -> None:
-        target = display(n)
+        target = self.spec.shown(n)
         ref = np.asarray(trial.env[n])
         like = ""
         g = self.spec.gradient(n)
@@ -454,7 +461,7 @@ class Judge:
         formula = self.spec.formula_for(n)
         if formula is None:
             return None
-        text = f"{display(n)} = {fm.pretty(formula.text)}"
+        text = f"{self.spec.shown(n)} = {fm.pretty(formula.text)}"
         if n == "J" and "L" in fm.names(formula.tree):
             text += f",  where the per-example loss L = {fm.pretty(self.spec.loss.text)}"
         return text
@@ -484,7 +491,7 @@ class Judge:
             for k, c in enumerate(calls):
                 got, ref = values[k][n], np.asarray(c.trial.env[n])
                 rtol = self.rtol(got)
-                if compare(got, ref, rtol, worst=0).ok:
+                if compare(got, ref, rtol, worst=0, atol=self.spec.atol.get(n, 0.0)).ok:
                     statuses.append("ok")
                     continue
                 v.mismatch_trials.append(k)
@@ -513,8 +520,10 @@ class Judge:
                 self._root_finding(fi, f, n, calls, values, produced)
             elif v.status == "consequence":
                 causes = ", ".join(sorted(v.causes, key=self._pos))
-                target = display(n)
-                where = self.loc(self._span_for(f, n, calls) if n not in f.locals else locate.locate_local(self.obs.source, f.call, n))
+                target = self.spec.shown(n)
+                where = self.loc(
+                    self._span_for(f, n, calls) if n not in f.locals else locate.locate_local(self.obs.source, f.call, self.spec.shown(n))
+                )
                 self.add((fi, self._pos(n)), Finding("GC303", target, f"{target} is wrong only because {causes} is wrong: given your {causes}, your {target} is computed correctly. Fix {causes} first.",
                                                      location=where, caused_by=causes, formula=self._formula_text(n), check=f"{f.name}:{target}"))  # fmt: skip
         return verdicts
@@ -550,7 +559,7 @@ class Judge:
         return env
 
     def _ordered_formulas(self):
-        return [*self.spec.forward, self.spec.loss, self.spec.cost, *(g.formula for g in self.spec.backward)]
+        return self.spec.formulas
 
     def _hidden(self, n: str, produced: list[str]) -> tuple[str, ...]:
         """Intermediates ``n`` depends on that the student did not hand back, nearest first."""
@@ -560,7 +569,8 @@ class Judge:
             formula = self.spec.formula_for(frontier.pop(0))
             if formula is None:
                 continue
-            for u in sorted(fm.names(formula.tree)):
+            derived = {f.name for f in self.spec.derived}  # made for this value: searched before gradients graded elsewhere
+            for u in sorted(fm.names(formula.tree), key=lambda u: (u not in derived, u)):
                 if u in out or u == n or u in produced or u in self.spec.parameters:
                     continue
                 if self.spec.formula_for(u) is not None and u not in ("L", "J"):
@@ -598,16 +608,21 @@ class Judge:
             got = values[k][n]
             env = self._given_env(c.trial, values[k], upstream, upto=n)
             ref = np.asarray(c.trial.env[n])
-            cmp_ = compare(got, ref, self.rtol(got))
+            cmp_ = compare(got, ref, self.rtol(got), atol=self.spec.atol.get(n, 0.0))
             if not cmp_.ok and first_cmp is None:
                 first_cmp, first_k = cmp_, k
             if not cmp_.ok:
                 cases.append((got, env, c.trial.dims[self.spec.batch], self.rtol(got)))
         expl = explain(self.spec, n, cases, bool(g and g.per_example), g is None, hidden=self._hidden(n, produced))
-        target = display(n)
+        target = self.spec.shown(n)
         trial = calls[first_k].trial  # type: ignore[index]
-        where = self.loc(locate.locate_local(self.obs.source, f.call, n) if n in f.locals else self._span_for(f, n, calls))
+        where = self.loc(locate.locate_local(self.obs.source, f.call, self.spec.shown(n)) if n in f.locals else self._span_for(f, n, calls))
         code, tags, text, hint, details = self._describe(n, expl, first_cmp, trial)  # type: ignore[arg-type]
+        note = self.spec.notes.get(n)  # the spec author's words on what this value going wrong means
+        if note and hint is None:
+            hint = note
+        elif note:
+            details.append(note)
         got = values[first_k][n]  # type: ignore[index]
         stats = {
             "mismatched": first_cmp.mismatched, "total": first_cmp.total,  # type: ignore[union-attr]
@@ -621,11 +636,12 @@ class Judge:
                                               chain=self._chain(n, trial), stats=stats, check=f"{f.name}:{target}", details=tuple(details)))  # fmt: skip
 
     def _describe(self, n: str, expl: Explanation, cmp_, trial: Trial) -> tuple[str, list[str], str, str | None, list[str]]:
-        target = display(n)
+        target = self.spec.shown(n)
         g = self.spec.gradient(n)
         is_forward = n in {f.name for f in self.spec.forward}
-        base_tag = ["forward-mismatch"] if is_forward else ["cost-mismatch"] if n == "J" else []
-        code = "GC201" if is_forward else "GC202" if n == "J" else "GC301"
+        is_derived = n in {f.name for f in self.spec.derived}
+        base_tag = ["forward-mismatch"] if is_forward else ["cost-mismatch"] if n == "J" else ["value-mismatch"] if is_derived else []
+        code = "GC201" if is_forward else "GC202" if n == "J" else "GC203" if is_derived else "GC301"
         details: list[str] = []
         if expl.scale is not None:
             tags = base_tag + [t for t in expl.scale.tags if t not in base_tag]
@@ -682,11 +698,11 @@ class Judge:
             other = again.matched.leaves.get(n)
             a, b = leaf.array, other.array if other else None
             if a is not None and b is not None and a.shape == b.shape and not np.array_equal(a, b, equal_nan=True):
-                differs.append(display(n))
+                differs.append(self.spec.shown(n))
         if differs:
             names = ", ".join(differs)
             self.add((fi, 0), Finding("GC106", differs[0], f"Calling {f.call} twice with the same inputs gave different {names}. A gradient must be a function of the inputs only.",
-                                      tags=("nondeterministic",), location=self.loc(random_call(self.obs.source, f.call) or self._span_for(f, next(n for n in first.matched.leaves if display(n) == differs[0]), calls)),
+                                      tags=("nondeterministic",), location=self.loc(random_call(self.obs.source, f.call) or self._span_for(f, next(n for n in first.matched.leaves if self.spec.shown(n) == differs[0]), calls)),
                                       hint=f"{f.call} must not draw random numbers (a dropout mask belongs in the forward pass's cache) or keep state between calls"))  # fmt: skip
             return f"{names} changed between calls"
         return None
@@ -713,7 +729,7 @@ class Judge:
                 msg = (f"Your {f.call} passes at this assignment's sizes but fails with {sizes}: {c.failure.type}: {c.failure.message}. "
                        "It works here only because of the sizes, and would break in a network with more output units.")  # fmt: skip
                 hint = "use a matrix product (np.dot or @) where the math has one" if "matmul-vs-elementwise" in tags else None
-                self.add((fi, 800), Finding("GC401", display(target) if target != f.name else f.call, msg, tags=tuple(tags), location=self.loc(span), hint=hint, formula=self._formula_text(target) if target != f.name else None))
+                self.add((fi, 800), Finding("GC401", self.spec.shown(target) if target != f.name else f.call, msg, tags=tuple(tags), location=self.loc(span), hint=hint, formula=self._formula_text(target) if target != f.name else None))
                 continue
             if c.matched is None:
                 continue
@@ -722,16 +738,16 @@ class Judge:
                 arr = leaf.array
                 if arr is None:
                     continue
-                if arr.shape == ref.shape and compare(arr, ref, self.rtol(arr), 0).ok:
+                if arr.shape == ref.shape and compare(arr, ref, self.rtol(arr), 0, atol=self.spec.atol.get(n, 0.0)).ok:
                     continue
                 expl = explain(self.spec, n, [(arr, t.env, t.dims[self.spec.batch], self.rtol(arr))], bool(self.spec.gradient(n) and self.spec.gradient(n).per_example), False) if n in self.formula_names else None  # type: ignore[union-attr]
                 tags = expl.tags() if expl else []
                 what = "; ".join(m.text for m in expl.mutations[0]) if expl and expl.mutations else "a different value"
                 shape_note = f" (shape {tuple(arr.shape)} instead of {tuple(ref.shape)})" if arr.shape != ref.shape else ""
-                msg = (f"Your {display(n)} is right at this assignment's sizes only by accident: with {sizes} it is wrong{shape_note} — {what}. "
+                msg = (f"Your {self.spec.shown(n)} is right at this assignment's sizes only by accident: with {sizes} it is wrong{shape_note} — {what}. "
                        "It would break in a network with more output units.")  # fmt: skip
                 hint = "; ".join(m.fix for m in expl.mutations[0]) if expl and expl.mutations else None
-                self.add((fi, 800 + self._pos(n)), Finding("GC401", display(n), msg, tags=tuple(tags), location=self.loc(self._span_for(f, n, [c])), hint=hint, formula=self._formula_text(n)))
+                self.add((fi, 800 + self._pos(n)), Finding("GC401", self.spec.shown(n), msg, tags=tuple(tags), location=self.loc(self._span_for(f, n, [c])), hint=hint, formula=self._formula_text(n)))
                 break
 
     def _gradient_check(self, load_ok: bool) -> None:

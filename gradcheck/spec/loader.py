@@ -19,6 +19,7 @@ from .model import (
     FunctionSpec,
     Gradient,
     Limits,
+    Mistake,
     Probe,
     Spec,
     Step,
@@ -35,7 +36,7 @@ TOP_KEYS = {
     "dims": True, "batch": False, "trials": False, "values": True, "parameters": True,
     "forward": True, "loss": True, "cost": False, "backward": True, "functions": True,
     "student_cost": False, "gradient_check": False, "probes": False, "tolerance": False,
-    "limits": False, "helpers": False, "points": False,
+    "limits": False, "helpers": False, "points": False, "derived": False, "names": False,
 }  # fmt: skip
 MAX_TRIALS = 20
 MAX_DIM = 100_000
@@ -167,6 +168,7 @@ def parse_spec(text: str, file: str = "<spec>", base: Path | None = None, depth:
     cost = fm_formula("J", cost_text, cost_tree, line_of(root, "cost"))
 
     backward = _backward(r, root, known, define, parameters)
+    derived, atol, notes, mistakes = _derived(r, root, known, define)
     functions = _functions(r, root, known)
     student_cost = _student_cost(r, root, known, functions)
     gc_points = None
@@ -188,7 +190,8 @@ def parse_spec(text: str, file: str = "<spec>", base: Path | None = None, depth:
         forward=tuple(forward), loss=loss, cost=cost, backward=backward, functions=functions,
         student_cost=student_cost, gradient_check_points=gc_points, probes=probes,
         tolerance=tolerance, limits=limits, helpers=helpers, helper_modules=helper_modules,
-        total_points=total, course=course, explain_dir=explain_dir,
+        total_points=total, course=course, explain_dir=explain_dir, derived=derived, atol=atol, notes=notes, mistakes=mistakes,
+        names=_names(r, root, known, functions),
     )  # fmt: skip
 
 
@@ -320,6 +323,76 @@ def _backward(r: _Reader, root: LDict, known, define, parameters) -> tuple[Gradi
             per_example = wrt not in parameters
         out.append(Gradient(key, wrt, fm_formula(key, text_, tree, line_of(raw, key)), per_example))
     return tuple(out)
+
+
+def _derived(r: _Reader, root: LDict, known, define) -> tuple[tuple[Formula, ...], dict[str, float], dict[str, str]]:
+    """Values computed after the backward pass (a gradient check's difference): compared, not differentiated."""
+    if "derived" not in root:
+        return (), {}, {}, {}
+    raw = root["derived"]
+    if not isinstance(raw, dict) or not raw:
+        raise r.fail("'derived' must be a mapping of name: formula", root, "derived")
+    out, atol, notes, mistakes = [], {}, {}, {}
+    for key, spec in raw.items():
+        r.name(key, f"derived.{key}", raw, key)
+        container, ckey = raw, key
+        if isinstance(spec, dict):
+            s = r.mapping(spec, f"derived.{key}", raw, key, {"formula": True, "atol": False, "note": False, "mistakes": False})
+            container, ckey = s, "formula"
+            if "atol" in s:
+                atol[key] = r.number(s["atol"], f"derived.{key}.atol", s, "atol", 0.0, 1.0)
+            if "note" in s:
+                notes[key] = " ".join(r.text(s["note"], f"derived.{key}.note", s, "note").split())
+            if "mistakes" in s:
+                mistakes[key] = _mistakes(r, s, f"derived.{key}.mistakes", known)
+        tree = r.formula(container[ckey], f"derived.{key}", container, ckey)
+        _check_names(r, tree, known, f"derived.{key}", container, ckey)
+        define(key, "derived value", raw, key)
+        out.append(fm_formula(key, container[ckey], tree, line_of(raw, key)))
+    return tuple(out), atol, notes, mistakes
+
+
+def _mistakes(r: _Reader, parent: LDict, what: str, known) -> tuple[Mistake, ...]:
+    raw = parent["mistakes"]
+    if not isinstance(raw, list) or not raw:
+        raise r.fail(f"'{what}' must be a list of {{formula, text, fix}}", parent, "mistakes")
+    out = []
+    for i, item in enumerate(raw):
+        m = r.mapping(item, f"{what}[{i}]", raw, i, {"formula": True, "text": True, "fix": True})
+        tree = r.formula(m["formula"], f"{what}[{i}].formula", m, "formula")
+        _check_names(r, tree, known, f"{what}[{i}].formula", m, "formula")
+        text, fix = (" ".join(r.text(m[k], f"{what}[{i}].{k}", m, k).split()) for k in ("text", "fix"))
+        out.append(Mistake(fm_formula(f"{what}[{i}]", m["formula"], tree, line_of(m, "formula")), text, fix))
+    return tuple(out)
+
+
+def _names(r: _Reader, root: LDict, known, functions) -> dict[str, str]:
+    """What students call spec-internal values (relu_dx is the dx of relu_backward)."""
+    if "names" not in root:
+        return {}
+    raw = root["names"]
+    if not isinstance(raw, dict):
+        raise r.fail("'names' must be a mapping of spec name: the name students use", root, "names")
+    out: dict[str, str] = {}
+    for key, shown in raw.items():
+        if key not in known:
+            close = _close(str(key), known)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise r.fail(f"'names' renames '{key}', which the spec does not define{hint}", raw, key)
+        out[key] = r.name(shown, f"names.{key}", raw, key)
+    for f in functions:
+        seen: dict[str, str] = {}
+        for n in dict.fromkeys([*_leaf_names(f.returns), *f.locals]):
+            if n == "_" or n.startswith(("@", "=")):
+                continue
+            shown = out.get(n, n)
+            if seen.setdefault(shown, n) != n:
+                raise r.fail(
+                    f"'names' gives '{seen[shown]}' and '{n}' the same name '{shown}' in the function '{f.name}'",
+                    raw,
+                    n if n in raw else seen[shown],
+                )
+    return out
 
 
 def _template(r: _Reader, value: Any, known: dict[str, str], what: str, parent: Any, key: Any, depth: int = 0):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 # templates, or a list (tuple) of templates. "_" in a binding ignores a value.
 Template = Any
 
+
 def student_refs(template: Template) -> list[str]:
     """The ``"@entry.index"`` parts of a template: values the student's own code returned earlier."""
     if isinstance(template, str):
@@ -18,6 +20,8 @@ def student_refs(template: Template) -> list[str]:
     items = template.values() if isinstance(template, dict) else template if isinstance(template, (list, tuple)) else ()
     return [ref for sub in items for ref in student_refs(sub)]
 
+
+_IDENT = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
 
 INITS = ("normal", "uniform", "bernoulli", "zeros", "ones", "positive", "labels")
 
@@ -44,6 +48,15 @@ class Formula:
     text: str
     tree: ast.expr = field(compare=False, repr=False)
     line: int | None = None
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A wrong formula the spec author knows students write, in words (matched before the catalog)."""
+
+    formula: Formula
+    text: str  # what the student did
+    fix: str
 
 
 @dataclass(frozen=True)
@@ -148,6 +161,26 @@ class Spec:
     total_points: float = 100.0
     course: str = ""
     explain_dir: Path | None = None
+    derived: tuple[Formula, ...] = ()  # values computed from the gradients, not differentiated
+    atol: dict[str, float] = field(default_factory=dict)  # noise floors of values that are estimates themselves
+    names: dict[str, str] = field(default_factory=dict)  # spec-internal name -> what the student calls it
+    notes: dict[str, str] = field(default_factory=dict)  # derived value -> what a mismatch means, for the student
+    mistakes: dict[str, tuple[Mistake, ...]] = field(default_factory=dict)  # derived value -> known wrong formulas
+
+    def shown(self, name: str) -> str:
+        """The name a student knows a value by (``relu_dx`` is their ``dx``; J is the cost)."""
+        return self.names.get(name) or {"J": "cost", "L": "loss"}.get(name, name)
+
+    def shown_text(self, text: str) -> str:
+        """``text`` with every spec-internal name replaced by the student's name for it."""
+        if not self.names or not text:
+            return text
+        return _IDENT.sub(lambda m: self.names.get(m.group(0), m.group(0)), text)
+
+    @property
+    def formulas(self) -> tuple[Formula, ...]:
+        """Every reference formula in evaluation order."""
+        return (*self.forward, self.loss, self.cost, *(g.formula for g in self.backward), *self.derived)
 
     def function(self, name: str) -> FunctionSpec:
         for f in self.functions:
@@ -176,4 +209,7 @@ class Spec:
             return self.loss
         if name == "J":
             return self.cost
+        for f in self.derived:
+            if f.name == name:
+                return f
         return None
