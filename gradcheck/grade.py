@@ -22,7 +22,7 @@ def validate_spec(spec: Spec, seed: int = DEFAULT_SEED) -> None:
     """The reference must pass its own finite-difference check before anyone is graded."""
     trials = make_trials(spec, seed)
     for trial in trials[:1] + [t for t in trials if t.probe is not None]:
-        problems = reference_problems(spec, trial)
+        problems = reference_problems(trial.spec or spec, trial)
         if problems:
             name, problem = problems[0]
             formula = spec.formula_for(name)

@@ -153,7 +153,7 @@ def observe(spec: Spec, path: Path, trials: list[Trial], limits: Limits, source:
                     continue
                 obs.missing[f.name] = suggestion
         for trial in trials:
-            for f in spec.functions:
+            for f in (trial.spec or spec).functions:  # a depth probe calls with its own templates
                 if f.name in obs.missing or f.name in obs.skipped:
                     continue
                 if trial.probe is not None and f.name not in trial.probe.functions:

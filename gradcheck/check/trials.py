@@ -21,10 +21,13 @@ class Trial:
     env: dict[str, Any]  # every reference value by name: dims, values, forward, L, J, gradients
     probe: Probe | None = None
     notes: list[str] = field(default_factory=list)
+    spec: Spec | None = None  # a depth probe's own spec (the families written out for its depth)
 
     @property
     def label(self) -> str:
         sizes = ", ".join(f"{k}={v}" for k, v in self.dims.items())
+        if self.probe is not None and self.probe.depth is not None:
+            sizes = f"L={self.probe.depth}, {sizes}"
         kind = "probe" if self.probe else "trial"
         return f"{kind} {self.index + 1} ({sizes})"
 
@@ -100,7 +103,7 @@ def make_trials(spec: Spec, seed: int, sizes: dict[str, int] | None = None) -> l
     """
     trials = []
     avoid: set[tuple] = set()
-    probes: list[Probe | None] = [None] * spec.trials + list(spec.probes)
+    probes: list[Probe | None] = [None] * spec.trials + [p for p in spec.probes if p.depth is None]
     if sizes:
         unknown = sorted(set(sizes) - {d.name for d in spec.dims})
         if unknown:
@@ -117,7 +120,27 @@ def make_trials(spec: Spec, seed: int, sizes: dict[str, int] | None = None) -> l
             if isinstance(value, np.ndarray) and not np.all(np.isfinite(value)):
                 raise SpecError(f"the reference value '{name}' is not finite in trial {k + 1}", _file(spec))
         trials.append(Trial(k, dims, env, None if sizes else probe))
+    if not sizes:
+        for probe in (p for p in spec.probes if p.depth is not None):
+            trials.append(_depth_trial(spec, probe, seed, len(trials)))
     return trials
+
+
+def _depth_trial(spec: Spec, probe: Probe, seed: int, index: int) -> Trial:
+    """One trial of the same assignment with another number of layers (its families written out again)."""
+    from ..spec.loader import parse_spec
+
+    other = parse_spec(spec.text, _file(spec) or "<spec>", base=spec.path.parent if spec.path else None, depth=probe.depth)
+    unknown = sorted(set(probe.dims) - {d.name for d in other.dims})
+    if unknown:
+        raise SpecError(f"the probe with depth {probe.depth} fixes unknown size(s) {', '.join(unknown)}", _file(spec))
+    rng = np.random.default_rng([seed, 1000 + index])
+    dims = _draw_dims(other, rng, dict(probe.dims), set())
+    env: dict[str, Any] = dict(dims)
+    for gen in other.values:
+        env[gen.name] = _generate(gen, dims, rng)
+    env = evaluate_reference(other, env)
+    return Trial(index, dims, env, probe, spec=other)
 
 
 def reference_problems(spec: Spec, trial: Trial) -> list[tuple[str, str]]:

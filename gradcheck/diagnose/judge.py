@@ -614,6 +614,7 @@ class Judge:
             if not cmp_.ok:
                 cases.append((got, env, c.trial.dims[self.spec.batch], self.rtol(got)))
         expl = explain(self.spec, n, cases, bool(g and g.per_example), g is None, hidden=self._hidden(n, produced))
+        expl.mutations = self._plausible_first(f, n, expl.mutations)
         target = self.spec.shown(n)
         trial = calls[first_k].trial  # type: ignore[index]
         where = self.loc(locate.locate_local(self.obs.source, f.call, self.spec.shown(n)) if n in f.locals else self._span_for(f, n, calls))
@@ -634,6 +635,27 @@ class Judge:
         }  # fmt: skip
         self.add((fi, self._pos(n)), Finding(code, target, text, tags=tuple(tags), location=where, hint=hint, formula=self._formula_text(n),
                                               chain=self._chain(n, trial), stats=stats, check=f"{f.name}:{target}", details=tuple(details)))  # fmt: skip
+
+    def _plausible_first(self, f: FunctionSpec, n: str, combos: list) -> list:
+        """Among explanations that fit equally, drop those claiming the student used a name the
+        line never mentions while it does mention the right one (A3 for A2): they are false."""
+        if len(combos) < 2:
+            return combos
+        used = locate.names_in(self.obs.source, f.call, self.spec.shown(n))
+
+        def implausible(combo) -> bool:
+            for m in combo:
+                wrong = right = None
+                if m.key.startswith("deriv-operand:"):
+                    wrong, right = m.key.split(":", 1)[1], None
+                elif m.key.startswith("operand:") and "->" in m.key:
+                    right, wrong = m.key.split(":", 1)[1].split("->")
+                if wrong and self.spec.shown(wrong) not in used and (right is None or self.spec.shown(right) in used):
+                    return True
+            return False
+
+        plausible = [c for c in combos if not implausible(c)]
+        return plausible or combos
 
     def _describe(self, n: str, expl: Explanation, cmp_, trial: Trial) -> tuple[str, list[str], str, str | None, list[str]]:
         target = self.spec.shown(n)
@@ -714,7 +736,14 @@ class Judge:
             c = self.obs.calls.get((f.name, t.index))
             if c is None:
                 continue
+            depth = t.probe.depth
             sizes = ", ".join(f"{k}={v}" for k, v in t.probe.dims.items())
+            if depth is not None:  # another number of layers: a hard-coded layer count breaks here
+                sizes = f"L = {depth} layers ({', '.join(f'{k}={v}' for k, v in t.dims.items())})"
+                because = (f"It works only for the number of layers in this assignment's trials (L = {self.spec.depth}): look for a layer count "
+                           "or a layer index written as a number instead of taken from len(parameters) // 2 or len(caches).")  # fmt: skip
+            else:
+                because = "It works here only because of the sizes, and would break in a network with more output units."
             if c.failure is not None:
                 target, tags, span = f.name, [], None
                 line = c.failure.frames[-1][0] if c.failure.frames else None
@@ -726,13 +755,19 @@ class Judge:
                         formula = self.spec.formula_for(name)
                         if "broadcast" in c.failure.message and formula is not None and "@" in formula.text and "*" in source_line(self.obs.source, line):
                             tags.append("matmul-vs-elementwise")
-                msg = (f"Your {f.call} passes at this assignment's sizes but fails with {sizes}: {c.failure.type}: {c.failure.message}. "
-                       "It works here only because of the sizes, and would break in a network with more output units.")  # fmt: skip
+                msg = f"Your {f.call} passes at this assignment's sizes but fails with {sizes}: {c.failure.type}: {c.failure.message}. {because}"
                 hint = "use a matrix product (np.dot or @) where the math has one" if "matmul-vs-elementwise" in tags else None
                 self.add((fi, 800), Finding("GC401", self.spec.shown(target) if target != f.name else f.call, msg, tags=tuple(tags), location=self.loc(span), hint=hint, formula=self._formula_text(target) if target != f.name else None))
                 continue
             if c.matched is None:
                 continue
+            if depth is not None and c.matched.problems:  # a key such as dW4 missing: the loop stops early
+                problem = c.matched.problems[0]
+                msg = f"Your {f.call} passes at this assignment's sizes but not with {sizes}: {problem.message.rstrip('.')}. {because}"
+                self.add((fi, 800), Finding("GC401", f.call, msg, location=self.loc(locate.locate_function(self.obs.source, f.call))))
+                continue
+            spec_t = t.spec or self.spec
+            names_t = {g.name for g in spec_t.backward} | {x.name for x in spec_t.forward}
             for n, leaf in c.matched.leaves.items():
                 ref = np.asarray(t.env[n])
                 arr = leaf.array
@@ -740,12 +775,12 @@ class Judge:
                     continue
                 if arr.shape == ref.shape and compare(arr, ref, self.rtol(arr), 0, atol=self.spec.atol.get(n, 0.0)).ok:
                     continue
-                expl = explain(self.spec, n, [(arr, t.env, t.dims[self.spec.batch], self.rtol(arr))], bool(self.spec.gradient(n) and self.spec.gradient(n).per_example), False) if n in self.formula_names else None  # type: ignore[union-attr]
+                grad = spec_t.gradient(n)
+                expl = explain(spec_t, n, [(arr, t.env, t.dims[spec_t.batch], self.rtol(arr))], bool(grad and grad.per_example), False) if n in names_t else None
                 tags = expl.tags() if expl else []
                 what = "; ".join(m.text for m in expl.mutations[0]) if expl and expl.mutations else "a different value"
                 shape_note = f" (shape {tuple(arr.shape)} instead of {tuple(ref.shape)})" if arr.shape != ref.shape else ""
-                msg = (f"Your {self.spec.shown(n)} is right at this assignment's sizes only by accident: with {sizes} it is wrong{shape_note} — {what}. "
-                       "It would break in a network with more output units.")  # fmt: skip
+                msg = f"Your {self.spec.shown(n)} is right at this assignment's sizes only by accident: with {sizes} it is wrong{shape_note} — {what}. {because}"
                 hint = "; ".join(m.fix for m in expl.mutations[0]) if expl and expl.mutations else None
                 self.add((fi, 800 + self._pos(n)), Finding("GC401", self.spec.shown(n), msg, tags=tuple(tags), location=self.loc(self._span_for(f, n, [c])), hint=hint, formula=self._formula_text(n)))
                 break

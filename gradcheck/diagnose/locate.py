@@ -87,6 +87,18 @@ def locate_function(source: str, function: str) -> Span | None:
     return Span(func.lineno, func.lineno) if func else None
 
 
+def names_in(source: str, function: str, target: str | None = None) -> set[str]:
+    """The identifiers of the statement assigning ``target`` in the function (of the whole
+    function when there is none); empty when it cannot be parsed."""
+    tree = parse(source)
+    func = function_node(tree, function) if tree else None
+    if func is None:
+        return set()
+    found = assignments(func, target) if target else []
+    node = found[-1] if found else func
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
 def locate_return(source: str, function: str, path: tuple, container: bool = False) -> Span | None:
     """Follow ``path`` (("return", 1, "A1") …) from the function's last return statement.
 

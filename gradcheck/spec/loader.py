@@ -121,7 +121,9 @@ def load_spec(path: str | Path, depth: int | None = None) -> Spec:
 
 def parse_spec(text: str, file: str = "<spec>", base: Path | None = None, depth: int | None = None) -> Spec:
     r = _Reader(file)
-    doc = expand(load(text, file), file, depth)  # indexed families (depth: L) written out
+    raw_doc = load(text, file)
+    family_depth = raw_doc.get("depth") if isinstance(raw_doc, dict) else None
+    doc = expand(raw_doc, file, depth)  # indexed families (depth: L) written out
     if not isinstance(doc, dict):
         raise SpecError(f"the spec must be a mapping of keys such as name, dims, forward (got {_shown(doc)})", file, line_of(doc) or _first_line(text))
     root = r.mapping(doc, "spec", doc, None, TOP_KEYS)
@@ -176,7 +178,7 @@ def parse_spec(text: str, file: str = "<spec>", base: Path | None = None, depth:
         gc = r.mapping(root["gradient_check"], "gradient_check", root, "gradient_check", {"points": False})
         if "points" in gc:
             gc_points = r.number(gc["points"], "gradient_check.points", gc, "points")
-    probes = _probes(r, root, dims, functions)
+    probes = _probes(r, root, dims, functions, family_depth is not None)
     tolerance = _tolerance(r, root)
     limits = _limits(r, root)
     helpers, helper_modules = _helpers(r, root, base)
@@ -191,7 +193,7 @@ def parse_spec(text: str, file: str = "<spec>", base: Path | None = None, depth:
         student_cost=student_cost, gradient_check_points=gc_points, probes=probes,
         tolerance=tolerance, limits=limits, helpers=helpers, helper_modules=helper_modules,
         total_points=total, course=course, explain_dir=explain_dir, derived=derived, atol=atol, notes=notes, mistakes=mistakes,
-        names=_names(r, root, known, functions),
+        names=_names(r, root, known, functions), depth=depth if depth is not None else family_depth, text=text,
     )  # fmt: skip
 
 
@@ -522,7 +524,7 @@ def _binding_names(bind: Any) -> dict[str, str]:
     return out
 
 
-def _probes(r: _Reader, root: LDict, dims, functions) -> tuple[Probe, ...]:
+def _probes(r: _Reader, root: LDict, dims, functions, has_depth: bool) -> tuple[Probe, ...]:
     if "probes" not in root:
         return ()
     raw = root["probes"]
@@ -532,18 +534,25 @@ def _probes(r: _Reader, root: LDict, dims, functions) -> tuple[Probe, ...]:
     fnames = {f.name for f in functions}
     out = []
     for i, p in enumerate(raw):
-        pm = r.mapping(p, f"probes[{i}]", raw, i, {"dims": True, "functions": True})
-        pd = pm["dims"]
+        pm = r.mapping(p, f"probes[{i}]", raw, i, {"dims": False, "functions": True, "depth": False})
+        if "dims" not in pm and "depth" not in pm:
+            raise r.fail(f"'probes[{i}]' needs 'dims' (sizes to fix) or 'depth' (another number of layers)", raw, i)
+        depth = None
+        if "depth" in pm:
+            if not has_depth:
+                raise r.fail(f"'probes[{i}].depth' needs a spec with 'depth' (indexed families)", pm, "depth")
+            depth = r.integer(pm["depth"], f"probes[{i}].depth", pm, "depth", 1, 50)
+        pd = pm.get("dims", {})
         if not isinstance(pd, dict):
             raise r.fail(f"'probes[{i}].dims' must be a mapping of dim: size", pm, "dims")
         for k, v in pd.items():
-            if k not in dim_names:
+            if k not in dim_names and depth is None:  # another depth's dims are checked when its spec is written out
                 raise r.fail(f"'probes[{i}].dims' names unknown dim '{k}'", pd, k)
             r.integer(v, f"probes[{i}].dims.{k}", pd, k, 1, MAX_DIM)
         fl = pm["functions"]
         if not isinstance(fl, list) or not all(isinstance(f, str) and f in fnames for f in fl):
             raise r.fail(f"'probes[{i}].functions' must list functions of this spec", pm, "functions")
-        out.append(Probe(dict(pd), tuple(fl)))
+        out.append(Probe(dict(pd), tuple(fl), depth))
     return tuple(out)
 
 

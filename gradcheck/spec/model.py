@@ -108,6 +108,7 @@ class Step:
 class Probe:
     dims: dict[str, int]
     functions: tuple[str, ...]
+    depth: int | None = None  # an L-layer spec checked again with this many layers
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,8 @@ class Spec:
     derived: tuple[Formula, ...] = ()  # values computed from the gradients, not differentiated
     atol: dict[str, float] = field(default_factory=dict)  # noise floors of values that are estimates themselves
     names: dict[str, str] = field(default_factory=dict)  # spec-internal name -> what the student calls it
+    depth: int | None = None  # the number of layers the families were written out for
+    text: str = field(default="", repr=False, compare=False)  # the YAML, to write it out for another depth
     notes: dict[str, str] = field(default_factory=dict)  # derived value -> what a mismatch means, for the student
     mistakes: dict[str, tuple[Mistake, ...]] = field(default_factory=dict)  # derived value -> known wrong formulas
 
