@@ -18,10 +18,11 @@ from .spec.model import Limits, Spec
 DEFAULT_SEED = 0
 
 
-def validate_spec(spec: Spec, seed: int = DEFAULT_SEED) -> None:
-    """The reference must pass its own finite-difference check before anyone is graded."""
+def validate_spec(spec: Spec, seed: int = DEFAULT_SEED, probes: bool = True) -> None:
+    """The reference must pass its own finite-difference check before anyone is graded
+    (``probes=False``: only where grading will use it, when --sizes drops the probes)."""
     trials = make_trials(spec, seed)
-    for trial in trials[:1] + [t for t in trials if t.probe is not None]:
+    for trial in trials[:1] + [t for t in trials if t.probe is not None and probes]:
         problems = reference_problems(trial.spec or spec, trial)
         if problems:
             name, problem = problems[0]
@@ -48,7 +49,7 @@ def grade(spec: Spec, path: Path, *, seed: int = DEFAULT_SEED, limits: Limits | 
     sandbox.spawn()  # the child starts (and imports numpy) while the trials are prepared
     try:
         if trials is None:
-            validate_spec(spec, seed)  # at the spec's own (small) sizes: validity does not depend on them
+            validate_spec(spec, seed, probes=not sizes)  # at the spec's own (small) sizes: validity does not depend on them
             trials = make_trials(spec, seed, sizes)
     except BaseException:
         sandbox.close()

@@ -28,11 +28,27 @@ def compare(got: np.ndarray, expected: np.ndarray, rtol: float, worst: int = 5, 
         raise ValueError("compare() needs equal shapes")
     if g.size == 0:
         return Comparison(True, 0, 0, 0.0, 0.0, (), rtol)
+    all_finite = bool(np.isfinite(g).all())
+    if all_finite and _same_memory(g, e):  # the grader's own array, named back by the child: equal
+        return Comparison(True, 0, int(g.size), 0.0, 0.0, (), rtol)
     diff = np.abs(g - e)
-    finite = np.isfinite(g)
-    scale = max(float(np.max(np.abs(e))), float(np.max(np.abs(np.where(finite, g, 0.0)))), 1e-300)
-    rel = np.where(finite, np.maximum(diff - atol, 0.0) / (np.abs(e) + scale), np.inf)
-    bad = rel > rtol
+    if all_finite:  # the same numbers as below, with fewer passes over big arrays
+        abs_e = np.abs(e)
+        scale = max(float(np.max(abs_e)), float(np.max(g)), -float(np.min(g)), 1e-300)
+        num = np.maximum(diff - atol, 0.0) if atol else diff.copy()
+        abs_e += scale
+        rel = np.divide(num, abs_e, out=num) if isinstance(num, np.ndarray) else num / abs_e
+        bad = rel > rtol
+        if not (worst and bad.any()):
+            any_bad = bool(bad.any())
+            return Comparison(ok=not any_bad, mismatched=int(np.count_nonzero(bad)) if any_bad else 0, total=int(g.size),
+                              max_abs=float(np.max(diff)), max_rel=float(np.max(rel)), worst=(), rtol=rtol)  # fmt: skip
+    else:
+        finite = np.isfinite(g)
+        scale = max(float(np.max(np.abs(e))), float(np.max(np.abs(np.where(finite, g, 0.0)))), 1e-300)
+        rel = np.where(finite, np.maximum(diff - atol, 0.0) / (np.abs(e) + scale), np.inf)
+        bad = rel > rtol
+    finite = np.isfinite(g) if not all_finite else np.ones(g.shape, dtype=bool)
     rows: tuple = ()
     if worst and bad.any():  # sorting millions of entries is only worth it for a report
         flat = rel.reshape(-1)
@@ -53,6 +69,12 @@ def compare(got: np.ndarray, expected: np.ndarray, rtol: float, worst: int = 5, 
         worst=rows,
         rtol=rtol,
     )
+
+
+def _same_memory(a: np.ndarray, b: np.ndarray) -> bool:
+    """The very same elements (one array, or a view of all of it)."""
+    ai, bi = a.__array_interface__, b.__array_interface__
+    return ai["data"][0] == bi["data"][0] and a.shape == b.shape and a.strides == b.strides and a.dtype == b.dtype
 
 
 def close(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float = 0.0) -> bool:

@@ -136,6 +136,7 @@ def observe(spec: Spec, path: Path, trials: list[Trial], limits: Limits, source:
         return obs
     arities = _arities(source)
     sandbox = sandbox or make_sandbox(spec, path, limits)
+    prepared = prepare_directions(spec, trials[0], options.directions) if options.exhaustive is None else None
     deadline = start + limits.total_timeout
     try:
         reply = sandbox.start()
@@ -161,15 +162,17 @@ def observe(spec: Spec, path: Path, trials: list[Trial], limits: Limits, source:
                 if time.perf_counter() > deadline:
                     obs.skipped[f.name] = "the submission's total time limit was reached"
                     continue
-                result = _call(sandbox, f, trial, arities.get(f.call), spec.shown)
+                snap = f"repeat:{f.name}" if f.repeat and trial.index == 0 else None
+                result = _call(sandbox, f, trial, arities.get(f.call), spec.shown, snapshot=snap)
                 obs.calls[(f.name, trial.index)] = result
                 if result.failure and result.failure.kind in ("timeout", "died", "memory", "protocol"):
                     obs.skipped[f.name] = f"it failed with {result.failure.kind} in {trial.label}"
                 if f.repeat and trial.index == 0 and result.failure is None:
-                    obs.repeats[f.name] = _call(sandbox, f, trial, arities.get(f.call), spec.shown)
+                    obs.repeats[f.name] = _call(sandbox, f, trial, arities.get(f.call), spec.shown, compare_to=snap)
         runnable = spec.student_cost and not any(s.call in obs.missing for s in spec.student_cost)
         if runnable and (time.perf_counter() < deadline or options.exhaustive is not None):
-            obs.fd = _student_fd(sandbox, spec, trials[0], deadline, options.exhaustive, arities, options.directions)
+            obs.fd = _student_fd(sandbox, spec, trials[0], deadline, options.exhaustive, arities, options.directions, prepared,
+                                 _fd_analytic(spec, obs, trials[0]))  # fmt: skip
     finally:
         sandbox.close()
         obs.output = sandbox.output
@@ -219,7 +222,8 @@ def _arities(source: str) -> dict[str, tuple[int, int]]:
     return out
 
 
-def _call(sandbox: Sandbox, f, trial: Trial, arity: tuple[int, int] | None = None, shown=lambda n: n) -> CallResult:
+def _call(sandbox: Sandbox, f, trial: Trial, arity: tuple[int, int] | None = None, shown=lambda n: n, snapshot: str | None = None,
+          compare_to: str | None = None) -> CallResult:  # fmt: skip
     args_t, returns_t, label = f.args, f.returns, None
     if arity is not None and f.alternatives and not arity[0] <= len(f.args) <= arity[1]:
         for alt in f.alternatives:  # an older signature that fits what the student wrote
@@ -227,7 +231,7 @@ def _call(sandbox: Sandbox, f, trial: Trial, arity: tuple[int, int] | None = Non
                 args_t, returns_t, label = alt.args, alt.returns or f.returns, alt.label
                 break
     args = [build(a, trial.env) for a in args_t]
-    reply = sandbox.call(f.call, args, [shown(n) for n in f.locals], keep=f.name)  # by the student's names
+    reply = sandbox.call(f.call, args, [shown(n) for n in f.locals], keep=f.name, snapshot=snapshot, compare_to=compare_to)  # locals by the student's names
     result = CallResult(f.name, trial, elapsed=reply.elapsed, convention=label)
     if not reply.ok:
         result.failure = reply.failure
@@ -286,8 +290,99 @@ class FDOptions:
     directions: int | None = None  # random directions when forward passes are expensive (default 4)
 
 
+def joint_directions(shapes: tuple, k: int, seed: int = 12345) -> tuple[list, list, list]:
+    """k random unit directions through all parameters at once (seeded: the same every run)."""
+    rng = np.random.default_rng(seed)
+    directions: list[np.ndarray] = []
+    joint_dirs: list[dict[str, np.ndarray]] = []
+    entries = []
+    for _ in range(k):
+        parts = {name: rng.standard_normal(shape) for name, shape in shapes}
+        norm = float(np.sqrt(sum(float(np.sum(v * v)) for v in parts.values())))
+        entry = []
+        for name, v in parts.items():
+            v /= norm
+            directions.append(v)
+            entry.append({"param": name, "direction": len(directions) - 1})
+        joint_dirs.append({name: directions[e["direction"]] for name, e in zip(parts, entry)})
+        entries.append(entry)
+    return directions, joint_dirs, entries
+
+
+class Prepared:
+    """Work done on a helper thread while the child runs the submission (numpy's random
+    generators and BLAS release the GIL): ``get()`` waits for it."""
+
+    def __init__(self, key, fn) -> None:
+        import threading
+
+        self.key, self._fn, self._out, self._err = key, fn, None, None
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._out = self._fn()
+        except BaseException as exc:  # noqa: BLE001 - re-raised by get()
+            self._err = exc
+
+    def get(self):
+        self._thread.join()
+        if self._err is not None:
+            raise self._err
+        return self._out
+
+
+def prepare_directions(spec: Spec, trial: Trial, n_directions: int | None) -> Prepared | None:
+    """Start drawing the joint directions early when the parameters are many (they will be used)."""
+    if not spec.student_cost or any(p not in trial.env for p in spec.parameters):
+        return None
+    shapes = tuple((name, np.shape(trial.env[name])) for name in spec.parameters)
+    if sum(int(np.prod(s)) for _, s in shapes) <= ELEMENTWISE_LIMIT:
+        return None
+    k = n_directions or DIRECTIONS  # what _student_fd picks: its budget is at least 32 evaluations
+    return Prepared((shapes, k), lambda: joint_directions(shapes, k))
+
+
+def _fd_analytic(spec: Spec, obs: Observations, trial: Trial) -> dict[str, np.ndarray] | None:
+    """The student's parameter gradients the judge will hold the finite differences against
+    (the same call and leaves as Judge._gradient_check), or None when it cannot."""
+    wanted = {g.name for g in spec.backward if g.wrt in spec.parameters and not g.per_example}
+    scored = [(len(wanted & set(leaves(f.returns))), -i, f) for i, f in enumerate(spec.functions)]
+    best = max(scored, key=lambda t: (t[0], t[1]), default=(0, 0, None))
+    backward = best[2] if best[0] else None
+    call = obs.calls.get((backward.name, trial.index)) if backward is not None else None
+    if call is None or call.failure is not None or call.matched is None:
+        return None
+    grad_names = {g.wrt: g.name for g in spec.backward if not g.per_example}
+    out = {}
+    for p in spec.parameters:
+        leaf = call.matched.leaves.get(grad_names.get(p, ""))
+        if leaf is None or leaf.array is None or leaf.array.dtype.kind != "f" or leaf.array.shape != np.shape(trial.env[p]):
+            return None
+        out[p] = np.asarray(leaf.array, dtype=np.float64)
+    return out
+
+
+def _halving_needed(slopes: np.ndarray, predicted: np.ndarray, doubtful: np.ndarray, rtol: float, noise: float) -> bool:
+    """Whether telling kinks apart can change the verdict. Halving only ever drops doubtful
+    directions from the comparison; the judge's scale is the largest |value| of the directions
+    kept. If every direction agrees even at the smallest scale any outcome could give it, the
+    comparison passes whichever directions a halving would drop: no need to look again."""
+    if not (np.all(np.isfinite(slopes)) and np.all(np.isfinite(predicted))):
+        return True
+    sure = np.ones(len(slopes), dtype=bool)
+    sure[doubtful] = False
+    mags = np.maximum(np.abs(slopes), np.abs(predicted))
+    floor = max(float(np.max(mags[sure])) if sure.any() else 0.0, 1e-300)
+    scale = np.where(sure, floor, np.maximum(mags, floor))  # a doubtful direction, when kept, is in its own scale
+    rel = np.maximum(np.abs(predicted - slopes) - noise, 0.0) / (np.abs(slopes) + scale)
+    return bool(np.any(rel > rtol))
+
+
 def _student_fd(sandbox: Sandbox, spec: Spec, trial: Trial, deadline: float, exhaustive: Exhaustive | None = None,
-                arities: dict | None = None, n_directions: int | None = None) -> FDResult:  # fmt: skip
+                arities: dict | None = None, n_directions: int | None = None, prepared: Prepared | None = None,
+                analytic: dict[str, np.ndarray] | None = None) -> FDResult:  # fmt: skip
     """Central differences of J through the student's functions, batched in one request."""
     steps = [{"call": s.call, "args": list(_step_args(spec, s, (arities or {}).get(s.call))), "bind": s.bind} for s in spec.student_cost]
     needed = {n for s in steps for a in s["args"] for n in leaves(a)}
@@ -314,15 +409,10 @@ def _student_fd(sandbox: Sandbox, spec: Spec, trial: Trial, deadline: float, exh
         # orthogonal to its error (see docs/finite-differences.md for the bound).
         k = n_directions or max(6, min(DIRECTIONS, budget // 2))
         h = float(max(np.max(fd.step(env[name], itemsize)) for name in spec.parameters))
-        for _ in range(k):
-            parts = {name: rng.standard_normal(env[name].shape) for name in spec.parameters}
-            norm = float(np.sqrt(sum(float(np.sum(v * v)) for v in parts.values())))
-            entry = []
-            for name, v in parts.items():
-                directions.append(v / norm)
-                entry.append({"param": name, "direction": len(directions) - 1})
-            joint_dirs.append({name: directions[e["direction"]] for name, e in zip(parts, entry)})
-            perturb.append({"joint": entry, "h": h})
+        shapes = tuple((name, env[name].shape) for name in spec.parameters)
+        made = prepared.get() if prepared is not None and prepared.key == (shapes, k) else None
+        directions, joint_dirs, entries = made if made is not None else joint_directions(shapes, k)
+        perturb += [{"joint": entry, "h": h} for entry in entries]
         plan.append(("", "joint", k, h))
     for name in spec.parameters if elementwise_ok else ():
         theta = env[name]
@@ -372,9 +462,13 @@ def _student_fd(sandbox: Sandbox, spec: Spec, trial: Trial, deadline: float, exh
     # central differences that change with the step; mere curvature does not.
     kinked_all = np.zeros(len(perturb), dtype=bool)
     doubtful = np.flatnonzero(fd.suspicious(base, plus, minus, steps_h, rtol))
+    if doubtful.size and analytic is not None and len(plan) == 1 and plan[0][1] == "joint":
+        predicted = np.array([sum(float(np.sum(d[p] * analytic[p])) for p in spec.parameters) for d in joint_dirs])
+        if not _halving_needed(slopes_all, predicted, doubtful, rtol, out.noise):
+            doubtful = doubtful[:0]  # every direction agrees, kink or not: all are compared
     if doubtful.size and exhaustive is None:
         again = [dict(perturb[i], h=float(perturb[i]["h"]) / 2) for i in doubtful]
-        reply = sandbox.pipeline(steps, env, again, directions, timeout=max(1.0, deadline - time.perf_counter()))
+        reply = sandbox.pipeline(steps, env, again, directions, timeout=max(1.0, deadline - time.perf_counter()), base=False)
         if reply.ok:
             try:
                 p2 = wire.decode_array(reply.header["plus"], reply.blobs).astype(np.float64)

@@ -719,7 +719,7 @@ class Judge:
         for n, leaf in first.matched.leaves.items():
             other = again.matched.leaves.get(n)
             a, b = leaf.array, other.array if other else None
-            if a is not None and b is not None and a.shape == b.shape and not np.array_equal(a, b, equal_nan=True):
+            if a is not None and b is not None and a.shape == b.shape and not _same_memory(a, b) and not np.array_equal(a, b, equal_nan=True):
                 differs.append(self.spec.shown(n))
         if differs:
             names = ", ".join(differs)
@@ -875,6 +875,12 @@ class Judge:
                    "memory": "memory (this platform does not enforce the cap)", "cpu": "CPU time", "file-size": "file sizes"}  # fmt: skip
             names = "; ".join(why.get(u, u) for u in obs.unavailable)
             self.add((n, 1), Finding("GC008", "submission", f"A limit cannot be enforced here: {names}. Your code is still graded, and every call still has its time limit."))
+
+
+def _same_memory(a: np.ndarray, b: np.ndarray) -> bool:
+    """The same elements in the same memory (the repeat's bytes named back by the child): equal."""
+    ai, bi = a.__array_interface__, b.__array_interface__
+    return ai["data"][0] == bi["data"][0] and a.strides == b.strides and a.dtype == b.dtype
 
 
 def _roots(causes: set[str], verdicts: dict[str, Verdict], depth: int = 0) -> set[str]:

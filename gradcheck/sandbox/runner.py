@@ -140,6 +140,9 @@ class Sandbox:
         self.starts = 0
         self.sent: dict = {}  # arrays the current child holds (see wire.encode_tree)
         self.zygote = zygote  # a fork server (batch grading), or None to spawn
+        self._snapshots: dict = {}  # function -> the blobs of its first reply (see call(snapshot=))
+        self._snapshot: str | None = None
+        self._compare_to: str | None = None
 
     # -- lifecycle ---------------------------------------------------------------------
     def spawn(self) -> None:
@@ -149,6 +152,7 @@ class Sandbox:
         self.close()
         self.starts += 1
         self.sent = {}  # a new child holds nothing yet
+        self._snapshots = {}
         self.scratch = tempfile.mkdtemp(prefix="gradcheck-")
         kwargs: dict[str, Any] = {}
         if os.name == "posix":
@@ -319,7 +323,47 @@ class Sandbox:
                 line=err.get("line") if isinstance(err.get("line"), int) else None,
             )
             return Reply(False, got, got_blobs, failure, elapsed)
+        try:
+            self._resolve(got, got_blobs)
+        except wire.WireError as exc:
+            return Reply(False, failure=Failure("protocol", "ProtocolError", str(exc)), elapsed=elapsed)
         return Reply(True, got, got_blobs, None, elapsed)
+
+    def _resolve(self, header: dict, blobs: list) -> None:
+        """Arrays the child named instead of sending: one of the grader's own inputs it got back
+        unchanged (``"sent"``), or the same bytes as in an earlier reply (``"prev"``, a repeat).
+
+        Naming is never trusted beyond what the submission could do anyway: it could have
+        returned that very input, or the very value it returned before."""
+        prev = self._snapshots.get(self._compare_to) if self._compare_to else None
+
+        def walk(node):
+            if isinstance(node, dict):
+                if node.get("t") == "nd" and "b" not in node and ("sent" in node or "prev" in node):
+                    if "sent" in node:
+                        arr = self.sent.get(str(node["sent"]))
+                        if not isinstance(arr, np.ndarray):
+                            raise wire.WireError("the child named an array it was never sent")
+                        blobs.append(arr)
+                    else:
+                        i = node["prev"]
+                        if prev is None or not isinstance(i, int) or not 0 <= i < len(prev):
+                            raise wire.WireError("the child named an earlier value that does not exist")
+                        blobs.append(prev[i])
+                    node["b"] = len(blobs) - 1
+                    return
+                for v in node.values():
+                    if isinstance(v, (dict, list)):
+                        walk(v)
+            elif isinstance(node, list):
+                for v in node:
+                    walk(v)
+
+        for key in ("value", "locals"):
+            if key in header:
+                walk(header[key])
+        if self._snapshot:
+            self._snapshots[self._snapshot] = list(blobs)
 
     def _death(self) -> Failure:
         proc = self.proc
@@ -346,7 +390,10 @@ class Sandbox:
             return None
         return self.start()
 
-    def call(self, fn: str, args: list, locals_: tuple[str, ...] = (), keep: str | None = None) -> Reply:
+    def call(self, fn: str, args: list, locals_: tuple[str, ...] = (), keep: str | None = None,
+             snapshot: str | None = None, compare_to: str | None = None) -> Reply:  # fmt: skip
+        """``snapshot``: remember this reply's arrays under a name; ``compare_to``: the child may
+        name arrays bitwise equal to that remembered reply's instead of sending them again."""
         restarted = self.ensure_started()
         if restarted is not None and not restarted.ok:
             return restarted
@@ -354,9 +401,18 @@ class Sandbox:
         header = {"op": "call", "fn": fn, "args": [wire.encode_tree(a, blobs, self.sent) for a in args], "locals": list(locals_)}
         if keep:
             header["keep"] = keep
-        return self._request(header, blobs, self.timeout)
+        if compare_to and compare_to in self._snapshots:
+            header["compare_to"] = compare_to
+        if snapshot:
+            header["snapshot"] = snapshot
+        self._snapshot, self._compare_to = snapshot, header.get("compare_to")
+        try:
+            return self._request(header, blobs, self.timeout)
+        finally:
+            self._snapshot = self._compare_to = None
 
-    def pipeline(self, steps: list[dict], env: dict[str, np.ndarray], perturb: list[dict], directions=(), timeout=None) -> Reply:
+    def pipeline(self, steps: list[dict], env: dict[str, np.ndarray], perturb: list[dict], directions=(), timeout=None,
+                 base: bool = True) -> Reply:  # fmt: skip
         restarted = self.ensure_started()
         if restarted is not None and not restarted.ok:
             return restarted
@@ -366,6 +422,8 @@ class Sandbox:
             "steps": steps,
             "env": {k: wire.encode_tree(v, blobs, self.sent) for k, v in env.items()},
             "perturb": perturb,
-            "directions": [wire.encode_array(d, blobs) for d in directions],
+            "directions": [wire.encode_tree(d, blobs, self.sent) for d in directions],  # big ones once per child
         }
+        if not base:
+            header["base"] = False
         return self._request(header, blobs, timeout or self.timeout)

@@ -132,6 +132,12 @@ def decode_array(node: dict, blobs: list[bytes]) -> np.ndarray:
         raise WireError(f"bad array node: {exc}") from None
     if dtype.kind not in SAFE_KINDS or dtype.hasobject or len(shape) > 32 or any(s < 0 for s in shape):
         raise WireError(f"refused dtype {dtype.str}")
+    if isinstance(blob, np.ndarray):  # the grader's own array, named by the child instead of sent back
+        if blob.dtype != dtype or blob.shape != shape:
+            raise WireError("array does not match the grader's own array it names")
+        view = blob.view()
+        view.flags.writeable = False
+        return view
     count = int(np.prod(shape, dtype=np.int64)) if shape else 1
     if count * dtype.itemsize != len(blob):
         raise WireError("array size does not match its bytes")

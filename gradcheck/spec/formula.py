@@ -180,8 +180,15 @@ def _validate(node: ast.AST) -> None:
 
 def names(tree: ast.AST) -> set[str]:
     """Value names a formula reads (function names excluded)."""
-    called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
-    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and id(node) not in called}
+    cached = getattr(tree, "_gc_names", None)  # a validated tree is never changed: walk it once
+    if cached is None:
+        called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
+        cached = frozenset(node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and id(node) not in called)
+        try:
+            tree._gc_names = cached  # type: ignore[attr-defined]
+        except AttributeError:
+            pass
+    return set(cached)
 
 
 def evaluate(tree: ast.AST, env: Mapping[str, Any]) -> Any:
