@@ -29,7 +29,7 @@ def compare(got: np.ndarray, expected: np.ndarray, rtol: float, worst: int = 5, 
     if g.size == 0:
         return Comparison(True, 0, 0, 0.0, 0.0, (), rtol)
     all_finite = bool(np.isfinite(g).all())
-    if all_finite and _same_memory(g, e):  # the grader's own array, named back by the child: equal
+    if all_finite and same_memory(g, e):  # the grader's own array, named back by the child: equal
         return Comparison(True, 0, int(g.size), 0.0, 0.0, (), rtol)
     diff = np.abs(g - e)
     if all_finite:  # the same numbers as below, with fewer passes over big arrays
@@ -71,7 +71,7 @@ def compare(got: np.ndarray, expected: np.ndarray, rtol: float, worst: int = 5, 
     )
 
 
-def _same_memory(a: np.ndarray, b: np.ndarray) -> bool:
+def same_memory(a: np.ndarray, b: np.ndarray) -> bool:
     """The very same elements (one array, or a view of all of it)."""
     ai, bi = a.__array_interface__, b.__array_interface__
     return ai["data"][0] == bi["data"][0] and a.shape == b.shape and a.strides == b.strides and a.dtype == b.dtype

@@ -344,13 +344,19 @@ def prepare_directions(spec: Spec, trial: Trial, n_directions: int | None) -> Pr
     return Prepared((shapes, k), lambda: joint_directions(shapes, k))
 
 
-def _fd_analytic(spec: Spec, obs: Observations, trial: Trial) -> dict[str, np.ndarray] | None:
-    """The student's parameter gradients the judge will hold the finite differences against
-    (the same call and leaves as Judge._gradient_check), or None when it cannot."""
+def gradient_function(spec: Spec):
+    """The function that returns the most parameter gradients (the first of equals): the one
+    the finite differences of the student's own cost are held against."""
     wanted = {g.name for g in spec.backward if g.wrt in spec.parameters and not g.per_example}
     scored = [(len(wanted & set(leaves(f.returns))), -i, f) for i, f in enumerate(spec.functions)]
     best = max(scored, key=lambda t: (t[0], t[1]), default=(0, 0, None))
-    backward = best[2] if best[0] else None
+    return best[2] if best[0] else None
+
+
+def _fd_analytic(spec: Spec, obs: Observations, trial: Trial) -> dict[str, np.ndarray] | None:
+    """The student's parameter gradients the judge will hold the finite differences against
+    (gradient_function's call and leaves, as the judge reads them), or None when it cannot."""
+    backward = gradient_function(spec)
     call = obs.calls.get((backward.name, trial.index)) if backward is not None else None
     if call is None or call.failure is not None or call.matched is None:
         return None

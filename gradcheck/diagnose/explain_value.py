@@ -97,7 +97,7 @@ def explain(
         out.ratios = ratios
         # A factor that is one of the spec's own numbers (keep_prob, p) says more than "0.7".
         out.scale = _factor_of_a_value(spec, name, ratios, cases) or classify(
-            ratios, [m for _, _, m, _ in cases], per_example, display(name), spec.batch, has_mean(formula.tree, spec.batch)
+            ratios, [m for _, _, m, _ in cases], per_example, spec.shown(name), spec.batch, has_mean(formula.tree, spec.batch)
         )
     known = [(Mutation(f"spec:{i}", "value-mismatch", m.text, m.fix), m.formula.tree) for i, m in enumerate(spec.mistakes.get(name, ()))]
     if known:  # the spec author's own list of classic mistakes for this value comes first
@@ -123,9 +123,9 @@ def _factor_of_a_value(spec: Spec, name: str, ratios: list[float], cases) -> Sca
         if not all(np.isfinite(values)) or any(x == 0 for x in values):
             continue
         if all(abs(c - x) <= 1e-6 * abs(x) for c, x in zip(ratios, values)):
-            return Scale(("wrong-scale",), v, f"{display(name)} is {v} times the reference: a division by {v} is missing", f"divide by {v}")
+            return Scale(("wrong-scale",), v, f"{spec.shown(name)} is {v} times the reference: a division by {v} is missing", f"divide by {v}")
         if all(abs(c * x - 1) <= 1e-6 for c, x in zip(ratios, values)):
-            return Scale(("wrong-scale",), f"1/{v}", f"{display(name)} is divided by {v} once too often", f"remove the extra division by {v}")
+            return Scale(("wrong-scale",), f"1/{v}", f"{spec.shown(name)} is divided by {v} once too often", f"remove the extra division by {v}")
     return None
 
 
@@ -180,13 +180,9 @@ def _search_hidden(spec: Spec, name: str, formula, hidden: tuple[str, ...], case
                     ok = False
                     break
             if ok:
-                where = Mutation(f"in:{h}:{mutation.key}", mutation.tag, f"in {display(h)}, which your code computes along the way, {mutation.text}", mutation.fix)
+                where = Mutation(f"in:{h}:{mutation.key}", mutation.tag, f"in {spec.shown(h)}, which your code computes along the way, {mutation.text}", mutation.fix)
                 found.append((where,))
                 texts.append(f"{h} := {ast.unparse(tree)}")
         if found:
             return found, texts
     return [], []
-
-
-def display(name: str) -> str:
-    return {"J": "cost", "L": "loss"}.get(name, name)

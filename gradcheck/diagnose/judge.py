@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from ..check.compare import compare
-from ..check.engine import CallResult, Observations
+from ..check.compare import compare, same_memory
+from ..check.engine import CallResult, Observations, gradient_function
 from ..check.templates import Leaf, describe, leaves
 from ..check.trials import Trial
 from ..errors import FormulaError
@@ -301,7 +301,7 @@ class Judge:
                 else:
                     span = locate.locate_return(self.obs.source, f.call, ("return",))
                     self.add((fi, 0), Finding("GC102", target, sentence(p.message), tags=("wrong-type",), location=self.loc(span),
-                                              hint=f"return {template_text(f.returns)}"))  # fmt: skip
+                                              hint=f"return {template_text(f.returns, self.spec.shown)}"))  # fmt: skip
         return bad
 
     def _pos(self, name: str) -> int:
@@ -719,7 +719,7 @@ class Judge:
         for n, leaf in first.matched.leaves.items():
             other = again.matched.leaves.get(n)
             a, b = leaf.array, other.array if other else None
-            if a is not None and b is not None and a.shape == b.shape and not _same_memory(a, b) and not np.array_equal(a, b, equal_nan=True):
+            if a is not None and b is not None and a.shape == b.shape and not same_memory(a, b) and not np.array_equal(a, b, equal_nan=True):
                 differs.append(self.spec.shown(n))
         if differs:
             names = ", ".join(differs)
@@ -791,10 +791,7 @@ class Judge:
             return
         pts = spec.gradient_check_points or 0.0
         fd = obs.fd
-        wanted = {g.name for g in spec.backward if g.wrt in spec.parameters and not g.per_example}
-        scored = [(len(wanted & set(leaves(f.returns))), -i, f) for i, f in enumerate(spec.functions)]
-        best = max(scored, key=lambda t: (t[0], t[1]), default=(0, 0, None))
-        backward = best[2] if best[0] else None  # the function that returns the parameter gradients
+        backward = gradient_function(spec)
         call = obs.calls.get((backward.name, 0)) if backward else None
         if fd is None or fd.failure is not None or call is None or call.matched is None or call.failure is not None:
             why = "not run" if fd is None else f"your forward/cost failed ({fd.failure.kind})" if fd.failure else "backward failed"
@@ -875,12 +872,6 @@ class Judge:
                    "memory": "memory (this platform does not enforce the cap)", "cpu": "CPU time", "file-size": "file sizes"}  # fmt: skip
             names = "; ".join(why.get(u, u) for u in obs.unavailable)
             self.add((n, 1), Finding("GC008", "submission", f"A limit cannot be enforced here: {names}. Your code is still graded, and every call still has its time limit."))
-
-
-def _same_memory(a: np.ndarray, b: np.ndarray) -> bool:
-    """The same elements in the same memory (the repeat's bytes named back by the child): equal."""
-    ai, bi = a.__array_interface__, b.__array_interface__
-    return ai["data"][0] == bi["data"][0] and a.strides == b.strides and a.dtype == b.dtype
 
 
 def _roots(causes: set[str], verdicts: dict[str, Verdict], depth: int = 0) -> set[str]:

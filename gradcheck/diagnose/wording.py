@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ..sandbox.runner import Failure
 from ..spec.model import FunctionSpec
-from .explain_value import display
 
 
 def arg_names(f: FunctionSpec) -> list[str]:
@@ -51,12 +51,12 @@ def sentence(text: str) -> str:
     return text[0].upper() + text[1:] + "."
 
 
-def template_text(t: Any) -> str:
+def template_text(t: Any, shown: Callable[[str], str]) -> str:
     if isinstance(t, str):
-        return display(t)
+        return shown(t)
     if isinstance(t, dict):
-        return "{" + ", ".join(f'"{k}": {template_text(v)}' for k, v in t.items()) + "}"
-    return "(" + ", ".join(template_text(v) for v in t) + ")"
+        return "{" + ", ".join(f'"{k}": {template_text(v, shown)}' for k, v in t.items()) + "}"
+    return "(" + ", ".join(template_text(v, shown) for v in t) + ")"
 
 
 def verdict_note(v: Any) -> str:
