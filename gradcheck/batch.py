@@ -63,7 +63,7 @@ class Row:
 def grade_all(spec: Spec, files: list[Path], *, seed: int, limits: Limits, jobs: int,
               progress: Callable[[Path], None] | None = None) -> list[Row]:  # fmt: skip
     trials = make_trials(spec, seed)
-    validate_spec(spec, seed)  # once, not per submission
+    validate_spec(spec, seed, trials=trials)  # once, not per submission
 
     zygote = _fork_server()
 

@@ -18,10 +18,21 @@ from .spec.model import Limits, Spec
 DEFAULT_SEED = 0
 
 
-def validate_spec(spec: Spec, seed: int = DEFAULT_SEED, probes: bool = True) -> None:
+_VALIDATED: dict[tuple, Spec] = {}  # specs whose reference passed, per (spec, seed, probes): once per process
+
+
+def validate_spec(spec: Spec, seed: int = DEFAULT_SEED, probes: bool = True, trials: list | None = None) -> None:
     """The reference must pass its own finite-difference check before anyone is graded
-    (``probes=False``: only where grading will use it, when --sizes drops the probes)."""
-    trials = make_trials(spec, seed)
+    (``probes=False``: only where grading will use it, when --sizes drops the probes).
+
+    ``trials``: the spec's own trials for ``seed``, when the caller has made them already.
+    The check depends only on the spec's formulas and the seed, so a spec that passed is not
+    checked again in the same process (a notebook re-running %gradcheck, a pytest session)."""
+    key = (spec.text or id(spec), spec.depth, str(spec.path), seed, probes)
+    if _VALIDATED.get(key) is not None and (spec.text or _VALIDATED[key] is spec):
+        return
+    if trials is None:
+        trials = make_trials(spec, seed, only_first=not probes)
     for trial in trials[:1] + [t for t in trials if t.probe is not None and probes]:
         problems = reference_problems(trial.spec or spec, trial)
         if problems:
@@ -29,6 +40,7 @@ def validate_spec(spec: Spec, seed: int = DEFAULT_SEED, probes: bool = True) -> 
             formula = spec.formula_for(name)
             raise SpecError(f"the reference fails its own gradient check in {trial.label}: {problem}", str(spec.path) if spec.path else None,
                             formula.line if formula else None)  # fmt: skip
+    _VALIDATED[key] = spec
 
 
 def grade(spec: Spec, path: Path, *, seed: int = DEFAULT_SEED, limits: Limits | None = None, picked: str | None = None,
@@ -49,15 +61,18 @@ def grade(spec: Spec, path: Path, *, seed: int = DEFAULT_SEED, limits: Limits | 
     sandbox.spawn()  # the child starts (and imports numpy) while the trials are prepared
     try:
         if trials is None:
-            validate_spec(spec, seed, probes=not sizes)  # at the spec's own (small) sizes: validity does not depend on them
             trials = make_trials(spec, seed, sizes)
+            # At the spec's own (small) sizes: validity does not depend on them.
+            validate_spec(spec, seed, probes=not sizes, trials=None if sizes else trials)
     except BaseException:
         sandbox.close()
         raise
     obs = observe(spec, path, trials, limits, source, sandbox, fd_options)
     checks, findings = Judge(obs).run()
-    return build_report(spec, path, seed, checks, findings, obs.output, obs.output_truncated, [t.label for t in trials],
-                        limits, time.perf_counter() - start, source, picked)  # fmt: skip
+    report = build_report(spec, path, seed, checks, findings, obs.output, obs.output_truncated, [t.label for t in trials],
+                          limits, time.perf_counter() - start, source, picked)  # fmt: skip
+    report.startup_seconds = obs.startup
+    return report
 
 
 def build_report(spec, path, seed, checks: list[CheckResult], findings: list[Finding], output: str, truncated: bool,

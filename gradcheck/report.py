@@ -41,6 +41,7 @@ class Report:
     rules: list[str] = field(default_factory=list)  # the comparison rules, stated
     limits: dict = field(default_factory=dict)
     seconds: float = 0.0
+    startup_seconds: float = 0.0  # of seconds, waiting for the child process to start (not in the JSON report)
     source: str = ""  # the submission's text, for showing lines
     explain_dir: str | None = None
     version: str = ""

@@ -22,7 +22,7 @@ from .trials import Trial
 
 MAX_SOURCE = 4 << 20
 ELEMENTWISE_LIMIT = 4000  # parameters checked element by element at most; more use directions
-DIRECTIONS = 8
+DIRECTIONS = 4  # joint random directions at large sizes: see docs/finite-differences.md for what k catches
 FD_BUDGET = 0.25  # seconds of the student's forward+cost evaluations the finite-difference check may spend
 
 
@@ -68,10 +68,35 @@ class Observations:
     repeats: dict[str, CallResult] = field(default_factory=dict)
     fd: FDResult | None = None
     unavailable: list[str] = field(default_factory=list)
-    output: str = ""
-    output_truncated: bool = False
     skipped: dict[str, str] = field(default_factory=dict)  # function -> why it was not called again
     seconds: float = 0.0
+    startup: float = 0.0  # of it, waiting for the child process to start (Python, numpy)
+    closing: Closing | None = None
+
+    @property
+    def output(self) -> str:
+        """What the submission printed (waits for its process to be gone)."""
+        return self.closing.result()[0] if self.closing is not None else ""
+
+    @property
+    def output_truncated(self) -> bool:
+        return self.closing.result()[1] if self.closing is not None else False
+
+
+class Closing:
+    """The child killed on a helper thread: freeing a cat-size child's memory takes the kernel
+    ~16 ms, during which the judge can already work. Its output is read when it is wanted."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        import threading
+
+        self._sandbox = sandbox
+        self._thread = threading.Thread(target=sandbox.close, daemon=True)
+        self._thread.start()
+
+    def result(self) -> tuple[str, bool]:
+        self._thread.join()
+        return self._sandbox.output, self._sandbox.output_truncated
 
 
 def read_source(path: Path) -> str:
@@ -140,6 +165,7 @@ def observe(spec: Spec, path: Path, trials: list[Trial], limits: Limits, source:
     deadline = start + limits.total_timeout
     try:
         reply = sandbox.start()
+        obs.startup = sandbox.startup_wait
         obs.unavailable = sandbox.unavailable
         if not reply.ok:
             obs.import_failure = reply.failure
@@ -172,11 +198,9 @@ def observe(spec: Spec, path: Path, trials: list[Trial], limits: Limits, source:
         runnable = spec.student_cost and not any(s.call in obs.missing for s in spec.student_cost)
         if runnable and (time.perf_counter() < deadline or options.exhaustive is not None):
             obs.fd = _student_fd(sandbox, spec, trials[0], deadline, options.exhaustive, arities, options.directions, prepared,
-                                 _fd_analytic(spec, obs, trials[0]))  # fmt: skip
+                                 _fd_analytic(spec, obs, trials[0]), _cost_hint(spec, obs, trials[0]))  # fmt: skip
     finally:
-        sandbox.close()
-        obs.output = sandbox.output
-        obs.output_truncated = sandbox.output_truncated
+        obs.closing = Closing(sandbox)
         obs.seconds = time.perf_counter() - start
     return obs
 
@@ -370,6 +394,23 @@ def _fd_analytic(spec: Spec, obs: Observations, trial: Trial) -> dict[str, np.nd
     return out
 
 
+def _cost_hint(spec: Spec, obs: Observations, trial: Trial) -> tuple[float, int] | None:
+    """(seconds of one evaluation of J, the smallest float itemsize the student returns), read
+    from the graded calls of the student_cost functions: no extra round trip to measure them.
+    None when a step was not graded cleanly on this trial."""
+    seconds, itemsize = 0.0, 8
+    for step in spec.student_cost:
+        graded = [f.name for f in spec.functions if f.call == step.call]
+        call = obs.calls.get((graded[0], trial.index)) if graded else None
+        if call is None or call.failure is not None or call.matched is None or call.elapsed <= 0:
+            return None
+        seconds += call.elapsed
+        for leaf in call.matched.leaves.values():
+            if leaf.array is not None and leaf.array.dtype.kind == "f":
+                itemsize = min(itemsize, leaf.array.dtype.itemsize)
+    return seconds, itemsize
+
+
 def _halving_needed(slopes: np.ndarray, predicted: np.ndarray, doubtful: np.ndarray, rtol: float, noise: float) -> bool:
     """Whether telling kinks apart can change the verdict. Halving only ever drops doubtful
     directions from the comparison; the judge's scale is the largest |value| of the directions
@@ -388,18 +429,21 @@ def _halving_needed(slopes: np.ndarray, predicted: np.ndarray, doubtful: np.ndar
 
 def _student_fd(sandbox: Sandbox, spec: Spec, trial: Trial, deadline: float, exhaustive: Exhaustive | None = None,
                 arities: dict | None = None, n_directions: int | None = None, prepared: Prepared | None = None,
-                analytic: dict[str, np.ndarray] | None = None) -> FDResult:  # fmt: skip
-    """Central differences of J through the student's functions, batched in one request."""
+                analytic: dict[str, np.ndarray] | None = None, hint: tuple[float, int] | None = None) -> FDResult:  # fmt: skip
+    """Central differences of J through the student's functions, batched in one request.
+    ``hint``: (seconds per evaluation, itemsize) from the graded calls, or None to measure."""
     steps = [{"call": s.call, "args": list(_step_args(spec, s, (arities or {}).get(s.call))), "bind": s.bind} for s in spec.student_cost]
     needed = {n for s in steps for a in s["args"] for n in leaves(a)}
     env = {k: np.asarray(trial.env[k], dtype=np.float64) for k in needed if k in trial.env}
-    # A first, cheap request learns the precision the student computes in.
-    probe = sandbox.pipeline(steps, env, [])
-    if not probe.ok:
-        return FDResult(failure=probe.failure)
-    itemsize = int(probe.header.get("itemsize", 8)) if isinstance(probe.header.get("itemsize"), int) else 8
-    seconds = probe.header.get("seconds")
-    per_eval = float(seconds) if isinstance(seconds, (int, float)) and seconds > 0 else 1e-3
+    if hint is not None:
+        per_eval, itemsize = hint
+    else:  # a first, cheap request learns the cost and the precision the student computes in
+        probe = sandbox.pipeline(steps, env, [])
+        if not probe.ok:
+            return FDResult(failure=probe.failure)
+        itemsize = int(probe.header.get("itemsize", 8)) if isinstance(probe.header.get("itemsize"), int) else 8
+        seconds = probe.header.get("seconds")
+        per_eval = float(seconds) if isinstance(seconds, (int, float)) and seconds > 0 else 1e-3
     budget = max(32, int(FD_BUDGET / per_eval))  # evaluations we can afford
     total = sum(env[p].size for p in spec.parameters)
     elementwise_ok = 2 * total <= max(budget, 2 * ELEMENTWISE_LIMIT if per_eval < 1e-3 else 0) or exhaustive is not None
@@ -413,7 +457,7 @@ def _student_fd(sandbox: Sandbox, spec: Spec, trial: Trial, deadline: float, exh
         # Expensive forward passes: random directions through all parameters at once. A wrong
         # gradient block changes the directional derivative unless the direction happens to be
         # orthogonal to its error (see docs/finite-differences.md for the bound).
-        k = n_directions or max(6, min(DIRECTIONS, budget // 2))
+        k = n_directions or DIRECTIONS
         h = float(max(np.max(fd.step(env[name], itemsize)) for name in spec.parameters))
         shapes = tuple((name, env[name].shape) for name in spec.parameters)
         made = prepared.get() if prepared is not None and prepared.key == (shapes, k) else None

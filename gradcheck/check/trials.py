@@ -56,7 +56,10 @@ def _generate(gen: ValueGen, dims: dict[str, int], rng: np.random.Generator) -> 
     if isinstance(gen.scale, str):
         gen = ValueGen(gen.name, gen.shape, gen.init, float(fm.evaluate(fm.parse(gen.scale), dict(dims))), gen.classes)
     if gen.init == "normal":
-        return rng.standard_normal(shape) * gen.scale
+        out = rng.standard_normal(shape)
+        if gen.scale != 1.0:
+            out *= gen.scale  # in place: at cat size X is 20 MB
+        return out
     if gen.init == "uniform":
         return rng.uniform(-1.0, 1.0, shape) * gen.scale
     if gen.init == "positive":
@@ -96,14 +99,17 @@ def _file(spec: Spec) -> str | None:
     return str(spec.path) if spec.path else None
 
 
-def make_trials(spec: Spec, seed: int, sizes: dict[str, int] | None = None) -> list[Trial]:
+def make_trials(spec: Spec, seed: int, sizes: dict[str, int] | None = None, only_first: bool = False) -> list[Trial]:
     """The spec's trials plus its probes, all drawn from ``seed``.
 
     ``sizes`` fixes dims (checking the network a student actually trains): one trial, no probes.
+    ``only_first``: trial 1 alone (the same as in the full list).
     """
     trials = []
     avoid: set[tuple] = set()
     probes: list[Probe | None] = [None] * spec.trials + [p for p in spec.probes if p.depth is None]
+    if only_first:
+        probes = probes[:1]
     if sizes:
         unknown = sorted(set(sizes) - {d.name for d in spec.dims})
         if unknown:
@@ -120,7 +126,7 @@ def make_trials(spec: Spec, seed: int, sizes: dict[str, int] | None = None) -> l
             if isinstance(value, np.ndarray) and not np.all(np.isfinite(value)):
                 raise SpecError(f"the reference value '{name}' is not finite in trial {k + 1}", _file(spec))
         trials.append(Trial(k, dims, env, None if sizes else probe))
-    if not sizes:
+    if not sizes and not only_first:
         for probe in (p for p in spec.probes if p.depth is not None):
             trials.append(_depth_trial(spec, probe, seed, len(trials)))
     return trials

@@ -149,6 +149,7 @@ class Child:
         self.generic = np.generic
         self.ascontiguous = np.ascontiguousarray
         self.rin, self.rout, self.wire = proto_in, proto_out, wire
+        self.streams = (sys.stdout, sys.stderr)  # ours, not whatever the student puts there
         self.module = None
         self.path = None
         self.store: dict = {}  # arrays the grader sent with a key, for later references
@@ -256,17 +257,24 @@ class Child:
         return self.enc(after, blobs, budget)
 
     # -- decoding what the grader sent --------------------------------------------
-    def dec(self, node, blobs):
+    def dec(self, node, blobs, shared: bool = False):
+        """What the grader sent, as the student's code gets it: every array a fresh copy.
+        ``shared``: no copies (read-only views and the store's own arrays), for comparing
+        against after a call; never handed to the student's code."""
         t = node["t"]
         if t == "nd":
             if "k" in node:
                 if node["k"] not in self.store or self._fresh.get(node["k"]) is not blobs:
-                    self.store[node["k"]] = self.np.array(self.wire.decode_array(node, blobs), copy=True)
+                    # The frame's own buffer, kept: nothing else decodes that blob, and the store's
+                    # arrays are never handed to the student's code (copies are).
+                    self.store[node["k"]] = self.wire.decode_array(node, blobs)
                     self._fresh[node["k"]] = blobs  # decoded from this frame: a second decode can copy the store
-                return self.store[node["k"]].copy()
+                return self.store[node["k"]] if shared else self.store[node["k"]].copy()
+            if shared:
+                return self.wire.decode_array(node, blobs)
             return self.np.array(self.wire.decode_array(node, blobs), copy=True)  # never share a frame's buffer
         if t == "ref":
-            return self.store[node["k"]].copy()  # every call gets its own copy
+            return self.store[node["k"]] if shared else self.store[node["k"]].copy()  # every call gets its own copy
         if t == "sref":
             entry = node["fn"]
             if entry not in self.kept:
@@ -279,9 +287,9 @@ class Child:
                 raise RuntimeError(f"gradcheck could not take part {node.get('path')} of what {entry} returned") from None
             return value
         if t == "dict":
-            return {k: self.dec(x, blobs) for k, x in node["items"].items()}
+            return {k: self.dec(x, blobs, shared) for k, x in node["items"].items()}
         if t in ("list", "tuple"):
-            items = [self.dec(x, blobs) for x in node["items"]]
+            items = [self.dec(x, blobs, shared) for x in node["items"]]
             return tuple(items) if t == "tuple" else items
         if t == "float":
             return float(node["v"])
@@ -292,6 +300,11 @@ class Child:
         raise ValueError(f"cannot decode {t}")
 
     def send(self, header: dict, blobs: list | None = None) -> None:
+        for stream in self.streams:  # a print without a newline is output too: the grader may kill us next
+            try:
+                stream.flush()
+            except Exception:  # noqa: BLE001, S110 - a closed stream has nothing to flush
+                pass
         self.wire.write_frame(self.rout, header, blobs or [])
 
     def error_info(self, exc: BaseException) -> dict:
@@ -371,7 +384,7 @@ class Child:
     def op_call(self, req: dict, blobs: list) -> tuple[dict, list]:
         fn = self._function(req["fn"])
         args = [self.dec(a, blobs) for a in req["args"]]
-        pristine = [self.dec(a, blobs) for a in req["args"]]  # to tell which inputs the call changed
+        pristine = [self.dec(a, blobs, shared=True) for a in req["args"]]  # to tell which inputs the call changed
         want = set(req.get("locals", []))
         captured: dict = {}
         code = getattr(fn, "__code__", None)
@@ -466,11 +479,23 @@ class Child:
             if issubclass(t, self.ndarray) and value.dtype.kind == "f":
                 lowest[0] = min(lowest[0], value.dtype.itemsize)
 
+        copies = [False]  # first without copying the inputs (a 20 MB X per evaluation): see below
+
+        def fresh(value):
+            if type(value) is self.ndarray:
+                return np.array(value, copy=True)
+            if type(value) is dict:
+                return {k: fresh(v) for k, v in value.items()}
+            if type(value) in (list, tuple):
+                return type(value)(fresh(v) for v in value)
+            return value
+
         def cost(scope):
             scope = dict(scope)
             for step, fn in zip(steps, fns):
                 args = [build(a, scope) for a in step["args"]]
-                args = [np.array(a, copy=True) if type(a) is self.ndarray else a for a in args]
+                if copies[0]:
+                    args = [fresh(a) for a in args]
                 result = fn(*args)
                 for item in result if type(result) is tuple else (result,):
                     note_precision(item)
@@ -482,7 +507,12 @@ class Child:
             note_precision(j if type(j) is self.ndarray else np.float64(0))
             return float(arr.reshape(-1)[0])
 
-        try:
+        def readonly(value):
+            if type(value) is self.ndarray:
+                value.flags.writeable = False
+            return value
+
+        def evaluate():
             started = time.perf_counter()
             base = cost(env) if req.get("base", True) else None
             seconds = time.perf_counter() - started
@@ -500,11 +530,27 @@ class Child:
                 originals = {name: env[name] for name in deltas}
                 for sign, sink in ((1.0, plus), (-1.0, minus)):
                     for name, delta in deltas.items():
-                        env[name] = originals[name] + sign * delta
+                        env[name] = readonly(originals[name] + sign * delta) if not copies[0] else originals[name] + sign * delta
                     sink.append(cost(env))
                 env.update(originals)
-        except BaseException as exc:  # noqa: BLE001
-            return {"ok": False, "error": self.error_info(exc)}, []
+            return base, seconds, plus, minus
+
+        # The inputs are shared between evaluations, read-only. Code that writes into its
+        # inputs fails on them; it is then evaluated again from the start with fresh copies.
+        pristine = {k: v for k, v in env.items()}
+        for value in env.values():
+            readonly(value)
+            for leaf in value.values() if type(value) is dict else value if type(value) in (list, tuple) else ():
+                readonly(leaf)
+        try:
+            base, seconds, plus, minus = evaluate()
+        except BaseException:  # noqa: BLE001 - tried again with copies
+            copies[0] = True
+            env = {k: fresh(v) for k, v in pristine.items()}
+            try:
+                base, seconds, plus, minus = evaluate()
+            except BaseException as exc:  # noqa: BLE001
+                return {"ok": False, "error": self.error_info(exc)}, []
         out: list = []
         return {
             "ok": True,

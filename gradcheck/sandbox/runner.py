@@ -87,6 +87,8 @@ class _Reader(threading.Thread):
 
 
 def _child_env(scratch: str) -> dict[str, str]:
+    # One BLAS thread: OpenBLAS's workers spin between calls, and on two cores they take the
+    # grader's core (measured: a cat-size check 240 ms with one thread, 340 ms with two).
     env = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": scratch,
@@ -109,6 +111,20 @@ def _child_env(scratch: str) -> dict[str, str]:
     return env
 
 
+PIPE_BYTES = 1 << 20  # Linux's default cap for an unprivileged process (/proc/sys/fs/pipe-max-size)
+
+
+def widen_pipe(fd: int) -> None:
+    """Give a pipe 1 MiB instead of 64 KiB: a 20 MB X then crosses in 7 ms, not 19, with
+    sixteen times fewer wake-ups. Linux only; elsewhere (or when refused) nothing changes."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_BYTES)
+    except (ImportError, OSError, ValueError):
+        pass
+
+
 class Sandbox:
     """One child process per submission; restarted after a crash or a timeout."""
 
@@ -126,6 +142,7 @@ class Sandbox:
         zygote=None,
     ) -> None:
         self.path = Path(path).resolve()
+        self.startup_wait = 0.0
         self.timeout = timeout
         self.cfg = {"memory_mb": memory_mb, "processes": processes, "cpu_seconds": cpu_seconds}
         self.output_cap = output_kb * 1024
@@ -174,6 +191,9 @@ class Sandbox:
                 env=_child_env(self.scratch),
                 **kwargs,
             )
+        if sys.platform.startswith("linux"):
+            for stream in (self.proc.stdin, self.proc.stdout):
+                widen_pipe(stream.fileno())  # type: ignore[union-attr]
         self._reader = _Reader(self.proc.stdout)
         self._reader.start()
         self._drain = _Drain(self.proc.stderr, self.output_cap)
@@ -190,7 +210,9 @@ class Sandbox:
             self.close()
             self.spawn()
         self._hello_pending = False
+        waited = time.perf_counter()
         hello = self._wait(timeout=max(self.timeout, 30.0))
+        self.startup_wait = time.perf_counter() - waited  # process start-up the check waited for
         if not hello.ok:
             return hello
         self.unavailable = list(hello.header.get("unavailable", []))
@@ -204,20 +226,13 @@ class Sandbox:
         return reply
 
     def close(self) -> None:
+        """End the child at once: every reply is in, and it flushed its output with each one
+        (asking it to exit and waiting cost a cat-size check 16 ms of freeing memory)."""
         proc, self.proc = self.proc, None
         if proc is not None:
             try:
-                if proc.poll() is None and proc.stdin:
-                    try:
-                        wire.write_frame(proc.stdin, {"op": "exit"}, [])
-                    except OSError:
-                        pass
-                    try:
-                        proc.wait(timeout=0.5)
-                    except subprocess.TimeoutExpired:
-                        pass
-            finally:
                 self._kill(proc)
+            finally:
                 self._collect_output()
         if self.scratch:
             shutil.rmtree(self.scratch, ignore_errors=True)
