@@ -61,13 +61,15 @@ def grade(spec: Spec, path: Path, *, seed: int = DEFAULT_SEED, limits: Limits | 
     sandbox.spawn()  # the child starts (and imports numpy) while the trials are prepared
     try:
         if trials is None:
-            trials = make_trials(spec, seed, sizes)
+            trials = make_trials(spec, seed, sizes, background=bool(sizes))  # big: reference computed while calls run
             # At the spec's own (small) sizes: validity does not depend on them.
             validate_spec(spec, seed, probes=not sizes, trials=None if sizes else trials)
     except BaseException:
         sandbox.close()
         raise
     obs = observe(spec, path, trials, limits, source, sandbox, fd_options)
+    for trial in trials:
+        trial.complete()
     checks, findings = Judge(obs).run()
     report = build_report(spec, path, seed, checks, findings, obs.output, obs.output_truncated, [t.label for t in trials],
                           limits, time.perf_counter() - start, source, picked)  # fmt: skip

@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 
 from ..sandbox.runner import Failure, Sandbox
-from ..spec.model import Limits, Spec
+from ..spec.model import Limits, Spec, student_refs
 from . import fd
-from .templates import Leaf, Matched, build, decode_plain, leaves, match
+from .templates import Leaf, Matched, build, decode_plain, leaves, match, parse_student_ref
 from .trials import Trial
 
 MAX_SOURCE = 4 << 20
@@ -179,6 +179,8 @@ def observe(spec: Spec, path: Path, trials: list[Trial], limits: Limits, source:
                     obs.skipped[f.name] = "optional, and not defined in this file"
                     continue
                 obs.missing[f.name] = suggestion
+        # What a later call is fed from (the student's own cache): only that stays in the child.
+        referenced = {parse_student_ref(r)[0] for t in trials for f in (t.spec or spec).functions for a in f.args for r in student_refs(a)}
         for trial in trials:
             for f in (trial.spec or spec).functions:  # a depth probe calls with its own templates
                 if f.name in obs.missing or f.name in obs.skipped:
@@ -189,12 +191,12 @@ def observe(spec: Spec, path: Path, trials: list[Trial], limits: Limits, source:
                     obs.skipped[f.name] = "the submission's total time limit was reached"
                     continue
                 snap = f"repeat:{f.name}" if f.repeat and trial.index == 0 else None
-                result = _call(sandbox, f, trial, arities.get(f.call), spec.shown, snapshot=snap)
+                result = _call(sandbox, f, trial, arities.get(f.call), spec.shown, snapshot=snap, keep=f.name in referenced)
                 obs.calls[(f.name, trial.index)] = result
                 if result.failure and result.failure.kind in ("timeout", "died", "memory", "protocol"):
                     obs.skipped[f.name] = f"it failed with {result.failure.kind} in {trial.label}"
                 if f.repeat and trial.index == 0 and result.failure is None:
-                    obs.repeats[f.name] = _call(sandbox, f, trial, arities.get(f.call), spec.shown, compare_to=snap)
+                    obs.repeats[f.name] = _call(sandbox, f, trial, arities.get(f.call), spec.shown, compare_to=snap, keep=f.name in referenced)
         runnable = spec.student_cost and not any(s.call in obs.missing for s in spec.student_cost)
         if runnable and (time.perf_counter() < deadline or options.exhaustive is not None):
             obs.fd = _student_fd(sandbox, spec, trials[0], deadline, options.exhaustive, arities, options.directions, prepared,
@@ -247,15 +249,17 @@ def _arities(source: str) -> dict[str, tuple[int, int]]:
 
 
 def _call(sandbox: Sandbox, f, trial: Trial, arity: tuple[int, int] | None = None, shown=lambda n: n, snapshot: str | None = None,
-          compare_to: str | None = None) -> CallResult:  # fmt: skip
+          compare_to: str | None = None, keep: bool = True) -> CallResult:  # fmt: skip
     args_t, returns_t, label = f.args, f.returns, None
     if arity is not None and f.alternatives and not arity[0] <= len(f.args) <= arity[1]:
         for alt in f.alternatives:  # an older signature that fits what the student wrote
             if alt.args is not None and arity[0] <= len(alt.args) <= arity[1]:
                 args_t, returns_t, label = alt.args, alt.returns or f.returns, alt.label
                 break
+    if trial.pending is not None and any(n not in trial.env for a in args_t for n in leaves(a)):
+        trial.complete()  # a reference value is an argument: wait for it
     args = [build(a, trial.env) for a in args_t]
-    reply = sandbox.call(f.call, args, [shown(n) for n in f.locals], keep=f.name, snapshot=snapshot, compare_to=compare_to)  # locals by the student's names
+    reply = sandbox.call(f.call, args, [shown(n) for n in f.locals], keep=f.name if keep else None, snapshot=snapshot, compare_to=compare_to)  # locals by the student's names
     result = CallResult(f.name, trial, elapsed=reply.elapsed, convention=label)
     if not reply.ok:
         result.failure = reply.failure
@@ -432,6 +436,7 @@ def _student_fd(sandbox: Sandbox, spec: Spec, trial: Trial, deadline: float, exh
                 analytic: dict[str, np.ndarray] | None = None, hint: tuple[float, int] | None = None) -> FDResult:  # fmt: skip
     """Central differences of J through the student's functions, batched in one request.
     ``hint``: (seconds per evaluation, itemsize) from the graded calls, or None to measure."""
+    trial.complete()
     steps = [{"call": s.call, "args": list(_step_args(spec, s, (arities or {}).get(s.call))), "bind": s.bind} for s in spec.student_cost]
     needed = {n for s in steps for a in s["args"] for n in leaves(a)}
     env = {k: np.asarray(trial.env[k], dtype=np.float64) for k in needed if k in trial.env}

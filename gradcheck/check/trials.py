@@ -22,6 +22,18 @@ class Trial:
     probe: Probe | None = None
     notes: list[str] = field(default_factory=list)
     spec: Spec | None = None  # a depth probe's own spec (the families written out for its depth)
+    pending: Any = field(default=None, repr=False)  # the reference being computed (make_trials(background=True))
+
+    def complete(self) -> Trial:
+        """Wait for the reference values computed in the background (re-raising its error)."""
+        if self.pending is not None:
+            thread, box = self.pending
+            thread.join()
+            self.pending = None
+            if "error" in box:
+                raise box["error"]
+            self.env.update(box["env"])
+        return self
 
     @property
     def label(self) -> str:
@@ -99,11 +111,14 @@ def _file(spec: Spec) -> str | None:
     return str(spec.path) if spec.path else None
 
 
-def make_trials(spec: Spec, seed: int, sizes: dict[str, int] | None = None, only_first: bool = False) -> list[Trial]:
+def make_trials(spec: Spec, seed: int, sizes: dict[str, int] | None = None, only_first: bool = False,
+                background: bool = False) -> list[Trial]:  # fmt: skip
     """The spec's trials plus its probes, all drawn from ``seed``.
 
     ``sizes`` fixes dims (checking the network a student actually trains): one trial, no probes.
-    ``only_first``: trial 1 alone (the same as in the full list).
+    ``only_first``: trial 1 alone (the same as in the full list). ``background``: the inputs
+    at once and the reference values on a helper thread (numpy releases the GIL), so the
+    student's first calls can run meanwhile; ``Trial.complete()`` waits for them.
     """
     trials = []
     avoid: set[tuple] = set()
@@ -121,15 +136,40 @@ def make_trials(spec: Spec, seed: int, sizes: dict[str, int] | None = None, only
         env: dict[str, Any] = dict(dims)
         for gen in spec.values:
             env[gen.name] = _generate(gen, dims, rng)
-        env = evaluate_reference(spec, env)
-        for name, value in list(env.items()):
-            if isinstance(value, np.ndarray) and not np.all(np.isfinite(value)):
-                raise SpecError(f"the reference value '{name}' is not finite in trial {k + 1}", _file(spec))
-        trials.append(Trial(k, dims, env, None if sizes else probe))
+        trial = Trial(k, dims, env, None if sizes else probe)
+        if background:
+            trial.pending = _in_background(lambda env=env, k=k: _reference(spec, env, k))
+        else:
+            trial.env = _reference(spec, env, k)
+        trials.append(trial)
     if not sizes and not only_first:
         for probe in (p for p in spec.probes if p.depth is not None):
             trials.append(_depth_trial(spec, probe, seed, len(trials)))
     return trials
+
+
+def _reference(spec: Spec, inputs: dict[str, Any], k: int) -> dict[str, Any]:
+    env = evaluate_reference(spec, inputs)
+    for name, value in list(env.items()):
+        if isinstance(value, np.ndarray) and not np.all(np.isfinite(value)):
+            raise SpecError(f"the reference value '{name}' is not finite in trial {k + 1}", _file(spec))
+    return env
+
+
+def _in_background(fn) -> tuple:
+    import threading
+
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["env"] = fn()
+        except BaseException as exc:  # noqa: BLE001 - re-raised by Trial.complete()
+            box["error"] = exc
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread, box
 
 
 def _depth_trial(spec: Spec, probe: Probe, seed: int, index: int) -> Trial:

@@ -199,7 +199,7 @@ def parse_spec(text: str, file: str = "<spec>", base: Path | None = None, depth:
 
 def _first_line(text: str) -> int:
     """Line of the first thing that is not blank or a comment (where a scalar document starts)."""
-    for i, line in enumerate(text.splitlines(), 1):
+    for i, line in enumerate(text.split("\n"), 1):
         if line.strip() and not line.lstrip().startswith("#"):
             return i
     return 1

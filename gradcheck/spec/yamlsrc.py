@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Any
 
@@ -56,11 +57,25 @@ def one_line(text: str, limit: int = 400) -> str:
     return out
 
 
+class Lines:
+    """Line numbers as an editor counts them ("\n"): YAML also breaks lines at NEL, U+2028
+    and U+2029, so its marks' own line numbers can point past the end of the file."""
+
+    def __init__(self, text: str) -> None:
+        self.breaks = [i for i, ch in enumerate(text) if ch == "\n"]
+
+    def __call__(self, mark: Any) -> int | None:
+        if mark is None:
+            return None
+        return bisect.bisect_left(self.breaks, mark.index) + 1
+
+
 def load(text: str, file: str) -> Any:
+    lines = Lines(text)
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        raise SpecError(_marked_problem(exc), file, _mark_line(exc.problem_mark or exc.context_mark)) from None
+        raise SpecError(_marked_problem(exc, lines), file, lines(exc.problem_mark or exc.context_mark)) from None
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1 if isinstance(exc.position, int) else None
         char = chr(exc.character) if isinstance(exc.character, int) and 0 <= exc.character <= 0x10FFFF else exc.character
@@ -72,17 +87,13 @@ def load(text: str, file: str) -> Any:
         raise SpecError("invalid YAML: nested too deeply", file) from None
     if node is None:
         raise SpecError("the spec is empty", file, 1)
-    return _Converter(file).convert(node, 0)
+    return _Converter(file, lines).convert(node, 0)
 
 
-def _mark_line(mark: Any) -> int | None:
-    return mark.line + 1 if mark is not None else None
-
-
-def _marked_problem(exc: yaml.MarkedYAMLError) -> str:
+def _marked_problem(exc: yaml.MarkedYAMLError, lines: Lines) -> str:
     problem = (exc.problem or exc.context or "invalid YAML").strip()
-    context, start = exc.context, _mark_line(exc.context_mark)
-    if exc.problem and context and start is not None and start != _mark_line(exc.problem_mark):
+    context, start = exc.context, lines(exc.context_mark)
+    if exc.problem and context and start is not None and start != lines(exc.problem_mark):
         problem += f" ({context.strip()} that starts on line {start})"
     if "'\\t'" in problem:
         problem += "; indent with spaces, not tabs"
@@ -92,12 +103,12 @@ def _marked_problem(exc: yaml.MarkedYAMLError) -> str:
 class _Converter:
     """Node graph -> LDict/LList/scalars, with a budget on depth and on the number of nodes."""
 
-    def __init__(self, file: str) -> None:
-        self.file = file
+    def __init__(self, file: str, lines: Lines) -> None:
+        self.file, self.lines = file, lines
         self.count = 0
 
     def convert(self, node: yaml.Node, depth: int) -> Any:
-        line = node.start_mark.line + 1
+        line = self.lines(node.start_mark)
         self.count += 1
         if depth > MAX_DEPTH:
             raise SpecError("nested too deeply", self.file, line)
@@ -107,12 +118,12 @@ class _Converter:
             out = LDict()
             out.line, out.lines = line, {}
             for key_node, value_node in node.value:
-                key_line = key_node.start_mark.line + 1
+                key_line = self.lines(key_node.start_mark)
                 if not isinstance(key_node, yaml.ScalarNode):
                     raise SpecError("mapping keys must be plain names", self.file, key_line)
                 if key_node.tag == MERGE_TAG:
                     raise SpecError("merge keys (<<) are not supported; write the keys out", self.file, key_line)
-                key = _scalar(key_node, self.file)
+                key = _scalar(key_node, self.file, key_line)
                 if isinstance(key, bool) or not isinstance(key, (str, int)) or isinstance(key, int) and abs(key) >= 10**18:
                     raise SpecError(one_line(f"mapping key {short_repr(key)} must be a name"), self.file, key_line)
                 key = str(key)
@@ -126,9 +137,9 @@ class _Converter:
             items.line, items.lines = line, []
             for item in node.value:
                 items.append(self.convert(item, depth + 1))
-                items.lines.append(item.start_mark.line + 1)
+                items.lines.append(self.lines(item.start_mark))
             return items
-        return _scalar(node, self.file)
+        return _scalar(node, self.file, line)
 
 
 def short_repr(value: Any) -> str:
@@ -140,12 +151,12 @@ def short_repr(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _scalar(node: yaml.Node, file: str) -> Any:
+def _scalar(node: yaml.Node, file: str, line: int | None) -> Any:
     try:
         return _Loader(" ").construct_object(node, deep=True)
     except yaml.YAMLError as exc:
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise SpecError(one_line(f"invalid value: {problem}"), file, node.start_mark.line + 1) from None
+        raise SpecError(one_line(f"invalid value: {problem}"), file, line) from None
     except Exception as exc:  # noqa: BLE001 - PyYAML's constructors raise KeyError, AttributeError... on bad tagged scalars
         tag = node.tag.rsplit(":", 1)[-1]
-        raise SpecError(one_line(f"invalid value {node.value[:40]!r} for the tag !!{tag} ({type(exc).__name__})"), file, node.start_mark.line + 1) from None
+        raise SpecError(one_line(f"invalid value {node.value[:40]!r} for the tag !!{tag} ({type(exc).__name__})"), file, line) from None

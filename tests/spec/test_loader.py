@@ -361,3 +361,16 @@ def test_one_line():
     assert one_line("dW1 ′ ᵀ") == "dW1 ′ ᵀ"
     long = one_line("x" * 1000)
     assert len(long) < 420 and "…" in long
+
+
+@pytest.mark.parametrize("brk", ["\x85", "\u2028", "\u2029"])
+def test_lines_are_counted_as_an_editor_counts_them(brk):
+    # YAML also breaks lines at NEL, U+2028 and U+2029; an editor does not, so neither do we.
+    with pytest.raises(SpecError) as err:
+        parse_spec(f"{brk}{brk}0", "f.yaml")
+    assert err.value.line == 1
+    doc = load(f"a: 1{brk}\nb: [1,\n  2]\n", "f.yaml")
+    assert doc.lines == {"a": 1, "b": 2}
+    with pytest.raises(SpecError) as err:
+        load(f"a: 1{brk}{brk}\nb: [", "f.yaml")
+    assert err.value.line == 2

@@ -1,0 +1,50 @@
+"""The comparison rule, block by block for big arrays and whole for reports."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gradcheck.check.compare import CHUNK, _full, close, compare
+
+
+def _fields(c):
+    return c.ok, c.mismatched, c.total, c.max_abs, c.max_rel, c.worst
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_blocks_give_the_numbers_of_the_whole_array(seed):
+    rng = np.random.default_rng(seed)
+    shape = (int(rng.integers(1, 700)), int(rng.integers(1, 300)))  # often more than one block
+    expected = rng.standard_normal(shape) * 10.0 ** rng.uniform(-3, 3)
+    got = expected + rng.standard_normal(shape) * 10.0 ** rng.uniform(-14, -2) * (rng.random(shape) < 0.2)
+    atol = float(rng.choice([0.0, 1e-9]))
+    for rtol in (1e-7, 1e-3):
+        whole = _full(got, expected, rtol, 5, atol, finite=True)
+        assert _fields(compare(got, expected, rtol, worst=5, atol=atol)) == _fields(whole)
+        quiet = compare(got, expected, rtol, worst=0, atol=atol)
+        assert (quiet.ok, quiet.mismatched, quiet.max_abs, quiet.max_rel) == (whole.ok, whole.mismatched, whole.max_abs, whole.max_rel)
+
+
+def test_a_single_wrong_entry_in_a_big_array_is_found_and_shown():
+    expected = np.linspace(-1.0, 1.0, 3 * CHUNK + 17).reshape(-1, 1)
+    got = expected.copy()
+    got[2 * CHUNK + 5, 0] += 1e-3
+    result = compare(got, expected, 1e-7)
+    assert not result.ok and result.mismatched == 1
+    assert result.worst[0][0] == (2 * CHUNK + 5, 0)
+    assert not close(got, expected, 1e-7)
+
+
+def test_non_finite_values_fail_with_their_count():
+    expected = np.ones((3, 4))
+    got = expected.copy()
+    got[0, 0], got[1, 1] = np.nan, np.inf
+    result = compare(got, expected, 1e-7)
+    assert not result.ok and result.mismatched == 2 and result.max_rel == np.inf
+
+
+def test_the_same_memory_is_equal_without_a_pass_over_it():
+    a = np.arange(12.0).reshape(3, 4)
+    assert compare(a, a, 1e-12).ok
+    assert compare(a.view(), a, 1e-12).max_abs == 0.0

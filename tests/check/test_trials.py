@@ -1,0 +1,46 @@
+"""Seeded trials: the same values however they are made."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gradcheck.check.trials import make_trials
+from gradcheck.errors import SpecError
+from tests.conftest import load_builtin
+
+
+def _same(a: dict, b: dict) -> bool:
+    if a.keys() != b.keys():
+        return False
+    return all(np.array_equal(np.asarray(a[k]), np.asarray(b[k])) for k in a if not k.startswith("__"))
+
+
+def test_the_reference_computed_in_the_background_is_the_same():
+    spec = load_builtin("deep")
+    sizes = {"n0": 300, "n1": 20, "n2": 7, "n3": 1, "m": 50}
+    now = make_trials(spec, 3, sizes)[0]
+    later = make_trials(spec, 3, sizes, background=True)[0]
+    assert set(later.env) < set(now.env)  # the inputs at once
+    assert later.complete() is later and later.pending is None
+    assert _same(now.env, later.env)
+
+
+def test_only_the_first_trial_is_the_first_of_all():
+    spec = load_builtin("planar")
+    first = make_trials(spec, 7, only_first=True)
+    every = make_trials(spec, 7)
+    assert len(first) == 1 < len(every)
+    assert first[0].dims == every[0].dims and _same(first[0].env, every[0].env)
+
+
+def test_a_background_failure_is_raised_when_the_values_are_wanted(monkeypatch):
+    import gradcheck.check.trials as trials
+
+    def broken(spec, env, upto=None):
+        raise SpecError("formula for 'A1' fails: boom", None, 3)
+
+    monkeypatch.setattr(trials, "evaluate_reference", broken)
+    trial = make_trials(load_builtin("planar"), 0, {"n_x": 2, "n_h": 3, "m": 5}, background=True)[0]
+    with pytest.raises(SpecError, match="boom"):
+        trial.complete()

@@ -1,0 +1,92 @@
+"""The child process as the engine uses it: calls, batched evaluations, remembered replies."""
+
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+import pytest
+
+from gradcheck.sandbox import wire
+from gradcheck.sandbox.runner import Sandbox
+
+SOURCE = '''
+import numpy as np
+
+STATE = np.zeros((300, 300))
+
+
+def cost(X, W):
+    return float(np.sum((W @ X) ** 2))
+
+
+def cost_writing_into_x(X, W):
+    X *= 1.0  # writes into its input (the same values): a read-only X makes this raise
+    X[0, 0] = X[0, 0]
+    return float(np.sum((W @ X) ** 2))
+
+
+def same_global(x):
+    STATE[:] += 1.0  # the very array returned last time, changed in place
+    return STATE
+
+
+def fresh(x):
+    return np.ones((300, 300)) * x
+
+
+def chatty(x):
+    print("no newline at the end", end="")
+    return x
+'''
+
+
+@pytest.fixture
+def sandbox(tmp_path):
+    path = tmp_path / "sub.py"
+    path.write_text(textwrap.dedent(SOURCE), encoding="utf-8")
+    box = Sandbox(path, timeout=20)
+    assert box.start().ok
+    yield box
+    box.close()
+
+
+def _slopes(box, fn, env, perturb):
+    steps = [{"call": fn, "args": ["X", "W"], "bind": "J"}]
+    reply = box.pipeline(steps, env, perturb)
+    assert reply.ok, reply.failure
+    plus = wire.decode_array(reply.header["plus"], reply.blobs)
+    minus = wire.decode_array(reply.header["minus"], reply.blobs)
+    return reply.header["base"], plus, minus
+
+
+def test_pipeline_gives_code_that_writes_into_its_inputs_fresh_copies(sandbox):
+    rng = np.random.default_rng(0)
+    env = {"X": rng.standard_normal((4, 3)), "W": rng.standard_normal((2, 4))}
+    perturb = [{"param": "W", "index": i, "h": 1e-5} for i in range(8)]
+    clean = _slopes(sandbox, "cost", env, perturb)
+    writing = _slopes(sandbox, "cost_writing_into_x", env, perturb)
+    assert clean[0] == writing[0]
+    assert np.array_equal(clean[1], writing[1]) and np.array_equal(clean[2], writing[2])
+
+
+def test_an_array_changed_in_place_since_the_first_reply_is_sent_again(sandbox):
+    first = sandbox.call("same_global", [1.0], snapshot="s")
+    again = sandbox.call("same_global", [1.0], compare_to="s")
+    assert first.ok and again.ok
+    assert "prev" not in again.header["value"]  # the child must not claim it is the same as before
+    assert wire.decode_array(first.header["value"], first.blobs)[0, 0] == 1.0
+    assert wire.decode_array(again.header["value"], again.blobs)[0, 0] == 2.0
+
+
+def test_an_equal_array_is_named_instead_of_sent(sandbox):
+    first = sandbox.call("fresh", [2.0], snapshot="f")
+    again = sandbox.call("fresh", [2.0], compare_to="f")
+    assert again.header["value"].get("prev") == first.header["value"]["b"]
+    assert np.array_equal(wire.decode_array(again.header["value"], again.blobs), np.full((300, 300), 2.0))
+
+
+def test_output_without_a_newline_survives_closing(sandbox):
+    assert sandbox.call("chatty", [1.0]).ok
+    sandbox.close()
+    assert "no newline at the end" in sandbox.output
