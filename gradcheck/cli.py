@@ -58,6 +58,7 @@ def check(
     dims: Optional[str] = typer.Option(None, "--dims", help="Fix sizes by name, e.g. n_x=400,n_h=20,m=500: one trial at that size."),
     exhaustive: bool = typer.Option(False, "--exhaustive", help="Finite differences for every parameter element (slow at large sizes: the time is estimated first)."),
     directions: Optional[int] = typer.Option(None, "--directions", help="Random directions for the finite-difference check of big networks (default 4)."),
+    samples: Optional[int] = typer.Option(None, "--samples", help="When random directions disagree: entries per parameter checked one by one to say where (default 4, 0 for none)."),
 ) -> None:
     """Check a submission and print the report (the default command: `gradcheck FILE`)."""
     from dataclasses import replace
@@ -101,9 +102,11 @@ def check(
     try:
         if directions is not None and not 1 <= directions <= 1000:
             raise _fail_usage("--directions must be between 1 and 1000")
+        if samples is not None and not 0 <= samples <= 10000:
+            raise _fail_usage("--samples must be between 0 and 10000")
         from .check.engine import FDOptions
 
-        fd_options = FDOptions(_exhaustive() if exhaustive else None, directions)
+        fd_options = FDOptions(_exhaustive() if exhaustive else None, directions, samples)
         report = grade(spec, file, seed=seed, limits=limits, picked=picked, sizes=fixed, fd_options=fd_options)
     except GradcheckError as exc:
         raise _fail_usage(exc.one_line()) from None

@@ -17,11 +17,13 @@ import numpy as np
 from ..sandbox.runner import Failure, Sandbox
 from ..spec.model import Limits, Spec, student_refs
 from . import fd
+from .compare import close
 from .templates import Leaf, Matched, build, decode_plain, leaves, match, parse_student_ref
 from .trials import Trial
 
 MAX_SOURCE = 4 << 20
 ELEMENTWISE_LIMIT = 4000  # parameters checked element by element at most; more use directions
+SAMPLES = 4  # entries per parameter checked one by one when random directions disagree
 DIRECTIONS = 4  # joint random directions at large sizes: see docs/finite-differences.md for what k catches
 FD_BUDGET = 0.25  # seconds of the student's forward+cost evaluations the finite-difference check may spend
 
@@ -51,6 +53,7 @@ class FDResult:
     evaluations: int = 0
     noise: float = 0.0  # rounding noise of one central difference: a floor under the comparison
     kinked_directions: int = 0
+    sampled: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)  # after a mismatch: (flat indices, slopes, kinked)
 
 
 @dataclass
@@ -199,8 +202,8 @@ def observe(spec: Spec, path: Path, trials: list[Trial], limits: Limits, source:
                     obs.repeats[f.name] = _call(sandbox, f, trial, arities.get(f.call), spec.shown, compare_to=snap, keep=f.name in referenced)
         runnable = spec.student_cost and not any(s.call in obs.missing for s in spec.student_cost)
         if runnable and (time.perf_counter() < deadline or options.exhaustive is not None):
-            obs.fd = _student_fd(sandbox, spec, trials[0], deadline, options.exhaustive, arities, options.directions, prepared,
-                                 _fd_analytic(spec, obs, trials[0]), _cost_hint(spec, obs, trials[0]))  # fmt: skip
+            obs.fd = _student_fd(sandbox, spec, trials[0], deadline, options, arities, prepared, _fd_analytic(spec, obs, trials[0]),
+                                 _cost_hint(spec, obs, trials[0]))  # fmt: skip
     finally:
         obs.closing = Closing(sandbox)
         obs.seconds = time.perf_counter() - start
@@ -316,6 +319,7 @@ class FDOptions:
 
     exhaustive: Exhaustive | None = None
     directions: int | None = None  # random directions when forward passes are expensive (default 4)
+    samples: int | None = None  # entries per parameter checked one by one after a directional mismatch (default 4)
 
 
 def joint_directions(shapes: tuple, k: int, seed: int = 12345) -> tuple[list, list, list]:
@@ -431,11 +435,14 @@ def _halving_needed(slopes: np.ndarray, predicted: np.ndarray, doubtful: np.ndar
     return bool(np.any(rel > rtol))
 
 
-def _student_fd(sandbox: Sandbox, spec: Spec, trial: Trial, deadline: float, exhaustive: Exhaustive | None = None,
-                arities: dict | None = None, n_directions: int | None = None, prepared: Prepared | None = None,
-                analytic: dict[str, np.ndarray] | None = None, hint: tuple[float, int] | None = None) -> FDResult:  # fmt: skip
+def _student_fd(sandbox: Sandbox, spec: Spec, trial: Trial, deadline: float, options: FDOptions, arities: dict | None = None,
+                prepared: Prepared | None = None, analytic: dict[str, np.ndarray] | None = None,
+                hint: tuple[float, int] | None = None) -> FDResult:  # fmt: skip
     """Central differences of J through the student's functions, batched in one request.
-    ``hint``: (seconds per evaluation, itemsize) from the graded calls, or None to measure."""
+    ``analytic``: the student's parameter gradients; ``hint``: (seconds per evaluation,
+    itemsize) from the graded calls, or None to measure."""
+    exhaustive, n_directions = options.exhaustive, options.directions
+    samples = SAMPLES if options.samples is None else options.samples
     trial.complete()
     steps = [{"call": s.call, "args": list(_step_args(spec, s, (arities or {}).get(s.call))), "bind": s.bind} for s in spec.student_cost]
     needed = {n for s in steps for a in s["args"] for n in leaves(a)}
@@ -484,8 +491,6 @@ def _student_fd(sandbox: Sandbox, spec: Spec, trial: Trial, deadline: float, exh
                 directions.append(v)
                 perturb.append({"param": name, "direction": len(directions) - 1, "h": scale})
             plan.append((name, "directional", k_dirs, scale))
-    from ..sandbox import wire
-
     size = exhaustive.chunk if exhaustive is not None else max(1, len(perturb))
     plus_parts, minus_parts, base = [], [], 0.0
     for start in range(0, max(1, len(perturb)), size):
@@ -493,15 +498,12 @@ def _student_fd(sandbox: Sandbox, spec: Spec, trial: Trial, deadline: float, exh
             timeout = max(1.0, deadline - time.perf_counter())
         else:  # the user asked for it: allow the chunk's estimated time, generously
             timeout = max(sandbox.timeout, 10 * per_eval * 2 * size + 5)
-        reply = sandbox.pipeline(steps, env, perturb[start : start + size], directions, timeout=timeout)
-        if not reply.ok:
-            return FDResult(failure=reply.failure, itemsize=itemsize)
-        try:
-            plus_parts.append(wire.decode_array(reply.header["plus"], reply.blobs).astype(np.float64))
-            minus_parts.append(wire.decode_array(reply.header["minus"], reply.blobs).astype(np.float64))
-            base = float(reply.header["base"])
-        except (KeyError, TypeError, ValueError, wire.WireError):
-            return FDResult(failure=Failure("protocol", "ProtocolError", "malformed finite-difference reply"))
+        got = _evaluate(sandbox, steps, env, perturb[start : start + size], directions, timeout)
+        if isinstance(got, Failure):
+            return FDResult(failure=got, itemsize=itemsize)
+        plus_parts.append(got[0])
+        minus_parts.append(got[1])
+        base = got[2]
         if exhaustive is not None and exhaustive.progress:
             exhaustive.progress(min(start + size, len(perturb)), len(perturb))
     plus, minus = np.concatenate(plus_parts), np.concatenate(minus_parts)
@@ -515,24 +517,15 @@ def _student_fd(sandbox: Sandbox, spec: Spec, trial: Trial, deadline: float, exh
     slopes_all = fd.central(plus, minus, steps_h)
     # Where the one-sided slopes disagree, look again with half the step: a kink shows up as
     # central differences that change with the step; mere curvature does not.
-    kinked_all = np.zeros(len(perturb), dtype=bool)
     doubtful = np.flatnonzero(fd.suspicious(base, plus, minus, steps_h, rtol))
-    if doubtful.size and analytic is not None and len(plan) == 1 and plan[0][1] == "joint":
+    predicted = None
+    if analytic is not None and len(plan) == 1 and plan[0][1] == "joint":
         predicted = np.array([sum(float(np.sum(d[p] * analytic[p])) for p in spec.parameters) for d in joint_dirs])
-        if not _halving_needed(slopes_all, predicted, doubtful, rtol, out.noise):
+        if doubtful.size and not _halving_needed(slopes_all, predicted, doubtful, rtol, out.noise):
             doubtful = doubtful[:0]  # every direction agrees, kink or not: all are compared
-    if doubtful.size and exhaustive is None:
-        again = [dict(perturb[i], h=float(perturb[i]["h"]) / 2) for i in doubtful]
-        reply = sandbox.pipeline(steps, env, again, directions, timeout=max(1.0, deadline - time.perf_counter()), base=False)
-        if reply.ok:
-            try:
-                p2 = wire.decode_array(reply.header["plus"], reply.blobs).astype(np.float64)
-                m2 = wire.decode_array(reply.header["minus"], reply.blobs).astype(np.float64)
-                half = fd.central(p2, m2, steps_h[doubtful] / 2)
-                kinked_all[doubtful] = fd.kinks_from_halving(slopes_all[doubtful], half, rtol, out.noise)
-                out.evaluations += 2 * len(doubtful)
-            except (KeyError, TypeError, ValueError, wire.WireError):
-                pass
+    kinked_all = np.zeros(len(perturb), dtype=bool)
+    if exhaustive is None:
+        kinked_all[doubtful] = _kinks(sandbox, steps, env, [perturb[i] for i in doubtful], directions, slopes_all[doubtful], rtol, out, deadline)
     k = 0
     dir_k = 0
     for name, kind, count, _h in plan:
@@ -541,6 +534,8 @@ def _student_fd(sandbox: Sandbox, spec: Spec, trial: Trial, deadline: float, exh
             keep = ~kinked  # directions across a kink say nothing about the gradient
             out.joint = ([d for d, kept in zip(joint_dirs, keep) if kept], slopes[keep])
             out.kinked_directions = int(kinked.sum())
+            if predicted is not None and keep.any() and not close(predicted[keep], slopes[keep], rtol, atol=out.noise) and samples:
+                _localize(sandbox, spec, steps, env, trial, analytic, samples, itemsize, base, rtol, out, deadline)
         elif kind == "elementwise":
             out.numeric[name] = slopes.reshape(env[name].shape)
             out.kinks[name] = kinked.reshape(env[name].shape)
@@ -550,3 +545,88 @@ def _student_fd(sandbox: Sandbox, spec: Spec, trial: Trial, deadline: float, exh
             dir_k += count
         k += count
     return out
+
+
+def _evaluate(sandbox: Sandbox, steps: list, env: dict, perturb: list, directions, timeout: float, base: bool = True):
+    """(J at θ + h·v, J at θ − h·v, J at θ) for each perturbation, in one request; or a Failure."""
+    from ..sandbox import wire
+
+    reply = sandbox.pipeline(steps, env, perturb, directions, timeout=timeout, base=base)
+    if not reply.ok:
+        return reply.failure
+    try:
+        plus = wire.decode_array(reply.header["plus"], reply.blobs).astype(np.float64)
+        minus = wire.decode_array(reply.header["minus"], reply.blobs).astype(np.float64)
+        j = float(reply.header["base"]) if base else None
+    except (KeyError, TypeError, ValueError, wire.WireError):
+        return Failure("protocol", "ProtocolError", "malformed finite-difference reply")
+    if plus.shape != (len(perturb),) or minus.shape != (len(perturb),):
+        return Failure("protocol", "ProtocolError", "wrong number of finite-difference values")
+    return plus, minus, j
+
+
+def _kinks(sandbox: Sandbox, steps: list, env: dict, doubtful: list, directions, slopes: np.ndarray, rtol: float, out: FDResult,
+           deadline: float) -> np.ndarray:  # fmt: skip
+    """Which doubtful perturbations straddle a kink: their central differences change with half the step."""
+    if not doubtful:
+        return np.zeros(0, dtype=bool)
+    again = [dict(item, h=float(item["h"]) / 2) for item in doubtful]
+    got = _evaluate(sandbox, steps, env, again, directions, max(1.0, deadline - time.perf_counter()), base=False)
+    if isinstance(got, Failure):
+        return np.zeros(len(doubtful), dtype=bool)
+    out.evaluations += 2 * len(again)
+    half = fd.central(got[0], got[1], np.array([item["h"] for item in again]))
+    return fd.kinks_from_halving(slopes, half, rtol, out.noise)
+
+
+def sample_entries(student: np.ndarray, reference: np.ndarray | None, count: int, rng: np.random.Generator) -> np.ndarray:
+    """Flat indices to check one by one after a directional mismatch: where the student's
+    gradient departs most from the reference (half of them, when it does), the entry of
+    largest magnitude, and the rest uniformly at random (seeded)."""
+    flat = np.abs(np.asarray(student, dtype=np.float64).reshape(-1))
+    count = min(count, flat.size)
+    picks: list[int] = []
+    if reference is not None and np.shape(reference) == np.shape(student):
+        gap = np.abs(np.asarray(student, dtype=np.float64) - np.asarray(reference, dtype=np.float64)).reshape(-1)
+        wanted = (count + 1) // 2
+        if np.count_nonzero(gap) and wanted:
+            top = np.argpartition(-gap, min(wanted, gap.size) - 1)[:wanted]
+            picks += [int(i) for i in top[np.argsort(-gap[top], kind="stable")] if gap[i] > 0]
+    if len(picks) < count:
+        biggest = int(np.argmax(flat))
+        if biggest not in picks:
+            picks.append(biggest)
+    rest = [int(i) for i in rng.permutation(flat.size)[: count + len(picks)] if int(i) not in picks]
+    return np.array((picks + rest)[:count], dtype=np.int64)
+
+
+def _localize(sandbox: Sandbox, spec: Spec, steps: list, env: dict, trial: Trial, analytic: dict[str, np.ndarray], samples: int,
+              itemsize: int, base: float, rtol: float, out: FDResult, deadline: float) -> None:  # fmt: skip
+    """After a directional mismatch: central differences of a few entries of every parameter,
+    one at a time, so the report can say which gradient disagrees and where."""
+    rng = np.random.default_rng(54321)
+    grad_names = {g.wrt: g.name for g in spec.backward if not g.per_example}
+    perturb, owners = [], []
+    value_rtol = spec.tolerance.for_dtype({2: "float16", 4: "float32"}.get(itemsize, "float64"))
+    for p in spec.parameters:
+        reference = trial.env.get(grad_names.get(p, ""))
+        if reference is not None and np.shape(reference) == analytic[p].shape and close(analytic[p], reference, value_rtol):
+            reference = None  # right by the reference's rule: its rounding differences say nothing of where to look
+        picks = sample_entries(analytic[p], reference, samples, rng)
+        h = fd.step(env[p], itemsize).reshape(-1)
+        perturb += [{"param": p, "index": int(i), "h": float(h[i])} for i in picks]
+        owners.append((p, picks))
+    got = _evaluate(sandbox, steps, env, perturb, (), max(1.0, deadline - time.perf_counter()), base=False)
+    if isinstance(got, Failure):
+        return
+    plus, minus, _ = got
+    steps_h = np.array([item["h"] for item in perturb])
+    slopes = fd.central(plus, minus, steps_h)
+    out.evaluations += 2 * len(perturb)
+    doubtful = np.flatnonzero(fd.suspicious(base, plus, minus, steps_h, rtol))
+    kinked = np.zeros(len(perturb), dtype=bool)
+    kinked[doubtful] = _kinks(sandbox, steps, env, [perturb[i] for i in doubtful], (), slopes[doubtful], rtol, out, deadline)
+    k = 0
+    for p, picks in owners:
+        out.sampled[p] = (picks, slopes[k : k + len(picks)], kinked[k : k + len(picks)])
+        k += len(picks)

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..check.compare import compare, same_memory
+from ..check.compare import Comparison, compare, same_memory
 from ..check.engine import CallResult, Observations, gradient_function
 from ..check.templates import Leaf, describe, leaves
 from ..check.trials import Trial
@@ -798,6 +798,7 @@ class Judge:
             self.checks.append(CheckResult("gradient_check", "", "gradient check", "fail", 0.0, pts, why))
             return
         bad_params, checked, kinks = [], 0, 0
+        examples: dict[str, tuple[float, str]] = {}  # gradient -> (relative error, its worst sampled entry in words)
         grad_names = {g.wrt: g.name for g in spec.backward if not g.per_example}
         rtol = spec.tolerance.for_dtype({2: "float16", 4: "float32"}.get(fd.itemsize, "float64"), fd=True)
         analytic_all: dict[str, np.ndarray] = {}
@@ -818,8 +819,13 @@ class Judge:
             result = compare(predicted, slopes, rtol, atol=fd.noise)
             checked = len(dirs)
             if not result.ok:
-                all_ref = all(compare(analytic_all[p], np.asarray(call.trial.env[grad_names[p]]), self.rtol(analytic_all[p]), 0).ok for p in spec.parameters)
-                bad_params.append((", ".join(grad_names[p] for p in spec.parameters), result, all_ref))
+                matches = {p: compare(analytic_all[p], np.asarray(call.trial.env[grad_names[p]]), self.rtol(analytic_all[p]), 0).ok for p in spec.parameters}
+                located = _sampled(fd, analytic_all, rtol, grad_names)
+                for p, (res, where) in located.items():  # the entries checked one by one name the gradient
+                    bad_params.append((grad_names[p], res, matches[p]))
+                    examples[grad_names[p]] = (res.max_rel, where)
+                if not located:
+                    bad_params.append((", ".join(grad_names[p] for p in spec.parameters), result, all(matches.values())))
         for p in spec.parameters if fd.joint is None else ():
             gname = grad_names.get(p)
             leaf = call.matched.leaves.get(gname) if gname else None
@@ -846,15 +852,20 @@ class Judge:
                 bad_params.append((gname, result, matches_ref))
         ok = not bad_params
         how = f"{checked} random directions through all parameters" if fd.joint is not None else f"{checked} finite differences"
-        self.checks.append(CheckResult("gradient_check", "", "gradient check", "pass" if ok else "fail", pts if ok else 0.0, pts,
-                                       f"{how} agree" if ok else "disagrees: " + ", ".join(b[0] for b in bad_params)))  # fmt: skip
+        summary = f"{how} agree" if ok else "disagrees: " + ", ".join(b[0] for b in bad_params)
+        example = max(examples.values(), default=None)  # the entry that disagrees most, in words
+        if example is not None:
+            summary += f" — {example[1]}"
+        self.checks.append(CheckResult("gradient_check", "", "gradient check", "pass" if ok else "fail", pts if ok else 0.0, pts, summary))
         consistent = [(g, r) for g, r, matches_ref in bad_params if r is not None and matches_ref]
         if consistent:  # one finding: the cause is the forward pass or the cost, not each gradient
             names = ", ".join(g for g, _ in consistent)
             worst = max(r.max_rel for _, r in consistent)
             fns = " and ".join(dict.fromkeys(s.call for s in spec.student_cost))
+            shown = max((examples[g] for g, _ in consistent if g in examples), default=None)
+            where = f" Entry by entry: {shown[1]}." if shown else ""
             self.add((len(spec.functions), 0), Finding("GC304", "gradient check", f"Your {names} match{'es' if len(consistent) == 1 else ''} the reference, but not finite differences of the cost computed by your own {fns} "
-                                                      f"(largest relative error {worst:.3g}). Your forward pass or cost disagrees with your backward pass — see their findings.",
+                                                      f"(largest relative error {worst:.3g}).{where} Your forward pass or cost disagrees with your backward pass — see their findings.",
                                                       location=self.loc(locate.locate_function(obs.source, spec.student_cost[-1].call)),
                                                       hint="fix the forward pass or the cost; a notebook gradient check would fail for the same reason",
                                                       stats={"max_rel_error": worst, "gradients": [g for g, _ in consistent]}))  # fmt: skip
@@ -892,3 +903,20 @@ def _eval(formula, env) -> np.ndarray | None:
         return None
 
 
+def _sampled(fd, analytic: dict[str, np.ndarray], rtol: float, grad_names: dict[str, str]) -> dict[str, tuple[Comparison, str]]:
+    """The parameters whose entries, checked one by one after a directional mismatch,
+    disagree with finite differences: (the comparison, the worst entry in words)."""
+    out = {}
+    for p, (picks, slopes, kinked) in fd.sampled.items():
+        keep = ~np.asarray(kinked, dtype=bool)
+        if p not in analytic or not keep.any():
+            continue
+        got = analytic[p].reshape(-1)[picks[keep]]
+        result = compare(got, slopes[keep], rtol, atol=fd.noise)
+        if result.ok:
+            continue
+        (j,), mine, numeric = result.worst[0]
+        index = ", ".join(str(int(i)) for i in np.unravel_index(int(picks[keep][j]), analytic[p].shape))
+        out[p] = (result, f"at {grad_names.get(p, p)}[{index}] your backward pass gives {mine:.6g}, finite differences of your forward pass "
+                          f"and cost give {numeric:.6g} ({result.mismatched} of {int(keep.sum())} entries checked one by one disagree)")  # fmt: skip
+    return out
