@@ -200,9 +200,18 @@ class Sandbox:
         self._drain.start()
         try:
             wire.write_frame(self.proc.stdin, {"scratch": self.scratch, **self.cfg}, [])  # type: ignore[arg-type]
+            # The import request too: the child loads the submission while the grader prepares.
+            wire.write_frame(self.proc.stdin, self._import_request(), [])  # type: ignore[arg-type]
         except (OSError, ValueError):
             pass  # a child that died at once is reported by start()
         self._hello_pending = True
+
+    def _import_request(self) -> dict:
+        req = {"op": "import", "path": str(self.path)}
+        if self.helpers is not None:
+            req["helpers"] = str(self.helpers)
+            req["helper_modules"] = list(self.helper_modules)
+        return req
 
     def start(self) -> Reply:
         """Start the child (unless spawn() already did) and import the submission."""
@@ -216,11 +225,7 @@ class Sandbox:
         if not hello.ok:
             return hello
         self.unavailable = list(hello.header.get("unavailable", []))
-        req = {"op": "import", "path": str(self.path)}
-        if self.helpers is not None:
-            req["helpers"] = str(self.helpers)
-            req["helper_modules"] = list(self.helper_modules)
-        reply = self._request(req, [], timeout=self.timeout)
+        reply = self._wait(timeout=self.timeout)  # the import request went with the spawn
         if reply.ok:
             self.import_info = reply.header
         return reply

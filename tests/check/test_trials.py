@@ -44,3 +44,17 @@ def test_a_background_failure_is_raised_when_the_values_are_wanted(monkeypatch):
     trial = make_trials(load_builtin("planar"), 0, {"n_x": 2, "n_h": 3, "m": 5}, background=True)[0]
     with pytest.raises(SpecError, match="boom"):
         trial.complete()
+
+
+def test_a_big_normal_draw_is_seeded_and_standard():
+    from gradcheck.check.trials import PARALLEL_DRAW, _normal
+
+    shape = (PARALLEL_DRAW // 512 + 3, 512)
+    a = _normal(np.random.default_rng(5), shape)
+    b = _normal(np.random.default_rng(5), shape)
+    assert a.shape == shape and np.array_equal(a, b)
+    half = a.size // 2
+    flat = a.reshape(-1)
+    for part in (flat[:half], flat[half:]):  # both halves drawn, from different streams
+        assert abs(part.mean()) < 0.01 and abs(part.std() - 1.0) < 0.01
+    assert not np.array_equal(flat[: half // 2], flat[half : half + half // 2])
