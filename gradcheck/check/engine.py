@@ -419,20 +419,31 @@ def _cost_hint(spec: Spec, obs: Observations, trial: Trial) -> tuple[float, int]
     return seconds, itemsize
 
 
-def _halving_needed(slopes: np.ndarray, predicted: np.ndarray, doubtful: np.ndarray, rtol: float, noise: float) -> bool:
-    """Whether telling kinks apart can change the verdict. Halving only ever drops doubtful
-    directions from the comparison; the judge's scale is the largest |value| of the directions
-    kept. If every direction agrees even at the smallest scale any outcome could give it, the
-    comparison passes whichever directions a halving would drop: no need to look again."""
-    if not (np.all(np.isfinite(slopes)) and np.all(np.isfinite(predicted))):
-        return True
-    sure = np.ones(len(slopes), dtype=bool)
-    sure[doubtful] = False
-    mags = np.maximum(np.abs(slopes), np.abs(predicted))
-    floor = max(float(np.max(mags[sure])) if sure.any() else 0.0, 1e-300)
-    scale = np.where(sure, floor, np.maximum(mags, floor))  # a doubtful direction, when kept, is in its own scale
+def _disagreeing(slopes: np.ndarray, predicted: np.ndarray, keep: np.ndarray, rtol: float, noise: float) -> np.ndarray:
+    """Which kept directions fail the judge's rule (compare(): the scale is the largest |value|
+    of the directions kept)."""
+    if not keep.any():
+        return np.zeros(len(slopes), dtype=bool)
+    if not (np.all(np.isfinite(slopes[keep])) and np.all(np.isfinite(predicted[keep]))):
+        return keep.copy()
+    scale = max(float(np.max(np.abs(slopes[keep]))), float(np.max(np.abs(predicted[keep]))), 1e-300)
     rel = np.maximum(np.abs(predicted - slopes) - noise, 0.0) / (np.abs(slopes) + scale)
-    return bool(np.any(rel > rtol))
+    return keep & (rel > rtol)
+
+
+def _joint_kinks(sandbox: Sandbox, steps: list, env: dict, perturb: list, directions, slopes: np.ndarray, predicted: np.ndarray,
+                 kinked: np.ndarray, rtol: float, out: FDResult, deadline: float) -> None:  # fmt: skip
+    """Mark the random directions that straddle a kink (in ``kinked``). Only a direction that
+    disagrees can change the verdict, so only those are looked at again with half the step;
+    dropping one shrinks the scale of the rest, so the look repeats until nothing new disagrees."""
+    tried = np.zeros(len(slopes), dtype=bool)
+    while True:
+        new = _disagreeing(slopes, predicted, ~kinked, rtol, out.noise) & ~tried
+        if not new.any():
+            return
+        tried |= new
+        idx = np.flatnonzero(new)
+        kinked[idx] = _kinks(sandbox, steps, env, [perturb[i] for i in idx], directions, slopes[idx], rtol, out, deadline)
 
 
 def _student_fd(sandbox: Sandbox, spec: Spec, trial: Trial, deadline: float, options: FDOptions, arities: dict | None = None,
@@ -491,14 +502,16 @@ def _student_fd(sandbox: Sandbox, spec: Spec, trial: Trial, deadline: float, opt
                 directions.append(v)
                 perturb.append({"param": name, "direction": len(directions) - 1, "h": scale})
             plan.append((name, "directional", k_dirs, scale))
+    # Random directions need no J(θ): kinks are looked for only among directions that disagree.
+    joint = len(plan) == 1 and plan[0][1] == "joint" and analytic is not None
     size = exhaustive.chunk if exhaustive is not None else max(1, len(perturb))
-    plus_parts, minus_parts, base = [], [], 0.0
+    plus_parts, minus_parts, base = [], [], None
     for start in range(0, max(1, len(perturb)), size):
         if exhaustive is None:
             timeout = max(1.0, deadline - time.perf_counter())
         else:  # the user asked for it: allow the chunk's estimated time, generously
             timeout = max(sandbox.timeout, 10 * per_eval * 2 * size + 5)
-        got = _evaluate(sandbox, steps, env, perturb[start : start + size], directions, timeout)
+        got = _evaluate(sandbox, steps, env, perturb[start : start + size], directions, timeout, base=not joint)
         if isinstance(got, Failure):
             return FDResult(failure=got, itemsize=itemsize)
         plus_parts.append(got[0])
@@ -511,20 +524,20 @@ def _student_fd(sandbox: Sandbox, spec: Spec, trial: Trial, deadline: float, opt
         return FDResult(failure=Failure("protocol", "ProtocolError", "wrong number of finite-difference values"))
     eps = float(np.finfo({2: np.float16, 4: np.float32}.get(itemsize, np.float64)).eps)
     h_min = min((float(item["h"]) for item in perturb), default=1.0)
-    out = FDResult(itemsize=itemsize, evaluations=2 * len(perturb) + 1, noise=4 * eps * max(1.0, abs(base)) / h_min)
+    j_size = abs(base) if base is not None else float(np.max(np.abs(np.concatenate([plus, minus]))))  # J(θ ± h·v) ≈ J(θ)
+    out = FDResult(itemsize=itemsize, evaluations=2 * len(perturb) + (base is not None), noise=4 * eps * max(1.0, j_size) / h_min)
     rtol = spec.tolerance.for_dtype({2: "float16", 4: "float32"}.get(itemsize, "float64"), fd=True)
     steps_h = np.array([float(item["h"]) for item in perturb])
     slopes_all = fd.central(plus, minus, steps_h)
-    # Where the one-sided slopes disagree, look again with half the step: a kink shows up as
-    # central differences that change with the step; mere curvature does not.
-    doubtful = np.flatnonzero(fd.suspicious(base, plus, minus, steps_h, rtol))
-    predicted = None
-    if analytic is not None and len(plan) == 1 and plan[0][1] == "joint":
-        predicted = np.array([sum(float(np.sum(d[p] * analytic[p])) for p in spec.parameters) for d in joint_dirs])
-        if doubtful.size and not _halving_needed(slopes_all, predicted, doubtful, rtol, out.noise):
-            doubtful = doubtful[:0]  # every direction agrees, kink or not: all are compared
     kinked_all = np.zeros(len(perturb), dtype=bool)
-    if exhaustive is None:
+    predicted = None
+    if joint:
+        predicted = np.array([sum(float(np.sum(d[p] * analytic[p])) for p in spec.parameters) for d in joint_dirs])
+        _joint_kinks(sandbox, steps, env, perturb, directions, slopes_all, predicted, kinked_all, rtol, out, deadline)
+    elif exhaustive is None and base is not None:
+        # Where the one-sided slopes disagree, look again with half the step: a kink shows up as
+        # central differences that change with the step; mere curvature does not.
+        doubtful = np.flatnonzero(fd.suspicious(base, plus, minus, steps_h, rtol))
         kinked_all[doubtful] = _kinks(sandbox, steps, env, [perturb[i] for i in doubtful], directions, slopes_all[doubtful], rtol, out, deadline)
     k = 0
     dir_k = 0
@@ -535,7 +548,7 @@ def _student_fd(sandbox: Sandbox, spec: Spec, trial: Trial, deadline: float, opt
             out.joint = ([d for d, kept in zip(joint_dirs, keep) if kept], slopes[keep])
             out.kinked_directions = int(kinked.sum())
             if predicted is not None and keep.any() and not close(predicted[keep], slopes[keep], rtol, atol=out.noise) and samples:
-                _localize(sandbox, spec, steps, env, trial, analytic, samples, itemsize, base, rtol, out, deadline)
+                _localize(sandbox, spec, steps, env, trial, analytic, samples, itemsize, rtol, out, deadline)
         elif kind == "elementwise":
             out.numeric[name] = slopes.reshape(env[name].shape)
             out.kinks[name] = kinked.reshape(env[name].shape)
@@ -601,7 +614,7 @@ def sample_entries(student: np.ndarray, reference: np.ndarray | None, count: int
 
 
 def _localize(sandbox: Sandbox, spec: Spec, steps: list, env: dict, trial: Trial, analytic: dict[str, np.ndarray], samples: int,
-              itemsize: int, base: float, rtol: float, out: FDResult, deadline: float) -> None:  # fmt: skip
+              itemsize: int, rtol: float, out: FDResult, deadline: float) -> None:  # fmt: skip
     """After a directional mismatch: central differences of a few entries of every parameter,
     one at a time, so the report can say which gradient disagrees and where."""
     rng = np.random.default_rng(54321)
@@ -616,13 +629,13 @@ def _localize(sandbox: Sandbox, spec: Spec, steps: list, env: dict, trial: Trial
         h = fd.step(env[p], itemsize).reshape(-1)
         perturb += [{"param": p, "index": int(i), "h": float(h[i])} for i in picks]
         owners.append((p, picks))
-    got = _evaluate(sandbox, steps, env, perturb, (), max(1.0, deadline - time.perf_counter()), base=False)
+    got = _evaluate(sandbox, steps, env, perturb, (), max(1.0, deadline - time.perf_counter()))
     if isinstance(got, Failure):
         return
-    plus, minus, _ = got
+    plus, minus, base = got
     steps_h = np.array([item["h"] for item in perturb])
     slopes = fd.central(plus, minus, steps_h)
-    out.evaluations += 2 * len(perturb)
+    out.evaluations += 2 * len(perturb) + 1
     doubtful = np.flatnonzero(fd.suspicious(base, plus, minus, steps_h, rtol))
     kinked = np.zeros(len(perturb), dtype=bool)
     kinked[doubtful] = _kinks(sandbox, steps, env, [perturb[i] for i in doubtful], (), slopes[doubtful], rtol, out, deadline)
