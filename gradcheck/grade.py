@@ -67,10 +67,18 @@ def grade(spec: Spec, path: Path, *, seed: int = DEFAULT_SEED, limits: Limits | 
     except BaseException:
         sandbox.close()
         raise
-    obs = observe(spec, path, trials, limits, source, sandbox, fd_options)
+    judges: list[Judge] = []
+
+    def judge_calls(obs) -> None:  # while the child computes the finite differences
+        judges.append(Judge(obs))
+        judges[0].judge_calls()
+
+    obs = observe(spec, path, trials, limits, source, sandbox, fd_options, meanwhile=judge_calls)
     for trial in trials:
         trial.complete()
-    checks, findings = Judge(obs).run()
+    if not judges:  # observe stopped before the calls were done (a file that does not import)
+        judge_calls(obs)
+    checks, findings = judges[0].finish()
     report = build_report(spec, path, seed, checks, findings, obs.output, obs.output_truncated, [t.label for t in trials],
                           limits, time.perf_counter() - start, source, picked)  # fmt: skip
     report.startup_seconds = obs.startup

@@ -90,10 +90,17 @@ class Judge:
 
     # -- entry --------------------------------------------------------------------------
     def run(self) -> tuple[list[CheckResult], list[Finding]]:
-        load_ok = self._load()
+        self.judge_calls()
+        return self.finish()
+
+    def judge_calls(self) -> None:
+        """Everything but the finite-difference check (it may run while the child computes it)."""
+        self._load_ok = self._load()
         for fi, f in enumerate(self.spec.functions):
-            self._function(fi, f, load_ok)
-        self._gradient_check(load_ok)
+            self._function(fi, f, self._load_ok)
+
+    def finish(self) -> tuple[list[CheckResult], list[Finding]]:
+        self._gradient_check(self._load_ok)
         self._extras()
         self._callee_cascade()
         ordered = [f for _, f in sorted(self.findings, key=lambda p: p[0])]
