@@ -40,11 +40,17 @@ class Entry:
     optional: tuple[str, ...] = ()  # graded when defined
 
 
+# libyaml's parser when PyYAML was built with it: the catalog reads every spec's names (45 ms
+# of pure-Python parsing for seven specs, 6 ms in C). The specs themselves are read by the
+# pure-Python loader, which keeps every key's line for error messages.
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def builtins() -> list[Entry]:
     out = []
     for spec in sorted(assignments_dir().glob("*/spec.yaml")):
         try:
-            data = yaml.safe_load(spec.read_text(encoding="utf-8"))
+            data = yaml.load(spec.read_text(encoding="utf-8"), Loader=_FAST_LOADER)  # noqa: S506 - a safe loader
         except (OSError, yaml.YAMLError):
             continue
         if not isinstance(data, dict) or not isinstance(data.get("functions"), dict):
