@@ -187,7 +187,7 @@ def observe(spec: Spec, path: Path, trials: list[Trial], limits: Limits, source:
         # What a later call is fed from (the student's own cache): only that stays in the child.
         referenced = {parse_student_ref(r)[0] for t in trials for f in (t.spec or spec).functions for a in f.args for r in student_refs(a)}
         for trial in trials:
-            for f in (trial.spec or spec).functions:  # a depth probe calls with its own templates
+            for f in _call_order(trial, (trial.spec or spec).functions):  # a depth probe calls with its own templates
                 if f.name in obs.missing or f.name in obs.skipped:
                     continue
                 if trial.probe is not None and f.name not in trial.probe.functions:
@@ -205,16 +205,32 @@ def observe(spec: Spec, path: Path, trials: list[Trial], limits: Limits, source:
         runnable = spec.student_cost and not any(s.call in obs.missing for s in spec.student_cost)
         for trial in trials:
             trial.complete()
-        helper = Prepared(None, lambda: meanwhile(obs)) if meanwhile is not None else None
+        helpers: list[Prepared] = []
+
+        def start_helper() -> None:  # once the child has its work: the two then share no core
+            if meanwhile is not None and not helpers:
+                helpers.append(Prepared(None, lambda: meanwhile(obs)))
+
         if runnable and (time.perf_counter() < deadline or options.exhaustive is not None):
             obs.fd = _student_fd(sandbox, spec, trials[0], deadline, options, arities, prepared, _fd_analytic(spec, obs, trials[0]),
-                                 _cost_hint(spec, obs, trials[0]))  # fmt: skip
-        if helper is not None:
-            helper.get()
+                                 _cost_hint(spec, obs, trials[0]), on_sent=start_helper)  # fmt: skip
+        start_helper()
+        if helpers:
+            helpers[0].get()
     finally:
         obs.closing = Closing(sandbox)
         obs.seconds = time.perf_counter() - start
     return obs
+
+
+def _call_order(trial: Trial, functions) -> list:
+    """The spec's order, except while the reference is still being computed (--sizes): the
+    functions fed only inputs go first (L_model_forward with X), so the child works meanwhile."""
+    functions = list(functions)
+    if trial.pending is None:
+        return functions
+    ready = [f for f in functions if not any(student_refs(a) for a in f.args) and all(n in trial.env for a in f.args for n in leaves(a))]
+    return ready + [f for f in functions if f not in ready]
 
 
 def _suggest(name: str, aliases: tuple[str, ...], defined: list[str]) -> str | None:
@@ -455,7 +471,7 @@ def _joint_kinks(sandbox: Sandbox, steps: list, env: dict, perturb: list, direct
 
 def _student_fd(sandbox: Sandbox, spec: Spec, trial: Trial, deadline: float, options: FDOptions, arities: dict | None = None,
                 prepared: Prepared | None = None, analytic: dict[str, np.ndarray] | None = None,
-                hint: tuple[float, int] | None = None) -> FDResult:  # fmt: skip
+                hint: tuple[float, int] | None = None, on_sent=None) -> FDResult:  # fmt: skip
     """Central differences of J through the student's functions, batched in one request.
     ``analytic``: the student's parameter gradients; ``hint``: (seconds per evaluation,
     itemsize) from the graded calls, or None to measure."""
@@ -518,7 +534,7 @@ def _student_fd(sandbox: Sandbox, spec: Spec, trial: Trial, deadline: float, opt
             timeout = max(1.0, deadline - time.perf_counter())
         else:  # the user asked for it: allow the chunk's estimated time, generously
             timeout = max(sandbox.timeout, 10 * per_eval * 2 * size + 5)
-        got = _evaluate(sandbox, steps, env, perturb[start : start + size], directions, timeout, base=not joint)
+        got = _evaluate(sandbox, steps, env, perturb[start : start + size], directions, timeout, base=not joint, on_sent=on_sent)
         if isinstance(got, Failure):
             return FDResult(failure=got, itemsize=itemsize)
         plus_parts.append(got[0])
@@ -567,11 +583,11 @@ def _student_fd(sandbox: Sandbox, spec: Spec, trial: Trial, deadline: float, opt
     return out
 
 
-def _evaluate(sandbox: Sandbox, steps: list, env: dict, perturb: list, directions, timeout: float, base: bool = True):
+def _evaluate(sandbox: Sandbox, steps: list, env: dict, perturb: list, directions, timeout: float, base: bool = True, on_sent=None):
     """(J at θ + h·v, J at θ − h·v, J at θ) for each perturbation, in one request; or a Failure."""
     from ..sandbox import wire
 
-    reply = sandbox.pipeline(steps, env, perturb, directions, timeout=timeout, base=base)
+    reply = sandbox.pipeline(steps, env, perturb, directions, timeout=timeout, base=base, on_sent=on_sent)
     if not reply.ok:
         return reply.failure
     try:

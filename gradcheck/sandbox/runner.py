@@ -293,7 +293,7 @@ class Sandbox:
         return total > self.output_cap
 
     # -- requests -------------------------------------------------------------------------
-    def _request(self, header: dict, blobs: list[bytes], timeout: float) -> Reply:
+    def _request(self, header: dict, blobs: list[bytes], timeout: float, on_sent=None) -> Reply:
         proc = self.proc
         if proc is None or proc.poll() is not None:
             return Reply(False, failure=self._death())
@@ -301,6 +301,8 @@ class Sandbox:
             wire.write_frame(proc.stdin, header, blobs)  # type: ignore[arg-type]
         except (OSError, ValueError):
             return Reply(False, failure=self._death())
+        if on_sent is not None:
+            on_sent()
         return self._wait(timeout)
 
     def _wait(self, timeout: float) -> Reply:
@@ -432,7 +434,9 @@ class Sandbox:
             self._snapshot = self._compare_to = None
 
     def pipeline(self, steps: list[dict], env: dict[str, np.ndarray], perturb: list[dict], directions=(), timeout=None,
-                 base: bool = True) -> Reply:  # fmt: skip
+                 base: bool = True, on_sent=None) -> Reply:  # fmt: skip
+        """Evaluate the student's cost at many perturbed points in one request. ``on_sent()``
+        is called once the request is written, while the child works on it."""
         restarted = self.ensure_started()
         if restarted is not None and not restarted.ok:
             return restarted
@@ -446,4 +450,4 @@ class Sandbox:
         }
         if not base:
             header["base"] = False
-        return self._request(header, blobs, timeout or self.timeout)
+        return self._request(header, blobs, timeout or self.timeout, on_sent)
