@@ -87,14 +87,14 @@ class Observations:
 
 
 class Closing:
-    """The child killed on a helper thread: freeing a cat-size child's memory takes the kernel
-    ~16 ms, during which the judge can already work. Its output is read when it is wanted."""
+    """The child let go on a helper thread (Sandbox.finish), while the judge works. Its output
+    is read when it is wanted."""
 
     def __init__(self, sandbox: Sandbox) -> None:
         import threading
 
         self._sandbox = sandbox
-        self._thread = threading.Thread(target=sandbox.close, daemon=True)
+        self._thread = threading.Thread(target=sandbox.finish, daemon=True)
         self._thread.start()
 
     def result(self) -> tuple[str, bool]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import queue
 import shutil
@@ -125,6 +126,26 @@ def widen_pipe(fd: int) -> None:
         pass
 
 
+_REAPERS: list[threading.Thread] = []
+
+
+def _reap_later(kill, proc, scratch: str | None) -> None:
+    def reap() -> None:
+        kill(proc)
+        if scratch:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+    thread = threading.Thread(target=reap, daemon=True)
+    thread.start()
+    _REAPERS[:] = [t for t in _REAPERS if t.is_alive()] + [thread]
+
+
+@atexit.register
+def _reap_all() -> None:
+    for thread in list(_REAPERS):
+        thread.join(timeout=5)
+
+
 class Sandbox:
     """One child process per submission; restarted after a crash or a timeout."""
 
@@ -243,6 +264,27 @@ class Sandbox:
             shutil.rmtree(self.scratch, ignore_errors=True)
             self.scratch = None
 
+    def finish(self) -> None:
+        """After the last reply. The child closes its output (it flushed it with every reply),
+        so the output is complete at once; it is then sent SIGKILL, and waiting for the kernel
+        to free its memory (~100 MB for a cat-size check) is left to a helper thread."""
+        proc, drain = self.proc, getattr(self, "_drain", None)
+        if proc is None or drain is None or proc.poll() is not None:
+            return self.close()
+        try:
+            wire.write_frame(proc.stdin, {"op": "exit"}, [])  # type: ignore[arg-type]
+        except (OSError, ValueError):
+            return self.close()
+        drain.join(timeout=0.1)  # the end of the output, unless the submission kept a copy of the pipe
+        if drain.is_alive():
+            return self.close()
+        self.proc, scratch, self.scratch = None, self.scratch, None
+        self._collect_output()
+        self._signal(proc)  # nothing of the submission runs after this
+        if scratch:
+            shutil.rmtree(scratch, ignore_errors=True)  # now, and again once the process is gone
+        _reap_later(self._kill, proc, scratch)
+
     def __enter__(self) -> Sandbox:
         return self
 
@@ -250,16 +292,21 @@ class Sandbox:
         self.close()
 
     @staticmethod
-    def _kill(proc: subprocess.Popen) -> None:
+    def _signal(proc: subprocess.Popen) -> None:
+        """SIGKILL, at once, to the child and anything it left behind (its process group)."""
         if os.name == "posix":
             try:
-                os.killpg(proc.pid, signal.SIGKILL)  # the child and anything it left behind
+                os.killpg(proc.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
         try:
             proc.kill()
         except OSError:
             pass
+
+    @staticmethod
+    def _kill(proc: subprocess.Popen) -> None:
+        Sandbox._signal(proc)
         try:
             proc.wait(timeout=5)
         except subprocess.TimeoutExpired:

@@ -38,6 +38,19 @@ def fresh(x):
 def chatty(x):
     print("no newline at the end", end="")
     return x
+
+
+def busy_in_background(x):
+    import threading
+    import time
+
+    def spin():
+        while True:
+            print(".", end="", flush=True)
+            time.sleep(0.001)
+
+    threading.Thread(target=spin, daemon=True).start()
+    return x
 '''
 
 
@@ -90,3 +103,25 @@ def test_output_without_a_newline_survives_closing(sandbox):
     assert sandbox.call("chatty", [1.0]).ok
     sandbox.close()
     assert "no newline at the end" in sandbox.output
+
+
+def test_finish_completes_the_output_and_kills_at_once(sandbox):
+    from gradcheck.sandbox import runner
+
+    assert sandbox.call("chatty", [1.0]).ok
+    proc = sandbox.proc
+    sandbox.finish()
+    assert "no newline at the end" in sandbox.output and sandbox.proc is None
+    runner._reap_all()
+    assert proc.poll() is not None
+
+
+def test_finish_with_the_submission_still_running_in_a_thread(sandbox):
+    from gradcheck.sandbox import runner
+
+    assert sandbox.call("busy_in_background", [1.0]).ok
+    proc = sandbox.proc
+    sandbox.finish()
+    runner._reap_all()
+    assert proc.poll() is not None
+    assert sandbox.output.startswith(".") or sandbox.output == ""
