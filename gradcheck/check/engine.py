@@ -346,7 +346,9 @@ class FDOptions:
 
 
 def joint_directions(shapes: tuple, k: int, seed: int = 12345) -> tuple[list, list, list]:
-    """k random unit directions through all parameters at once (seeded: the same every run)."""
+    """k random unit directions through all parameters at once (seeded: the same every run).
+    Stored in float32 (half the bytes to send; the child and the grader both use exactly
+    these values, in float64 arithmetic)."""
     rng = np.random.default_rng(seed)
     directions: list[np.ndarray] = []
     joint_dirs: list[dict[str, np.ndarray]] = []
@@ -356,7 +358,7 @@ def joint_directions(shapes: tuple, k: int, seed: int = 12345) -> tuple[list, li
         norm = float(np.sqrt(sum(float(np.sum(v * v)) for v in parts.values())))
         entry = []
         for name, v in parts.items():
-            v /= norm
+            v = (v / norm).astype(np.float32)
             directions.append(v)
             entry.append({"param": name, "direction": len(directions) - 1})
         joint_dirs.append({name: directions[e["direction"]] for name, e in zip(parts, entry)})

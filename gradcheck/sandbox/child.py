@@ -485,7 +485,7 @@ class Child:
         env = {k: self.dec(v, blobs) for k, v in req["env"].items()}
         steps = req["steps"]
         fns = [self._function(s["call"]) for s in steps]
-        dirs = [self.dec(d, blobs) for d in req.get("directions", [])]
+        dirs = [np.asarray(self.dec(d, blobs), dtype=np.float64) for d in req.get("directions", [])]  # sent as float32
         lowest = [8]
 
         def build(tpl, scope):
