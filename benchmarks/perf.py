@@ -7,7 +7,8 @@
     wall time with a warm worker (a fork server, as batch grading uses: process start-up
     excluded), and its ratio to one forward+backward pass of that submission, timed in a
     separate process both with the machine's default BLAS threads and with one (how the
-    check runs the submission); this process, the grader, uses one BLAS thread as the CLI does;
+    check runs the submission), in rounds that alternate with the checks (the ratio is the
+    median of the rounds'); this process, the grader, uses one BLAS thread as the CLI does;
 (b) the same with planted mistakes: every buggy file of the L-layer corpus, at cat size;
 (c) the estimated time of an exhaustive (element-by-element) finite-difference check;
 (d) wall time of `gradcheck --help` and of a full planar check (fresh processes);
@@ -62,17 +63,36 @@ def median_time(fn, n: int) -> float:
     return statistics.median(times)
 
 
-def forward_backward_in_process(path: Path, n: int, threads: int | None) -> float:
-    """forward_backward() in a fresh process with ``threads`` BLAS threads (None: the default)."""
-    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
-    if threads is not None:
-        env.update(OPENBLAS_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
-    code = f"import sys; sys.path.insert(0, {str(ROOT / 'benchmarks')!r}); import perf; print(perf.forward_backward(perf.Path({str(path)!r}), {n}))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
-    return float(out.stdout.strip().splitlines()[-1])
+class ForwardBackwardTimer:
+    """forward_backward() in a process of its own with ``threads`` BLAS threads (None: the
+    machine's default), timed on request: rounds alternate with the checks, so both see
+    the same load on a shared machine."""
+
+    def __init__(self, path: Path, threads: int | None) -> None:
+        env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+        if threads is not None:
+            env.update(OPENBLAS_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
+        code = f"import sys; sys.path.insert(0, {str(ROOT / 'benchmarks')!r}); import perf; perf.serve_forward_backward(perf.Path({str(path)!r}))"
+        self.proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
+
+    def median(self, n: int) -> float:
+        self.proc.stdin.write(f"{n}\n")
+        self.proc.stdin.flush()
+        return float(self.proc.stdout.readline())
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        self.proc.wait()
 
 
-def forward_backward(path: Path, n: int) -> float:
+def serve_forward_backward(path: Path) -> None:
+    once = forward_backward_once(path)
+    once()
+    for line in sys.stdin:
+        print(median_time(once, int(line)), flush=True)
+
+
+def forward_backward_once(path: Path):
     """One L_model_forward + L_model_backward of the submission itself, at cat size."""
     helpers = ROOT / "assignments" / "deep" / "helpers.py"
     spec = importlib.util.spec_from_file_location("dnn_utils", helpers)
@@ -95,8 +115,7 @@ def forward_backward(path: Path, n: int) -> float:
         AL, caches = sub.L_model_forward(X, params)
         sub.L_model_backward(AL, Y, caches)
 
-    once()
-    return median_time(once, n)
+    return once
 
 
 def main() -> None:
@@ -122,22 +141,28 @@ def main() -> None:
         checks.append(time.perf_counter() - start)
 
     checks: list[float] = []
-    for _ in range(3 * n):
-        check_once()
-    check = statistics.median(checks)
+    timers = ForwardBackwardTimer(correct, None), ForwardBackwardTimer(correct, 1)
+    rounds = []  # (check, forward+backward default threads, one thread), each a median of the round
+    for _ in range(n):
+        checks.clear()
+        for _ in range(3):
+            check_once()
+        rounds.append((statistics.median(checks), timers[0].median(9), timers[1].median(9)))
+    for timer in timers:
+        timer.close()
+    check, fb, fb1 = (statistics.median(r[i] for r in rounds) for i in range(3))
+    ratio, ratio1 = statistics.median(r[0] / r[1] for r in rounds), statistics.median(r[0] / r[2] for r in rounds)
     cold = median_time(lambda: grade(deep4, correct, sizes=CAT), n)
     if warm is not None:
         warm.close()
-    fb = forward_backward_in_process(correct, max(n, 9), None)
-    fb1 = forward_backward_in_process(correct, max(n, 9), 1)
     subprocess.run([*py, "--version"], capture_output=True, env=CLI_ENV)  # bytecode written once
     cli = median_time(lambda: subprocess.run([*py, str(correct), "--sizes", "12288,20,7,5,1", "--m", "209"], capture_output=True, env=CLI_ENV), n)
     r = reports[-1]
     print("(a) correct cat-size L-layer submission [12288, 20, 7, 5, 1], m = 209")
-    print(f"    default check, warm worker (start-up excluded)    {check:8.3f} s   passed={r.passed} score={r.score:g}  (median of {len(checks)})")
+    print(f"    default check, warm worker (start-up excluded)    {check:8.3f} s   passed={r.passed} score={r.score:g}  ({n} rounds of 3)")
     print(f"    the same, library call starting its own process   {cold:8.3f} s")
-    print(f"    one forward+backward, default BLAS threads        {fb:8.4f} s   ratio {check / fb:6.1f} ×")
-    print(f"    one forward+backward, one BLAS thread (as checked){fb1:8.4f} s   ratio {check / fb1:6.1f} ×")
+    print(f"    one forward+backward, default BLAS threads        {fb:8.4f} s   ratio {ratio:6.1f} ×  (median of the rounds' ratios)")
+    print(f"    one forward+backward, one BLAS thread (as checked){fb1:8.4f} s   ratio {ratio1:6.1f} ×")
     print(f"    CLI wall time (fresh process, start-up included)  {cli:8.3f} s")
     print()
 
