@@ -104,7 +104,7 @@ def check(
             raise _fail_usage("--directions must be between 1 and 1000")
         if samples is not None and not 0 <= samples <= 10000:
             raise _fail_usage("--samples must be between 0 and 10000")
-        from .check.engine import FDOptions
+        from .check.student_fd import FDOptions
 
         fd_options = FDOptions(_exhaustive() if exhaustive else None, directions, samples)
         report = grade(spec, file, seed=seed, limits=limits, picked=picked, sizes=fixed, fd_options=fd_options)
@@ -160,7 +160,7 @@ def _github_actions(report, to_stderr: bool) -> None:
 
 def _exhaustive():
     """Estimate before starting, then a progress bar on stderr (when it is a terminal)."""
-    from .check.engine import Exhaustive
+    from .check.student_fd import Exhaustive
 
     state: dict = {}
 

@@ -1,50 +1,8 @@
-"""Pieces of the engine's finite-difference plan that need no child process."""
+"""The engine's order of calls."""
 
 from __future__ import annotations
 
-import numpy as np
-
 from gradcheck.check import engine
-from gradcheck.check.compare import close
-
-
-def test_disagreeing_follows_the_judges_rule():
-    slopes = np.array([1.0, 2.0, -3.0, 4.0])
-    predicted = slopes.copy()
-    predicted[2] += 1e-3
-    keep = np.ones(4, dtype=bool)
-    bad = engine._disagreeing(slopes, predicted, keep, 1e-5, 0.0)
-    assert bad.tolist() == [False, False, True, False]
-    assert close(predicted[~bad], slopes[~bad], 1e-5) and not close(predicted, slopes, 1e-5)
-    keep[2] = False
-    assert not engine._disagreeing(slopes, predicted, keep, 1e-5, 0.0).any()
-
-
-def test_kinks_are_looked_for_again_when_dropping_one_shrinks_the_scale(monkeypatch):
-    # Direction 0 is huge and crosses a kink; direction 1 is off by 1e-4 relative to the huge
-    # scale (agrees), but by far more once direction 0 is dropped: it must be looked at too.
-    slopes = np.array([1000.0, 1.0, 2.0])
-    predicted = np.array([0.0, 1.0 + 1e-3, 2.0])
-    looked = []
-
-    def fake_kinks(sandbox, steps, env, doubtful, directions, s, rtol, out, deadline):
-        looked.append([d["i"] for d in doubtful])
-        return np.array([d["i"] in (0, 1) for d in doubtful])
-
-    monkeypatch.setattr(engine, "_kinks", fake_kinks)
-    kinked = np.zeros(3, dtype=bool)
-    out = engine.FDResult()
-    engine._joint_kinks(None, [], {}, [{"i": 0}, {"i": 1}, {"i": 2}], (), slopes, predicted, kinked, 1e-5, out, 0.0)
-    assert looked == [[0], [1]]
-    assert kinked.tolist() == [True, True, False]
-
-
-def test_agreeing_directions_are_not_looked_at_again(monkeypatch):
-    monkeypatch.setattr(engine, "_kinks", lambda *a: (_ for _ in ()).throw(AssertionError("no second look needed")))
-    slopes = np.array([1.0, -2.0])
-    kinked = np.zeros(2, dtype=bool)
-    engine._joint_kinks(None, [], {}, [{}, {}], (), slopes, slopes.copy(), kinked, 1e-5, engine.FDResult(), 0.0)
-    assert not kinked.any()
 
 
 def test_calls_fed_only_inputs_go_first_while_the_reference_is_computed():

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gradcheck.check.engine import FDOptions, sample_entries
+from gradcheck.check.student_fd import FDOptions, sample_entries
 from gradcheck.grade import grade
 from tests.conftest import CORPUS, load_builtin
 
