@@ -160,6 +160,7 @@ class Child:
         self._prev: dict | None = None  # the remembered reply the current one may name arrays of
         self._fresh: dict = {}  # store key -> the frame's blob list it was last decoded from
         self._equal: dict = {}  # (memory, layout) of two arrays -> equal, while one reply is encoded
+        self._spare: dict = {}  # snapshot name -> the arguments of that call, unchanged by it
 
     # -- encoding what the student returned (hostile objects) --------------------
     def _named(self, v, base, node: dict, path: tuple) -> bool:
@@ -419,7 +420,10 @@ class Child:
 
     def op_call(self, req: dict, blobs: list) -> tuple[dict, list]:
         fn = self._function(req["fn"])
-        args = [self.dec(a, blobs) for a in req["args"]]
+        spare = self._spare.pop(req.get("compare_to"), None) if req.get("compare_to") else None
+        # The determinism repeat gets the first call's own arguments when that call left them
+        # unchanged (the same values; a cat-size cache's 20 MB X is not copied again).
+        args = spare if spare is not None else [self.dec(a, blobs) for a in req["args"]]
         pristine = [self.dec(a, blobs, shared=True) for a in req["args"]]  # to tell which inputs the call changed
         want = set(req.get("locals", []))
         captured: dict = {}
@@ -460,6 +464,8 @@ class Child:
             }
             if self._snap_out is not None:
                 self.snapshots[req["snapshot"]] = self._snap_out
+                if not req.get("keep") and all(node == {"t": "same"} for node in header["args_after"]):
+                    self._spare[req["snapshot"]] = args
         finally:
             self._argkeys, self._snap_out, self._prev, self._equal = {}, None, None, {}
         return header, out
