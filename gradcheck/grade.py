@@ -74,11 +74,15 @@ def grade(spec: Spec, path: Path, *, seed: int = DEFAULT_SEED, limits: Limits | 
         judges[0].judge_calls()
 
     obs = observe(spec, path, trials, limits, source, sandbox, fd_options, meanwhile=judge_calls)
-    for trial in trials:
-        trial.complete()
-    if not judges:  # observe stopped before the calls were done (a file that does not import)
-        judge_calls(obs)
-    checks, findings = judges[0].finish()
+    try:
+        for trial in trials:
+            trial.complete()
+        if not judges:  # observe stopped before the calls were done (a file that does not import)
+            judge_calls(obs)
+        checks, findings = judges[0].finish()
+    finally:
+        if obs.closing is not None:
+            obs.closing.result()  # the child has been killed, even when judging failed
     report = build_report(spec, path, seed, checks, findings, obs.output, obs.output_truncated, [t.label for t in trials],
                           limits, time.perf_counter() - start, source, picked)  # fmt: skip
     report.startup_seconds = obs.startup

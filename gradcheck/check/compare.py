@@ -24,14 +24,17 @@ CHUNK = 1 << 16  # elements per block: temporaries stay in cache instead of pagi
 
 
 def compare(got: np.ndarray, expected: np.ndarray, rtol: float, worst: int = 5, atol: float = 0.0) -> Comparison:
-    """Elementwise comparison of two arrays of the same shape (``atol``: a noise floor)."""
+    """Elementwise comparison of two arrays of the same shape (``atol``: a noise floor).
+    A non-finite entry on either side never matches; a non-finite ``atol`` counts as 0."""
     g = np.asarray(got, dtype=np.float64)
     e = np.asarray(expected, dtype=np.float64)
     if g.shape != e.shape:
         raise ValueError("compare() needs equal shapes")
+    if not np.isfinite(atol):
+        atol = 0.0
     if g.size == 0:
         return Comparison(True, 0, 0, 0.0, 0.0, (), rtol)
-    if not np.isfinite(g).all():
+    if not (np.isfinite(g).all() and np.isfinite(e).all()):
         return _full(g, e, rtol, worst, atol, finite=False)
     if same_memory(g, e):  # the grader's own array, named back by the child: equal
         return Comparison(True, 0, int(g.size), 0.0, 0.0, (), rtol)
@@ -65,14 +68,16 @@ def compare(got: np.ndarray, expected: np.ndarray, rtol: float, worst: int = 5, 
 
 def _full(g: np.ndarray, e: np.ndarray, rtol: float, worst: int, atol: float, finite: bool) -> Comparison:
     """Whole-array comparison, with the worst entries for a report and non-finite values."""
-    diff = np.abs(g - e)
+    with np.errstate(invalid="ignore"):  # inf − inf
+        diff = np.abs(g - e)
     if finite:
         scale = max(float(np.max(np.abs(e))), float(np.max(np.abs(g))), 1e-300)
         ok_g = np.ones(g.shape, dtype=bool)
     else:
-        ok_g = np.isfinite(g)
-        scale = max(float(np.max(np.abs(e))), float(np.max(np.abs(np.where(ok_g, g, 0.0)))), 1e-300)
-    rel = np.where(ok_g, np.maximum(diff - atol, 0.0) / (np.abs(e) + scale), np.inf)
+        ok_g = np.isfinite(g) & np.isfinite(e)  # where either side is NaN or inf, no match
+        scale = max(float(np.max(np.abs(np.where(ok_g, e, 0.0)))), float(np.max(np.abs(np.where(ok_g, g, 0.0)))), 1e-300)
+    with np.errstate(invalid="ignore"):
+        rel = np.where(ok_g, np.maximum(diff - atol, 0.0) / (np.abs(e) + scale), np.inf)
     bad = rel > rtol
     rows: tuple = ()
     if worst and bad.any():  # sorting millions of entries is only worth it for a report

@@ -32,8 +32,9 @@ class CallResult:
     matched: Matched | None = None
     locals: dict[str, Leaf] = field(default_factory=dict)
     mutated: list[str] = field(default_factory=list)
-    elapsed: float = 0.0
+    elapsed: float = 0.0  # the grader's wait for the reply
     convention: str | None = None  # the label of the older API generation used, if any
+    seconds: float = 0.0  # the call itself, as the child timed it (0 when it did not say)
 
 
 @dataclass
@@ -148,6 +149,7 @@ def observe(spec: Spec, path: Path, trials: list[Trial], limits: Limits, source:
     sandbox = sandbox or make_sandbox(spec, path, limits)
     prepared = prepare_directions(spec, trials[0], options.directions) if options.exhaustive is None else None
     deadline = start + limits.total_timeout
+    closed = False
     try:
         reply = sandbox.start()
         obs.startup = sandbox.startup_wait
@@ -197,8 +199,13 @@ def observe(spec: Spec, path: Path, trials: list[Trial], limits: Limits, source:
         start_helper()
         if helpers:
             helpers[0].get()
+    except BaseException:
+        sandbox.close()  # at once: nothing of the submission may outlive an error in the grader
+        closed = True
+        raise
     finally:
-        obs.closing = Closing(sandbox)
+        if not closed:
+            obs.closing = Closing(sandbox)
         obs.seconds = time.perf_counter() - start
     return obs
 
@@ -258,6 +265,9 @@ def _call(sandbox: Sandbox, f, trial: Trial, arity: tuple[int, int] | None = Non
         result.failure = reply.failure
         return result
     header, blobs = reply.header, reply.blobs
+    told = header.get("elapsed")
+    if isinstance(told, (int, float)) and not isinstance(told, bool) and 0 < told < 1e4:
+        result.seconds = max(float(told), 1e-6)  # the child's word: a lie only changes its own check's plan
     result.matched = match(returns_t, header.get("value"), blobs, f.call)
     if result.matched.problems:
         for alt in f.alternatives:  # older key conventions
@@ -328,9 +338,9 @@ def _cost_hint(spec: Spec, obs: Observations, trial: Trial) -> tuple[float, int]
     for step in spec.student_cost:
         graded = [f.name for f in spec.functions if f.call == step.call]
         call = obs.calls.get((graded[0], trial.index)) if graded else None
-        if call is None or call.failure is not None or call.matched is None or call.elapsed <= 0:
+        if call is None or call.failure is not None or call.matched is None or not call.seconds > 0:
             return None
-        seconds += call.elapsed
+        seconds += call.seconds
         for leaf in call.matched.leaves.values():
             if leaf.array is not None and leaf.array.dtype.kind == "f":
                 itemsize = min(itemsize, leaf.array.dtype.itemsize)

@@ -232,6 +232,9 @@ def run(sandbox: Sandbox, spec: Spec, trial: Trial, deadline: float, options: FD
     plus, minus = np.concatenate(plus_parts), np.concatenate(minus_parts)
     if plus.shape != (len(perturb),) or minus.shape != (len(perturb),):
         return FDResult(failure=Failure("protocol", "ProtocolError", "wrong number of finite-difference values"))
+    if not (np.all(np.isfinite(plus)) and np.all(np.isfinite(minus)) and (base is None or np.isfinite(base))):
+        # Nothing can be compared with a NaN or an infinite cost (and a NaN must never pass).
+        return FDResult(failure=Failure("not-finite", message="your cost is NaN or infinite at some θ ± h·v"), itemsize=itemsize)
     eps = float(np.finfo({2: np.float16, 4: np.float32}.get(itemsize, np.float64)).eps)
     h_min = min((float(item["h"]) for item in perturb), default=1.0)
     j_size = abs(base) if base is not None else float(np.max(np.abs(np.concatenate([plus, minus]))))  # J(θ ± h·v) ≈ J(θ)
@@ -281,7 +284,7 @@ def _evaluate(sandbox: Sandbox, steps: list, env: dict, perturb: list, direction
         plus = wire.decode_array(reply.header["plus"], reply.blobs).astype(np.float64)
         minus = wire.decode_array(reply.header["minus"], reply.blobs).astype(np.float64)
         j = float(reply.header["base"]) if base else None
-    except (KeyError, TypeError, ValueError, wire.WireError):
+    except (KeyError, TypeError, ValueError, OverflowError, wire.WireError):  # 10**400 is an int float() refuses
         return Failure("protocol", "ProtocolError", "malformed finite-difference reply")
     if plus.shape != (len(perturb),) or minus.shape != (len(perturb),):
         return Failure("protocol", "ProtocolError", "wrong number of finite-difference values")

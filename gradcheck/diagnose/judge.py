@@ -802,6 +802,8 @@ class Judge:
         call = obs.calls.get((backward.name, 0)) if backward else None
         if fd is None or fd.failure is not None or call is None or call.matched is None or call.failure is not None:
             why = "not run" if fd is None else f"your forward/cost failed ({fd.failure.kind})" if fd.failure else "backward failed"
+            if fd is not None and fd.failure is not None and fd.failure.kind == "not-finite":
+                why = fd.failure.message
             self.checks.append(CheckResult("gradient_check", "", "gradient check", "fail", 0.0, pts, why))
             return
         bad_params, checked, kinks = [], 0, 0

@@ -184,14 +184,18 @@ class Child:
         return False
 
     def _fingerprint(self, flat):
-        """A 64-bit hash of a contiguous array's bytes that depends on every word and its
-        place (Σ wᵢ·xᵢ mod 2⁶⁴, odd weights varying block to block): remembering it instead of
-        the array frees a 20 MB reply at once. Two different arrays collide with probability
-        about 2⁻⁶⁴; a child that lies about it only misreports its own results."""
+        """A 96-bit fingerprint of a contiguous array's bytes: CRC-32 (every change of one or
+        two bits, a sign flip or two, is caught for arrays under 512 MB) and Σ wᵢ·xᵢ mod 2⁶⁴
+        over its 64-bit words with odd, position-dependent weights. Remembering it instead of
+        the array frees a 20 MB reply at once. A child that lies about it only misreports its
+        own results."""
+        import zlib
+
         np = self.np
         words = flat.reshape(-1)
         if words.nbytes % 8:
             return None
+        crc = zlib.crc32(memoryview(words.view(np.uint8)))
         words = words.view(np.uint64)
         block = 1 << 16
         if getattr(self, "_weights", None) is None:
@@ -200,7 +204,7 @@ class Child:
         for start in range(0, words.size, block):
             part = words[start : start + block]
             out = (out * 1_000_003 + int(np.dot(part, self._weights[: part.size]))) % (1 << 64)
-        return out
+        return crc, out
 
     def enc(self, v, blobs: list, budget: _Budget, depth: int = 0, path: tuple = ()):
         budget.nodes += 1
@@ -296,8 +300,8 @@ class Child:
     # -- decoding what the grader sent --------------------------------------------
     def dec(self, node, blobs, shared: bool = False):
         """What the grader sent, as the student's code gets it: every array a fresh copy.
-        ``shared``: no copies (read-only views and the store's own arrays), for comparing
-        against after a call; never handed to the student's code."""
+        ``shared``: no copies (views of the frame's buffer, the store's own arrays), for
+        comparing against after a call; never handed to the student's code."""
         t = node["t"]
         if t == "nd":
             if "k" in node:

@@ -27,7 +27,7 @@ CHILD = Path(__file__).with_name("child.py")
 class Failure:
     """Why a request produced no value: the child's report, or what the grader saw."""
 
-    kind: str  # exception, exit, interrupt, memory, recursion, name, base-exception, timeout, died, protocol, missing
+    kind: str  # exception, exit, interrupt, memory, recursion, name, base-exception, timeout, died, protocol, missing, not-finite (the FD cost)
     type: str = ""
     message: str = ""
     frames: list = field(default_factory=list)  # [[line, function, source], ...] in the submission
@@ -127,6 +127,7 @@ def widen_pipe(fd: int) -> None:
 
 
 _REAPERS: list[threading.Thread] = []
+_REAPERS_LOCK = threading.Lock()
 
 
 def _reap_later(kill, proc, scratch: str | None) -> None:
@@ -137,13 +138,17 @@ def _reap_later(kill, proc, scratch: str | None) -> None:
 
     thread = threading.Thread(target=reap, daemon=True)
     thread.start()
-    _REAPERS[:] = [t for t in _REAPERS if t.is_alive()] + [thread]
+    with _REAPERS_LOCK:
+        _REAPERS[:] = [t for t in _REAPERS if t.is_alive()] + [thread]
 
 
 @atexit.register
 def _reap_all() -> None:
-    for thread in list(_REAPERS):
-        thread.join(timeout=5)
+    deadline = time.monotonic() + 5
+    with _REAPERS_LOCK:
+        pending = list(_REAPERS)
+    for thread in pending:
+        thread.join(timeout=max(0.0, deadline - time.monotonic()))
 
 
 class Sandbox:

@@ -48,3 +48,18 @@ def test_the_same_memory_is_equal_without_a_pass_over_it():
     a = np.arange(12.0).reshape(3, 4)
     assert compare(a, a, 1e-12).ok
     assert compare(a.view(), a, 1e-12).max_abs == 0.0
+
+
+def test_a_non_finite_expected_value_never_matches():
+    got = np.array([1.0, 2.0, 3.0])
+    for bad in (np.nan, np.inf):
+        expected = np.array([5.0, bad, 3.0])
+        result = compare(got, expected, 1e-5)
+        assert not result.ok and result.mismatched == 2  # the NaN entry and the real difference
+    assert not compare(got, np.array([1.0, np.nan, 3.0]), 1e-5).ok
+
+
+def test_a_non_finite_noise_floor_forgives_nothing():
+    got, expected = np.array([1.0, 2.0]), np.array([1.0, 2.5])
+    assert not compare(got, expected, 1e-5, atol=np.nan).ok
+    assert not compare(got, expected, 1e-5, atol=np.inf).ok

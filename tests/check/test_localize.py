@@ -67,3 +67,13 @@ def test_a_correct_submission_needs_no_samples(name):
     spec = load_builtin("deep")
     report = grade(spec, Path(__file__).resolve().parents[2] / "examples" / "deep" / name, sizes=SIZES)
     assert report.passed and _row(report).summary == "4 random directions through all parameters agree"
+
+
+def test_a_cost_that_is_nan_at_some_perturbation_fails_the_gradient_check(tmp_path):
+    source = (Path(__file__).resolve().parents[2] / "examples" / "deep" / "correct.py").read_text(encoding="utf-8")
+    source = source.replace("def compute_cost(AL, Y):", "_N = [0]\n\n\ndef compute_cost(AL, Y):\n    _N[0] += 1\n    if _N[0] == 5:\n        return float('nan')", 1)
+    path = tmp_path / "nan_once.py"
+    path.write_text(source, encoding="utf-8")
+    report = grade(load_builtin("deep"), path, sizes=SIZES)
+    row = _row(report)
+    assert row.status == "fail" and "NaN or infinite" in row.summary

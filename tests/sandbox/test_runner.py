@@ -35,6 +35,17 @@ def fresh(x):
     return np.ones((300, 300)) * x
 
 
+CALLS = [0]
+
+
+def two_signs_flip(x):
+    CALLS[0] += 1
+    out = np.linspace(1.0, 2.0, 90000).reshape(300, 300) * x
+    if CALLS[0] > 1:
+        out[0, 0], out[7, 7] = -out[0, 0], -out[7, 7]  # a change a plain sum of the words would not see
+    return out
+
+
 def chatty(x):
     print("no newline at the end", end="")
     return x
@@ -125,3 +136,11 @@ def test_finish_with_the_submission_still_running_in_a_thread(sandbox):
     runner._reap_all()
     assert proc.poll() is not None
     assert sandbox.output.startswith(".") or sandbox.output == ""
+
+
+def test_two_flipped_signs_are_a_different_array(sandbox):
+    first = sandbox.call("two_signs_flip", [1.0], snapshot="t")
+    again = sandbox.call("two_signs_flip", [1.0], compare_to="t")
+    assert "prev" not in again.header["value"]
+    got = wire.decode_array(again.header["value"], again.blobs)
+    assert got[0, 0] < 0 and got[7, 7] < 0 and wire.decode_array(first.header["value"], first.blobs)[0, 0] > 0
