@@ -177,13 +177,15 @@ def observe(spec: Spec, path: Path, trials: list[Trial], limits: Limits, source:
                 if time.perf_counter() > deadline:
                     obs.skipped[f.name] = "the submission's total time limit was reached"
                     continue
-                snap = f"repeat:{f.name}" if f.repeat and trial.index == 0 else None
-                result = _call(sandbox, f, trial, arities.get(f.call), spec.shown, snapshot=snap, keep=f.name in referenced)
+                spare = f"repeat:{f.name}" if f.repeat and trial.index == 0 else None
+                result = _call(sandbox, f, trial, arities.get(f.call), spec.shown, spare=spare, keep=f.name in referenced)
                 obs.calls[(f.name, trial.index)] = result
                 if result.failure and result.failure.kind in ("timeout", "died", "memory", "protocol"):
                     obs.skipped[f.name] = f"it failed with {result.failure.kind} in {trial.label}"
                 if f.repeat and trial.index == 0 and result.failure is None:
-                    obs.repeats[f.name] = _call(sandbox, f, trial, arities.get(f.call), spec.shown, compare_to=snap, keep=f.name in referenced)
+                    # The same call again: big results come back as fingerprints (equal or not is all the judge needs).
+                    obs.repeats[f.name] = _call(sandbox, f, trial, arities.get(f.call), spec.shown, reuse=spare, digest=True,
+                                                keep=f.name in referenced)  # fmt: skip
         runnable = spec.student_cost and not any(s.call in obs.missing for s in spec.student_cost)
         for trial in trials:
             trial.complete()
@@ -248,8 +250,8 @@ def _arities(source: str) -> dict[str, tuple[int, int]]:
     return out
 
 
-def _call(sandbox: Sandbox, f, trial: Trial, arity: tuple[int, int] | None = None, shown=lambda n: n, snapshot: str | None = None,
-          compare_to: str | None = None, keep: bool = True) -> CallResult:  # fmt: skip
+def _call(sandbox: Sandbox, f, trial: Trial, arity: tuple[int, int] | None = None, shown=lambda n: n, spare: str | None = None,
+          reuse: str | None = None, digest: bool = False, keep: bool = True) -> CallResult:  # fmt: skip
     args_t, returns_t, label = f.args, f.returns, None
     if arity is not None and f.alternatives and not arity[0] <= len(f.args) <= arity[1]:
         for alt in f.alternatives:  # an older signature that fits what the student wrote
@@ -259,7 +261,8 @@ def _call(sandbox: Sandbox, f, trial: Trial, arity: tuple[int, int] | None = Non
     if trial.pending is not None and any(n not in trial.env for a in args_t for n in leaves(a)):
         trial.complete()  # a reference value is an argument: wait for it
     args = [build(a, trial.env) for a in args_t]
-    reply = sandbox.call(f.call, args, [shown(n) for n in f.locals], keep=f.name if keep else None, snapshot=snapshot, compare_to=compare_to)  # locals by the student's names
+    reply = sandbox.call(f.call, args, [shown(n) for n in f.locals], keep=f.name if keep else None, spare=spare, reuse=reuse,
+                         digest=digest)  # locals by the student's names; fmt: skip
     result = CallResult(f.name, trial, elapsed=reply.elapsed, convention=label)
     if not reply.ok:
         result.failure = reply.failure

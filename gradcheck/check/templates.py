@@ -58,6 +58,7 @@ class Leaf:
     node: dict | None  # the encoded node; None when missing
     array: np.ndarray | None = None  # decoded, for numeric nodes
     path: tuple = ()  # how it was reached: ("return", 1, "A1")
+    digest: int | None = None  # wire.fingerprint() sent instead of a big array (a repeat call)
 
 
 @dataclass
@@ -121,7 +122,9 @@ def _match(template: Any, node: Any, blobs: list[bytes], function: str, path: tu
         if template == "_" or literal(template) or template in out.leaves:  # the first occurrence is the one checked
             return
         leaf = Leaf(template, node if isinstance(node, dict) else None, path=path)
-        if isinstance(node, dict) and node.get("t") == "nd":
+        if isinstance(node, dict) and node.get("t") == "nd" and "b" not in node and _is_digest(node.get("digest")):
+            leaf.digest = int(node["digest"])
+        elif isinstance(node, dict) and node.get("t") == "nd":
             try:
                 leaf.array = wire.decode_array(node, blobs)
             except wire.WireError:
@@ -161,6 +164,10 @@ def _match(template: Any, node: Any, blobs: list[bytes], function: str, path: tu
         return
     for i, (sub, item) in enumerate(zip(template, node["items"])):
         _match(sub, item, blobs, function, path + (i,), out)
+
+
+def _is_digest(value: Any) -> bool:
+    return type(value) is int and 0 <= value < 1 << 32
 
 
 def _should(function: str, path: tuple, want: str, node: Any) -> str:

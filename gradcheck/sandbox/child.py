@@ -154,19 +154,16 @@ class Child:
         self.path = None
         self.store: dict = {}  # arrays the grader sent with a key, for later references
         self.kept: dict = {}  # what graded functions returned, by entry, for later calls (their caches)
-        self.snapshots: dict = {}  # name -> {path: (blob index, dtype str, shape, fingerprint)} of a reply's big arrays
         self._argkeys: dict = {}  # id(argument array) -> (store key, the argument) during one call
-        self._snap_out: dict | None = None  # being recorded for the current reply
-        self._prev: dict | None = None  # the remembered reply the current one may name arrays of
+        self._digest = False  # the current reply sends big arrays as fingerprints (a determinism repeat)
         self._fresh: dict = {}  # store key -> the frame's blob list it was last decoded from
         self._equal: dict = {}  # (memory, layout) of two arrays -> equal, while one reply is encoded
-        self._spare: dict = {}  # snapshot name -> the arguments of that call, unchanged by it
+        self._spare: dict = {}  # name -> the arguments of a call that left them unchanged, for its repeat
 
     # -- encoding what the student returned (hostile objects) --------------------
     def _named(self, v, base, node: dict, path: tuple) -> bool:
         """Name instead of send: an unchanged argument the grader sent with a key (a cache that
-        holds X), or an array bitwise equal to the one at the same place in a remembered reply
-        (the repeat call). The grader substitutes its own copy of exactly those bytes."""
+        holds X). The grader substitutes its own copy of exactly those bytes."""
         if base.nbytes < 1 << 16:
             return False
         hit = self._argkeys.get(id(v))
@@ -176,35 +173,7 @@ class Child:
             if ref is not None and self._same(ref, base):
                 node["sent"] = key
                 return True
-        if self._prev is not None and path in self._prev:
-            index, dtype, shape, print_ = self._prev[path]
-            if dtype == base.dtype.str and shape == base.shape and self._fingerprint(self.ascontiguous(base)) == print_:
-                node["prev"] = index
-                return True
         return False
-
-    def _fingerprint(self, flat):
-        """A 96-bit fingerprint of a contiguous array's bytes: CRC-32 (every change of one or
-        two bits, a sign flip or two, is caught for arrays under 512 MB) and Σ wᵢ·xᵢ mod 2⁶⁴
-        over its 64-bit words with odd, position-dependent weights. Remembering it instead of
-        the array frees a 20 MB reply at once. A child that lies about it only misreports its
-        own results."""
-        import zlib
-
-        np = self.np
-        words = flat.reshape(-1)
-        if words.nbytes % 8:
-            return None
-        crc = zlib.crc32(memoryview(words.view(np.uint8)))
-        words = words.view(np.uint64)
-        block = 1 << 16
-        if getattr(self, "_weights", None) is None:
-            self._weights = (np.arange(block, dtype=np.uint64) << np.uint64(1)) | np.uint64(1)
-        out = 0
-        for start in range(0, words.size, block):
-            part = words[start : start + block]
-            out = (out * 1_000_003 + int(np.dot(part, self._weights[: part.size]))) % (1 << 64)
-        return crc, out
 
     def enc(self, v, blobs: list, budget: _Budget, depth: int = 0, path: tuple = ()):
         budget.nodes += 1
@@ -219,6 +188,9 @@ class Child:
                 return node
             if self._named(v, base, node, path):
                 return node
+            if self._digest and base.nbytes >= 1 << 16:
+                node["digest"] = self.wire.fingerprint(base)
+                return node
             if budget.bytes + base.nbytes > MAX_BYTES:
                 node["t"] = "nd-nodata"
                 return node
@@ -228,10 +200,6 @@ class Child:
             # code runs again. Small arrays are copied (fewer, larger writes).
             blobs.append(memoryview(flat.reshape(-1).view(self.np.uint8)) if flat.nbytes >= 1 << 16 else self.ndarray.tobytes(flat))
             node["b"] = len(blobs) - 1
-            if self._snap_out is not None and flat.nbytes >= 1 << 16:  # only big arrays are ever named
-                print_ = self._fingerprint(flat)
-                if print_ is not None:
-                    self._snap_out[path] = (node["b"], base.dtype.str, tuple(base.shape), print_)
             return node
         if issubclass(t, self.generic):
             kind = self.np.dtype(t).kind
@@ -424,7 +392,7 @@ class Child:
 
     def op_call(self, req: dict, blobs: list) -> tuple[dict, list]:
         fn = self._function(req["fn"])
-        spare = self._spare.pop(req.get("compare_to"), None) if req.get("compare_to") else None
+        spare = self._spare.pop(req.get("reuse"), None) if req.get("reuse") else None
         # The determinism repeat gets the first call's own arguments when that call left them
         # unchanged (the same values; a cat-size cache's 20 MB X is not copied again).
         args = spare if spare is not None else [self.dec(a, blobs) for a in req["args"]]
@@ -456,8 +424,7 @@ class Child:
         self._argkeys, self._equal = {}, {}
         for node, arg in zip(req["args"], args):
             self._note_args(node, arg)
-        self._snap_out = {} if req.get("snapshot") else None
-        self._prev = self.snapshots.get(req.get("compare_to")) if req.get("compare_to") else None
+        self._digest = bool(req.get("digest"))
         try:
             header = {
                 "ok": True,
@@ -466,12 +433,10 @@ class Child:
                 "args_after": [self.changed(p, a, out, budget) for p, a in zip(pristine, args)],
                 "locals": {k: self.enc(v, out, budget, 0, ("locals", k)) for k, v in captured.items()},
             }
-            if self._snap_out is not None:
-                self.snapshots[req["snapshot"]] = self._snap_out
-                if not req.get("keep") and all(node == {"t": "same"} for node in header["args_after"]):
-                    self._spare[req["snapshot"]] = args
+            if req.get("spare") and not req.get("keep") and all(node == {"t": "same"} for node in header["args_after"]):
+                self._spare[req["spare"]] = args
         finally:
-            self._argkeys, self._snap_out, self._prev, self._equal = {}, None, None, {}
+            self._argkeys, self._digest, self._equal = {}, False, {}
         return header, out
 
     def _note_args(self, node, arg) -> None:

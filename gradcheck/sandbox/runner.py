@@ -183,9 +183,6 @@ class Sandbox:
         self.starts = 0
         self.sent: dict = {}  # arrays the current child holds (see wire.encode_tree)
         self.zygote = zygote  # a fork server (batch grading), or None to spawn
-        self._snapshots: dict = {}  # function -> the blobs of its first reply (see call(snapshot=))
-        self._snapshot: str | None = None
-        self._compare_to: str | None = None
 
     # -- lifecycle ---------------------------------------------------------------------
     def spawn(self) -> None:
@@ -195,7 +192,6 @@ class Sandbox:
         self.close()
         self.starts += 1
         self.sent = {}  # a new child holds nothing yet
-        self._snapshots = {}
         self.scratch = tempfile.mkdtemp(prefix="gradcheck-")
         kwargs: dict[str, Any] = {}
         if os.name == "posix":
@@ -405,25 +401,16 @@ class Sandbox:
 
     def _resolve(self, header: dict, blobs: list) -> None:
         """Arrays the child named instead of sending: one of the grader's own inputs it got back
-        unchanged (``"sent"``), or the same bytes as in an earlier reply (``"prev"``, a repeat).
-
-        Naming is never trusted beyond what the submission could do anyway: it could have
-        returned that very input, or the very value it returned before."""
-        prev = self._snapshots.get(self._compare_to) if self._compare_to else None
+        unchanged (``"sent"``). Naming is never trusted beyond what the submission could do
+        anyway: it could have returned that very input."""
 
         def walk(node):
             if isinstance(node, dict):
-                if node.get("t") == "nd" and "b" not in node and ("sent" in node or "prev" in node):
-                    if "sent" in node:
-                        arr = self.sent.get(str(node["sent"]))
-                        if not isinstance(arr, np.ndarray):
-                            raise wire.WireError("the child named an array it was never sent")
-                        blobs.append(arr)
-                    else:
-                        i = node["prev"]
-                        if prev is None or not isinstance(i, int) or not 0 <= i < len(prev):
-                            raise wire.WireError("the child named an earlier value that does not exist")
-                        blobs.append(prev[i])
+                if node.get("t") == "nd" and "b" not in node and "sent" in node:
+                    arr = self.sent.get(str(node["sent"]))
+                    if not isinstance(arr, np.ndarray):
+                        raise wire.WireError("the child named an array it was never sent")
+                    blobs.append(arr)
                     node["b"] = len(blobs) - 1
                     return
                 for v in node.values():
@@ -436,8 +423,6 @@ class Sandbox:
         for key in ("value", "locals"):
             if key in header:
                 walk(header[key])
-        if self._snapshot:
-            self._snapshots[self._snapshot] = list(blobs)
 
     def _death(self) -> Failure:
         proc = self.proc
@@ -465,25 +450,19 @@ class Sandbox:
         return self.start()
 
     def call(self, fn: str, args: list, locals_: tuple[str, ...] = (), keep: str | None = None,
-             snapshot: str | None = None, compare_to: str | None = None) -> Reply:  # fmt: skip
-        """``snapshot``: remember this reply's arrays under a name; ``compare_to``: the child may
-        name arrays bitwise equal to that remembered reply's instead of sending them again."""
+             spare: str | None = None, reuse: str | None = None, digest: bool = False) -> Reply:  # fmt: skip
+        """``spare``: the child keeps the arguments under this name if the call left them
+        unchanged; ``reuse``: a call with the same arguments gets those (no new copy of a 20 MB
+        X); ``digest``: big arrays come back as wire.fingerprint() instead of their bytes."""
         restarted = self.ensure_started()
         if restarted is not None and not restarted.ok:
             return restarted
         blobs: list[bytes] = []
         header = {"op": "call", "fn": fn, "args": [wire.encode_tree(a, blobs, self.sent) for a in args], "locals": list(locals_)}
-        if keep:
-            header["keep"] = keep
-        if compare_to and compare_to in self._snapshots:
-            header["compare_to"] = compare_to
-        if snapshot:
-            header["snapshot"] = snapshot
-        self._snapshot, self._compare_to = snapshot, header.get("compare_to")
-        try:
-            return self._request(header, blobs, self.timeout)
-        finally:
-            self._snapshot = self._compare_to = None
+        for key, value in (("keep", keep), ("spare", spare), ("reuse", reuse), ("digest", digest)):
+            if value:
+                header[key] = value
+        return self._request(header, blobs, self.timeout)
 
     def pipeline(self, steps: list[dict], env: dict[str, np.ndarray], perturb: list[dict], directions=(), timeout=None,
                  base: bool = True, on_sent=None) -> Reply:  # fmt: skip

@@ -51,6 +51,17 @@ def write_frame(stream: BinaryIO, header: dict, blobs: list[bytes]) -> None:
     stream.flush()
 
 
+def fingerprint(a: np.ndarray) -> int:
+    """CRC-32 of an array's bytes (its dtype and shape are compared apart). It catches every
+    change of one or two bits (one or two flipped signs) in arrays under 512 MB and every
+    change within 32 consecutive bits; any other change escapes it with probability about
+    2⁻³². The child sends this instead of a big array the grader only needs to tell equal or
+    not (the determinism repeat): 3 ms for 20 MB, where sending them takes 9."""
+    import zlib
+
+    return zlib.crc32(memoryview(np.ascontiguousarray(a).reshape(-1).view(np.uint8)))
+
+
 BIG_BLOB = 4 << 20  # bytes from which a blob is read into numpy memory
 
 

@@ -38,6 +38,14 @@ def fresh(x):
 CALLS = [0]
 
 
+SEEN: list = []
+
+
+def where(x):
+    SEEN.append(x)  # kept: an id is never reused while its object lives
+    return float(len({id(a) for a in SEEN}))  # how many different argument objects so far
+
+
 def two_signs_flip(x):
     CALLS[0] += 1
     out = np.linspace(1.0, 2.0, 90000).reshape(300, 300) * x
@@ -94,20 +102,36 @@ def test_pipeline_gives_code_that_writes_into_its_inputs_fresh_copies(sandbox):
     assert np.array_equal(clean[1], writing[1]) and np.array_equal(clean[2], writing[2])
 
 
-def test_an_array_changed_in_place_since_the_first_reply_is_sent_again(sandbox):
-    first = sandbox.call("same_global", [1.0], snapshot="s")
-    again = sandbox.call("same_global", [1.0], compare_to="s")
-    assert first.ok and again.ok
-    assert "prev" not in again.header["value"]  # the child must not claim it is the same as before
-    assert wire.decode_array(first.header["value"], first.blobs)[0, 0] == 1.0
-    assert wire.decode_array(again.header["value"], again.blobs)[0, 0] == 2.0
+def _digest_differs(first, again) -> bool:
+    node = again.header["value"]
+    assert "digest" in node and "b" not in node  # a fingerprint, not the bytes
+    return wire.fingerprint(wire.decode_array(first.header["value"], first.blobs)) != node["digest"]
 
 
-def test_an_equal_array_is_named_instead_of_sent(sandbox):
-    first = sandbox.call("fresh", [2.0], snapshot="f")
-    again = sandbox.call("fresh", [2.0], compare_to="f")
-    assert again.header["value"].get("prev") == first.header["value"]["b"]
-    assert np.array_equal(wire.decode_array(again.header["value"], again.blobs), np.full((300, 300), 2.0))
+def test_a_repeat_sends_fingerprints_that_tell_a_changed_array(sandbox):
+    first = sandbox.call("same_global", [1.0])
+    again = sandbox.call("same_global", [1.0], digest=True)  # the very array, changed in place
+    assert first.ok and again.ok and _digest_differs(first, again)
+
+
+def test_an_equal_array_has_the_same_fingerprint(sandbox):
+    first = sandbox.call("fresh", [2.0])
+    again = sandbox.call("fresh", [2.0], digest=True)
+    assert not _digest_differs(first, again)
+
+
+def test_two_flipped_signs_change_the_fingerprint(sandbox):
+    first = sandbox.call("two_signs_flip", [1.0])
+    again = sandbox.call("two_signs_flip", [1.0], digest=True)
+    assert _digest_differs(first, again)
+
+
+def test_a_repeat_reuses_arguments_its_first_call_left_unchanged(sandbox):
+    x = np.ones((200, 200))
+    first = sandbox.call("where", [x], spare="w")
+    again = sandbox.call("where", [x], reuse="w")
+    other = sandbox.call("where", [x])
+    assert [r.header["value"]["v"] for r in (first, again, other)] == [1.0, 1.0, 2.0]
 
 
 def test_output_without_a_newline_survives_closing(sandbox):
@@ -138,9 +162,3 @@ def test_finish_with_the_submission_still_running_in_a_thread(sandbox):
     assert sandbox.output.startswith(".") or sandbox.output == ""
 
 
-def test_two_flipped_signs_are_a_different_array(sandbox):
-    first = sandbox.call("two_signs_flip", [1.0], snapshot="t")
-    again = sandbox.call("two_signs_flip", [1.0], compare_to="t")
-    assert "prev" not in again.header["value"]
-    got = wire.decode_array(again.header["value"], again.blobs)
-    assert got[0, 0] < 0 and got[7, 7] < 0 and wire.decode_array(first.header["value"], first.blobs)[0, 0] > 0
