@@ -17,7 +17,8 @@ import numpy as np
 from ..sandbox.runner import Failure, Sandbox
 from ..spec.model import Limits, Spec, student_refs
 from . import student_fd
-from .student_fd import FDOptions, FDResult, Prepared, prepare_directions
+from .background import Background
+from .student_fd import FDOptions, FDResult, prepare_directions
 from .templates import Leaf, Matched, build, decode_plain, leaves, match, parse_student_ref
 from .trials import Trial
 
@@ -67,19 +68,16 @@ class Observations:
         return self.closing.result()[1] if self.closing is not None else False
 
 
-class Closing:
+class Closing(Background):
     """The child let go on a helper thread (Sandbox.finish), while the judge works. Its output
     is read when it is wanted."""
 
     def __init__(self, sandbox: Sandbox) -> None:
-        import threading
-
         self._sandbox = sandbox
-        self._thread = threading.Thread(target=sandbox.finish, daemon=True)
-        self._thread.start()
+        super().__init__(sandbox.finish)
 
     def result(self) -> tuple[str, bool]:
-        self._thread.join()
+        self.get()
         return self._sandbox.output, self._sandbox.output_truncated
 
 
@@ -189,11 +187,11 @@ def observe(spec: Spec, path: Path, trials: list[Trial], limits: Limits, source:
         runnable = spec.student_cost and not any(s.call in obs.missing for s in spec.student_cost)
         for trial in trials:
             trial.complete()
-        helpers: list[Prepared] = []
+        helpers: list[Background] = []
 
         def start_helper() -> None:  # once the child has its work: the two then share no core
             if meanwhile is not None and not helpers:
-                helpers.append(Prepared(None, lambda: meanwhile(obs)))
+                helpers.append(Background(lambda: meanwhile(obs)))
 
         if runnable and (time.perf_counter() < deadline or options.exhaustive is not None):
             obs.fd = student_fd.run(sandbox, spec, trials[0], deadline, options, arities, prepared, _fd_analytic(spec, obs, trials[0]),

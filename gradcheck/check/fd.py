@@ -7,9 +7,14 @@ import numpy as np
 RULE = "central difference (J(θ+h) − J(θ−h)) / 2h with h = ∛eps · max(1, |θ|) for the dtype"
 
 
+def dtype_name(itemsize: int) -> str:
+    """The float type the student computes in, from the smallest itemsize they return."""
+    return {2: "float16", 4: "float32"}.get(itemsize, "float64")
+
+
 def step(theta: np.ndarray, itemsize: int = 8) -> np.ndarray:
     """Per-element step: the cube root of the dtype's eps balances truncation and rounding."""
-    eps = {2: np.finfo(np.float16).eps, 4: np.finfo(np.float32).eps}.get(itemsize, np.finfo(np.float64).eps)
+    eps = np.finfo(dtype_name(itemsize)).eps
     return float(eps) ** (1.0 / 3.0) * np.maximum(1.0, np.abs(np.asarray(theta, dtype=np.float64)))
 
 

@@ -16,6 +16,7 @@ import numpy as np
 from ..sandbox.runner import Failure, Sandbox
 from ..spec.model import Spec
 from . import fd
+from .background import Background
 from .compare import close
 from .templates import leaves
 from .trials import Trial
@@ -81,31 +82,7 @@ def joint_directions(shapes: tuple, k: int, seed: int = 12345) -> tuple[list, li
     return directions, joint_dirs, entries
 
 
-class Prepared:
-    """Work done on a helper thread while the child runs the submission (numpy's random
-    generators and BLAS release the GIL): ``get()`` waits for it."""
-
-    def __init__(self, key, fn) -> None:
-        import threading
-
-        self.key, self._fn, self._out, self._err = key, fn, None, None
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            self._out = self._fn()
-        except BaseException as exc:  # noqa: BLE001 - re-raised by get()
-            self._err = exc
-
-    def get(self):
-        self._thread.join()
-        if self._err is not None:
-            raise self._err
-        return self._out
-
-
-def prepare_directions(spec: Spec, trial: Trial, n_directions: int | None) -> Prepared | None:
+def prepare_directions(spec: Spec, trial: Trial, n_directions: int | None) -> Background | None:
     """Start drawing the joint directions early when the parameters are many (they will be used)."""
     if not spec.student_cost or any(p not in trial.env for p in spec.parameters):
         return None
@@ -113,7 +90,7 @@ def prepare_directions(spec: Spec, trial: Trial, n_directions: int | None) -> Pr
     if sum(int(np.prod(s)) for _, s in shapes) <= ELEMENTWISE_LIMIT:
         return None
     k = n_directions or DIRECTIONS  # what run() picks
-    return Prepared((shapes, k), lambda: joint_directions(shapes, k))
+    return Background(lambda: joint_directions(shapes, k), key=(shapes, k))
 
 
 def _step_args(spec: Spec, step, arity: tuple[int, int] | None) -> tuple:
@@ -157,7 +134,7 @@ def _joint_kinks(sandbox: Sandbox, steps: list, env: dict, perturb: list, direct
 
 
 def run(sandbox: Sandbox, spec: Spec, trial: Trial, deadline: float, options: FDOptions, arities: dict | None = None,
-                prepared: Prepared | None = None, analytic: dict[str, np.ndarray] | None = None,
+                prepared: Background | None = None, analytic: dict[str, np.ndarray] | None = None,
                 hint: tuple[float, int] | None = None, on_sent=None) -> FDResult:  # fmt: skip
     """Central differences of J through the student's functions, batched in one request.
     ``analytic``: the student's parameter gradients; ``hint``: (seconds per evaluation,
@@ -235,11 +212,11 @@ def run(sandbox: Sandbox, spec: Spec, trial: Trial, deadline: float, options: FD
     if not (np.all(np.isfinite(plus)) and np.all(np.isfinite(minus)) and (base is None or np.isfinite(base))):
         # Nothing can be compared with a NaN or an infinite cost (and a NaN must never pass).
         return FDResult(failure=Failure("not-finite", message="your cost is NaN or infinite at some θ ± h·v"), itemsize=itemsize)
-    eps = float(np.finfo({2: np.float16, 4: np.float32}.get(itemsize, np.float64)).eps)
+    eps = float(np.finfo(fd.dtype_name(itemsize)).eps)
     h_min = min((float(item["h"]) for item in perturb), default=1.0)
     j_size = abs(base) if base is not None else float(np.max(np.abs(np.concatenate([plus, minus]))))  # J(θ ± h·v) ≈ J(θ)
     out = FDResult(itemsize=itemsize, evaluations=2 * len(perturb) + (base is not None), noise=4 * eps * max(1.0, j_size) / h_min)
-    rtol = spec.tolerance.for_dtype({2: "float16", 4: "float32"}.get(itemsize, "float64"), fd=True)
+    rtol = spec.tolerance.for_dtype(fd.dtype_name(itemsize), fd=True)
     steps_h = np.array([float(item["h"]) for item in perturb])
     slopes_all = fd.central(plus, minus, steps_h)
     kinked_all = np.zeros(len(perturb), dtype=bool)
@@ -333,7 +310,7 @@ def _localize(sandbox: Sandbox, spec: Spec, steps: list, env: dict, trial: Trial
     rng = np.random.default_rng(54321)
     grad_names = {g.wrt: g.name for g in spec.backward if not g.per_example}
     perturb, owners = [], []
-    value_rtol = spec.tolerance.for_dtype({2: "float16", 4: "float32"}.get(itemsize, "float64"))
+    value_rtol = spec.tolerance.for_dtype(fd.dtype_name(itemsize))
     for p in spec.parameters:
         reference = trial.env.get(grad_names.get(p, ""))
         if reference is not None and np.shape(reference) == analytic[p].shape and close(analytic[p], reference, value_rtol):

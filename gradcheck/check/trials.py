@@ -11,6 +11,7 @@ from ..errors import FormulaError, SpecError
 from ..spec import formula as fm
 from ..spec.model import Probe, Spec, ValueGen
 from . import fd
+from .background import Background
 from .compare import compare
 
 
@@ -22,17 +23,13 @@ class Trial:
     probe: Probe | None = None
     notes: list[str] = field(default_factory=list)
     spec: Spec | None = None  # a depth probe's own spec (the families written out for its depth)
-    pending: Any = field(default=None, repr=False)  # the reference being computed (make_trials(background=True))
+    pending: Background | None = field(default=None, repr=False)  # the reference being computed (make_trials(background=True))
 
     def complete(self) -> Trial:
         """Wait for the reference values computed in the background (re-raising its error)."""
         if self.pending is not None:
-            thread, box = self.pending
-            thread.join()
-            self.pending = None
-            if "error" in box:
-                raise box["error"]
-            self.env.update(box["env"])
+            pending, self.pending = self.pending, None
+            self.env.update(pending.get())
         return self
 
     @property
@@ -72,15 +69,12 @@ def _normal(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
     n = int(np.prod(shape, dtype=np.int64))
     if n < PARALLEL_DRAW:
         return rng.standard_normal(shape)
-    import threading
-
     first, second = (np.random.default_rng(int(k)) for k in rng.integers(0, 2**63, size=2))  # (Generator.spawn needs numpy 1.25)
     out = np.empty(n)
     half = n // 2
-    helper = threading.Thread(target=second.standard_normal, kwargs={"out": out[half:]})
-    helper.start()
+    helper = Background(lambda: second.standard_normal(out=out[half:]))
     first.standard_normal(out=out[:half])
-    helper.join()
+    helper.get()
     return out.reshape(shape)
 
 
@@ -159,7 +153,7 @@ def make_trials(spec: Spec, seed: int, sizes: dict[str, int] | None = None, only
             env[gen.name] = _generate(gen, dims, rng)
         trial = Trial(k, dims, env, None if sizes else probe)
         if background:
-            trial.pending = _in_background(lambda env=env, k=k: _reference(spec, env, k))
+            trial.pending = Background(lambda env=env, k=k: _reference(spec, env, k))
         else:
             trial.env = _reference(spec, env, k)
         trials.append(trial)
@@ -175,22 +169,6 @@ def _reference(spec: Spec, inputs: dict[str, Any], k: int) -> dict[str, Any]:
         if isinstance(value, np.ndarray) and not np.all(np.isfinite(value)):
             raise SpecError(f"the reference value '{name}' is not finite in trial {k + 1}", _file(spec))
     return env
-
-
-def _in_background(fn) -> tuple:
-    import threading
-
-    box: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            box["env"] = fn()
-        except BaseException as exc:  # noqa: BLE001 - re-raised by Trial.complete()
-            box["error"] = exc
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread, box
 
 
 def _depth_trial(spec: Spec, probe: Probe, seed: int, index: int) -> Trial:

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ..check import fd as fd_mod
 from ..check.compare import Comparison, compare, same_memory
 from ..check.engine import CallResult, Observations, gradient_function
 from ..check.templates import Leaf, describe, leaves
@@ -815,7 +816,7 @@ class Judge:
         bad_params, checked, kinks = [], 0, 0
         examples: dict[str, tuple[float, str]] = {}  # gradient -> (relative error, its worst sampled entry in words)
         grad_names = {g.wrt: g.name for g in spec.backward if not g.per_example}
-        rtol = spec.tolerance.for_dtype({2: "float16", 4: "float32"}.get(fd.itemsize, "float64"), fd=True)
+        rtol = spec.tolerance.for_dtype(fd_mod.dtype_name(fd.itemsize), fd=True)
         analytic_all: dict[str, np.ndarray] = {}
         for p in spec.parameters if fd.joint is not None else ():
             leaf = call.matched.leaves.get(grad_names.get(p, ""))

@@ -308,12 +308,17 @@ class Child:
             return str(node["v"])
         raise ValueError(f"cannot decode {t}")
 
-    def send(self, header: dict, blobs: list | None = None) -> None:
-        for stream in self.streams:  # a print without a newline is output too: the grader may kill us next
+    def flush(self) -> None:
+        """The student's prints so far, out: a print without a newline is output too, and the
+        grader may kill us after any reply."""
+        for stream in self.streams:
             try:
                 stream.flush()
             except Exception:  # noqa: BLE001, S110 - a closed stream has nothing to flush
                 pass
+
+    def send(self, header: dict, blobs: list | None = None) -> None:
+        self.flush()
         self.wire.write_frame(self.rout, header, blobs or [])
 
     def error_info(self, exc: BaseException) -> dict:
@@ -592,11 +597,7 @@ class Child:
                 elif op == "pipeline":
                     self.send(*self.op_pipeline(req, blobs))
                 elif op == "exit":  # the grader's last word: the output ends here, the process soon
-                    for stream in self.streams:
-                        try:
-                            stream.flush()
-                        except Exception:  # noqa: BLE001, S110 - nothing left to flush
-                            pass
+                    self.flush()
                     for fd in (1, 2):
                         try:
                             os.close(fd)
