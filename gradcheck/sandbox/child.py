@@ -159,6 +159,8 @@ class Child:
         self._fresh: dict = {}  # store key -> the frame's blob list it was last decoded from
         self._equal: dict = {}  # (memory, layout) of two arrays -> equal, while one reply is encoded
         self._spare: dict = {}  # name -> the arguments of a call that left them unchanged, for its repeat
+        self._lent: list = []  # store arrays lent read-only to the current call
+        self._tampered = False  # a lent array was made writable during the call
 
     # -- encoding what the student returned (hostile objects) --------------------
     def _named(self, v, base, node: dict, path: tuple) -> bool:
@@ -240,6 +242,8 @@ class Child:
         if a.dtype != b.dtype or a.shape != b.shape:
             return False
         ia, ib = a.__array_interface__, b.__array_interface__
+        if ia["data"][0] == ib["data"][0] and a.strides == b.strides and not a.flags.writeable and not b.flags.writeable:
+            return not self._tampered  # one read-only memory read the same way: lent, and the call could not write it
         key = (ia["data"][0], ib["data"][0], a.shape, a.strides, b.strides, a.dtype.str)  # the same memory, read the same way
         if key not in self._equal:
             self._equal[key] = bool(self.np.array_equal(a, b))
@@ -266,24 +270,28 @@ class Child:
         return self.enc(after, blobs, budget)
 
     # -- decoding what the grader sent --------------------------------------------
-    def dec(self, node, blobs, shared: bool = False):
+    def dec(self, node, blobs, shared: bool = False, lend: bool = False):
         """What the grader sent, as the student's code gets it: every array a fresh copy.
         ``shared``: no copies (views of the frame's buffer, the store's own arrays), for
-        comparing against after a call; never handed to the student's code."""
+        comparing against after a call; never handed to the student's code. ``lend``: a big
+        (keyed) array as a read-only view of the store's copy instead (see op_call)."""
         t = node["t"]
         if t == "nd":
             if "k" in node:
                 if node["k"] not in self.store or self._fresh.get(node["k"]) is not blobs:
-                    # The frame's own buffer, kept: nothing else decodes that blob, and the store's
-                    # arrays are never handed to the student's code (copies are).
-                    self.store[node["k"]] = self.wire.decode_array(node, blobs)
+                    # The frame's own buffer, kept: nothing else decodes that blob. Read-only:
+                    # the student's code gets copies, or read-only views when lent.
+                    stored = self.wire.decode_array(node, blobs)
+                    for part in self._memory(stored):
+                        part.flags.writeable = False
+                    self.store[node["k"]] = stored
                     self._fresh[node["k"]] = blobs  # decoded from this frame: a second decode can copy the store
-                return self.store[node["k"]] if shared else self.store[node["k"]].copy()
+                return self._stored(node["k"], shared, lend)
             if shared:
                 return self.wire.decode_array(node, blobs)
             return self.np.array(self.wire.decode_array(node, blobs), copy=True)  # never share a frame's buffer
         if t == "ref":
-            return self.store[node["k"]] if shared else self.store[node["k"]].copy()  # every call gets its own copy
+            return self._stored(node["k"], shared, lend)
         if t == "sref":
             entry = node["fn"]
             if entry not in self.kept:
@@ -296,9 +304,9 @@ class Child:
                 raise RuntimeError(f"gradcheck could not take part {node.get('path')} of what {entry} returned") from None
             return value
         if t == "dict":
-            return {k: self.dec(x, blobs, shared) for k, x in node["items"].items()}
+            return {k: self.dec(x, blobs, shared, lend) for k, x in node["items"].items()}
         if t in ("list", "tuple"):
-            items = [self.dec(x, blobs, shared) for x in node["items"]]
+            items = [self.dec(x, blobs, shared, lend) for x in node["items"]]
             return tuple(items) if t == "tuple" else items
         if t == "float":
             return float(node["v"])
@@ -307,6 +315,29 @@ class Child:
         if t == "str":
             return str(node["v"])
         raise ValueError(f"cannot decode {t}")
+
+    def _memory(self, a) -> list:
+        """An array and every array its memory is reached through (bases, and the buffer a
+        frame was read into): a lent array is read-only only while all of them are."""
+        chain = []
+        while len(chain) < 8:
+            if type(a) is memoryview:
+                a = a.obj
+            elif isinstance(a, self.ndarray):
+                chain.append(a)
+                a = a.base
+            else:
+                break
+        return chain
+
+    def _stored(self, key, shared: bool, lend: bool):
+        stored = self.store[key]
+        if shared:
+            return stored
+        if lend:
+            self._lent.append(stored)
+            return stored.view()  # read-only, like its base
+        return stored.copy()  # every call gets its own copy
 
     def flush(self) -> None:
         """The student's prints so far, out: a print without a newline is output too, and the
@@ -395,15 +426,8 @@ class Child:
             raise LookupError(name)
         return fn
 
-    def op_call(self, req: dict, blobs: list) -> tuple[dict, list]:
-        fn = self._function(req["fn"])
-        spare = self._spare.pop(req.get("reuse"), None) if req.get("reuse") else None
-        # The determinism repeat gets the first call's own arguments when that call left them
-        # unchanged (the same values; a cat-size cache's 20 MB X is not copied again).
-        args = spare if spare is not None else [self.dec(a, blobs) for a in req["args"]]
-        pristine = [self.dec(a, blobs, shared=True) for a in req["args"]]  # to tell which inputs the call changed
-        want = set(req.get("locals", []))
-        captured: dict = {}
+    def _run(self, fn, args: list, want: set, captured: dict):
+        """``fn(*args)`` and its run time; ``captured``: the locals named in ``want`` at its return."""
         code = getattr(fn, "__code__", None)
         if want and code is not None:
 
@@ -415,13 +439,41 @@ class Child:
             sys.setprofile(profiler)
         start = time.perf_counter()
         try:
-            value = fn(*args)
-        except BaseException as exc:  # noqa: BLE001
-            sys.setprofile(None)
-            return {"ok": False, "error": self.error_info(exc)}, []
+            return fn(*args), time.perf_counter() - start
         finally:
             sys.setprofile(None)
-        elapsed = time.perf_counter() - start
+
+    def op_call(self, req: dict, blobs: list) -> tuple[dict, list]:
+        fn = self._function(req["fn"])
+        spare = self._spare.pop(req.get("reuse"), None) if req.get("reuse") else None
+        pristine = [self.dec(a, blobs, shared=True) for a in req["args"]]  # to tell which inputs the call changed
+        want = set(req.get("locals", []))
+        captured: dict = {}
+        # Big inputs (a cat-size X) are lent read-only instead of copied: a call that cannot
+        # write into them needs neither a 20 MB copy nor a comparison afterwards. The
+        # determinism repeat gets the first call's own arguments when that call left them unchanged.
+        self._lent, self._tampered = [], False
+        if spare is not None:
+            args, self._lent = spare
+        else:
+            args = [self.dec(a, blobs, lend=True) for a in req["args"]]
+        try:
+            try:
+                value, elapsed = self._run(fn, args, want, captured)
+            except ValueError as exc:
+                if "read-only" not in ValueError.__str__(exc):
+                    raise
+                # Code that writes into its inputs: run again on copies, where what it changes shows
+                # (a lent array kept in an earlier call's cache included).
+                self._lent = []
+                args = [self._writable(self.dec(a, blobs)) for a in req["args"]]
+                value, elapsed = self._run(fn, args, want, captured)
+        except BaseException as exc:  # noqa: BLE001
+            return {"ok": False, "error": self.error_info(exc)}, []
+        for part in (part for stored in self._lent for part in self._memory(stored)):
+            if part.flags.writeable:  # turned writable by the call: nothing about it can be vouched for
+                self._tampered = True
+                part.flags.writeable = False
         if req.get("keep"):
             self.kept[req["keep"]] = value
         out: list = []
@@ -439,10 +491,21 @@ class Child:
                 "locals": {k: self.enc(v, out, budget, 0, ("locals", k)) for k, v in captured.items()},
             }
             if req.get("spare") and not req.get("keep") and all(node == {"t": "same"} for node in header["args_after"]):
-                self._spare[req["spare"]] = args
+                self._spare[req["spare"]] = (args, self._lent)
         finally:
-            self._argkeys, self._digest, self._equal = {}, False, {}
+            self._argkeys, self._digest, self._equal, self._lent, self._tampered = {}, False, {}, [], False
         return header, out
+
+    def _writable(self, value):
+        """``value`` with each read-only array in it (lent earlier) replaced by a copy."""
+        t = type(value)
+        if t is self.ndarray:
+            return value.copy() if not value.flags.writeable else value
+        if t is dict:
+            return {k: self._writable(v) for k, v in value.items()}
+        if t in (list, tuple):
+            return t(self._writable(v) for v in value)
+        return value
 
     def _note_args(self, node, arg) -> None:
         """Remember which argument arrays came from keyed (grader-held) arrays."""
@@ -462,7 +525,7 @@ class Child:
     def op_pipeline(self, req: dict, blobs: list) -> tuple[dict, list]:
         """Evaluate J with the student's functions at many perturbed points."""
         np = self.np
-        env = {k: self.dec(v, blobs) for k, v in req["env"].items()}
+        env = {k: self.dec(v, blobs, lend=True) for k, v in req["env"].items()}  # read-only, like every input below
         steps = req["steps"]
         fns = [self._function(s["call"]) for s in steps]
         dirs = [np.asarray(self.dec(d, blobs), dtype=np.float64) for d in req.get("directions", [])]  # sent as float32

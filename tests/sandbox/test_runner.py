@@ -59,6 +59,29 @@ def chatty(x):
     return x
 
 
+def scale_in_place(X):
+    X *= 2.0  # a big input written into: lent read-only, this raises and is run again on a copy
+    return float(X.sum())
+
+
+def read_only_sum(X):
+    return float(X.sum()), bool(X.flags.writeable)
+
+
+def write_anyway(X):
+    X.base.flags.writeable = True  # a lent view's store made writable: nothing can be vouched for
+    return float(X.sum())
+
+
+def keep_in_cache(X):
+    return X.sum(), (X, 1.0)
+
+
+def write_into_cache(cache):
+    cache[0][0, 0] = 5.0  # the lent X an earlier call kept in its cache
+    return float(cache[0][0, 0])
+
+
 def busy_in_background(x):
     import threading
     import time
@@ -162,3 +185,38 @@ def test_finish_with_the_submission_still_running_in_a_thread(sandbox):
     assert sandbox.output.startswith(".") or sandbox.output == ""
 
 
+
+
+BIG = np.arange(100 * 100, dtype=np.float64).reshape(100, 100)  # 80 KB: sent once, with a key
+
+
+def test_big_inputs_are_lent_read_only_and_vouched_unchanged(sandbox):
+    reply = sandbox.call("read_only_sum", [BIG])
+    assert reply.ok, reply.failure
+    assert reply.header["value"]["items"][1]["v"] is False  # no copy of it was made
+    assert reply.header["args_after"] == [{"t": "same"}]
+
+
+def test_code_writing_into_a_big_input_runs_again_on_a_copy(sandbox):
+    reply = sandbox.call("scale_in_place", [BIG])
+    assert reply.ok, reply.failure
+    assert reply.header["value"]["v"] == 2.0 * BIG.sum()  # one run on a copy: doubled once
+    changed = wire.decode_array(reply.header["args_after"][0], reply.blobs)
+    assert np.array_equal(changed, 2.0 * BIG)  # the change is reported
+    again = sandbox.call("read_only_sum", [BIG])  # and the child's own copy is untouched
+    assert again.header["value"]["items"][0]["v"] == BIG.sum()
+
+
+def test_a_lent_input_made_writable_is_not_vouched_for(sandbox):
+    reply = sandbox.call("write_anyway", [BIG])
+    assert reply.ok, reply.failure
+    assert reply.header["args_after"] != [{"t": "same"}]
+
+
+def test_a_lent_array_kept_in_a_cache_can_be_written_later(sandbox):
+    first = sandbox.call("keep_in_cache", [BIG], keep="fwd")
+    assert first.ok, first.failure
+    assert first.header["value"]["items"][1]["items"][0].get("sent")  # named, not sent back
+    later = sandbox.call("write_into_cache", [wire.StudentRef("fwd", (1,))])
+    assert later.ok, later.failure
+    assert later.header["value"]["v"] == 5.0
