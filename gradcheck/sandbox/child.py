@@ -23,6 +23,10 @@ def _load_wire():
 
 
 MAX_NODES = 20_000
+# What numpy says when code writes into, or resizes, an array it was lent ("assignment
+# destination is read-only", "output array is read-only", "cannot modify read-only memory",
+# "cannot resize this array: it does not own its data", np.dot's "output array is not acceptable").
+_REFUSED = ("read-only", "does not own its data", "output array is not acceptable")
 MAX_DEPTH = 12
 MAX_BYTES = 1 << 30
 MAX_TEXT = 2000
@@ -159,7 +163,7 @@ class Child:
         self._fresh: dict = {}  # store key -> the frame's blob list it was last decoded from
         self._equal: dict = {}  # (memory, layout) of two arrays -> equal, while one reply is encoded
         self._spare: dict = {}  # name -> the arguments of a call that left them unchanged, for its repeat
-        self._lent: list = []  # store arrays lent read-only to the current call
+        self._lent: list = []  # read-only views of store arrays lent to the current call
         self._tampered = False  # a lent array was made writable during the call
 
     # -- encoding what the student returned (hostile objects) --------------------
@@ -335,8 +339,9 @@ class Child:
         if shared:
             return stored
         if lend:
-            self._lent.append(stored)
-            return stored.view()  # read-only, like its base
+            view = stored.view()  # read-only, like its base
+            self._lent.append(view)
+            return view
         return stored.copy()  # every call gets its own copy
 
     def flush(self) -> None:
@@ -457,23 +462,24 @@ class Child:
             args, self._lent = spare
         else:
             args = [self.dec(a, blobs, lend=True) for a in req["args"]]
+        retry = False
         try:
             try:
                 value, elapsed = self._run(fn, args, want, captured)
-            except ValueError as exc:
-                if "read-only" not in ValueError.__str__(exc):
+            except (ValueError, TypeError) as exc:
+                # Code that writes into a lent input (or into one kept in an earlier call's
+                # cache) is run again on copies, where what it changes shows (GC107).
+                retry = any(text in BaseException.__str__(exc) for text in _REFUSED) and self._holds_lent(args)
+                if not retry:
                     raise
-                # Code that writes into its inputs: run again on copies, where what it changes shows
-                # (a lent array kept in an earlier call's cache included).
+            if retry:  # outside the handler: nothing of the first run is kept alive meanwhile
+                self._check_lent()
                 self._lent = []
                 args = [self._writable(self.dec(a, blobs)) for a in req["args"]]
                 value, elapsed = self._run(fn, args, want, captured)
         except BaseException as exc:  # noqa: BLE001
             return {"ok": False, "error": self.error_info(exc)}, []
-        for part in (part for stored in self._lent for part in self._memory(stored)):
-            if part.flags.writeable:  # turned writable by the call: nothing about it can be vouched for
-                self._tampered = True
-                part.flags.writeable = False
+        self._check_lent()
         if req.get("keep"):
             self.kept[req["keep"]] = value
         out: list = []
@@ -496,15 +502,52 @@ class Child:
             self._argkeys, self._digest, self._equal, self._lent, self._tampered = {}, False, {}, [], False
         return header, out
 
-    def _writable(self, value):
-        """``value`` with each read-only array in it (lent earlier) replaced by a copy."""
+    def _check_lent(self) -> None:
+        """A lent array (or memory it is reached through) turned writable during the call:
+        nothing about it can be vouched for. (Writes that ignore the flag, such as numpy's
+        ufunc.at, are not seen: docs/hostile.md.)"""
+        for part in (part for view in self._lent for part in self._memory(view)):
+            if part.flags.writeable:
+                self._tampered = True
+                try:
+                    part.flags.writeable = False
+                except ValueError:
+                    pass
+
+    def _store_memory(self) -> set:
+        return {id(part) for stored in self.store.values() for part in self._memory(stored)}
+
+    def _holds_lent(self, value, store: set | None = None, depth: int = 0) -> bool:
+        """Whether ``value`` reaches a store array's memory (lent now, or kept from a call it was lent to)."""
+        store = self._store_memory() if store is None else store
+        if depth > MAX_DEPTH:
+            return False
+        if isinstance(value, self.ndarray):
+            return any(id(part) in store for part in self._memory(value))
+        if type(value) is dict:
+            return any(self._holds_lent(v, store, depth + 1) for v in value.values())
+        if isinstance(value, (list, tuple)):
+            return any(self._holds_lent(v, store, depth + 1) for v in value)
+        return False
+
+    def _writable(self, value, store: set | None = None, depth: int = 0):
+        """``value`` with each array on a store array's memory replaced by a copy (lists,
+        tuples and named tuples rebuilt; other objects as they are)."""
+        store = self._store_memory() if store is None else store
+        if depth > MAX_DEPTH:
+            return value
+        if isinstance(value, self.ndarray):
+            return value.copy() if any(id(part) in store for part in self._memory(value)) else value
+        if type(value) is dict:
+            return {k: self._writable(v, store, depth + 1) for k, v in value.items()}
         t = type(value)
-        if t is self.ndarray:
-            return value.copy() if not value.flags.writeable else value
-        if t is dict:
-            return {k: self._writable(v) for k, v in value.items()}
         if t in (list, tuple):
-            return t(self._writable(v) for v in value)
+            return t(self._writable(v, store, depth + 1) for v in value)
+        if isinstance(value, tuple) and hasattr(t, "_fields"):  # a named tuple
+            try:
+                return t(*(self._writable(v, store, depth + 1) for v in value))
+            except Exception:  # noqa: BLE001 - a tuple subclass that builds differently: as it is
+                return value
         return value
 
     def _note_args(self, node, arg) -> None:
@@ -526,6 +569,7 @@ class Child:
         """Evaluate J with the student's functions at many perturbed points."""
         np = self.np
         env = {k: self.dec(v, blobs, lend=True) for k, v in req["env"].items()}  # read-only, like every input below
+        self._lent = []  # nothing is vouched for after a batch
         steps = req["steps"]
         fns = [self._function(s["call"]) for s in steps]
         dirs = [np.asarray(self.dec(d, blobs), dtype=np.float64) for d in req.get("directions", [])]  # sent as float32

@@ -82,6 +82,42 @@ def write_into_cache(cache):
     return float(cache[0][0, 0])
 
 
+def flag_on_the_view(X):
+    X.setflags(write=True)  # allowed on the lent view itself: its memory is then not vouched for
+    X[0, 0] = -1.0
+    return float(X[0, 0])
+
+
+CACHED = {}
+
+
+def cache_read_only(X):
+    CACHED["c"] = np.broadcast_to(np.ones(3), (2, 3))  # read-only, but not lent: writing fails as in a notebook
+    return 1.0
+
+
+def write_read_only_cache(X):
+    CACHED["c"][0, 0] = 2.0
+    return 1.0
+
+
+def resize_input(X):
+    X.resize((X.size,), refcheck=False)
+    return float(X.shape[0])
+
+
+def keep_in_named_cache(X):
+    from collections import namedtuple
+
+    Cache = namedtuple("Cache", "A b")
+    return X.sum(), Cache(X, 1.0)
+
+
+def write_into_named_cache(cache):
+    cache.A[0, 0] = 5.0
+    return float(cache.A[0, 0])
+
+
 def busy_in_background(x):
     import threading
     import time
@@ -218,5 +254,30 @@ def test_a_lent_array_kept_in_a_cache_can_be_written_later(sandbox):
     assert first.ok, first.failure
     assert first.header["value"]["items"][1]["items"][0].get("sent")  # named, not sent back
     later = sandbox.call("write_into_cache", [wire.StudentRef("fwd", (1,))])
+    assert later.ok, later.failure
+    assert later.header["value"]["v"] == 5.0
+
+
+def test_a_lent_view_made_writable_is_not_vouched_for(sandbox):
+    reply = sandbox.call("flag_on_the_view", [BIG])
+    assert reply.ok, reply.failure
+    assert reply.header["args_after"] != [{"t": "same"}]
+
+
+def test_only_lent_memory_is_run_again(sandbox):
+    assert sandbox.call("cache_read_only", [BIG]).ok
+    reply = sandbox.call("write_read_only_cache", [BIG])
+    assert not reply.ok and "read-only" in reply.failure.message  # its own read-only array: fails as it would anywhere
+
+
+def test_resizing_a_lent_input_runs_again_on_a_copy(sandbox):
+    reply = sandbox.call("resize_input", [BIG])
+    assert reply.ok, reply.failure
+    assert reply.header["value"]["v"] == BIG.size
+
+
+def test_a_lent_array_in_a_named_tuple_cache_can_be_written_later(sandbox):
+    assert sandbox.call("keep_in_named_cache", [BIG], keep="fwd").ok
+    later = sandbox.call("write_into_named_cache", [wire.StudentRef("fwd", (1,))])
     assert later.ok, later.failure
     assert later.header["value"]["v"] == 5.0
