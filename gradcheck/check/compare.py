@@ -36,10 +36,11 @@ def compare(got: np.ndarray, expected: np.ndarray, rtol: float, worst: int = 5, 
         return Comparison(True, 0, 0, 0.0, 0.0, (), rtol)
     # The extremes tell finiteness too (a NaN makes them NaN, an inf makes one infinite): no
     # separate pass over a cat-size array for it.
-    extremes = (float(np.max(g)), -float(np.min(g))) if same_memory(g, e) else (float(np.max(e)), -float(np.min(e)), float(np.max(g)), -float(np.min(g)))
+    same = same_memory(g, e)
+    extremes = (float(np.max(g)), -float(np.min(g))) if same else (float(np.max(e)), -float(np.min(e)), float(np.max(g)), -float(np.min(g)))
     if not all(np.isfinite(extremes)):
         return _full(g, e, rtol, worst, atol, finite=False)
-    if same_memory(g, e):  # the grader's own array, named back by the child: equal
+    if same:  # the grader's own array, named back by the child: equal
         return Comparison(True, 0, int(g.size), 0.0, 0.0, (), rtol)
     # The same numbers as _full, block by block (a cat-size dA0 is 2.5 million entries).
     scale = max(*extremes, 1e-300)

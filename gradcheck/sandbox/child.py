@@ -469,13 +469,14 @@ class Child:
             except (ValueError, TypeError) as exc:
                 # Code that writes into a lent input (or into one kept in an earlier call's
                 # cache) is run again on copies, where what it changes shows (GC107).
-                retry = any(text in BaseException.__str__(exc) for text in _REFUSED) and self._holds_lent(args)
+                store = self._store_memory()
+                retry = any(text in BaseException.__str__(exc) for text in _REFUSED) and self._holds_lent(args, store)
                 if not retry:
                     raise
             if retry:  # outside the handler: nothing of the first run is kept alive meanwhile
                 self._check_lent()
                 self._lent = []
-                args = [self._writable(self.dec(a, blobs)) for a in req["args"]]
+                args = [self._writable(self.dec(a, blobs), store) for a in req["args"]]
                 value, elapsed = self._run(fn, args, want, captured)
         except BaseException as exc:  # noqa: BLE001
             return {"ok": False, "error": self.error_info(exc)}, []
@@ -515,29 +516,31 @@ class Child:
                     pass
 
     def _store_memory(self) -> set:
+        """The ids of the store's arrays and of every array their memory is reached through."""
         return {id(part) for stored in self.store.values() for part in self._memory(stored)}
 
-    def _holds_lent(self, value, store: set | None = None, depth: int = 0) -> bool:
+    def _on_store(self, a, store: set) -> bool:
+        return any(id(part) in store for part in self._memory(a))
+
+    def _holds_lent(self, value, store: set, depth: int = 0) -> bool:
         """Whether ``value`` reaches a store array's memory (lent now, or kept from a call it was lent to)."""
-        store = self._store_memory() if store is None else store
         if depth > MAX_DEPTH:
             return False
         if isinstance(value, self.ndarray):
-            return any(id(part) in store for part in self._memory(value))
+            return self._on_store(value, store)
         if type(value) is dict:
             return any(self._holds_lent(v, store, depth + 1) for v in value.values())
         if isinstance(value, (list, tuple)):
             return any(self._holds_lent(v, store, depth + 1) for v in value)
         return False
 
-    def _writable(self, value, store: set | None = None, depth: int = 0):
+    def _writable(self, value, store: set, depth: int = 0):
         """``value`` with each array on a store array's memory replaced by a copy (lists,
         tuples and named tuples rebuilt; other objects as they are)."""
-        store = self._store_memory() if store is None else store
         if depth > MAX_DEPTH:
             return value
         if isinstance(value, self.ndarray):
-            return value.copy() if any(id(part) in store for part in self._memory(value)) else value
+            return value.copy() if self._on_store(value, store) else value
         if type(value) is dict:
             return {k: self._writable(v, store, depth + 1) for k, v in value.items()}
         t = type(value)
