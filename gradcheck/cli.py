@@ -61,53 +61,31 @@ def check(
     samples: Optional[int] = typer.Option(None, "--samples", help="When random directions disagree: entries per parameter checked one by one to say where (default 4, 0 for none)."),
 ) -> None:
     """Check a submission and print the report (the default command: `gradcheck FILE`)."""
-    from dataclasses import replace
-
     from .errors import GradcheckError
     from .grade import grade, internal_error_report
-    from .render import formats, json_report
-    from .spec.loader import load_spec
+    from .render import formats
 
     try:
         extra = [formats.parse_report_option(r) for r in reports]
     except ValueError as exc:
         raise _fail_usage(f"--report: {exc}") from None
     try:
-        if not file.is_file():
-            raise _fail_usage(f"{file}: no such file")
         from .api import choose_spec
+        from .spec.loader import load_spec
+        from .submission import Submission
 
-        spec_path, picked = choose_spec(file, assignment)
+        submission = Submission.from_path(file)
+        spec_path, picked = choose_spec(submission, assignment)
         fixed, depth = _fixed_sizes(sizes, m, dims)
         spec = load_spec(spec_path, depth=depth)
         if fixed is not None and m is not None:
             fixed[spec.batch] = m
-        limits = spec.limits
-        if timeout is not None:
-            if not 0.1 <= timeout <= 3600:
-                raise _fail_usage("--timeout must be between 0.1 and 3600 seconds")
-            limits = replace(limits, timeout=timeout)
-        for flag, value, low, high, key in (
-            ("--memory-mb", memory_mb, 256, 1 << 20, "memory_mb"),
-            ("--processes", processes, 1, 4096, "processes"),
-            ("--output-kb", output_kb, 1, 1 << 20, "output_kb"),
-            ("--total-timeout", total_timeout, 1, 86400, "total_timeout"),
-        ):
-            if value is not None:
-                if not low <= value <= high:
-                    raise _fail_usage(f"{flag} must be between {low} and {high} (got {value})")
-                limits = replace(limits, **{key: value})
+        limits = _limits(spec.limits, timeout, memory_mb, processes, output_kb, total_timeout)
     except GradcheckError as exc:
         raise _fail_usage(exc.one_line()) from None
+    fd_options = _fd_options(exhaustive, directions, samples)
     try:
-        if directions is not None and not 1 <= directions <= 1000:
-            raise _fail_usage("--directions must be between 1 and 1000")
-        if samples is not None and not 0 <= samples <= 10000:
-            raise _fail_usage("--samples must be between 0 and 10000")
-        from .check.student_fd import FDOptions
-
-        fd_options = FDOptions(_exhaustive() if exhaustive else None, directions, samples)
-        report = grade(spec, file, seed=seed, limits=limits, picked=picked, sizes=fixed, fd_options=fd_options)
+        report = grade(spec, submission, seed=seed, limits=limits, picked=picked, sizes=fixed, fd_options=fd_options)
     except GradcheckError as exc:
         raise _fail_usage(exc.one_line()) from None
     except Exception as exc:  # noqa: BLE001 - the report must exist even when gradcheck fails
@@ -115,10 +93,7 @@ def check(
     if min_score is not None and not formats.has_internal_error(report):
         report.passed = report.score >= min_score
         report.rules.append(f"pass threshold: score ≥ {min_score:g} (--min-score)")
-    if output is not None:
-        _write_atomic(output, json_report.render(report))
-    for kind, target in extra:
-        _write_atomic(Path(target), formats.render_format(report, kind))
+    _write_reports(report, output, extra)
     actions = os.environ.get("GITHUB_ACTIONS") == "true"
     if fmt is Format.text:
         _print_text(report, width, color, verbose, actions)
@@ -128,6 +103,49 @@ def check(
         _github_actions(report, to_stderr=fmt is not Format.text)
     policy = "classroom50" if fmt is Format.classroom50 or any(k == "classroom50" for k, _ in extra) else fmt.value
     raise typer.Exit(formats.exit_code(report, policy))
+
+
+def _limits(limits, timeout: float | None, memory_mb: int | None, processes: int | None, output_kb: int | None,
+            total_timeout: float | None):  # fmt: skip
+    """The spec's limits with the command line's overrides, each checked against its range."""
+    from dataclasses import replace
+
+    if timeout is not None:
+        if not 0.1 <= timeout <= 3600:
+            raise _fail_usage("--timeout must be between 0.1 and 3600 seconds")
+        limits = replace(limits, timeout=timeout)
+    for flag, value, low, high, key in (
+        ("--memory-mb", memory_mb, 256, 1 << 20, "memory_mb"),
+        ("--processes", processes, 1, 4096, "processes"),
+        ("--output-kb", output_kb, 1, 1 << 20, "output_kb"),
+        ("--total-timeout", total_timeout, 1, 86400, "total_timeout"),
+    ):
+        if value is not None:
+            if not low <= value <= high:
+                raise _fail_usage(f"{flag} must be between {low} and {high} (got {value})")
+            limits = replace(limits, **{key: value})
+    return limits
+
+
+def _fd_options(exhaustive: bool, directions: int | None, samples: int | None):
+    """The finite-difference options, checked before grading starts (a bad value is a usage error, exit 2)."""
+    if directions is not None and not 1 <= directions <= 1000:
+        raise _fail_usage("--directions must be between 1 and 1000")
+    if samples is not None and not 0 <= samples <= 10000:
+        raise _fail_usage("--samples must be between 0 and 10000")
+    from .check.student_fd import FDOptions
+
+    return FDOptions(_exhaustive() if exhaustive else None, directions, samples)
+
+
+def _write_reports(report, output: Path | None, extra: list[tuple[str, str]]) -> None:
+    """--output (the JSON report) and each --report FORMAT=FILE, written atomically."""
+    from .render import formats, json_report
+
+    if output is not None:
+        _write_atomic(output, json_report.render(report))
+    for kind, target in extra:
+        _write_atomic(Path(target), formats.render_format(report, kind))
 
 
 def _print_text(report, width, color, verbose, actions: bool) -> None:

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from . import __version__
 from .check import compare, fd
-from .check.engine import make_sandbox, observe, read_source
+from .check.engine import make_sandbox, observe
 from .check.trials import make_trials, reference_problems
 from .diagnose.judge import Judge
-from .errors import SpecError, UsageError
-from .findings import Finding
+from .errors import SpecError
+from .findings import Finding, Location
 from .report import CheckResult, Report
 from .spec.model import Limits, Spec
+from .submission import Submission
 
 DEFAULT_SEED = 0
 
@@ -43,20 +45,25 @@ def validate_spec(spec: Spec, seed: int = DEFAULT_SEED, probes: bool = True, tri
     _VALIDATED[key] = spec
 
 
-def grade(spec: Spec, path: Path, *, seed: int = DEFAULT_SEED, limits: Limits | None = None, picked: str | None = None,
+def grade(spec: Spec, submission: Submission | Path, *, seed: int = DEFAULT_SEED, limits: Limits | None = None, picked: str | None = None,
           trials: list | None = None, sizes: dict[str, int] | None = None, zygote=None, fd_options=None) -> Report:  # fmt: skip
-    """Grade one file. ``trials``: precomputed (and validated) trials, when grading many files."""
+    """Grade one submission (a path is read first). ``trials``: precomputed (and validated) trials, when grading many files.
+
+    One path for every kind of submission: the child imports ``submission.module_file()``;
+    a notebook's report is then moved to its cells (``_notebook_report``)."""
+    if not isinstance(submission, Submission):
+        submission = Submission.from_path(submission)
+    with submission.module_file() as module:
+        report = _grade_module(spec, submission.source, module, seed=seed, limits=limits, picked=picked, trials=trials, sizes=sizes,
+                               zygote=zygote, fd_options=fd_options)  # fmt: skip
+    return report if submission.notebook is None else _notebook_report(spec, submission, report)
+
+
+def _grade_module(spec: Spec, source: str, path: Path, *, seed: int, limits: Limits | None, picked: str | None, trials: list | None,
+                  sizes: dict[str, int] | None, zygote, fd_options) -> Report:  # fmt: skip
+    """Run the module at ``path`` (holding ``source``) against the trials and judge what it did."""
     start = time.perf_counter()
     limits = limits or spec.limits
-    path = Path(path)
-    if not path.is_file():
-        raise UsageError(f"{path}: no such file")
-    if path.suffix.lower() == ".ipynb":
-        return _grade_notebook(spec, path, seed=seed, limits=limits, picked=picked, trials=trials, sizes=sizes, zygote=zygote, fd_options=fd_options)
-    try:
-        source = read_source(path)
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"{path}: cannot read the submission ({exc})") from None
     sandbox = make_sandbox(spec, path, limits, zygote)
     sandbox.spawn()  # the child starts (and imports numpy) while the trials are prepared
     try:
@@ -111,23 +118,13 @@ def build_report(spec, path, seed, checks: list[CheckResult], findings: list[Fin
     )  # fmt: skip
 
 
-def _grade_notebook(spec: Spec, path: Path, **kwargs) -> Report:
-    """Grade the functions a notebook defines; lines are reported as cell and line."""
-    import tempfile
-    from dataclasses import replace
-
-    from .findings import Location
-    from .notebook import extract
-
-    try:
-        nb = extract(path)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    with tempfile.TemporaryDirectory(prefix="gradcheck-nb-") as tmp:
-        built = Path(tmp) / f"{path.stem}.py"
-        built.write_text(nb.source, encoding="utf-8")
-        report = grade(spec, built, **kwargs)
-    report = nb.relocate_report(report, str(path))
+def _notebook_report(spec: Spec, submission: Submission, report: Report) -> Report:
+    """Findings moved to (cell, line within the cell); a graded function lost to a cell that does
+    not parse is reported as that cell's syntax error (GC001), not as a missing function."""
+    nb = submission.notebook
+    assert nb is not None
+    path = str(submission.path)
+    report = nb.relocate_report(report, path)
     wanted = {f.call for f in spec.functions} | {a for f in spec.functions for a in f.aliases}
     broken = [e for e in nb.syntax_errors if set(nb.cell(e.cell).functions if nb.cell(e.cell) else ()) & wanted]
     if broken:
@@ -135,7 +132,7 @@ def _grade_notebook(spec: Spec, path: Path, **kwargs) -> Report:
         findings = [f for f in report.findings if not (f.code == "GC003" and f.target in lost)]
         for e in broken:
             findings.insert(0, Finding("GC001", "submission", f"Cell [{e.cell}] cannot be read as Python: {e.message}", tags=("syntax-error",),
-                                       location=Location(str(path), e.line or 1, e.line or 1, cell=e.cell),
+                                       location=Location(path, e.line or 1, e.line or 1, cell=e.cell),
                                        hint="fix the syntax error in that cell; the functions it defines were not checked"))  # fmt: skip
         report = replace(report, findings=findings, passed=False)
     cells = {}

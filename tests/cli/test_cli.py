@@ -145,3 +145,11 @@ def test_removed_numpy_api_gets_the_modern_replacement(tmp_path):
     data = json.loads(run(str(f), "--format", "json").stdout)
     gc101 = [x for x in data["findings"] if x["code"] == "GC101"]
     assert gc101 and "item()" in (gc101[0]["hint"] or ""), data["findings"]
+
+
+def test_bad_finite_difference_option_is_a_usage_error():
+    """--directions/--samples out of range: exit 2 with one line (it used to become a GC901 report, exit 1)."""
+    for args in (("--directions", "0"), ("--samples", "-1")):
+        proc = run(str(EXAMPLES / "correct.py"), *args, "--format", "json")
+        assert proc.returncode == 2, proc.stdout
+        assert proc.stdout == "" and proc.stderr.strip().count("\n") == 0 and args[0] in proc.stderr

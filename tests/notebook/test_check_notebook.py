@@ -9,6 +9,7 @@ import pytest
 from rich.console import Console
 
 import gradcheck.notebook as nbmod
+import gradcheck.submission.notebook as reader
 from gradcheck.notebook import check_notebook, load_ipython_extension
 
 from ..conftest import CORPUS, root_finding
@@ -61,7 +62,7 @@ def test_check_notebook_with_fake_history(captured):
 
 def test_history_as_ipython_keeps_it():
     entries, n, line = history()
-    ex = nbmod.extract_cells(nbmod.history_cells(entries))
+    ex = reader.extract_cells(reader.history_cells(entries))
     assert [c.number for c in ex.cells if c.kept] == [1, 3, 4, 5, 6]
     info = {c.number: c for c in ex.cells}
     assert info[1].dropped == ((2, "imports matplotlib.pyplot (a plotting module)"), (4, "runs code: get_ipython(…).run_line_magic(...)"))
@@ -78,10 +79,35 @@ def test_check_notebook_assignment_and_default_name(captured):
 
 
 def test_check_notebook_reports_cells_that_do_not_parse(captured):
+    """A graded function in a cell that does not parse is GC001 naming the cell, as for a saved notebook."""
     entries, _, _ = history()
     entries = entries + ["def backward_propagation(parameters, cache, X, Y)\n    return {}"]
-    check_notebook("planar", globals_={"In": entries})
+    report = check_notebook("planar", globals_={"In": entries})
     assert f"cell [{len(entries) - 1}] was not graded: syntax error at line 1" in captured.getvalue()
+    first = report.findings[0]
+    assert (first.code, first.target, first.location.cell, first.location.line) == ("GC001", "submission", len(entries) - 1, 1)
+    assert first.message.startswith(f"Cell [{len(entries) - 1}] cannot be read as Python")
+    assert report.passed is False
+
+
+def test_history_and_saved_notebook_are_graded_alike(tmp_path, captured):
+    """One notebook path: the same cells give the same findings from a file and from the input history."""
+    import json
+
+    from gradcheck.api import check_file
+
+    source = CORPUS / "notebooks" / "planar_dw1_missing_mean.ipynb"
+    cells = [c for c in json.loads(source.read_text())["cells"] if c["cell_type"] == "code"]
+    entries = [""] + ["".join(c["source"]) if isinstance(c["source"], list) else c["source"] for c in cells]
+    from_history = check_notebook(globals_={"In": entries, "__session__": str(source)})
+    from_file = check_file(source)
+    key = [(f.code, f.target, f.tags, f.message, f.location.cell if f.location else None,
+            f.location.line if f.location else None) for f in from_file.findings]  # fmt: skip
+    assert [(f.code, f.target, f.tags, f.message, f.location.cell if f.location else None,
+             f.location.line if f.location else None) for f in from_history.findings] == key  # fmt: skip
+    assert from_history.cells == from_file.cells and from_history.score == from_file.score
+    shown = captured.getvalue()
+    assert "gradcheck-nb-" not in shown and "planar_dw1_missing_mean.ipynb · cell [10], line 13" in shown
 
 
 def test_without_ipython_is_a_clear_error(monkeypatch):

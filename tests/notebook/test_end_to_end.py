@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gradcheck.api import check_file
-from gradcheck.notebook import extract
+from gradcheck.submission.notebook import extract
 
 from ..conftest import CORPUS, root_finding
 from .planar_cells import cells, code_cell_number, functions

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from gradcheck.api import check_file
-from gradcheck.notebook import extract
+from gradcheck.submission.notebook import extract
 
 from ..conftest import CORPUS, manifest, root_finding
 

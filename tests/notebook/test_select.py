@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gradcheck.findings import Location
-from gradcheck.notebook import SKIPPED_PREFIX, extract
+from gradcheck.submission.notebook import SKIPPED_PREFIX, extract
 
 nbformat = pytest.importorskip("nbformat")
 

@@ -1,0 +1,448 @@
+"""Notebooks as submissions: take the code to grade out of an ``.ipynb`` file or an input history.
+
+``extract(path)`` reads an ``.ipynb`` file (nbformat 4 JSON; standard library only) and
+builds one Python module from its code cells, in order, with a map from every line of
+that module back to (cell, line within the cell). ``extract_cells(history_cells(In))`` does
+the same with IPython's input history (the Jupyter front end is ``gradcheck.notebook``).
+Statement by statement, ``select.py`` decides what is kept.
+
+Cells are numbered as Jupyter shows them: code cells counted from 1 (markdown and raw
+cells are not counted); ``CellInfo.index`` keeps the cell's position in the file. For
+history, cell n is ``In[n]``.
+
+Which code is kept
+------------------
+A notebook mixes the functions being graded with cells that load data, train, plot and
+run tests. Only what defines things is kept; the module must import without running
+anything expensive and without the names that only existed in the student's session.
+
+1. Magics and shell lines (``%matplotlib inline``, ``!pip install …``, ``x = !ls``,
+   ``np.dot?``) are commented out (``pass  # …`` inside an indented block) before
+   parsing, so they never make a cell fail. A cell magic whose body is Python
+   (``%%time``, ``%%timeit``, ``%%capture``, ``%%prun``) loses only its first line; any
+   other cell magic (``%%bash``, ``%%writefile``, ``%%html`` …) skips the cell.
+2. A cell that still does not parse is skipped; the error is kept in
+   ``Extracted.syntax_errors`` as (cell, line in the cell, message), and ``CellInfo.functions``
+   lists the functions the cell appears to define (so a missing graded function can be
+   reported as the syntax error it is).
+3. Top-level statements of a cell are kept or dropped one by one (nothing inside a
+   function or class body is ever changed):
+
+   - kept: ``def`` and ``class`` (with their decorators), ``pass``, string literals
+     (docstrings), ``import numpy`` in every form;
+   - imports of plotting, test and notebook modules are dropped: matplotlib, seaborn,
+     plotly, pylab, sklearn, IPython, ipywidgets, tqdm, unittest, pytest, doctest,
+     ``testCases*``, ``test_cases*``, ``public_tests``, ``test_utils``, ``*_test(s)``,
+     ``test_*``, ``*unittest`` and gradcheck itself; a ``from __future__`` import is
+     dropped (it is only valid at the top of a file);
+   - every other import is kept inside ``try: … / except ImportError: pass``, so a
+     course module that is missing (``from planar_utils import …``, ``from dnn_utils
+     import …``) does not stop the module from loading — gradcheck supplies the course
+     helpers (``sigmoid`` …) that the file does not define;
+   - simple constant assignments are kept: the value makes no call except to numpy
+     constructors (``np.array``, ``np.zeros``, ``np.float32`` …) and harmless builtins
+     (``int``, ``range``, ``len`` …), and reads only names the kept code defines;
+   - dropped: expression statements (``train(...)``, ``plt.plot(...)``, ``print(...)``,
+     ``backward_propagation_test(backward_propagation)``, ``np.random.seed(1)``, a bare
+     name shown as the cell's value), ``assert``, top-level loops and ``with`` blocks,
+     ``del``, ``global``, ``raise``, ``if __name__ == "__main__":``, assignments whose
+     value calls anything else (``X, Y = load_planar_dataset()``, ``parameters =
+     nn_model(X, Y)``), and any statement that reads a name only a dropped statement
+     defined (``shape_X = X.shape`` after ``X`` was dropped);
+   - ``if`` and ``try`` blocks are kept whole when everything in them would be kept (a
+     ``try`` that catches ImportError may hold any import), and dropped whole otherwise.
+
+4. Graded cells. From a marker such as ``# GRADED FUNCTION: backward_propagation``
+   (also ``# GRADED CELL``, ``# GRADED_FUNCTION``, ``# UNQ_C3``) to the end of the cell,
+   the student's code is kept as written with fewer exceptions: assignments may call
+   numpy, builtins and the notebook's own functions and classes, and ``if`` / ``try``
+   blocks are kept unless they train, plot, print or test. Still dropped there:
+   expression statements, ``assert``, loops, ``with``, ``del``, the ``__main__`` guard,
+   calls to training, plotting, printing and test functions, calls into course modules
+   (which may be missing when grading), and reads of names no kept code defines.
+
+In IPython's input history, magics have already become ``get_ipython().run_line_magic(…)``
+calls, which are dropped like any call; the code of a ``%%time`` cell is a string argument
+there and is not graded (the reason says so).
+
+A cell with nothing kept is skipped, with the reason (``CellInfo.reason``). In kept cells,
+dropped statements stay in the module as comments (``# (skipped) …``), so the module's
+lines follow the cell's lines; each kept cell starts with a ``# %% cell [n]`` line.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import warnings
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from .select import DROP, GUARD, KEEP, Env, bound, decide, stmt_end, stmt_start
+
+MAX_NOTEBOOK = 64 << 20  # bytes read from an .ipynb (outputs with images make notebooks large)
+
+SKIPPED_PREFIX = "# (skipped) "
+
+# Cell magics whose body is ordinary Python run once (or timed): only the first line goes.
+PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "memit", "mprun", "snakeviz"})
+
+_MARKER = re.compile(r"^\s*#+\s*(GRADED[ _-]?(FUNCTION|CELL|CLASS|CODE)\b|UNQ_C\d+\b)", re.IGNORECASE)
+_CELL_MAGIC = re.compile(r"^\s*%%\s*([A-Za-z_][\w-]*)")
+_LINE_MAGIC = re.compile(r"^\s*[%!]")
+_HELP = re.compile(r"^\s*(\?\??[\w.]+|[\w.]+\?\??)\s*$")
+_ASSIGN_MAGIC = re.compile(r"^\s*[A-Za-z_][\w.,\s\[\]()*]*=\s*[%!](?!=)")
+_DEF_LINE = re.compile(r"^(?:async\s+)?def\s+([A-Za-z_]\w*)", re.MULTILINE)
+
+
+class SyntaxIssue(NamedTuple):
+    """A code cell that does not parse: its number, the line within the cell, the message."""
+
+    cell: int
+    line: int | None
+    message: str
+
+
+@dataclass(frozen=True)
+class CellInfo:
+    number: int  # as Jupyter shows it: code cells counted from 1 (history: n of In[n])
+    index: int  # position in the notebook's cells (history: n of In[n])
+    first_line: int | None  # line of the built source holding the cell's line 1 (None: skipped)
+    line_count: int  # lines of the built source that come from this cell (0: skipped)
+    cell_lines: int  # lines in the cell itself
+    kept: bool
+    reason: str  # why it was kept or skipped
+    dropped: tuple[tuple[int, str], ...] = ()  # (line in the cell, why) for each dropped statement
+    functions: tuple[str, ...] = ()  # functions the cell defines at top level
+    graded: bool = False  # the cell carries a "# GRADED FUNCTION"-style marker
+
+
+@dataclass
+class Extracted:
+    source: str
+    cells: list[CellInfo]
+    syntax_errors: list[SyntaxIssue] = field(default_factory=list)
+    path: str | None = None
+    origins: list[tuple[int, int] | None] = field(default_factory=list, repr=False)  # per built line
+    texts: dict[int, str] = field(default_factory=dict, repr=False)  # cell number -> the cell's text
+
+    def origin(self, line: int | None) -> tuple[int, int] | None:
+        """(cell number, line within the cell) for a line of ``source``; None for lines gradcheck added."""
+        if line is None or not isinstance(line, int) or not 1 <= line <= len(self.origins):
+            return None
+        return self.origins[line - 1]
+
+    def cell(self, number: int) -> CellInfo | None:
+        return next((c for c in self.cells if c.number == number), None)
+
+    def cell_text(self, number: int) -> str | None:
+        """The cell's code as the student wrote it (None for an unknown cell)."""
+        return self.texts.get(number)
+
+    @property
+    def functions(self) -> list[str]:
+        """Functions defined by the kept cells, in order."""
+        return [f for c in self.cells if c.kept for f in c.functions]
+
+    def relocate(self, location: Any, file: str | None = None) -> Any:
+        """A ``findings.Location`` in the built source, moved to (cell, line within the cell)."""
+        if location is None:
+            return None
+        start = self.origin(location.line)
+        if start is None:
+            return location if file is None else replace(location, file=file)
+        end = self.origin(location.end_line) if location.end_line is not None else None
+        end_line = end[1] if end is not None and end[0] == start[0] else start[1]
+        return replace(
+            location, file=file if file is not None else (self.path or location.file), line=start[1], end_line=end_line, cell=start[0]
+        )
+
+    def relocate_report(self, report: Any, file: str | None = None) -> Any:
+        """A copy of ``report`` whose findings point at notebook cells (``Location.cell``); ``file`` also names the report's file."""
+        findings = [replace(f, location=self.relocate(f.location, file)) if f.location is not None else f for f in report.findings]
+        return replace(report, findings=findings) if file is None else replace(report, findings=findings, file=file)
+
+
+# ---------------------------------------------------------------------------------------
+# Reading the notebook file
+
+
+def extract(path: str | Path) -> Extracted:
+    """Build a module from a notebook's code cells (see the module docstring for the rules)."""
+    path = Path(path)
+    cells = read_notebook(path)
+    out = extract_cells(cells, label=path.name)
+    out.path = str(path)
+    return out
+
+
+def read_notebook(path: Path) -> list[tuple[int, int, str]]:
+    """(number, raw index, text) of each code cell; ValueError when the file is not an nbformat 4 notebook."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_NOTEBOOK + 1)
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot read the notebook ({exc.strerror or exc})") from None
+    if len(data) > MAX_NOTEBOOK:
+        raise ValueError(f"{path}: the notebook is larger than {MAX_NOTEBOOK >> 20} MiB (clear its outputs and try again)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: not a Jupyter notebook: the file is not UTF-8 text") from None
+    try:
+        nb = json.loads(text)
+    except json.JSONDecodeError as exc:
+        hint = " (is this a Python file? pass the .py file instead)" if path.suffix != ".ipynb" or _looks_like_python(text) else ""
+        raise ValueError(
+            f"{path}: not a Jupyter notebook: the file is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}){hint}"
+        ) from None
+    except RecursionError:
+        raise ValueError(f"{path}: not a Jupyter notebook: the JSON is nested too deeply") from None
+    if not isinstance(nb, dict):
+        raise ValueError(f"{path}: not a Jupyter notebook: the JSON is a {type(nb).__name__}, not an object with 'cells'")
+    version = nb.get("nbformat")
+    if isinstance(version, int) and not isinstance(version, bool) and version < 4:
+        raise ValueError(
+            f"{path}: notebook format {version} is not supported; gradcheck reads nbformat 4 "
+            "(open and save the notebook in Jupyter, or run `jupyter nbconvert --to notebook --inplace` on it)"
+        )
+    if "cells" not in nb:
+        if "worksheets" in nb:
+            raise ValueError(f"{path}: notebook format 3 is not supported; gradcheck reads nbformat 4 (open and save it in Jupyter)")
+        raise ValueError(f"{path}: not a Jupyter notebook: the JSON has no 'cells' list")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise ValueError(f"{path}: not a Jupyter notebook: 'nbformat' is missing or not a number")
+    if not isinstance(nb["cells"], list):
+        raise ValueError(f"{path}: not a Jupyter notebook: 'cells' is not a list")
+    out = []
+    number = 0
+    for index, cell in enumerate(nb["cells"]):
+        if not isinstance(cell, dict) or not isinstance(cell.get("cell_type"), str):
+            raise ValueError(f"{path}: not a valid notebook: cell {index} has no 'cell_type'")
+        if cell["cell_type"] != "code":
+            continue
+        number += 1
+        source = cell.get("source", "")
+        if isinstance(source, list) and all(isinstance(s, str) for s in source):
+            source = "".join(source)
+        elif not isinstance(source, str):
+            raise ValueError(f"{path}: not a valid notebook: the source of code cell {number} is neither a string nor a list of strings")
+        out.append((number, index, source))
+    return out
+
+
+def _looks_like_python(text: str) -> bool:
+    return bool(re.search(r"^\s*(import\s|from\s+\S+\s+import\s|def\s)", text, re.MULTILINE))
+
+
+# ---------------------------------------------------------------------------------------
+# Building the module
+
+
+@dataclass
+class _Builder:
+    label: str
+    lines: list[str] = field(default_factory=list)
+    origins: list[tuple[int, int] | None] = field(default_factory=list)
+
+    def add(self, text: str, origin: tuple[int, int] | None) -> None:
+        self.lines.append(text)
+        self.origins.append(origin)
+
+
+def extract_cells(cells: list[tuple[int, int, str]], label: str = "notebook") -> Extracted:
+    """Build the module from (number, raw index, text) code cells, in order."""
+    b = _Builder(label)
+    b.add(f"# Built by gradcheck from {label}: the code cells that define things, in order.", None)
+    env = Env()
+    infos: list[CellInfo] = []
+    issues: list[SyntaxIssue] = []
+    texts: dict[int, str] = {}
+    for number, index, raw in cells:
+        text = raw.replace("\r\n", "\n").replace("\r", "\n")
+        texts[number] = text
+        info, issue = _cell(b, env, number, index, text)
+        infos.append(info)
+        if issue is not None:
+            issues.append(issue)
+    source = "\n".join(b.lines) + "\n"
+    return Extracted(source=source, cells=infos, syntax_errors=issues, origins=b.origins, texts=texts)
+
+
+def _split(text: str) -> list[str]:
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def _cell(b: _Builder, env: Env, number: int, index: int, text: str) -> tuple[CellInfo, SyntaxIssue | None]:
+    lines = _split(text)
+    marker = next((i + 1 for i, ln in enumerate(lines) if _MARKER.match(ln)), None)
+
+    def skipped(reason: str, functions: tuple[str, ...] = (), dropped: tuple[tuple[int, str], ...] = ()) -> CellInfo:
+        return CellInfo(number, index, None, 0, len(lines), False, reason, dropped, functions, marker is not None)
+
+    if not any(ln.strip() and not ln.strip().startswith("#") for ln in lines):
+        return skipped("empty" if not any(ln.strip() for ln in lines) else "only comments"), None
+    lines, magic = _strip_magics(lines)
+    if magic is not None:
+        return skipped(f"cell magic %%{magic}: the cell is not Python", _guess_functions(text)), None
+    code = "\n".join(lines) + "\n"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(code)
+    except SyntaxError as exc:
+        msg = exc.msg or "invalid syntax"
+        where = f" at line {exc.lineno}" if exc.lineno else ""
+        return skipped(f"syntax error{where}: {msg}", _guess_functions(text)), SyntaxIssue(number, exc.lineno, msg)
+    except (ValueError, RecursionError, MemoryError) as exc:
+        msg = f"the cell cannot be parsed ({type(exc).__name__}: {exc})"
+        return skipped(msg, _guess_functions(text)), SyntaxIssue(number, None, msg)
+
+    functions = tuple(n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)))
+    decisions = []  # (stmt, action, reason)
+    for stmt in tree.body:
+        graded = marker is not None and stmt_start(stmt) > marker
+        action, reason = decide(stmt, env, graded)
+        decisions.append((stmt, action, reason))
+        names = bound(stmt)
+        if action == DROP:
+            env.dropped |= names - env.defined
+        else:
+            env.bind(names)
+            if action == GUARD:
+                env.guarded |= names
+                if isinstance(stmt, ast.ImportFrom) and any(a.name == "*" for a in stmt.names):
+                    env.star = True
+            else:
+                env.guarded -= names
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                env.functions.add(stmt.name)
+    kept = [(s, a) for s, a, _ in decisions if a != DROP]
+    dropped = tuple((stmt_start(s), r) for s, a, r in decisions if a == DROP)
+    meaningful = [s for s, _ in kept if not _is_noop(s)]
+    if not tree.body:
+        return skipped("only IPython magics and comments"), None
+    if not meaningful:
+        reasons = _unique(r for _, r in dropped)
+        why = "runs code only: " + "; ".join(reasons[:3]) + ("; …" if len(reasons) > 3 else "") if reasons else "nothing to keep"
+        return skipped(why, functions, dropped), None
+
+    first = len(b.lines) + 1
+    b.add(f"# %% cell [{number}]", None)
+    _emit(b, number, lines, code, decisions)
+    return CellInfo(number, index, first + 1, len(b.lines) - first, len(lines), True, _kept_reason(meaningful),
+                    dropped, functions, marker is not None), None  # fmt: skip
+
+
+def _guess_functions(text: str) -> tuple[str, ...]:
+    return tuple(_DEF_LINE.findall(text))
+
+
+def _unique(items) -> list[str]:
+    seen: list[str] = []
+    for i in items:
+        if i not in seen:
+            seen.append(i)
+    return seen
+
+
+def _is_noop(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, ast.Pass) or (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant))
+
+
+def _kept_reason(stmts: list[ast.stmt]) -> str:
+    defs = [s.name for s in stmts if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+    parts = []
+    if defs:
+        parts.append("defines " + ", ".join(defs))
+    if any(isinstance(s, (ast.Import, ast.ImportFrom)) for s in stmts):
+        parts.append("imports")
+    assigned = sorted({n for s in stmts if isinstance(s, (ast.Assign, ast.AnnAssign, ast.AugAssign)) for n in bound(s)})
+    if assigned:
+        parts.append("assigns " + ", ".join(assigned))
+    if any(isinstance(s, (ast.If, ast.Try)) for s in stmts):
+        parts.append("keeps a definition block")
+    return "; ".join(parts) or "kept"
+
+
+def _strip_magics(lines: list[str]) -> tuple[list[str], str | None]:
+    """Comment out IPython syntax; the name of a non-Python cell magic when the cell is one."""
+    out = list(lines)
+    first = next((i for i, ln in enumerate(out) if ln.strip()), None)
+    if first is not None:
+        m = _CELL_MAGIC.match(out[first])
+        if m:
+            if m.group(1) not in PYTHON_CELL_MAGICS:
+                return out, m.group(1)
+            out[first] = "# " + out[first]
+    code = "\n".join(out) + "\n"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(code)
+        return out, None  # plain Python: a line starting with % is an operator's continuation
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        pass
+    for i, ln in enumerate(out):
+        if _LINE_MAGIC.match(ln) or _HELP.match(ln) or _ASSIGN_MAGIC.match(ln):
+            stripped = ln.lstrip()
+            indent = ln[: len(ln) - len(stripped)]
+            out[i] = f"{indent}pass  # {stripped}" if indent else f"# {stripped}"
+    return out, None
+
+
+def _emit(b: _Builder, number: int, lines: list[str], code: str, decisions: list[tuple[ast.stmt, str, str]]) -> None:
+    """Write the cell's lines: kept as they are, dropped ones commented, guarded imports wrapped."""
+    groups: list[list[tuple[ast.stmt, str, str]]] = []
+    for d in decisions:  # statements sharing a line (a; b) form one group
+        if groups and stmt_start(d[0]) <= stmt_end(groups[-1][-1][0]):
+            groups[-1].append(d)
+        else:
+            groups.append([d])
+    line = 1
+    for group in groups:
+        start, end = stmt_start(group[0][0]), max(stmt_end(s) for s, _, _ in group)
+        while line < start:  # comments and blank lines between statements
+            b.add(lines[line - 1], (number, line))
+            line += 1
+        actions = {a for _, a, _ in group}
+        if len(group) == 1 or actions == {KEEP} or actions == {DROP}:
+            action = group[0][1] if len(actions) == 1 else KEEP
+            _emit_lines(b, number, start, lines[start - 1 : end], action)
+        else:  # a; b with different fates: each statement on its own lines
+            for stmt, action, _ in group:
+                segment = ast.get_source_segment(code, stmt) or ""
+                _emit_lines(b, number, stmt_start(stmt), segment.split("\n"), action)
+        line = end + 1
+    while line <= len(lines):
+        b.add(lines[line - 1], (number, line))
+        line += 1
+
+
+def _emit_lines(b: _Builder, number: int, start: int, chunk: list[str], action: str) -> None:
+    for k, text in enumerate(chunk):
+        origin = (number, start + k)
+        if action == DROP:
+            b.add(SKIPPED_PREFIX + text if text.strip() else text, origin)
+        elif action == GUARD and k == 0:
+            b.add("try: " + text, origin)
+        else:
+            b.add(text, origin)
+    if action == GUARD:
+        b.add("except ImportError: pass", (number, start + len(chunk) - 1))
+
+
+# ---------------------------------------------------------------------------------------
+# IPython's input history
+
+
+def history_cells(history: Any) -> list[tuple[int, int, str]]:
+    """(n, n, text) for each entry In[n] of IPython's input history (In[0] is empty)."""
+    if isinstance(history, str) or not isinstance(history, (list, tuple)):
+        raise RuntimeError("the input history ('In') is not a list of strings; call check_notebook() from a notebook cell")
+    return [(n, n, text) for n, text in enumerate(history) if isinstance(text, str) and n > 0]
