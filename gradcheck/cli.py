@@ -166,7 +166,8 @@ def _print_text(report, width, color, verbose, actions: bool) -> None:
 
 
 def _github_actions(report, to_stderr: bool) -> None:
-    from .render.annotations import annotations, append_step_summary
+    from .render.annotations import annotations
+    from .render.markdown import append_step_summary
 
     stream = sys.stderr if to_stderr else sys.stdout
     for line in annotations(report):
@@ -382,7 +383,7 @@ def main(argv: list[str] | None = None) -> None:
     if args and args[0] not in COMMANDS and not args[0].startswith("-") or args and args[0].startswith("-") and args[0] not in ("--help", "-h", "--version"):
         args.insert(0, "check")
     if args == ["--version"]:
-        from . import __version__
+        from ._version import __version__
 
         sys.stdout.write(f"gradcheck {__version__}\n")
         return

@@ -6,7 +6,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from . import __version__
+from ._version import __version__
 from .check import compare, fd
 from .check.engine import make_sandbox, observe
 from .check.trials import make_trials, reference_problems

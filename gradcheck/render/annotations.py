@@ -1,4 +1,4 @@
-"""GitHub Actions: annotations, the step summary, and fencing off the student's output.
+"""GitHub Actions: annotations and fencing off the student's output.
 
 ``annotations(report)`` returns workflow-command lines to print on stdout: one ``::error``
 per error finding that has a source location (``::warning`` for warnings; notes get none),
@@ -11,8 +11,7 @@ and ``,`` → ``%2C``. A student's text therefore cannot end a command or start 
 ``::stop-commands::TOKEN`` … ``::TOKEN::`` so the runner ignores any workflow command inside
 it; use a fresh random token per run (``new_token()``).
 
-``append_step_summary(report, path)`` appends the Markdown report to ``$GITHUB_STEP_SUMMARY``
-within the 1 MiB a step may write.
+The step summary is Markdown: ``markdown.append_step_summary``.
 """
 
 from __future__ import annotations
@@ -113,31 +112,3 @@ def wrap_student_output(text: str, token: str | None = None) -> str:
             token = new_token()
     body = text if text.endswith("\n") or not text else text + "\n"
     return f"::stop-commands::{token}\n{body}::{token}::\n"
-
-
-def append_step_summary(report: Report, path: str | os.PathLike[str]) -> bool:
-    """Append the Markdown report to the step-summary file at ``path``; False if it could not be written.
-
-    The budget is GitHub's per-step limit minus what the step already wrote there.
-    """
-    from .markdown import LIMIT, render, summary_line
-
-    target = Path(path)
-    try:
-        existing = target.stat().st_size if target.exists() else 0
-    except OSError:
-        existing = 0
-    budget = LIMIT - existing
-    if budget < 2048:
-        text = f"\n{summary_line(report)} (no room left in the step summary for the full report)\n"
-        if len(text.encode("utf-8")) > budget:
-            return False
-    else:
-        text = render(report, max_bytes=budget - 16)
-        text = ("\n" if existing else "") + text + ("" if text.endswith("\n") else "\n")
-    try:
-        with open(target, "a", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-    except OSError:
-        return False
-    return True

@@ -1,32 +1,63 @@
-"""Report formats for CI and graders: one entry point, the exit-code policy, shared helpers.
+"""Report formats for CI and graders: one entry point, the exit-code policy, the fallbacks.
 
-``render_format(report, fmt)`` returns the document for one of ``FORMATS`` as a string.
-Renderers only read the report: they never decide pass or fail, and a rendering bug
-degrades to a minimal valid document instead of raising.
-
-Helpers used by several renderers (which findings explain a check, how a check is named,
-numbers for JSON) live here too; the renderer modules are imported lazily, so importing
-this module is cheap and free of cycles.
+``render_format(report, fmt)`` returns the document for one of ``FORMATS`` as a string,
+through the plain ``RENDERERS`` table. Renderers only read the report: they never decide
+pass or fail, and a rendering bug degrades to a minimal valid document instead of raising.
+The helpers renderers share are in ``common.py`` (re-exported here); renderers never import
+this module or each other.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import os
-import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
-from ..findings import Finding
-from ..report import CheckResult, Report
+from ..report import Report
+from . import classroom, gradescope, json_report, junit, markdown
+from .common import (
+    INTERNAL_ERROR,
+    belongs,
+    check_name,
+    clip,
+    escape,
+    failure_note,
+    file_label,
+    findings_for_check,
+    has_internal_error,
+    is_problem,
+    number,
+    points,
+    source_lines,
+    unattached_findings,
+    verdict,
+)
+from .console import capture
+from .text import render as render_text
 
-FORMATS: tuple[str, ...] = ("text", "json", "markdown", "junit", "gradescope", "classroom50", "classroom")
+__all__ = [
+    "FORMATS", "INTERNAL_ERROR", "RENDERERS", "belongs", "check_name", "clip", "exit_code", "file_label", "findings_for_check",
+    "has_internal_error", "is_problem", "minimal_document", "number", "parse_report_option", "points", "render_format",
+    "source_lines", "unattached_findings",
+]  # fmt: skip
 
-# The finding that means gradcheck itself failed (the submission was not fully graded).
-INTERNAL_ERROR = "GC901"
 
-# Findings that carry no check id but belong to a known check.
-_CODE_TO_CHECK = {"GC304": "gradient_check"}
+def _text(report: Report, env: Mapping[str, str]) -> str:
+    return capture(lambda console: render_text(report, console), width=100)
+
+
+# Each format's renderer: (report, environment) -> the document.
+RENDERERS: dict[str, Callable[[Report, Mapping[str, str]], str]] = {
+    "text": _text,
+    "json": lambda report, env: json_report.render(report),
+    "markdown": lambda report, env: markdown.render(report),
+    "junit": lambda report, env: junit.render(report),
+    "gradescope": lambda report, env: gradescope.render(report),
+    "classroom50": lambda report, env: classroom.render_classroom50(report, env=env),
+    "classroom": lambda report, env: classroom.render_classroom(report),
+}
+
+FORMATS: tuple[str, ...] = tuple(RENDERERS)
 
 
 # --------------------------------------------------------------------------- entry points
@@ -34,32 +65,10 @@ _CODE_TO_CHECK = {"GC304": "gradient_check"}
 
 def render_format(report: Report, fmt: str, *, env: Mapping[str, str] = os.environ) -> str:
     """The document for ``fmt`` (one of ``FORMATS``). Raises ValueError only for an unknown format."""
-    if fmt not in FORMATS:
+    if fmt not in RENDERERS:
         raise ValueError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
     try:
-        if fmt == "text":
-            return _render_text(report)
-        if fmt == "json":
-            from . import json_report
-
-            return json_report.render(report)
-        if fmt == "markdown":
-            from . import markdown
-
-            return markdown.render(report)
-        if fmt == "junit":
-            from . import junit
-
-            return junit.render(report)
-        if fmt == "gradescope":
-            from . import gradescope
-
-            return gradescope.render(report)
-        from . import classroom
-
-        if fmt == "classroom50":
-            return classroom.render_classroom50(report, env=env)
-        return classroom.render_classroom(report)
+        return RENDERERS[fmt](report, env)
     except Exception as exc:  # noqa: BLE001 - each renderer already degrades; this is the last guard
         return minimal_document(report, fmt, exc)
 
@@ -86,14 +95,6 @@ def exit_code(report: Report, fmt: str, infrastructure_failure: bool = False, *,
     return 0 if report.passed else 1
 
 
-def has_internal_error(report: Report) -> bool:
-    """True when the report carries the GC901 internal-error finding."""
-    try:
-        return any(getattr(f, "code", None) == INTERNAL_ERROR for f in report.findings)
-    except TypeError:
-        return False
-
-
 def parse_report_option(value: str) -> tuple[str, str]:
     """Split a ``--report FORMAT=FILE`` value; raises ValueError with a one-line reason."""
     fmt, sep, path = value.partition("=")
@@ -105,138 +106,26 @@ def parse_report_option(value: str) -> tuple[str, str]:
     return fmt, path
 
 
-# --------------------------------------------------------------------------- shared helpers
-
-
-def check_name(check: CheckResult) -> str:
-    """The student-facing name of a check: "backward_propagation: dW1", or "gradient check"."""
-    function = str(check.function or "")
-    target = str(check.target or check.id or "check")
-    return f"{function}: {target}" if function else target
-
-
-def is_problem(f: Finding) -> bool:
-    """Findings that explain a failed check: errors, warnings and the "follows upstream" cascades."""
-    return f.level in ("error", "warning") or f.code == "GC303"
-
-
-def belongs(f: Finding, check: CheckResult) -> bool:
-    """Whether finding ``f`` explains ``check`` (see ``findings_for_check``)."""
-    if f.check is not None:
-        return f.check == check.id
-    if f.code in _CODE_TO_CHECK:
-        return _CODE_TO_CHECK[f.code] == check.id
-    return f.target == check.target or bool(check.function and f.target == check.function)
-
-
-def findings_for_check(report: Report, check: CheckResult) -> list[Finding]:
-    """The findings that explain ``check``, in report order.
-
-    A finding belongs to a check when its ``check`` equals the check's id; a finding without
-    a check id belongs to the checks whose target (or function, for function-level findings
-    such as a missing function or a raised exception) equals the finding's target. GC304
-    (finite differences) findings without a check id belong to the gradient check only.
-    Only errors, warnings and GC303 cascades are returned.
-    """
-    return [f for f in report.findings if is_problem(f) and belongs(f, check)]
-
-
-def unattached_findings(report: Report) -> list[Finding]:
-    """Error findings that explain no check in the report (for example GC901)."""
-    return [f for f in report.findings if f.level == "error" and not any(belongs(f, c) for c in report.checks)]
-
-
-def number(value: object) -> int | float:
-    """A JSON-friendly number: an int when integral, non-finite values as 0."""
-    try:
-        x = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return 0
-    if not math.isfinite(x):
-        return 0
-    if x == int(x) and abs(x) < 2**53:
-        return int(x)
-    return round(x, 6)
-
-
-def points(value: object) -> str:
-    """Points for humans: 80, 2.5."""
-    return f"{number(value):g}"
-
-
-def source_lines(report: Report, f: Finding, limit: int = 20) -> list[tuple[int, str]]:
-    """The student's lines for a finding's location, numbered (at most ``limit``)."""
-    loc = f.location
-    if loc is None or not report.source or not isinstance(loc.line, int) or loc.line < 1:
-        return []
-    lines = report.source.splitlines()
-    end = loc.end_line if isinstance(loc.end_line, int) and loc.end_line >= loc.line else loc.line
-    end = min(end, len(lines), loc.line + limit - 1)
-    return [(n, lines[n - 1]) for n in range(loc.line, end + 1)]
-
-
-def file_label(path: str | None) -> str:
-    """The file name shown to students (the last path component)."""
-    if not path:
-        return ""
-    return re.split(r"[\\/]", str(path))[-1] or str(path)
-
-
-def clip(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` characters, marking the cut."""
-    text = str(text)
-    if len(text) <= limit:
-        return text
-    return text[: max(0, limit - 1)] + "…"
-
-
 # --------------------------------------------------------------------------- fallbacks
-
-
-def _render_text(report: Report) -> str:
-    from .console import capture
-    from .text import render
-
-    return capture(lambda console: render(report, console), width=100)
-
-
-def _verdict(report: Report) -> tuple[str, bool, float, float]:
-    try:
-        name = str(report.assignment)
-    except Exception:  # noqa: BLE001
-        name = "unknown"
-    score = float(number(getattr(report, "score", 0)))
-    max_score = float(number(getattr(report, "max_score", 0)))
-    return name, bool(getattr(report, "passed", False)), score, max_score
 
 
 def minimal_document(report: Report, fmt: str, exc: BaseException | None = None) -> str:
     """The smallest valid document in ``fmt`` that still states the verdict."""
-    name, passed, score, max_score = _verdict(report)
-    why = f"{type(exc).__name__}: {exc}" if exc is not None else "rendering failed"
-    note = f"gradcheck could not render the full {fmt} report ({why})"
+    name, passed, score, max_score = verdict(report)
+    note = failure_note(fmt, exc)
     if fmt == "json":
         return (
             json.dumps({"assignment": name, "passed": passed, "score": number(score), "max_score": number(max_score), "render_error": note})
             + "\n"
         )
     if fmt == "markdown":
-        from .markdown import escape
-
         return f"**{escape(name)}** — {'✅ passed' if passed else '❌ failed'} — score {points(score)} / {points(max_score)}\n\n{escape(note)}\n"
     if fmt == "junit":
-        from .junit import minimal
-
-        return minimal(report, note)
+        return junit.minimal(report, note)
     if fmt == "gradescope":
         return json.dumps({"score": number(score), "output": note, "tests": []}) + "\n"
     if fmt == "classroom50":
-        from .classroom import minimal_classroom50
-
-        return minimal_classroom50(report, note)
+        return classroom.minimal_classroom50(report, note)
     if fmt == "classroom":
-        status = "pass" if passed else "fail"
-        return json.dumps({"version": 1, "status": status, "max_score": number(max_score),
-                           "tests": [{"name": "gradcheck", "status": status, "score": number(score), "message": note,
-                                      "line_no": 0, "execution_time": 0, "test_code": "", "filename": "", "output": ""}]}) + "\n"  # fmt: skip
+        return classroom.minimal_classroom(report, note)
     return f"{'PASSED' if passed else 'FAILED'} — {name} — score {points(score)} / {points(max_score)}\n({note})\n"

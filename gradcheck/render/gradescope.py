@@ -14,18 +14,22 @@ import json
 
 from ..findings import Finding
 from ..report import Report
-from .formats import (
+from .common import (
     INTERNAL_ERROR,
     check_name,
     clip,
+    code_span,
+    escape,
+    escape_block,
+    fenced,
     file_label,
     findings_for_check,
     number,
     points,
+    sanitize,
     source_lines,
     unattached_findings,
 )
-from .markdown import code_span, escape, escape_block, fenced, sanitize
 
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
 OUTPUT_LIMIT = 16 * 1024  # characters of printed output shown in the top-level output

@@ -17,7 +17,7 @@ import xml.etree.ElementTree as ET
 
 from ..findings import Finding
 from ..report import Report
-from .formats import INTERNAL_ERROR, clip, file_label, findings_for_check, number, points, source_lines, unattached_findings
+from .common import INTERNAL_ERROR, clip, file_label, findings_for_check, number, points, source_lines, unattached_findings
 
 # Not allowed in XML 1.0 documents: C0 controls but tab/LF/CR, surrogates, U+FFFE and U+FFFF.
 _ILLEGAL = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

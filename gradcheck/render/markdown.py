@@ -4,18 +4,19 @@ A score line, a table of the checks, one section per error or warning (the stude
 the reference formula, the fix), the cascades in one line, the notes as a list, and what the
 submission printed. Everything the student controls (file names, printed output, messages
 that quote their code or exceptions) is escaped or fenced, so it can neither inject HTML nor
-break the table. The document stays under ``LIMIT`` bytes (GitHub refuses a step summary
+break the table. ``append_step_summary`` appends it to ``$GITHUB_STEP_SUMMARY``. The document stays under ``LIMIT`` bytes (GitHub refuses a step summary
 over 1 MiB): findings that do not fit are counted in a final line.
 """
 
 from __future__ import annotations
 
 import functools
-import re
+import os
+from pathlib import Path
 
 from ..findings import CODES, Finding
 from ..report import Report
-from .formats import clip, file_label, points, source_lines
+from .common import clip, code_span, escape, escape_block, fenced, file_label, points, sanitize, source_lines
 
 LIMIT = 1_000_000  # bytes; GitHub's step-summary cap is 1 MiB (1,048,576 bytes)
 OUTPUT_LIMIT = 64 * 1024  # characters of printed output shown in the summary
@@ -23,57 +24,8 @@ _RESERVE = 512  # bytes kept for the "… N more findings omitted" line
 
 STATUS = {"pass": "✅ pass", "fail": "❌ fail", "skip": "⏭ skip"}
 
-# Characters with a meaning in CommonMark/GFM inline or block syntax, or in HTML.
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|<>~&$@=:])")
-_ORDERED = re.compile(r"(?m)^(\s*\d+)([.)])")
-_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-_]")
-# C0 controls but tab/newline, DEL, C1 controls, lone surrogates, bidi overrides and isolates.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
 
 
-# --------------------------------------------------------------------------- escaping
-
-
-def sanitize(text: object) -> str:
-    """Text without terminal escapes and control characters (newlines and tabs kept)."""
-    s = str(text if text is not None else "")
-    s = s.replace("\r\n", "\n").replace("\r", "\n")
-    s = _ANSI.sub("", s)
-    return _CONTROL.sub("\ufffd", s)
-
-
-def escape(text: object) -> str:
-    """Inline text, one line: every Markdown/HTML-significant character backslash-escaped."""
-    s = " ".join(sanitize(text).split("\n"))
-    return _SPECIAL.sub(r"\\\1", s)
-
-
-def escape_block(text: object) -> str:
-    """Multi-line text as paragraphs: escaped, lines joined with hard breaks, no indentation."""
-    paragraphs = re.split(r"\n\s*\n", sanitize(text).strip())
-    out = []
-    for para in paragraphs:
-        lines = [_SPECIAL.sub(r"\\\1", line.strip()) for line in para.split("\n") if line.strip()]
-        if lines:
-            out.append(_ORDERED.sub(r"\1\\\2", "\\\n".join(lines)))
-    return "\n\n".join(out)
-
-
-def code_span(text: object) -> str:
-    """``text`` as an inline code span whose delimiter no backtick run inside can close."""
-    s = " ".join(sanitize(text).split("\n"))
-    longest = max((len(m) for m in re.findall(r"`+", s)), default=0)
-    fence = "`" * (longest + 1)
-    pad = " " if s.startswith("`") or s.endswith("`") or not s.strip() else ""
-    return f"{fence}{pad}{s}{pad}{fence}"
-
-
-def fenced(text: object, info: str = "") -> str:
-    """``text`` as a fenced code block that nothing inside can close."""
-    s = sanitize(text).rstrip("\n")
-    longest = max((len(m) for m in re.findall(r"`+", s)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return f"{fence}{info}\n{s}\n{fence}"
 
 
 def _cell(text: object) -> str:
@@ -280,3 +232,29 @@ def summary_line(report: Report) -> str:
 
 
 __all__ = ["LIMIT", "code_span", "escape", "escape_block", "fenced", "render", "sanitize", "summary_line"]
+
+
+def append_step_summary(report: Report, path: str | os.PathLike[str]) -> bool:
+    """Append the Markdown report to the step-summary file at ``path``; False if it could not be written.
+
+    The budget is GitHub's per-step limit minus what the step already wrote there.
+    """
+    target = Path(path)
+    try:
+        existing = target.stat().st_size if target.exists() else 0
+    except OSError:
+        existing = 0
+    budget = LIMIT - existing
+    if budget < 2048:
+        text = f"\n{summary_line(report)} (no room left in the step summary for the full report)\n"
+        if len(text.encode("utf-8")) > budget:
+            return False
+    else:
+        text = render(report, max_bytes=budget - 16)
+        text = ("\n" if existing else "") + text + ("" if text.endswith("\n") else "\n")
+    try:
+        with open(target, "a", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+    except OSError:
+        return False
+    return True

@@ -13,12 +13,12 @@ from gradcheck.render import markdown
 from gradcheck.render.annotations import (
     MAX_PER_TYPE,
     annotations,
-    append_step_summary,
     escape_data,
     escape_property,
     new_token,
     wrap_student_output,
 )
+from gradcheck.render.markdown import append_step_summary
 from gradcheck.report import CheckResult, Report
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,0 +1,181 @@
+"""Helpers every renderer shares: which findings explain a check, numbers and file names for
+humans and JSON, the student's lines, and escaping for Markdown (Markdown and Gradescope).
+
+Renderers import this module and never each other; ``formats.py`` maps each format to its
+renderer.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from ..findings import Finding
+from ..report import CheckResult, Report
+
+# The finding that means gradcheck itself failed (the submission was not fully graded).
+INTERNAL_ERROR = "GC901"
+
+# Findings that carry no check id but belong to a known check.
+_CODE_TO_CHECK = {"GC304": "gradient_check"}
+
+# Characters with a meaning in CommonMark/GFM inline or block syntax, or in HTML.
+_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|<>~&$@=:])")
+_ORDERED = re.compile(r"(?m)^(\s*\d+)([.)])")
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-_]")
+# C0 controls but tab/newline, DEL, C1 controls, lone surrogates, bidi overrides and isolates.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+
+
+def has_internal_error(report: Report) -> bool:
+    """True when the report carries the GC901 internal-error finding."""
+    try:
+        return any(getattr(f, "code", None) == INTERNAL_ERROR for f in report.findings)
+    except TypeError:
+        return False
+
+
+def check_name(check: CheckResult) -> str:
+    """The student-facing name of a check: "backward_propagation: dW1", or "gradient check"."""
+    function = str(check.function or "")
+    target = str(check.target or check.id or "check")
+    return f"{function}: {target}" if function else target
+
+
+def is_problem(f: Finding) -> bool:
+    """Findings that explain a failed check: errors, warnings and the "follows upstream" cascades."""
+    return f.level in ("error", "warning") or f.code == "GC303"
+
+
+def belongs(f: Finding, check: CheckResult) -> bool:
+    """Whether finding ``f`` explains ``check`` (see ``findings_for_check``)."""
+    if f.check is not None:
+        return f.check == check.id
+    if f.code in _CODE_TO_CHECK:
+        return _CODE_TO_CHECK[f.code] == check.id
+    return f.target == check.target or bool(check.function and f.target == check.function)
+
+
+def findings_for_check(report: Report, check: CheckResult) -> list[Finding]:
+    """The findings that explain ``check``, in report order.
+
+    A finding belongs to a check when its ``check`` equals the check's id; a finding without
+    a check id belongs to the checks whose target (or function, for function-level findings
+    such as a missing function or a raised exception) equals the finding's target. GC304
+    (finite differences) findings without a check id belong to the gradient check only.
+    Only errors, warnings and GC303 cascades are returned.
+    """
+    return [f for f in report.findings if is_problem(f) and belongs(f, check)]
+
+
+def unattached_findings(report: Report) -> list[Finding]:
+    """Error findings that explain no check in the report (for example GC901)."""
+    return [f for f in report.findings if f.level == "error" and not any(belongs(f, c) for c in report.checks)]
+
+
+def number(value: object) -> int | float:
+    """A JSON-friendly number: an int when integral, non-finite values as 0."""
+    try:
+        x = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return 0
+    if not math.isfinite(x):
+        return 0
+    if x == int(x) and abs(x) < 2**53:
+        return int(x)
+    return round(x, 6)
+
+
+def points(value: object) -> str:
+    """Points for humans: 80, 2.5."""
+    return f"{number(value):g}"
+
+
+def source_lines(report: Report, f: Finding, limit: int = 20) -> list[tuple[int, str]]:
+    """The student's lines for a finding's location, numbered (at most ``limit``)."""
+    loc = f.location
+    if loc is None or not report.source or not isinstance(loc.line, int) or loc.line < 1:
+        return []
+    lines = report.source.splitlines()
+    end = loc.end_line if isinstance(loc.end_line, int) and loc.end_line >= loc.line else loc.line
+    end = min(end, len(lines), loc.line + limit - 1)
+    return [(n, lines[n - 1]) for n in range(loc.line, end + 1)]
+
+
+def file_label(path: str | None) -> str:
+    """The file name shown to students (the last path component)."""
+    if not path:
+        return ""
+    return re.split(r"[\\/]", str(path))[-1] or str(path)
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, marking the cut."""
+    text = str(text)
+    if len(text) <= limit:
+        return text
+    return text[: max(0, limit - 1)] + "…"
+
+
+# --------------------------------------------------------------------------- when rendering fails
+
+
+def failure_note(fmt: str, exc: BaseException | None = None) -> str:
+    """The sentence a minimal document carries when the full one could not be rendered."""
+    why = f"{type(exc).__name__}: {exc}" if exc is not None else "rendering failed"
+    return f"gradcheck could not render the full {fmt} report ({why})"
+
+
+def verdict(report: Report) -> tuple[str, bool, float, float]:
+    try:
+        name = str(report.assignment)
+    except Exception:  # noqa: BLE001
+        name = "unknown"
+    score = float(number(getattr(report, "score", 0)))
+    max_score = float(number(getattr(report, "max_score", 0)))
+    return name, bool(getattr(report, "passed", False)), score, max_score
+
+
+# --------------------------------------------------------------------------- Markdown escaping
+
+
+def sanitize(text: object) -> str:
+    """Text without terminal escapes and control characters (newlines and tabs kept)."""
+    s = str(text if text is not None else "")
+    s = s.replace("\r\n", "\n").replace("\r", "\n")
+    s = _ANSI.sub("", s)
+    return _CONTROL.sub("\ufffd", s)
+
+
+def escape(text: object) -> str:
+    """Inline text, one line: every Markdown/HTML-significant character backslash-escaped."""
+    s = " ".join(sanitize(text).split("\n"))
+    return _SPECIAL.sub(r"\\\1", s)
+
+
+def escape_block(text: object) -> str:
+    """Multi-line text as paragraphs: escaped, lines joined with hard breaks, no indentation."""
+    paragraphs = re.split(r"\n\s*\n", sanitize(text).strip())
+    out = []
+    for para in paragraphs:
+        lines = [_SPECIAL.sub(r"\\\1", line.strip()) for line in para.split("\n") if line.strip()]
+        if lines:
+            out.append(_ORDERED.sub(r"\1\\\2", "\\\n".join(lines)))
+    return "\n\n".join(out)
+
+
+def code_span(text: object) -> str:
+    """``text`` as an inline code span whose delimiter no backtick run inside can close."""
+    s = " ".join(sanitize(text).split("\n"))
+    longest = max((len(m) for m in re.findall(r"`+", s)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if s.startswith("`") or s.endswith("`") or not s.strip() else ""
+    return f"{fence}{pad}{s}{pad}{fence}"
+
+
+def fenced(text: object, info: str = "") -> str:
+    """``text`` as a fenced code block that nothing inside can close."""
+    s = sanitize(text).rstrip("\n")
+    longest = max((len(m) for m in re.findall(r"`+", s)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{info}\n{s}\n{fence}"
