@@ -1,36 +1,36 @@
-"""Read an assignment spec (YAML) into a :class:`Spec`, with file:line errors."""
+"""Read an assignment spec (YAML) into a :class:`Spec`, with file:line errors.
+
+This module reads the mathematics (dims, values, parameters, forward, backward, derived
+quantities, probes, tolerances, limits); ``functions.py`` reads the student's API (the
+functions, their argument and return templates, the student's cost pipeline); ``reader.py``
+holds the typed reads every section shares, each failing with the spec's file and line."""
 
 from __future__ import annotations
 
-import difflib
-import re
 from pathlib import Path
 from typing import Any
 
-from ..errors import FormulaError, SpecError
+from ..errors import SpecError
 from . import formula as fm
 from .families import expand
+from .functions import leaf_names, read_functions, read_student_cost
 from .model import (
     DEFAULT_TOLERANCE,
     INITS,
-    Alternative,
     Dim,
     Formula,
-    FunctionSpec,
     Gradient,
     Limits,
     Mistake,
     Probe,
     Spec,
-    Step,
     Tolerance,
     ValueGen,
-    student_refs,
 )
-from .yamlsrc import LDict, LList, line_of, load, one_line
+from .reader import NAME_RE, Reader, close_name, shown_value
+from .yamlsrc import LDict, LList, line_of, load
 
 SPEC_VERSION = 1
-NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 TOP_KEYS = {
     "spec_version": False, "name": True, "title": True, "description": False, "course": False,
     "dims": True, "batch": False, "trials": False, "values": True, "parameters": True,
@@ -40,72 +40,6 @@ TOP_KEYS = {
 }  # fmt: skip
 MAX_TRIALS = 20
 MAX_DIM = 100_000
-
-
-class _Reader:
-    def __init__(self, file: str) -> None:
-        self.file = file
-
-    def fail(self, problem: str, container: Any = None, key: Any = None) -> SpecError:
-        return SpecError(one_line(problem), self.file, line_of(container, key) if container is not None else None)
-
-    def mapping(self, value: Any, what: str, parent: Any, key: Any, keys: dict[str, bool]) -> LDict:
-        if not isinstance(value, dict):
-            raise self.fail(f"'{what}' must be a mapping (got {_shown(value)})", parent, key)
-        for k in value:
-            if k not in keys:
-                close = _close(k, keys)
-                hint = f"; did you mean '{close[0]}'?" if close else f"; allowed: {', '.join(sorted(keys))}"
-                raise self.fail(f"unknown key '{k}' in '{what}'{hint}", value, k)
-        for k, required in keys.items():
-            if required and k not in value:
-                raise self.fail(f"'{what}' is missing the required key '{k}'", parent, key)
-        return value  # type: ignore[return-value]
-
-    def name(self, value: Any, what: str, parent: Any, key: Any) -> str:
-        if not isinstance(value, str) or not NAME_RE.match(value):
-            raise self.fail(f"'{what}' must be a name like W1 or dZ2 (got {_shown(value)})", parent, key)
-        return value
-
-    def text(self, value: Any, what: str, parent: Any, key: Any) -> str:
-        if not isinstance(value, str):
-            raise self.fail(f"'{what}' must be a string (got {_shown(value)})", parent, key)
-        return value
-
-    def number(self, value: Any, what: str, parent: Any, key: Any, low: float = 0.0, high: float = 1e9) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
-            raise self.fail(f"'{what}' must be a number from {low:g} to {high:g} (got {_shown(value)})", parent, key)
-        return float(value)
-
-    def integer(self, value: Any, what: str, parent: Any, key: Any, low: int, high: int) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise self.fail(f"'{what}' must be a whole number from {low} to {high} (got {_shown(value)})", parent, key)
-        return value
-
-    def formula(self, value: Any, what: str, parent: Any, key: Any) -> fm.ast.expr:
-        if not isinstance(value, str):
-            raise self.fail(f"'{what}' must be a formula string (got {_shown(value)})", parent, key)
-        try:
-            return fm.parse(value)
-        except FormulaError as exc:
-            raise self.fail(f"in formula for '{what}': {exc}", parent, key) from None
-
-
-def _close(word: str, candidates: Any) -> list[str]:
-    """The likeliest intended name for a misspelled ``word`` (a case slip first, then a near miss), if any."""
-    candidates = [c for c in candidates if isinstance(c, str)]
-    same = [c for c in candidates if c.lower() == word.lower()]
-    return same[:1] or difflib.get_close_matches(word, candidates, n=1)
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, (dict, list)):
-        return type(value).__name__.replace("LDict", "a mapping").replace("LList", "a list")
-    try:
-        text = repr(value)
-    except ValueError:  # an int with more digits than Python will print
-        return "a very large number"
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def load_spec(path: str | Path, depth: int | None = None) -> Spec:
@@ -120,16 +54,16 @@ def load_spec(path: str | Path, depth: int | None = None) -> Spec:
 
 
 def parse_spec(text: str, file: str = "<spec>", base: Path | None = None, depth: int | None = None) -> Spec:
-    r = _Reader(file)
+    r = Reader(file)
     raw_doc = load(text, file)
     family_depth = raw_doc.get("depth") if isinstance(raw_doc, dict) else None
     doc = expand(raw_doc, file, depth)  # indexed families (depth: L) written out
     if not isinstance(doc, dict):
-        raise SpecError(f"the spec must be a mapping of keys such as name, dims, forward (got {_shown(doc)})", file, line_of(doc) or _first_line(text))
+        raise SpecError(f"the spec must be a mapping of keys such as name, dims, forward (got {shown_value(doc)})", file, line_of(doc) or _first_line(text))
     root = r.mapping(doc, "spec", doc, None, TOP_KEYS)
     version = root.get("spec_version", SPEC_VERSION)
     if type(version) is not int or version != SPEC_VERSION:
-        raise r.fail(f"'spec_version' must be {SPEC_VERSION} (got {_shown(version)})", root, "spec_version")
+        raise r.fail(f"'spec_version' must be {SPEC_VERSION} (got {shown_value(version)})", root, "spec_version")
     name = r.name(root["name"], "name", root, "name")
     title = r.text(root["title"], "title", root, "title")
     known: dict[str, str] = {}  # name -> kind, for undefined/duplicate checks
@@ -171,8 +105,8 @@ def parse_spec(text: str, file: str = "<spec>", base: Path | None = None, depth:
 
     backward = _backward(r, root, known, define, parameters)
     derived, atol, notes, mistakes = _derived(r, root, known, define)
-    functions = _functions(r, root, known)
-    student_cost = _student_cost(r, root, known, functions)
+    functions = read_functions(r, root, known)
+    student_cost = read_student_cost(r, root, known, functions)
     gc_points = None
     if "gradient_check" in root:
         gc = r.mapping(root["gradient_check"], "gradient_check", root, "gradient_check", {"points": False})
@@ -209,15 +143,15 @@ def fm_formula(name: str, text: str, tree: Any, line: int | None) -> Formula:
     return Formula(name=name, text=str(text).strip(), tree=tree, line=line)
 
 
-def _check_names(r: _Reader, tree: Any, known: dict[str, str], what: str, container: Any, key: Any) -> None:
+def _check_names(r: Reader, tree: Any, known: dict[str, str], what: str, container: Any, key: Any) -> None:
     for n in sorted(fm.names(tree)):
         if n not in known:
-            close = _close(n, known)
+            close = close_name(n, known)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             raise r.fail(f"in formula for '{what}': undefined name '{n}'{hint}", container, key)
 
 
-def _dims(r: _Reader, root: LDict, define) -> tuple[Dim, ...]:
+def _dims(r: Reader, root: LDict, define) -> tuple[Dim, ...]:
     raw = root["dims"]
     if not isinstance(raw, dict) or not raw:
         raise r.fail("'dims' must be a mapping of name: size or name: {min, max}", root, "dims")
@@ -237,7 +171,7 @@ def _dims(r: _Reader, root: LDict, define) -> tuple[Dim, ...]:
     return tuple(out)
 
 
-def _values(r: _Reader, root: LDict, dims: tuple[Dim, ...], define) -> tuple[ValueGen, ...]:
+def _values(r: Reader, root: LDict, dims: tuple[Dim, ...], define) -> tuple[ValueGen, ...]:
     raw = root["values"]
     if not isinstance(raw, dict) or not raw:
         raise r.fail("'values' must be a mapping of name: {shape, init}", root, "values")
@@ -248,18 +182,18 @@ def _values(r: _Reader, root: LDict, dims: tuple[Dim, ...], define) -> tuple[Val
         v = r.mapping(spec, f"values.{key}", raw, key, {"shape": True, "init": False, "scale": False, "classes": False})
         shape = v["shape"]
         if not isinstance(shape, list) or not 0 <= len(shape) <= 6:
-            raise r.fail(f"'values.{key}.shape' must be a list of 0 to 6 dims (got {_shown(shape)})", v, "shape")
+            raise r.fail(f"'values.{key}.shape' must be a list of 0 to 6 dims (got {shown_value(shape)})", v, "shape")
         for i, s in enumerate(shape):
             if isinstance(s, str):
                 if s not in dim_names:
-                    close = _close(s, dim_names)
+                    close = close_name(s, dim_names)
                     hint = f"; did you mean '{close[0]}'?" if close else ""
                     raise r.fail(f"'values.{key}.shape' uses undefined dim '{s}'{hint}", shape, i)
             else:
                 r.integer(s, f"values.{key}.shape[{i}]", shape, i, 1, MAX_DIM)
         init = v.get("init", "normal")
         if init not in INITS:
-            raise r.fail(f"'values.{key}.init' must be one of {', '.join(INITS)} (got {_shown(init)})", v, "init")
+            raise r.fail(f"'values.{key}.init' must be one of {', '.join(INITS)} (got {shown_value(init)})", v, "init")
         raw_scale = v.get("scale", 1.0)
         if isinstance(raw_scale, str):  # a formula over the dims, such as 1.5 / sqrt(n1): fan-in scaling
             tree = r.formula(raw_scale, f"values.{key}.scale", v, "scale")
@@ -272,7 +206,7 @@ def _values(r: _Reader, root: LDict, dims: tuple[Dim, ...], define) -> tuple[Val
         classes = v.get("classes")
         if init == "labels":
             if not (isinstance(classes, str) and classes in dim_names) and not (isinstance(classes, int) and not isinstance(classes, bool) and classes >= 2):
-                raise r.fail(f"'values.{key}.classes' must name a dim or be a whole number ≥ 2 for init: labels (got {_shown(classes)})", v, "classes" if "classes" in v else "init")
+                raise r.fail(f"'values.{key}.classes' must name a dim or be a whole number ≥ 2 for init: labels (got {shown_value(classes)})", v, "classes" if "classes" in v else "init")
         elif classes is not None:
             raise r.fail(f"'values.{key}.classes' is only used with init: labels", v, "classes")
         define(key, "value", raw, key)
@@ -280,20 +214,20 @@ def _values(r: _Reader, root: LDict, dims: tuple[Dim, ...], define) -> tuple[Val
     return tuple(out)
 
 
-def _parameters(r: _Reader, root: LDict, values: tuple[ValueGen, ...]) -> tuple[str, ...]:
+def _parameters(r: Reader, root: LDict, values: tuple[ValueGen, ...]) -> tuple[str, ...]:
     raw = root["parameters"]
     if not isinstance(raw, list) or not raw:
         raise r.fail("'parameters' must be a list of value names", root, "parameters")
     names = {v.name for v in values}
     for i, p in enumerate(raw):
         if not isinstance(p, str) or p not in names:
-            raise r.fail(f"'parameters[{i}]' must be one of the 'values' (got {_shown(p)})", raw, i)
+            raise r.fail(f"'parameters[{i}]' must be one of the 'values' (got {shown_value(p)})", raw, i)
     if len(set(raw)) != len(raw):
         raise r.fail("'parameters' lists a name twice", root, "parameters")
     return tuple(raw)
 
 
-def _backward(r: _Reader, root: LDict, known, define, parameters) -> tuple[Gradient, ...]:
+def _backward(r: Reader, root: LDict, known, define, parameters) -> tuple[Gradient, ...]:
     raw = root["backward"]
     if not isinstance(raw, dict) or not raw:
         raise r.fail("'backward' must be a mapping of gradient name: formula", root, "backward")
@@ -327,7 +261,7 @@ def _backward(r: _Reader, root: LDict, known, define, parameters) -> tuple[Gradi
     return tuple(out)
 
 
-def _derived(r: _Reader, root: LDict, known, define) -> tuple[tuple[Formula, ...], dict[str, float], dict[str, str]]:
+def _derived(r: Reader, root: LDict, known, define) -> tuple[tuple[Formula, ...], dict[str, float], dict[str, str]]:
     """Values computed after the backward pass (a gradient check's difference): compared, not differentiated."""
     if "derived" not in root:
         return (), {}, {}, {}
@@ -354,7 +288,7 @@ def _derived(r: _Reader, root: LDict, known, define) -> tuple[tuple[Formula, ...
     return tuple(out), atol, notes, mistakes
 
 
-def _mistakes(r: _Reader, parent: LDict, what: str, known) -> tuple[Mistake, ...]:
+def _mistakes(r: Reader, parent: LDict, what: str, known) -> tuple[Mistake, ...]:
     raw = parent["mistakes"]
     if not isinstance(raw, list) or not raw:
         raise r.fail(f"'{what}' must be a list of {{formula, text, fix}}", parent, "mistakes")
@@ -368,7 +302,7 @@ def _mistakes(r: _Reader, parent: LDict, what: str, known) -> tuple[Mistake, ...
     return tuple(out)
 
 
-def _names(r: _Reader, root: LDict, known, functions) -> dict[str, str]:
+def _names(r: Reader, root: LDict, known, functions) -> dict[str, str]:
     """What students call spec-internal values (relu_dx is the dx of relu_backward)."""
     if "names" not in root:
         return {}
@@ -378,13 +312,13 @@ def _names(r: _Reader, root: LDict, known, functions) -> dict[str, str]:
     out: dict[str, str] = {}
     for key, shown in raw.items():
         if key not in known:
-            close = _close(str(key), known)
+            close = close_name(str(key), known)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             raise r.fail(f"'names' renames '{key}', which the spec does not define{hint}", raw, key)
         out[key] = r.name(shown, f"names.{key}", raw, key)
     for f in functions:
         seen: dict[str, str] = {}
-        for n in dict.fromkeys([*_leaf_names(f.returns), *f.locals]):
+        for n in dict.fromkeys([*leaf_names(f.returns), *f.locals]):
             if n == "_" or n.startswith(("@", "=")):
                 continue
             shown = out.get(n, n)
@@ -397,134 +331,7 @@ def _names(r: _Reader, root: LDict, known, functions) -> dict[str, str]:
     return out
 
 
-def _template(r: _Reader, value: Any, known: dict[str, str], what: str, parent: Any, key: Any, depth: int = 0):
-    if depth > 8:
-        raise r.fail(f"'{what}' is nested too deeply", parent, key)
-    if isinstance(value, str):
-        if value.startswith("="):  # a literal string argument, e.g. "=relu"
-            return value
-        if value.startswith("@"):  # the student's own earlier return value (checked in _functions)
-            return value
-        if value != "_" and value not in known:
-            close = _close(value, known)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            raise r.fail(f"'{what}' uses undefined name '{value}'{hint}", parent, key)
-        return value
-    if isinstance(value, dict):
-        return {k: _template(r, v, known, f"{what}.{k}", value, k, depth + 1) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_template(r, v, known, f"{what}[{i}]", value, i, depth + 1) for i, v in enumerate(value)]
-    raise r.fail(f"'{what}' must be a name, a mapping or a list (got {_shown(value)})", parent, key)
-
-
-def _functions(r: _Reader, root: LDict, known) -> tuple[FunctionSpec, ...]:
-    raw = root["functions"]
-    if not isinstance(raw, dict) or not raw:
-        raise r.fail("'functions' must be a mapping of function name: {args, returns}", root, "functions")
-    keys = {"args": True, "returns": True, "locals": False, "points": False, "aliases": False, "repeat": False, "function": False,
-            "alternatives": False, "free": False, "shape_only": False, "optional": False}  # fmt: skip
-    out = []
-    for fname, spec in raw.items():
-        r.name(fname, f"functions.{fname}", raw, fname)
-        f = r.mapping(spec, f"functions.{fname}", raw, fname, keys)
-        args = f["args"]
-        if not isinstance(args, list):
-            raise r.fail(f"'functions.{fname}.args' must be a list", f, "args")
-        args_t = tuple(_template(r, a, known, f"functions.{fname}.args[{i}]", args, i) for i, a in enumerate(args))
-        for ref in student_refs(args_t):
-            entry, *path = ref[1:].split(".")
-            if entry not in {g.name for g in out} or not all(p.lstrip("-").isdigit() or NAME_RE.match(p) for p in path):
-                raise r.fail(f"'functions.{fname}.args' refers to {ref!r}; '@entry.index' must name a function listed before this one", f, "args")
-        returns = _template(r, f["returns"], known, f"functions.{fname}.returns", f, "returns")
-        locals_ = f.get("locals", [])
-        if not isinstance(locals_, list):
-            raise r.fail(f"'functions.{fname}.locals' must be a list of names", f, "locals")
-        for i, n in enumerate(locals_):
-            _template(r, n, known, f"functions.{fname}.locals[{i}]", locals_, i)
-            if not isinstance(n, str):
-                raise r.fail(f"'functions.{fname}.locals' must be a list of names", locals_, i)
-        points = None
-        if "points" in f:
-            points = r.number(f["points"], f"functions.{fname}.points", f, "points")
-        aliases = f.get("aliases", [])
-        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
-            raise r.fail(f"'functions.{fname}.aliases' must be a list of names", f, "aliases")
-        repeat = f.get("repeat", False)
-        if not isinstance(repeat, bool):
-            raise r.fail(f"'functions.{fname}.repeat' must be true or false", f, "repeat")
-        function = None
-        if "function" in f:
-            function = r.name(f["function"], f"functions.{fname}.function", f, "function")
-        alternatives = []
-        alts = f.get("alternatives", [])
-        if not isinstance(alts, list):
-            raise r.fail(f"'functions.{fname}.alternatives' must be a list of {{label, args, returns}}", f, "alternatives")
-        for i, alt in enumerate(alts):
-            a = r.mapping(alt, f"functions.{fname}.alternatives[{i}]", alts, i, {"label": True, "args": False, "returns": False})
-            alt_args = None
-            if "args" in a:
-                if not isinstance(a["args"], list):
-                    raise r.fail(f"'functions.{fname}.alternatives[{i}].args' must be a list", a, "args")
-                alt_args = tuple(_template(r, x, known, f"functions.{fname}.alternatives[{i}].args[{j}]", a["args"], j) for j, x in enumerate(a["args"]))
-            alt_returns = _template(r, a["returns"], known, f"functions.{fname}.alternatives[{i}].returns", a, "returns") if "returns" in a else None
-            alternatives.append(Alternative(r.text(a["label"], f"functions.{fname}.alternatives[{i}].label", a, "label"), alt_args, alt_returns))
-        free = f.get("free", [])
-        returned = set(_leaf_names(returns))
-        if not isinstance(free, list) or not all(isinstance(n, str) and n in returned and known.get(n) == "value" for n in free):
-            raise r.fail(f"'functions.{fname}.free' must list values this function returns (such as its dropout masks)", f, "free")
-        shape_only = f.get("shape_only", [])
-        if not isinstance(shape_only, list) or not all(isinstance(n, str) and n in returned for n in shape_only):
-            raise r.fail(f"'functions.{fname}.shape_only' must list values this function returns", f, "shape_only")
-        optional = f.get("optional", False)
-        if not isinstance(optional, bool):
-            raise r.fail(f"'functions.{fname}.optional' must be true or false", f, "optional")
-        out.append(FunctionSpec(fname, args_t, returns, tuple(locals_), points, tuple(aliases), repeat, line_of(raw, fname), function,
-                                tuple(alternatives), tuple(free), tuple(shape_only), optional))  # fmt: skip
-    return tuple(out)
-
-
-def _student_cost(r: _Reader, root: LDict, known, functions) -> tuple[Step, ...]:
-    if "student_cost" not in root:
-        return ()
-    raw = root["student_cost"]
-    if not isinstance(raw, list) or not raw:
-        raise r.fail("'student_cost' must be a list of steps {call, args, bind}", root, "student_cost")
-    fnames = {f.name for f in functions}
-    bound = dict(known)
-    steps = []
-    for i, step in enumerate(raw):
-        s = r.mapping(step, f"student_cost[{i}]", raw, i, {"call": True, "args": True, "bind": True})
-        if not isinstance(s["call"], str) or s["call"] not in fnames:
-            raise r.fail(f"'student_cost[{i}].call' must name one of the functions (got {_shown(s['call'])})", s, "call")
-        if not isinstance(s["args"], list):
-            raise r.fail(f"'student_cost[{i}].args' must be a list", s, "args")
-        args = tuple(_template(r, a, bound, f"student_cost[{i}].args", s["args"], j) for j, a in enumerate(s["args"]))
-        bind = _template(r, s["bind"], {**bound, **_binding_names(s["bind"])}, f"student_cost[{i}].bind", s, "bind")
-        bound.update(_binding_names(s["bind"]))
-        steps.append(Step(s["call"], args, bind))
-    if "J" not in _binding_names(steps[-1].bind):
-        raise r.fail("the last step of 'student_cost' must bind the cost: bind: J", raw, len(raw) - 1)
-    return tuple(steps)
-
-
-def _leaf_names(template: Any) -> list[str]:
-    if isinstance(template, str):
-        return [template]
-    items = template.values() if isinstance(template, dict) else template if isinstance(template, list) else []
-    return [n for sub in items for n in _leaf_names(sub)]
-
-
-def _binding_names(bind: Any) -> dict[str, str]:
-    if isinstance(bind, str):
-        return {bind: "bound"}
-    out: dict[str, str] = {}
-    items = bind.values() if isinstance(bind, dict) else bind if isinstance(bind, list) else []
-    for item in items:
-        out.update(_binding_names(item))
-    return out
-
-
-def _probes(r: _Reader, root: LDict, dims, functions, has_depth: bool) -> tuple[Probe, ...]:
+def _probes(r: Reader, root: LDict, dims, functions, has_depth: bool) -> tuple[Probe, ...]:
     if "probes" not in root:
         return ()
     raw = root["probes"]
@@ -556,7 +363,7 @@ def _probes(r: _Reader, root: LDict, dims, functions, has_depth: bool) -> tuple[
     return tuple(out)
 
 
-def _tolerance(r: _Reader, root: LDict) -> Tolerance:
+def _tolerance(r: Reader, root: LDict) -> Tolerance:
     if "tolerance" not in root:
         return DEFAULT_TOLERANCE
     t = r.mapping(root["tolerance"], "tolerance", root, "tolerance", {"rtol": False, "fd_rtol": False})
@@ -571,7 +378,7 @@ def _tolerance(r: _Reader, root: LDict) -> Tolerance:
     return Tolerance(**tables)
 
 
-def _limits(r: _Reader, root: LDict) -> Limits:
+def _limits(r: Reader, root: LDict) -> Limits:
     if "limits" not in root:
         return Limits()
     keys = {"timeout": False, "memory_mb": False, "processes": False, "output_kb": False, "total_timeout": False}
@@ -586,7 +393,7 @@ def _limits(r: _Reader, root: LDict) -> Limits:
     )
 
 
-def _helpers(r: _Reader, root: LDict, base: Path | None) -> tuple[Path | None, tuple[str, ...]]:
+def _helpers(r: Reader, root: LDict, base: Path | None) -> tuple[Path | None, tuple[str, ...]]:
     if "helpers" not in root:
         return None, ()
     h = r.mapping(root["helpers"], "helpers", root, "helpers", {"file": True, "modules": False})
@@ -597,7 +404,7 @@ def _helpers(r: _Reader, root: LDict, base: Path | None) -> tuple[Path | None, t
     except (OSError, ValueError):  # a name too long for the file system, a NUL byte
         exists = False
     if not exists:
-        raise r.fail(f"'helpers.file' must be a file next to the spec (got {_shown(fname)}, which does not exist)", h, "file")
+        raise r.fail(f"'helpers.file' must be a file next to the spec (got {shown_value(fname)}, which does not exist)", h, "file")
     mods = h.get("modules", [])
     if not isinstance(mods, list) or not all(isinstance(m, str) and NAME_RE.match(m) for m in mods):
         raise r.fail("'helpers.modules' must be a list of module names", h, "modules")
