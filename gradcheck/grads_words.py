@@ -55,7 +55,8 @@ def not_finite_fd(fname: str) -> str:
 
 
 def bad_count(gname: str, got: Any, n: int, labels: list[str]) -> str:
-    return f"{gname} returned a {_short(got)}; it must return {n} gradient(s), one for each of {', '.join(labels)}."
+    return (f"{gname} returned a {_short(got)}; it must return {n} gradient(s), one for each of {', '.join(labels)} "
+            "(argnums= chooses the arguments that are differentiated).")
 
 
 def bad_grad_type(gname: str, what: str, g: Any) -> str:
@@ -141,7 +142,7 @@ def rules(rtol: float, itemsize: int, vjp: bool) -> list[str]:
 
 
 def check_summary(findings: list, target: str) -> str:
-    mine = [f for f in findings if f.target == target and f.level == "error"]
+    mine = [f for f in findings if f.target == target and f.level == "error"] or [f for f in findings if f.level == "error"]
     return f"{mine[0].code} {CODES[mine[0].code].name}" if mine else ""
 
 
