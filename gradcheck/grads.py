@@ -399,10 +399,12 @@ def _directional(job: _Job, which: list[int], thetas: list[np.ndarray], grads: l
         return k - kinked
     named, base = False, cost(thetas)
     for a, (kk, g) in enumerate(zip(which, grads)):
-        alone = direction_slopes(cost, thetas, random_directions(shapes, max(2, k // 2), rng, only=a), h, grads, itemsize, rtol)
         picks = sample_entries(g, None, samples, rng) if samples else np.zeros(0, dtype=np.int64)
         entries = entry_slopes(cost, thetas, [(a, int(i)) for i in picks], base, itemsize, rtol) if len(picks) else None
-        finding = _localized(job, kk, g, alone, picks, entries, rtol)
+        finding = _sampled_finding(job, kk, g, picks, entries, rtol)
+        if finding is None:  # the sampled entries agree: directions through this argument alone
+            alone = direction_slopes(cost, thetas, random_directions(shapes, max(2, k // 2), rng, only=a), h, grads, itemsize, rtol)
+            finding = _directions_finding(job, kk, alone, len(picks), rtol)
         if finding is not None:
             job.findings.append(finding)
             named = True
@@ -413,25 +415,32 @@ def _directional(job: _Job, which: list[int], thetas: list[np.ndarray], grads: l
     return k - kinked
 
 
-def _localized(job: _Job, k: int, g: np.ndarray, alone: Slopes, picks: np.ndarray, entries: Slopes | None, rtol: float) -> Finding | None:
-    """The finding for one argument after a directional mismatch, or None when it agrees."""
+def _sampled_finding(job: _Job, k: int, g: np.ndarray, picks: np.ndarray, entries: Slopes | None, rtol: float) -> Finding | None:
+    """The finding for one argument whose entries, checked one by one, disagree (None if they agree)."""
+    if entries is None or not entries.finite:
+        return None
+    keep = ~entries.kinked
+    got = g.reshape(-1)[picks]
+    result = compare(got[keep], entries.slopes[keep], rtol, atol=entries.noise, worst=len(picks))
+    if result.ok:
+        return None
+    places = picks[keep]
+    rows = tuple((tuple(int(i) for i in np.unravel_index(int(places[j]), g.shape)), a, b) for (j,), a, b in result.worst)
+    result = Comparison(False, result.mismatched, result.total, result.max_abs, result.max_rel, rows, rtol)
+    return _mismatch(job, k, got[keep], entries.slopes[keep], np.ones(int(keep.sum()), dtype=bool), result, rtol, sampled=True)
+
+
+def _directions_finding(job: _Job, k: int, alone: Slopes, n_picks: int, rtol: float) -> Finding | None:
+    """The finding for one argument whose own random directions disagree (None if they agree)."""
     assert alone.predicted is not None
-    keep_dirs = ~alone.kinked
-    dirs_bad = keep_dirs.any() and not compare(alone.predicted[keep_dirs], alone.slopes[keep_dirs], rtol, atol=alone.noise).ok
-    if entries is not None and entries.finite:
-        keep = ~entries.kinked
-        got = g.reshape(-1)[picks]
-        result = compare(got[keep], entries.slopes[keep], rtol, atol=entries.noise, worst=len(picks))
-        if not result.ok:
-            places = picks[keep]
-            rows = tuple((tuple(int(i) for i in np.unravel_index(int(places[j]), g.shape)), a, b) for (j,), a, b in result.worst)
-            result = Comparison(False, result.mismatched, result.total, result.max_abs, result.max_rel, rows, rtol)
-            return _mismatch(job, k, got[keep], entries.slopes[keep], np.ones(int(keep.sum()), dtype=bool), result, rtol, sampled=True)
-    if dirs_bad:
-        result = compare(alone.predicted[keep_dirs], alone.slopes[keep_dirs], rtol, atol=alone.noise)
-        text, hint = words.directions_only(job.labels[k], _name(job.f), result, len(picks))
-        return Finding("GC301", job.targets[k], text, hint=hint, location=job.location, stats={"max_rel_error": result.max_rel, "rtol": rtol})
-    return None
+    keep = ~alone.kinked
+    if not alone.finite or not keep.any():
+        return None
+    result = compare(alone.predicted[keep], alone.slopes[keep], rtol, atol=alone.noise)
+    if result.ok:
+        return None
+    text, hint = words.directions_only(job.labels[k], _name(job.f), result, n_picks)
+    return Finding("GC301", job.targets[k], text, hint=hint, location=job.location, stats={"max_rel_error": result.max_rel, "rtol": rtol})
 
 
 # --------------------------------------------------------------------------- the report

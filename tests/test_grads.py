@@ -303,3 +303,16 @@ def test_print_shows_the_panel_and_the_json_report_works():
     assert data["assignment"] == "check_grads" and data["findings"][0]["code"] == "GC301"
     assert "error_map" not in data["findings"][0]["stats"]
     assert isinstance(report, gradcheck.Report)
+
+
+def test_one_wrong_entry_missed_by_the_samples_is_still_named_by_its_argument():
+    args = L.mlp_inputs(rng(6), n=20, d=30, hidden=40, near_kink=False)
+
+    def one_entry_off(*a):
+        dW1, db1, dW2, db2 = L.mlp_grad(*a)
+        dW1[3, 7] += 10 * float(np.abs(dW1).max())
+        return dW1, db1, dW2, db2
+
+    report = gradcheck.check_grads(L.mlp_loss, args, grad=one_entry_off, argnums=MLP, mode="directional", samples=0)
+    f = only_error(report)
+    assert (f.code, f.target) == ("GC301", "W1") and "random directions through W1 alone" in f.message
