@@ -1,6 +1,6 @@
 """gradcheck.check_grads beside torch.autograd.gradcheck and jax.test_util.check_grads (issue 20).
 
-    python benchmarks/check_grads.py            # 5 repeats of each
+    python benchmarks/check_grads.py            # 5 rounds
     python benchmarks/check_grads.py --repeat 3
 
 The cat classifier of DLS C1W4 at its real size: layers [12288, 20, 7, 5, 1], m = 209,
@@ -13,10 +13,18 @@ one run; a library that is not installed is skipped. Also: check_grads on the sa
 network with a planted mistake (dW2 missing its 1/m), which adds the localization pass.
 """
 
+# ruff: noqa: E402 - one BLAS thread, chosen before numpy is imported (as the gradcheck CLI does)
+
 from __future__ import annotations
 
-import argparse
 import os
+
+if __name__ == "__main__":
+    for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(_name, "1")
+    os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
+
+import argparse
 import platform
 import statistics
 import time
@@ -70,34 +78,23 @@ def cost_grad_missing_mean(X, Y, *params):
     return cost_grad(X, Y, *params, missing_mean=True)
 
 
-def median_seconds(run, repeat: int) -> tuple[float, object]:
-    """Median wall time of ``repeat`` runs after one untimed warm-up (imports, first-call caches)."""
-    out = run()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        out = run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), out
-
-
-def bench_gradcheck(inputs, repeat: int) -> dict[str, tuple[float, object]]:
+def runs_gradcheck(inputs) -> dict:
     import gradcheck
 
     argnums = tuple(range(2, len(inputs)))
     return {
-        "one forward+backward (numpy)": median_seconds(lambda: (cost(*inputs), cost_grad(*inputs)), repeat),
-        "gradcheck.check_grads, correct": median_seconds(lambda: gradcheck.check_grads(cost, inputs, grad=cost_grad, argnums=argnums), repeat),
-        "gradcheck.check_grads, dW2 missing 1/m": median_seconds(
-            lambda: gradcheck.check_grads(cost, inputs, grad=cost_grad_missing_mean, argnums=argnums), repeat),
-    }  # fmt: skip
+        "one forward+backward (numpy)": lambda: (cost(*inputs), cost_grad(*inputs)),
+        "gradcheck.check_grads, correct": lambda: gradcheck.check_grads(cost, inputs, grad=cost_grad, argnums=argnums),
+        "gradcheck.check_grads, dW2 missing 1/m": lambda: gradcheck.check_grads(cost, inputs, grad=cost_grad_missing_mean, argnums=argnums),
+    }
 
 
-def bench_torch(inputs, repeat: int) -> dict[str, tuple[float, object]]:
+def runs_torch(inputs) -> dict:
     try:
         import torch
     except ImportError:
         return {}
+    torch.set_num_threads(1)
     X, Y, *params = (torch.tensor(a, dtype=torch.float64) for a in inputs)
     params = [p.requires_grad_() for p in params]
 
@@ -108,10 +105,10 @@ def bench_torch(inputs, repeat: int) -> dict[str, tuple[float, object]]:
             A = torch.relu(Z) if k < len(ps) // 2 - 1 else torch.sigmoid(Z)
         return -(Y * torch.log(A) + (1 - Y) * torch.log(1 - A)).mean()
 
-    return {"torch.autograd.gradcheck(fast_mode=True)": median_seconds(lambda: torch.autograd.gradcheck(f, tuple(params), fast_mode=True), repeat)}
+    return {"torch.autograd.gradcheck(fast_mode=True)": lambda: torch.autograd.gradcheck(f, tuple(params), fast_mode=True)}
 
 
-def bench_jax(inputs, repeat: int) -> dict[str, tuple[float, object]]:
+def runs_jax(inputs) -> dict:
     try:
         import jax
         from jax.test_util import check_grads
@@ -133,10 +130,25 @@ def bench_jax(inputs, repeat: int) -> dict[str, tuple[float, object]]:
         try:
             check_grads(f, tuple(params), order=1, modes=["rev"])
             return "passed"
-        except AssertionError as exc:
-            return "FAILED: " + str(exc).strip().splitlines()[0][:100]
+        except AssertionError as exc:  # numpy.testing's message: keep the line with the relative difference
+            lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+            rel = next((line for line in lines if "relative" in line), lines[0] if lines else "")
+            return "FAILED on a correct network: " + rel[:80]
 
-    return {"jax.test_util.check_grads(order=1, modes=['rev'])": median_seconds(run, repeat)}
+    return {"jax.test_util.check_grads(order=1, modes=['rev'])": run}
+
+
+def measure(runs: dict, repeat: int) -> dict[str, tuple[float, object]]:
+    """Median wall times, in rounds that run every contender once (the shared machine's load
+    changes from minute to minute; rounds spread it evenly), after one untimed warm-up each."""
+    outs = {name: run() for name, run in runs.items()}
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(repeat):
+        for name, run in runs.items():
+            start = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - start)
+    return {name: (statistics.median(times[name]), outs[name]) for name in runs}
 
 
 def main() -> None:
@@ -145,8 +157,8 @@ def main() -> None:
     repeat = parser.parse_args().repeat
     inputs = make_inputs()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores (shared), Python {platform.python_version()}, numpy {np.__version__}")
-    print(f"network {list(SIZES)}, m = {M}, float64; medians of {repeat} runs\n")
-    results = bench_gradcheck(inputs, repeat) | bench_torch(inputs, repeat) | bench_jax(inputs, repeat)
+    print(f"network {list(SIZES)}, m = {M}, float64; one BLAS thread (numpy, torch); medians of {repeat} rounds\n")
+    results = measure(runs_gradcheck(inputs) | runs_torch(inputs) | runs_jax(inputs), repeat)
     ours = results["gradcheck.check_grads, correct"][0]
     for name, (seconds, out) in results.items():
         verdict = ("passed" if out.passed else "failed: " + ", ".join(f"{f.code} {f.target}" for f in out.findings if f.level == "error")) \

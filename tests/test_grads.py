@@ -316,3 +316,16 @@ def test_one_wrong_entry_missed_by_the_samples_is_still_named_by_its_argument():
     report = gradcheck.check_grads(L.mlp_loss, args, grad=one_entry_off, argnums=MLP, mode="directional", samples=0)
     f = only_error(report)
     assert (f.code, f.target) == ("GC301", "W1") and "random directions through W1 alone" in f.message
+
+
+def test_the_docs_example_runs_and_says_what_it_claims():
+    import re
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "check-grads.md").read_text(encoding="utf-8")
+    code = re.search(r"```python\n(.*?)```", page, re.S).group(1)
+    scope: dict = {}
+    exec(compile(code.replace("print(report)", "text = str(report)"), "check-grads.md", "exec"), scope)  # noqa: S102
+    assert scope["report"].passed is False
+    assert "GC302 scale-mismatch · scores" in scope["text"]
+    assert "The gradient with respect to scores (args[0]) is 7 times too large" in scope["report"].findings[0].message
