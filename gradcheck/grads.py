@@ -39,6 +39,10 @@ class GradReport(Report):
     def __str__(self) -> str:
         return words.render_text(self)
 
+    def __repr__(self) -> str:  # short: the dataclass repr would carry the whole source file
+        found = ", ".join(f"{f.code} {f.target}" for f in self.findings)
+        return f"GradReport(passed={self.passed}, title={self.title!r}, findings=[{found}])"
+
 
 class _Raised(Exception):
     """f raised while being evaluated at a perturbed point."""

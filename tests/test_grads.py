@@ -303,6 +303,7 @@ def test_print_shows_the_panel_and_the_json_report_works():
     assert data["assignment"] == "check_grads" and data["findings"][0]["code"] == "GC301"
     assert "error_map" not in data["findings"][0]["stats"]
     assert isinstance(report, gradcheck.Report)
+    assert repr(report) == "GradReport(passed=False, title='gradients of layernorm by layernorm_vjp_missing_variance_term', findings=[GC301 x])"
 
 
 def test_one_wrong_entry_missed_by_the_samples_is_still_named_by_its_argument():
