@@ -18,7 +18,9 @@ __all__ = [
     "SpecError",
     "TAGS",
     "UsageError",
+    "assert_grads",
     "check_file",
+    "check_grads",
     "check_notebook",
     "load_ipython_extension",
     "load_spec",
@@ -33,7 +35,9 @@ _LAZY = {
     "GradcheckError": "gradcheck.errors",
     "SpecError": "gradcheck.errors",
     "UsageError": "gradcheck.errors",
+    "assert_grads": "gradcheck.grads",
     "check_file": "gradcheck.api",
+    "check_grads": "gradcheck.grads",
     "check_notebook": "gradcheck.notebook",
     "load_ipython_extension": "gradcheck.notebook",
     "load_spec": "gradcheck.spec.loader",
@@ -43,6 +47,7 @@ if TYPE_CHECKING:
     from .api import check_file
     from .errors import GradcheckError, SpecError, UsageError
     from .findings import CODES, TAGS, Finding
+    from .grads import assert_grads, check_grads
     from .notebook import check_notebook, load_ipython_extension
     from .report import CheckResult, Report
     from .spec.loader import load_spec
