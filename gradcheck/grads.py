@@ -451,7 +451,7 @@ def _directions_finding(job: _Job, k: int, alone: Slopes, n_picks: int, rtol: fl
 
 
 def _report(job: _Job, analytic_fn, checks: list[CheckResult], seed: int, rtol: float, itemsize: int, how: str, seconds: float) -> GradReport:
-    from . import __version__
+    from ._version import __version__
 
     path = job.location.file if job.location else "<unknown>"
     try:
