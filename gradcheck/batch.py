@@ -7,7 +7,6 @@ import glob
 import io
 import json
 import os
-import tempfile
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -92,14 +91,8 @@ def grade_all(spec: Spec, files: list[Path], *, seed: int, limits: Limits, jobs:
 def _fork_server():
     """A warm fork server where the platform allows (Linux); otherwise each child is spawned."""
     from .sandbox import zygote
-    from .sandbox.runner import _child_env
 
-    if not zygote.available() or os.environ.get("GRADCHECK_NO_FORK_SERVER"):
-        return None
-    try:
-        return zygote.Zygote(_child_env(tempfile.gettempdir()))
-    except OSError:
-        return None
+    return zygote.default()
 
 
 def summary(rows: list[Row]) -> dict[str, Any]:

@@ -7,6 +7,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 import gradcheck
 from gradcheck.grade import grade
 from gradcheck.render import json_report
+from gradcheck.render.formats import FORMATS, render_format
 from gradcheck.sandbox import runner
 
 from .conftest import CORPUS, manifest
@@ -58,8 +60,14 @@ def test_hostile(case, planar_spec, tmp_path, monkeypatch):
         if p.exists():
             p.unlink()
     limits = replace(planar_spec.limits, timeout=2.0, total_timeout=30.0)
+    started = time.monotonic()
     report = grade(planar_spec, CORPUS / "hostile" / case["file"], limits=limits)
+    seconds = time.monotonic() - started
+    if case.get("max_seconds"):
+        assert seconds < case["max_seconds"], f"grading took {seconds:.1f} s"
     data = json.loads(json_report.render(report))  # always a well-formed report
+    for fmt in FORMATS:  # every format can be written as UTF-8, whatever text came from the child
+        render_format(report, fmt, env={}).encode("utf-8")
     codes = [f["code"] for f in data["findings"]]
     assert data["passed"] is case["passed"], codes
     wanted = set(case["codes"])

@@ -133,80 +133,136 @@ def _joint_kinks(sandbox: Sandbox, steps: list, env: dict, perturb: list, direct
         kinked[idx] = _kinks(sandbox, steps, env, [perturb[i] for i in idx], directions, slopes[idx], rtol, out, deadline)
 
 
-def run(sandbox: Sandbox, spec: Spec, trial: Trial, deadline: float, options: FDOptions, arities: dict | None = None,
-                prepared: Background | None = None, analytic: dict[str, np.ndarray] | None = None,
-                hint: tuple[float, int] | None = None, on_sent=None) -> FDResult:  # fmt: skip
-    """Central differences of J through the student's functions, batched in one request.
-    ``analytic``: the student's parameter gradients; ``hint``: (seconds per evaluation,
-    itemsize) from the graded calls, or None to measure."""
-    exhaustive, n_directions = options.exhaustive, options.directions
-    samples = SAMPLES if options.samples is None else options.samples
-    trial.complete()
-    steps = [{"call": s.call, "args": list(_step_args(spec, s, (arities or {}).get(s.call))), "bind": s.bind} for s in spec.student_cost]
-    needed = {n for s in steps for a in s["args"] for n in leaves(a)}
-    env = {k: np.asarray(trial.env[k], dtype=np.float64) for k in needed if k in trial.env}
+@dataclass
+class _Plan:
+    """What one finite-difference request asks: the perturbations and how to read them back."""
+
+    perturb: list = field(default_factory=list)  # one request item per perturbation
+    parts: list = field(default_factory=list)  # (parameter or "", kind, count, h), in perturbation order
+    directions: list = field(default_factory=list)  # sent once; perturbations name them by index
+    joint_dirs: list = field(default_factory=list)  # the joint directions, per parameter
+
+
+def _measure(sandbox: Sandbox, steps: list, env: dict, hint: tuple[float, int] | None) -> tuple[float, int] | Failure:
+    """(seconds per evaluation, itemsize): from the graded calls, or a first, cheap request
+    learns the cost and the precision the student computes in."""
     if hint is not None:
-        per_eval, itemsize = hint
-    else:  # a first, cheap request learns the cost and the precision the student computes in
-        probe = sandbox.pipeline(steps, env, [])
-        if not probe.ok:
-            return FDResult(failure=probe.failure)
-        itemsize = int(probe.header.get("itemsize", 8)) if isinstance(probe.header.get("itemsize"), int) else 8
-        seconds = probe.header.get("seconds")
-        per_eval = float(seconds) if isinstance(seconds, (int, float)) and seconds > 0 else 1e-3
+        return hint
+    probe = sandbox.pipeline(steps, env, [])
+    if not probe.ok:
+        return probe.failure or Failure("protocol", "ProtocolError", "no finite-difference reply")
+    itemsize = int(probe.header.get("itemsize", 8)) if isinstance(probe.header.get("itemsize"), int) else 8
+    seconds = probe.header.get("seconds")
+    return (float(seconds) if isinstance(seconds, (int, float)) and seconds > 0 else 1e-3), itemsize
+
+
+def _plan(spec: Spec, env: dict, itemsize: int, per_eval: float, options: FDOptions, prepared: Background | None) -> _Plan:
+    """Element by element when affordable; random directions otherwise."""
+    exhaustive = options.exhaustive
     budget = max(32, int(FD_BUDGET / per_eval))  # evaluations we can afford
     total = sum(env[p].size for p in spec.parameters)
     elementwise_ok = 2 * total <= max(budget, 2 * ELEMENTWISE_LIMIT if per_eval < 1e-3 else 0) or exhaustive is not None
     if exhaustive is not None and exhaustive.estimate:
         exhaustive.estimate(2 * total, per_eval)
     k_dirs = max(2, min(DIRECTIONS, budget // max(1, 2 * len(spec.parameters))))
-    perturb, plan, directions = [], [], []
-    joint_dirs: list[dict[str, np.ndarray]] = []
+    plan = _Plan()
     rng = np.random.default_rng(12345)
     if not elementwise_ok:
         # Expensive forward passes: random directions through all parameters at once. A wrong
         # gradient block changes the directional derivative unless the direction happens to be
         # orthogonal to its error (see docs/finite-differences.md for the bound).
-        k = n_directions or DIRECTIONS
+        k = options.directions or DIRECTIONS
         h = float(max(np.max(fd.step(env[name], itemsize)) for name in spec.parameters))
         shapes = tuple((name, env[name].shape) for name in spec.parameters)
         made = prepared.get() if prepared is not None and prepared.key == (shapes, k) else None
-        directions, joint_dirs, entries = made if made is not None else joint_directions(shapes, k)
-        perturb += [{"joint": entry, "h": h} for entry in entries]
-        plan.append(("", "joint", k, h))
+        plan.directions, plan.joint_dirs, entries = made if made is not None else joint_directions(shapes, k)
+        plan.perturb += [{"joint": entry, "h": h} for entry in entries]
+        plan.parts.append(("", "joint", k, h))
     for name in spec.parameters if elementwise_ok else ():
         theta = env[name]
         h = fd.step(theta, itemsize)
         if exhaustive is not None or (theta.size <= ELEMENTWISE_LIMIT and (elementwise_ok or theta.size <= k_dirs)):
             for i in range(theta.size):
-                perturb.append({"param": name, "index": i, "h": float(h.reshape(-1)[i])})
-            plan.append((name, "elementwise", theta.size, h))
+                plan.perturb.append({"param": name, "index": i, "h": float(h.reshape(-1)[i])})
+            plan.parts.append((name, "elementwise", theta.size, h))
         else:
             scale = float(np.max(h))
             for _ in range(k_dirs):
                 v = rng.standard_normal(theta.shape)
                 v /= np.linalg.norm(v)
-                directions.append(v)
-                perturb.append({"param": name, "direction": len(directions) - 1, "h": scale})
-            plan.append((name, "directional", k_dirs, scale))
-    # Random directions need no J(θ): kinks are looked for only among directions that disagree.
-    joint = len(plan) == 1 and plan[0][1] == "joint" and analytic is not None
+                plan.directions.append(v)
+                plan.perturb.append({"param": name, "direction": len(plan.directions) - 1, "h": scale})
+            plan.parts.append((name, "directional", k_dirs, scale))
+    return plan
+
+
+def _request_all(sandbox: Sandbox, steps: list, env: dict, plan: _Plan, deadline: float, exhaustive: Exhaustive | None,
+                 per_eval: float, base: bool, on_sent) -> tuple | Failure:  # fmt: skip
+    """(J at every θ + h·v, J at every θ − h·v, J at θ or None), in one request or (exhaustive) in chunks."""
+    perturb = plan.perturb
     size = exhaustive.chunk if exhaustive is not None else max(1, len(perturb))
-    plus_parts, minus_parts, base = [], [], None
+    plus_parts, minus_parts, j = [], [], None
     for start in range(0, max(1, len(perturb)), size):
         if exhaustive is None:
             timeout = max(1.0, deadline - time.perf_counter())
         else:  # the user asked for it: allow the chunk's estimated time, generously
             timeout = max(sandbox.timeout, 10 * per_eval * 2 * size + 5)
-        got = _evaluate(sandbox, steps, env, perturb[start : start + size], directions, timeout, base=not joint, on_sent=on_sent)
+        got = _evaluate(sandbox, steps, env, perturb[start : start + size], plan.directions, timeout, base=base, on_sent=on_sent)
         if isinstance(got, Failure):
-            return FDResult(failure=got, itemsize=itemsize)
+            return got
         plus_parts.append(got[0])
         minus_parts.append(got[1])
-        base = got[2]
+        j = got[2]
         if exhaustive is not None and exhaustive.progress:
             exhaustive.progress(min(start + size, len(perturb)), len(perturb))
-    plus, minus = np.concatenate(plus_parts), np.concatenate(minus_parts)
+    return np.concatenate(plus_parts), np.concatenate(minus_parts), j
+
+
+def _fill(out: FDResult, plan: _Plan, env: dict, slopes_all: np.ndarray, kinked_all: np.ndarray) -> np.ndarray | None:
+    """Store the slopes by parameter; the joint directions kept (not across a kink), if any."""
+    k = 0
+    dir_k = 0
+    kept = None
+    for name, kind, count, _h in plan.parts:
+        slopes, kinked = slopes_all[k : k + count], kinked_all[k : k + count]
+        if kind == "joint":
+            kept = ~kinked  # directions across a kink say nothing about the gradient
+            out.joint = ([d for d, keep in zip(plan.joint_dirs, kept) if keep], slopes[kept])
+            out.kinked_directions = int(kinked.sum())
+        elif kind == "elementwise":
+            out.numeric[name] = slopes.reshape(env[name].shape)
+            out.kinks[name] = kinked.reshape(env[name].shape)
+        else:
+            keep = ~kinked if (~kinked).any() else np.ones(count, dtype=bool)
+            out.directional[name] = (np.stack(plan.directions[dir_k : dir_k + count])[keep], slopes[keep])
+            dir_k += count
+        k += count
+    return kept
+
+
+def run(sandbox: Sandbox, spec: Spec, trial: Trial, deadline: float, options: FDOptions, arities: dict | None = None,
+                prepared: Background | None = None, analytic: dict[str, np.ndarray] | None = None,
+                hint: tuple[float, int] | None = None, on_sent=None) -> FDResult:  # fmt: skip
+    """Central differences of J through the student's functions, batched in one request.
+    ``analytic``: the student's parameter gradients; ``hint``: (seconds per evaluation,
+    itemsize) from the graded calls, or None to measure."""
+    samples = SAMPLES if options.samples is None else options.samples
+    trial.complete()
+    steps = [{"call": s.call, "args": list(_step_args(spec, s, (arities or {}).get(s.call))), "bind": s.bind} for s in spec.student_cost]
+    needed = {n for s in steps for a in s["args"] for n in leaves(a)}
+    env = {k: np.asarray(trial.env[k], dtype=np.float64) for k in needed if k in trial.env}
+    measured = _measure(sandbox, steps, env, hint)
+    if isinstance(measured, Failure):
+        return FDResult(failure=measured)
+    per_eval, itemsize = measured
+    plan = _plan(spec, env, itemsize, per_eval, options, prepared)
+    perturb = plan.perturb
+    # Random directions need no J(θ): kinks are looked for only among directions that disagree.
+    joint = len(plan.parts) == 1 and plan.parts[0][1] == "joint" and analytic is not None
+    got = _request_all(sandbox, steps, env, plan, deadline, options.exhaustive, per_eval, not joint, on_sent)
+    if isinstance(got, Failure):
+        return FDResult(failure=got, itemsize=itemsize)
+    plus, minus, base = got
     if plus.shape != (len(perturb),) or minus.shape != (len(perturb),):
         return FDResult(failure=Failure("protocol", "ProtocolError", "wrong number of finite-difference values"))
     if not (np.all(np.isfinite(plus)) and np.all(np.isfinite(minus)) and (base is None or np.isfinite(base))):
@@ -222,31 +278,16 @@ def run(sandbox: Sandbox, spec: Spec, trial: Trial, deadline: float, options: FD
     kinked_all = np.zeros(len(perturb), dtype=bool)
     predicted = None
     if joint:
-        predicted = np.array([sum(float(np.sum(d[p] * analytic[p])) for p in spec.parameters) for d in joint_dirs])
-        _joint_kinks(sandbox, steps, env, perturb, directions, slopes_all, predicted, kinked_all, rtol, out, deadline)
-    elif exhaustive is None and base is not None:
+        predicted = np.array([sum(float(np.sum(d[p] * analytic[p])) for p in spec.parameters) for d in plan.joint_dirs])
+        _joint_kinks(sandbox, steps, env, perturb, plan.directions, slopes_all, predicted, kinked_all, rtol, out, deadline)
+    elif options.exhaustive is None and base is not None:
         # Where the one-sided slopes disagree, look again with half the step: a kink shows up as
         # central differences that change with the step; mere curvature does not.
         doubtful = np.flatnonzero(fd.suspicious(base, plus, minus, steps_h, rtol))
-        kinked_all[doubtful] = _kinks(sandbox, steps, env, [perturb[i] for i in doubtful], directions, slopes_all[doubtful], rtol, out, deadline)
-    k = 0
-    dir_k = 0
-    for name, kind, count, _h in plan:
-        slopes, kinked = slopes_all[k : k + count], kinked_all[k : k + count]
-        if kind == "joint":
-            keep = ~kinked  # directions across a kink say nothing about the gradient
-            out.joint = ([d for d, kept in zip(joint_dirs, keep) if kept], slopes[keep])
-            out.kinked_directions = int(kinked.sum())
-            if predicted is not None and keep.any() and not close(predicted[keep], slopes[keep], rtol, atol=out.noise) and samples:
-                _localize(sandbox, spec, steps, env, trial, analytic, samples, itemsize, rtol, out, deadline)
-        elif kind == "elementwise":
-            out.numeric[name] = slopes.reshape(env[name].shape)
-            out.kinks[name] = kinked.reshape(env[name].shape)
-        else:
-            keep = ~kinked if (~kinked).any() else np.ones(count, dtype=bool)
-            out.directional[name] = (np.stack(directions[dir_k : dir_k + count])[keep], slopes[keep])
-            dir_k += count
-        k += count
+        kinked_all[doubtful] = _kinks(sandbox, steps, env, [perturb[i] for i in doubtful], plan.directions, slopes_all[doubtful], rtol, out, deadline)
+    kept = _fill(out, plan, env, slopes_all, kinked_all)
+    if kept is not None and predicted is not None and kept.any() and not close(predicted[kept], slopes_all[kept], rtol, atol=out.noise) and samples:
+        _localize(sandbox, spec, steps, env, trial, analytic, samples, itemsize, rtol, out, deadline)
     return out
 
 

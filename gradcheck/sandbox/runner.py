@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from . import wire
+from . import pumps, replies, wire
 
 CHILD = Path(__file__).with_name("child.py")
 
@@ -42,49 +42,6 @@ class Reply:
     blobs: list = field(default_factory=list)
     failure: Failure | None = None
     elapsed: float = 0.0
-
-
-class _Drain(threading.Thread):
-    """Reads a stream to the end, keeping at most ``cap`` bytes."""
-
-    def __init__(self, stream, cap: int) -> None:
-        super().__init__(daemon=True)
-        self.stream, self.cap = stream, cap
-        self.kept = bytearray()
-        self.total = 0
-
-    def run(self) -> None:
-        try:
-            while True:
-                chunk = self.stream.read1(65536) if hasattr(self.stream, "read1") else self.stream.read(65536)
-                if not chunk:
-                    return
-                self.total += len(chunk)
-                room = self.cap - len(self.kept)
-                if room > 0:
-                    self.kept += chunk[:room]
-        except (OSError, ValueError):
-            return
-
-
-class _Reader(threading.Thread):
-    """Reads protocol frames into a queue, so waits can time out on every platform."""
-
-    def __init__(self, stream) -> None:
-        super().__init__(daemon=True)
-        self.stream = stream
-        self.frames: queue.Queue = queue.Queue()
-
-    def run(self) -> None:
-        while True:
-            try:
-                self.frames.put(wire.read_frame(self.stream))
-            except EOFError:
-                self.frames.put(None)
-                return
-            except (wire.WireError, OSError, ValueError) as exc:
-                self.frames.put(exc)
-                return
 
 
 def _child_env(scratch: str) -> dict[str, str]:
@@ -112,6 +69,7 @@ def _child_env(scratch: str) -> dict[str, str]:
     return env
 
 
+OUTPUT_GRACE = 1.0  # seconds the output of a killed child may take to reach its end
 PIPE_BYTES = 1 << 20  # Linux's default cap for an unprivileged process (/proc/sys/fs/pipe-max-size)
 
 
@@ -183,6 +141,7 @@ class Sandbox:
         self.starts = 0
         self.sent: dict = {}  # arrays the current child holds (see wire.encode_tree)
         self.zygote = zygote  # a fork server (batch grading), or None to spawn
+        self.budget = replies.Budget(memory_mb << 20)  # what the grader accepts from the replies (replies.py)
 
     # -- lifecycle ---------------------------------------------------------------------
     def spawn(self) -> None:
@@ -216,9 +175,9 @@ class Sandbox:
         if sys.platform.startswith("linux"):
             for stream in (self.proc.stdin, self.proc.stdout):
                 widen_pipe(stream.fileno())  # type: ignore[union-attr]
-        self._reader = _Reader(self.proc.stdout)
+        self._reader = pumps.Reader(self.proc.stdout, self.budget)
         self._reader.start()
-        self._drain = _Drain(self.proc.stderr, self.output_cap)
+        self._drain = pumps.Drain(self.proc.stderr, self.output_cap)
         self._drain.start()
         try:
             wire.write_frame(self.proc.stdin, {"scratch": self.scratch, **self.cfg}, [])  # type: ignore[arg-type]
@@ -312,18 +271,22 @@ class Sandbox:
             proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             pass
-        for stream in (proc.stdin, proc.stdout, proc.stderr):
-            try:
-                if stream:
-                    stream.close()
-            except OSError:
-                pass
+        try:  # stdout and stderr are closed by their readers once they stop (pumps.py)
+            if proc.stdin:
+                proc.stdin.close()
+        except OSError:
+            pass
 
     def _collect_output(self) -> None:
+        """The end of a child: no more frames are read, and its output is taken up to its end,
+        or for OUTPUT_GRACE seconds when a process that escaped it still holds the pipe."""
+        reader = getattr(self, "_reader", None)
+        if reader is not None:
+            reader.stop()
         drain = getattr(self, "_drain", None)
         if drain is None:
             return
-        drain.join(timeout=2)
+        drain.finish(OUTPUT_GRACE)
         self.output_parts.append(bytes(drain.kept))
         self.output_total += drain.total
         self._drain = None
@@ -369,28 +332,22 @@ class Sandbox:
         elapsed = time.perf_counter() - start
         if item is None:
             return Reply(False, failure=self._death(), elapsed=elapsed)
-        if isinstance(item, Exception):
-            self._kill(proc)
-            self.proc = None
-            return Reply(False, failure=Failure("protocol", "ProtocolError", str(item)), elapsed=elapsed)
-        got, got_blobs = item
-        if not isinstance(got.get("ok"), bool):
+        if isinstance(item, Exception):  # a malformed reply (replies.py): the child is not trusted further
             self._kill(proc)
             self._collect_output()
             self.proc = None
-            return Reply(False, failure=Failure("protocol", "ProtocolError", "the process answered with a malformed message "
-                                                "(did the submission replace library functions?)"), elapsed=elapsed)  # fmt: skip
-        if not got.get("ok"):
+            kind = "memory" if isinstance(item, replies.OverBudget) else "protocol"
+            return Reply(False, failure=Failure(kind, "" if kind == "memory" else "ProtocolError", str(item)), elapsed=elapsed)
+        got, got_blobs = item  # checked: every field has its type, size and a safe encoding
+        if not got["ok"]:
             err = got.get("error") or {}
-            if not isinstance(err, dict):
-                err = {}
             failure = Failure(
-                kind=str(err.get("kind", "exception")),
-                type=str(err.get("type", ""))[:200],
-                message=str(err.get("message", ""))[:2000],
-                frames=[f for f in err.get("frames", []) if isinstance(f, list) and len(f) == 3][:20],
-                name=err.get("name") if isinstance(err.get("name"), str) else None,
-                line=err.get("line") if isinstance(err.get("line"), int) else None,
+                kind=err.get("kind", "exception"),
+                type=err.get("type", ""),
+                message=err.get("message", "")[:2000],
+                frames=err.get("frames", [])[:20],
+                name=err.get("name"),
+                line=err.get("line"),
             )
             return Reply(False, got, got_blobs, failure, elapsed)
         try:

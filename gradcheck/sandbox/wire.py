@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import struct
+from collections.abc import Callable
 from typing import Any, BinaryIO
 
 import numpy as np
@@ -24,6 +25,7 @@ _decode = json.JSONDecoder().decode
 MAGIC = b"GCW1"
 MAX_HEADER = 64 << 20
 MAX_FRAME = 2 << 30
+MAX_CONTAINERS = 400_000  # JSON objects and arrays in one header
 # dtype kinds the grader accepts back from the child; object, void, string never.
 SAFE_KINDS = frozenset("fiubc")
 
@@ -79,24 +81,33 @@ def _read_exact(stream: BinaryIO, n: int) -> bytearray | memoryview:
     return view if n >= BIG_BLOB else buf
 
 
-def read_frame(stream: BinaryIO) -> tuple[dict, list[bytes]]:
+def read_frame(stream: BinaryIO, check: Callable[[dict, int], dict] | None = None, max_header: int = MAX_HEADER) -> tuple[dict, list[bytes]]:
+    """One frame. ``check(header, its size in bytes)`` sees (and may refuse, or rebuild) the
+    header before any of its blobs is read: what it refuses costs no memory."""
     head = _read_exact(stream, 8)
     if bytes(head[:4]) != MAGIC:
         raise WireError("bad frame magic")
     (size,) = struct.unpack(">I", bytes(head[4:]))
-    if size > MAX_HEADER:
-        raise WireError("frame header too large")
+    if size > max_header:
+        raise WireError(f"frame header too large ({size} bytes, at most {max_header})")
+    raw = bytes(_read_exact(stream, size))
+    if raw.count(b"{") + raw.count(b"[") > MAX_CONTAINERS:  # before parsing: each costs a Python object
+        raise WireError("frame header holds too many values")
     try:
-        header = _decode(bytes(_read_exact(stream, size)).decode("utf-8"))
+        header = _decode(raw.decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise WireError(f"frame header is not JSON: {exc}") from None
+    except RecursionError:
+        raise WireError("frame header nests too deeply") from None
     if not isinstance(header, dict):
         raise WireError("frame header is not an object")
     sizes = header.get("blobs", [])
-    if not isinstance(sizes, list) or not all(isinstance(s, int) and s >= 0 for s in sizes):
+    if not isinstance(sizes, list) or not all(type(s) is int and s >= 0 for s in sizes):
         raise WireError("bad blob list")
     if sum(sizes) > MAX_FRAME:
         raise WireError("frame too large")
+    if check is not None:
+        header = check(header, size)
     return header, [_read_exact(stream, s) for s in sizes]
 
 

@@ -26,6 +26,20 @@ def available() -> bool:
     return sys.platform.startswith("linux") and hasattr(socket, "send_fds")
 
 
+def default() -> Zygote | None:
+    """A warm fork server giving its children the same environment a spawned child gets,
+    where the platform allows it (Linux) and GRADCHECK_NO_FORK_SERVER is not set; None
+    otherwise, or when it cannot start (each child is then spawned)."""
+    if not available() or os.environ.get("GRADCHECK_NO_FORK_SERVER"):
+        return None
+    from .runner import _child_env  # the runner's own policy; imported here, not at load
+
+    try:
+        return Zygote(_child_env(tempfile.gettempdir()))
+    except OSError:
+        return None
+
+
 class ForkedProcess:
     """The parts of subprocess.Popen the sandbox uses, for a child forked by the zygote."""
 
