@@ -39,11 +39,7 @@ LAYERS: dict[str, int] = {
 }
 
 # Imports allowed for now, each with its reason. Remove an entry when its reason is gone.
-ALLOWED: set[tuple[str, str]] = {
-    # batch.py's fork server still reads the child's environment from the runner; helper C moves
-    # this behind a public sandbox function (_fork_server), after which this entry must go.
-    ("gradcheck.batch", "gradcheck.sandbox.runner._child_env"),
-}
+ALLOWED: set[tuple[str, str]] = set()
 
 
 def _module_name(package_dir: Path, path: Path) -> str:
