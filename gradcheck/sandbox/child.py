@@ -15,8 +15,8 @@ import traceback
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def _load_wire():
-    spec = importlib.util.spec_from_file_location("_gradcheck_wire", os.path.join(_HERE, "wire.py"))
+def _load_wire(name: str = "wire"):
+    spec = importlib.util.spec_from_file_location(f"_gradcheck_{name}", os.path.join(_HERE, f"{name}.py"))
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
@@ -788,14 +788,16 @@ def main() -> None:
     unavailable = _limits(cfg)
     scratch = cfg["scratch"]
     os.chdir(scratch)
+    confined = _load_wire("confine").apply(cfg.get("confine") or {})  # the OS's isolation (isolation.py)
     child = Child(proto_in, proto_out, wire)
     _install_guard(scratch)  # after numpy (which may use ctypes), before the submission
-    child.send({"ok": True, "pid": os.getpid(), "unavailable": unavailable, "python": sys.version.split()[0]})
+    child.send({"ok": True, "pid": os.getpid(), "unavailable": unavailable, "python": sys.version.split()[0], "confined": confined})
     child.serve()
     os._exit(0)  # don't wait for threads the student left behind
 
 
 if __name__ == "__main__":
+    _load_wire("confine").setup_path(_HERE)  # the standard library and numpy: no gradcheck
     if len(sys.argv) == 3 and sys.argv[1] == "--zygote":
         zygote(int(sys.argv[2]))
     else:
