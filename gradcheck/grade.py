@@ -86,6 +86,7 @@ def grade(spec: Spec, path: Path, *, seed: int = DEFAULT_SEED, limits: Limits | 
     report = build_report(spec, path, seed, checks, findings, obs.output, obs.output_truncated, [t.label for t in trials],
                           limits, time.perf_counter() - start, source, picked)  # fmt: skip
     report.startup_seconds = obs.startup
+    report.isolation = sandbox.isolation
     return report
 
 
