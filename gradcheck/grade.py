@@ -93,6 +93,7 @@ def _grade_module(spec: Spec, source: str, path: Path, *, seed: int, limits: Lim
     report = build_report(spec, path, seed, checks, findings, obs.output, obs.output_truncated, [t.label for t in trials],
                           limits, time.perf_counter() - start, source, picked)  # fmt: skip
     report.startup_seconds = obs.startup
+    report.isolation = sandbox.isolation
     return report
 
 

@@ -9,7 +9,7 @@ from .findings import Finding
 
 Status = Literal["pass", "fail", "skip"]
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: isolation
 
 
 @dataclass
@@ -41,6 +41,7 @@ class Report:
     rules: list[str] = field(default_factory=list)  # the comparison rules, stated
     limits: dict = field(default_factory=dict)
     seconds: float = 0.0
+    isolation: str = "none"  # how the OS isolated the submission's process (sandbox.isolation.LEVELS)
     startup_seconds: float = 0.0  # of seconds, waiting for the child process to start (not in the JSON report)
     source: str = ""  # the submission's text, for showing lines
     explain_dir: str | None = None

@@ -67,6 +67,7 @@ def report_dict(report: Report) -> dict[str, Any]:
             "rules": report.rules,
             "limits": report.limits,
             "seconds": round(report.seconds, 4),
+            "isolation": report.isolation,
         }
     )
 

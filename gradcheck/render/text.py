@@ -73,6 +73,7 @@ def _render(report: Report, console: Console, verbose: bool) -> None:
     console.print()
     for rule in report.rules:
         console.print(Text(f"rule: {rule}", style="dim"))
+    console.print(Text(f"isolation: {report.isolation}", style="dim"))
     verdict = Text()
     if report.passed:
         verdict.append("PASSED", style="bold green")

@@ -18,9 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from . import pumps, replies, wire
+from . import isolation, pumps, replies, wire
 
-CHILD = Path(__file__).with_name("child.py")
+CHILD = Path(__file__).with_name("child.py")  # the source; the child runs a private copy (isolation.child_dir)
 
 
 @dataclass
@@ -142,6 +142,8 @@ class Sandbox:
         self.sent: dict = {}  # arrays the current child holds (see wire.encode_tree)
         self.zygote = zygote  # a fork server (batch grading), or None to spawn
         self.budget = replies.Budget(memory_mb << 20)  # what the grader accepts from the replies (replies.py)
+        self.plan: isolation.Plan | None = None
+        self.isolation = "none"  # the level in force for the last child (isolation.LEVELS)
 
     # -- lifecycle ---------------------------------------------------------------------
     def spawn(self) -> None:
@@ -152,19 +154,22 @@ class Sandbox:
         self.starts += 1
         self.sent = {}  # a new child holds nothing yet
         self.scratch = tempfile.mkdtemp(prefix="gradcheck-")
-        kwargs: dict[str, Any] = {}
+        self.plan = plan = isolation.plan(self.path, self.scratch, self.helpers)
+        if plan.owner is not None:
+            os.chown(self.scratch, *plan.owner)  # the child's uid writes there, and nowhere else
+        kwargs: dict[str, Any] = dict(plan.popen)
         if os.name == "posix":
             kwargs["start_new_session"] = True  # one process group to kill
         else:
             kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
-        if self.zygote is not None:
+        if self.zygote is not None and plan.forkable:  # namespaces: every child gets its own, no fork server
             try:
                 self.proc = self.zygote.spawn(self.scratch)  # type: ignore[assignment]
             except OSError:
                 self.zygote = None  # the fork server is gone: spawn as usual
         if self.proc is None:
             self.proc = subprocess.Popen(
-                [sys.executable, "-I", "-B", str(CHILD)],
+                plan.argv,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
@@ -180,7 +185,8 @@ class Sandbox:
         self._drain = pumps.Drain(self.proc.stderr, self.output_cap)
         self._drain.start()
         try:
-            wire.write_frame(self.proc.stdin, {"scratch": self.scratch, **self.cfg}, [])  # type: ignore[arg-type]
+            first = {"scratch": self.scratch, **self.cfg, "confine": plan.confine}
+            wire.write_frame(self.proc.stdin, first, [])  # type: ignore[arg-type]
             # The import request too: the child loads the submission while the grader prepares.
             wire.write_frame(self.proc.stdin, self._import_request(), [])  # type: ignore[arg-type]
         except (OSError, ValueError):
@@ -206,6 +212,9 @@ class Sandbox:
         if not hello.ok:
             return hello
         self.unavailable = list(hello.header.get("unavailable", []))
+        confined = hello.header.get("confined")
+        if self.plan is not None:  # what the child applied before any student code ran
+            self.isolation = isolation.achieved(self.plan, confined if isinstance(confined, dict) else {})
         reply = self._wait(timeout=self.timeout)  # the import request went with the spawn
         if reply.ok:
             self.import_info = reply.header

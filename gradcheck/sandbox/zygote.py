@@ -3,8 +3,11 @@ a fresh child per submission, so each submission still runs in its own process b
 skips Python's and numpy's start-up.
 
 The zygote itself never imports or runs student code and installs no audit hook (it must
-be able to fork); each forked child sets its own limits and hook before it imports the
-submission, exactly like a spawned child.
+be able to fork); each forked child sets its own limits, confinement (Landlock, seccomp, uid:
+confine.py) and hook before it imports the submission, exactly like a spawned child. It runs
+from the child's private copy with the child's import path (no gradcheck). At the namespaces
+level every child gets its own namespaces from bubblewrap, so the fork server is not used
+(isolation.Plan.forkable).
 """
 
 from __future__ import annotations
@@ -17,9 +20,8 @@ import sys
 import tempfile
 import threading
 import time
-from pathlib import Path
 
-CHILD = Path(__file__).with_name("child.py")
+from . import isolation
 
 
 def available() -> bool:
@@ -74,7 +76,7 @@ class Zygote:
         self._home = tempfile.mkdtemp(prefix="gradcheck-zygote-")
         ours, theirs = socket.socketpair()
         self._proc = subprocess.Popen(
-            [sys.executable, "-I", "-B", str(CHILD), "--zygote", str(theirs.fileno())],
+            isolation.child_command(("--zygote", str(theirs.fileno()))),
             pass_fds=[theirs.fileno()],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
