@@ -10,7 +10,7 @@ import numpy as np
 from ..check import fd as fd_mod
 from ..check.compare import Comparison, compare, same_memory
 from ..check.engine import CallResult, Observations, gradient_function
-from ..check.templates import Leaf, describe, leaves
+from ..check.templates import MISSING, Leaf, leaves
 from ..check.trials import Trial
 from ..errors import FormulaError
 from ..findings import Finding, Location
@@ -360,41 +360,38 @@ class Judge:
 
     def _leaf_problem(self, f: FunctionSpec, n: str, leaf: Leaf | None, trial: Trial, calls, local: bool = False) -> str | None:
         ref = np.asarray(trial.env[n])
-        node = leaf.node if leaf else None
+        value = leaf.value if leaf else MISSING
         target = self.spec.shown(n)
         order = (self.spec.functions.index(f), self._pos(n))
         where = _Lazy(
             lambda: self.loc(locate.locate_local(self.obs.source, f.call, self.spec.shown(n)) if local else self._span_for(f, n, calls))
         )
-        t = node.get("t") if isinstance(node, dict) else None
         if ref.ndim == 0:
-            if t in ("float", "scalar", "int") or (t == "nd" and node.get("shape") == []):  # type: ignore[union-attr]
-                dtype_ok = t != "int" and (t != "scalar" or str(node.get("dtype", ""))[1:2] == "f") and (t != "nd" or str(node.get("dtype", ""))[1:2] == "f")  # type: ignore[union-attr]
+            if value.is_number:
+                dtype_ok = value.kind != "int" and (value.kind not in ("scalar", "nd") or value.float_kind)
                 if leaf is not None and leaf.array is not None and dtype_ok:
                     return self._finite(order, target, leaf.array, where, f)
-            if t == "nd" and leaf is not None and leaf.array is not None and leaf.array.size > 1 and leaf.array.dtype.kind == "f":
+            if value.is_array and leaf is not None and leaf.array is not None and leaf.array.size > 1 and leaf.array.dtype.kind == "f":
                 self._shape_finding(order, f, n, leaf.array, trial, where, calls, local)  # many numbers for one
                 return "wrong shape"
-            shown = describe(node)
             fix = "float(np.squeeze(cost))" if n == "J" else f"a float for {target}"
-            msg = f"{target} must be a single number (a float), but {f.call} returned {shown}."
-            if t == "tuple" and not node.get("items"):  # type: ignore[union-attr]
+            msg = f"{target} must be a single number (a float), but {f.call} returned {value.described}."
+            if value.kind == "tuple" and not value.length:
                 msg += " An empty tuple () is what `.shape` of a 0-d array gives, and `np.allclose(x, ())` is vacuously True — which is why a notebook test may have passed."
             self.add(order, Finding("GC102", target, msg, tags=("wrong-type",), location=where, hint=f"return {fix}", check=f"{f.name}:{target}"))
             return "wrong type"
         numeric_kinds = "fiub" if n in f.free else "f"  # a mask may be ints or booleans
-        if t != "nd" or str(node.get("cls", "")) != "numpy.ndarray" or str(node.get("dtype", ""))[1:2] not in numeric_kinds:  # type: ignore[union-attr]
-            shown = describe(node)
+        if not value.is_plain_array or value.dtype_kind not in numeric_kinds:
             why = ""
-            if t == "list":
+            if value.kind == "list":
                 why = " A list is not an array: use np.array or keep the numpy result."
-            elif t == "nd" and str(node.get("cls", "")).endswith("matrix"):  # type: ignore[union-attr]
+            elif value.is_array and value.is_matrix:
                 why = " np.matrix changes what * means (matrix product); use plain arrays."
-            elif t == "nd" and str(node.get("dtype", ""))[1:2] in "iub":  # type: ignore[union-attr]
+            elif value.is_array and value.dtype_kind in "iub":
                 why = " An integer array truncates every gradient to whole numbers."
-            elif t == "nd" and str(node.get("dtype", ""))[1:2] == "c":  # type: ignore[union-attr]
+            elif value.is_array and value.dtype_kind == "c":
                 why = " Gradients are real numbers; a complex dtype means something went wrong upstream."
-            self.add(order, Finding("GC102", target, f"{target} must be a float numpy array of shape {tuple(ref.shape)}, but {f.call} returned {shown}.{why}",
+            self.add(order, Finding("GC102", target, f"{target} must be a float numpy array of shape {tuple(ref.shape)}, but {f.call} returned {value.described}.{why}",
                                     tags=("wrong-type",), location=where, hint=f"return {target} as a float numpy array", check=f"{f.name}:{target}"))  # fmt: skip
             return "wrong type"
         got = leaf.array  # type: ignore[union-attr]
@@ -729,9 +726,7 @@ class Judge:
             other = again.matched.leaves.get(n)
             a, b = leaf.array, other.array if other else None
             if a is not None and other is not None and other.digest is not None:  # sent as a fingerprint of its bytes
-                node = other.node or {}
-                same_kind = node.get("dtype") == a.dtype.str and node.get("shape") == list(a.shape)
-                if not same_kind or wire.fingerprint(a) != other.digest:
+                if not other.same_kind(a) or wire.fingerprint(a) != other.digest:
                     differs.append(self.spec.shown(n))
             elif a is not None and b is not None and a.shape == b.shape and not same_memory(a, b) and not np.array_equal(a, b, equal_nan=True):
                 differs.append(self.spec.shown(n))
