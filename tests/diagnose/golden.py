@@ -27,6 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "corpus"
 SKIP = {"hostile", "specs"}
 TIMING = re.compile(r"\b\d+(\.\d+)? ?s\b")
+LONE_TIMING = re.compile(r"(?m)^\d+(\.\d+)? ?s$")  # wrapped before the number
+WRAPPED_TIMING = re.compile(r"(trials? · )(\d+(\.\d+)? ?\n?s\b|<T>)")
 
 
 def files() -> list[Path]:
@@ -47,7 +49,10 @@ def _drop_seconds(value):
 
 
 def normalize_text(text: str) -> str:
+    """No absolute paths; no timings (the header's "· 0.31 s", also when wrapped before the "s")."""
     text = text.replace(str(ROOT), "<ROOT>")
+    text = WRAPPED_TIMING.sub(r"\1<T>", text)
+    text = LONE_TIMING.sub("<T>", text)
     return "\n".join(TIMING.sub("<T>", line) if " · " in line and " s" in line else line for line in text.splitlines()) + "\n"
 
 
@@ -69,7 +74,16 @@ def run(path: Path, out: Path) -> None:
     (out / f"{stem}.json").write_text(body + "\n", encoding="utf-8")
 
 
+def renormalize(folder: Path) -> None:
+    """Apply normalize_text again to the text reports in ``folder`` (made by an older normalizer)."""
+    for p in folder.glob("*.txt"):
+        p.write_text(normalize_text(p.read_text(encoding="utf-8")), encoding="utf-8")
+
+
 def main(argv: list[str]) -> int:
+    if len(argv) == 2 and argv[0] == "--renormalize":
+        renormalize(Path(argv[1]))
+        return 0
     if len(argv) != 1:
         print(__doc__)
         return 2
