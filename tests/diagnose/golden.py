@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "corpus"
 SKIP = {"hostile", "specs"}
 TIMING = re.compile(r"\b\d+(\.\d+)? ?s\b")
-LONE_TIMING = re.compile(r"(?m)^\d+(\.\d+)? ?s$")  # wrapped before the number
+LONE_TIMING = re.compile(r"(?m)^(· )?\d+(\.\d+)? ?s$")  # wrapped before the number
 WRAPPED_TIMING = re.compile(r"(trials? · )(\d+(\.\d+)? ?\n?s\b|<T>)")
 
 
