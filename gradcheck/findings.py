@@ -99,6 +99,50 @@ _CODE_LIST = (
 CODES: dict[str, Code] = {c.code: c for c in _CODE_LIST}
 
 
+class GC:
+    """Every code by its name, for the code that emits findings: ``GC.SCALE_MISMATCH``, never a
+    literal "GC302". Checked against the table above when the module loads."""
+
+    SYNTAX_ERROR = "GC001"
+    IMPORT_FAILED = "GC002"
+    MISSING_FUNCTION = "GC003"
+    TIMEOUT = "GC004"
+    MEMORY_LIMIT = "GC005"
+    PROCESS_DIED = "GC006"
+    OUTPUT_TRUNCATED = "GC007"
+    LIMIT_UNAVAILABLE = "GC008"
+    UNDEFINED_NAME = "GC009"
+    OLDER_API = "GC010"
+    CALL_RAISED = "GC101"
+    WRONG_TYPE = "GC102"
+    MISSING_KEY = "GC103"
+    WRONG_SHAPE = "GC104"
+    NOT_FINITE = "GC105"
+    NONDETERMINISTIC = "GC106"
+    INPLACE_MUTATION = "GC107"
+    FORWARD_MISMATCH = "GC201"
+    COST_MISMATCH = "GC202"
+    VALUE_MISMATCH = "GC203"
+    GRADIENT_MISMATCH = "GC301"
+    SCALE_MISMATCH = "GC302"
+    FOLLOWS_UPSTREAM = "GC303"
+    FD_DISAGREEMENT = "GC304"
+    INTERMEDIATE_NOT_FOUND = "GC305"
+    FRAGILE_BY_SIZE = "GC401"
+    KINK_SKIPPED = "GC402"
+    INTERNAL_ERROR = "GC901"
+
+
+def _check_names() -> None:
+    named = {k: v for k, v in vars(GC).items() if k.isupper()}
+    wrong = [k for k, v in named.items() if v not in CODES or CODES[v].name != k.lower().replace("_", "-")]
+    if wrong or set(named.values()) != set(CODES):
+        raise AssertionError(f"findings.GC does not match CODES: {wrong or sorted(set(CODES) - set(named.values()))}")
+
+
+_check_names()
+
+
 @dataclass(frozen=True)
 class Location:
     file: str

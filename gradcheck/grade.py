@@ -10,6 +10,7 @@ from ._version import __version__
 from .check import compare, fd
 from .check.engine import make_sandbox, observe
 from .check.trials import make_trials, reference_problems
+from .diagnose import scoring
 from .diagnose.judge import Judge
 from .errors import SpecError
 from .findings import Finding, Location
@@ -99,14 +100,7 @@ def _grade_module(spec: Spec, source: str, path: Path, *, seed: int, limits: Lim
 
 def build_report(spec, path, seed, checks: list[CheckResult], findings: list[Finding], output: str, truncated: bool,
                  trials: list[str], limits: Limits, seconds: float, source: str, picked: str | None) -> Report:  # fmt: skip
-    possible = sum(c.max_points for c in checks)
-    if possible > 0 and abs(possible - spec.total_points) > 1e-9:
-        # Optional functions present or absent: scale so the maximum is always the spec's total.
-        factor = spec.total_points / possible
-        for c in checks:
-            c.points, c.max_points = round(c.points * factor, 6), round(c.max_points * factor, 6)
-    score = round(sum(c.points for c in checks), 4)
-    max_score = round(sum(c.max_points for c in checks), 4) or spec.total_points
+    score, max_score = scoring.score(spec, checks)
     passed = not any(f.level == "error" for f in findings) and all(c.status != "fail" for c in checks)
     return Report(
         assignment=spec.name, title=spec.title, file=str(path), seed=seed, passed=passed, score=score,

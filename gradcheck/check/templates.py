@@ -50,15 +50,90 @@ def leaves(template: Any) -> list[str]:
     return [name for sub in items for name in leaves(sub)]
 
 
+@dataclass(frozen=True)
+class Value:
+    """What an encoded node says about a returned value, read once from the untrusted tree.
+
+    Nothing downstream reads the wire dictionary: every question the judge asks of a value
+    (is it an array, of which class and dtype, which shape) is a field here."""
+
+    kind: str  # the wire kind: "nd", "scalar", "float", "int", "tuple", "dict", "none", "other", …; "" when missing
+    cls: str = ""  # the class the child named ("numpy.ndarray", "numpy.matrix", "numpy.float64", …)
+    dtype: str = ""  # numpy's dtype string ("<f8"), when the node has one
+    dtype_kind: str = ""  # its kind letter: "f", "i", "u", "b", "c", …
+    shape: tuple | None = None  # an array's shape as sent; None when it has none
+    length: int = 0  # items in a tuple, list or dict
+    described: str = "nothing"  # the student-facing name of its type (describe())
+
+    @property
+    def is_array(self) -> bool:
+        return self.kind == "nd"
+
+    @property
+    def is_plain_array(self) -> bool:
+        return self.kind == "nd" and self.cls == "numpy.ndarray"
+
+    @property
+    def is_matrix(self) -> bool:
+        return self.cls.endswith("matrix")
+
+    @property
+    def is_number(self) -> bool:
+        """A Python or numpy number, or a 0-d array."""
+        return self.kind in ("float", "scalar", "int") or (self.kind == "nd" and self.shape == ())
+
+    @property
+    def float_kind(self) -> bool:
+        return self.dtype_kind == "f"
+
+
+MISSING = Value("")
+
+
+def value_of(node: Any) -> Value:
+    """The typed record of one encoded node (anything the child sent)."""
+    if not isinstance(node, dict):
+        return MISSING
+    raw_shape = node.get("shape")
+    items = node.get("items")
+    return Value(
+        kind=str(node.get("t", "")),
+        cls=str(node.get("cls", "")),
+        dtype=node["dtype"] if isinstance(node.get("dtype"), str) else "",
+        dtype_kind=str(node.get("dtype", ""))[1:2],
+        shape=tuple(raw_shape) if isinstance(raw_shape, list) else None,
+        length=len(items) if isinstance(items, (list, dict)) else 0,
+        described=_describe_safely(node),
+    )
+
+
+def _describe_safely(node: dict) -> str:
+    try:
+        return describe(node)
+    except (TypeError, ValueError):  # a malformed node (a shape that is not a list): say what it claims to be
+        return f"object of type {node.get('cls') or node.get('t')}"
+
+
+UNDECODABLE = {"t": "other", "cls": "undecodable array"}
+
+
 @dataclass
 class Leaf:
     """What the student returned for one named value."""
 
     name: str
-    node: dict | None  # the encoded node; None when missing
+    value: Value = MISSING  # its type, dtype and shape; MISSING when absent
     array: np.ndarray | None = None  # decoded, for numeric nodes
     path: tuple = ()  # how it was reached: ("return", 1, "A1")
     digest: int | None = None  # wire.fingerprint() sent instead of a big array (a repeat call)
+
+    @property
+    def present(self) -> bool:
+        return self.value is not MISSING
+
+    def same_kind(self, array: np.ndarray) -> bool:
+        """Whether this (fingerprinted) value has the dtype and shape of ``array``."""
+        return self.value.dtype == array.dtype.str and self.value.shape == tuple(array.shape)
 
 
 @dataclass
@@ -121,14 +196,14 @@ def _match(template: Any, node: Any, blobs: list[bytes], function: str, path: tu
     if isinstance(template, str):
         if template == "_" or literal(template) or template in out.leaves:  # the first occurrence is the one checked
             return
-        leaf = Leaf(template, node if isinstance(node, dict) else None, path=path)
+        leaf = Leaf(template, value_of(node), path=path)
         if isinstance(node, dict) and node.get("t") == "nd" and "b" not in node and _is_digest(node.get("digest")):
             leaf.digest = int(node["digest"])
         elif isinstance(node, dict) and node.get("t") == "nd":
             try:
                 leaf.array = wire.decode_array(node, blobs)
             except wire.WireError:
-                leaf.node = {"t": "other", "cls": "undecodable array"}
+                leaf.value = value_of(UNDECODABLE)
         elif isinstance(node, dict) and node.get("t") in ("scalar", "float", "int") and isinstance(node.get("v"), float):
             leaf.array = np.array(node["v"])
         out.leaves[template] = leaf

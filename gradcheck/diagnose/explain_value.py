@@ -12,7 +12,8 @@ from ..check.compare import close
 from ..errors import FormulaError
 from ..spec import formula as fm
 from ..spec.model import Spec
-from .mutations import Context, Mutation, has_mean, pairs, single
+from .mutations import Context, Mutation, has_mean
+from .rules import pairs, single
 from .scale import Scale, classify, fit_ratio
 
 
@@ -44,9 +45,7 @@ def context(spec: Spec, forward: bool, env: dict[str, Any] | None = None) -> Con
         tree = f.tree
         if isinstance(tree, ast.Call) and isinstance(tree.func, ast.Name) and tree.func.id in fm.ACTIVATIONS and tree.args:
             acts[f.name] = (tree.func.id, ast.unparse(tree.args[0]))
-    arrays = tuple(
-        [v.name for v in spec.values] + [f.name for f in spec.forward] + [g.name for g in spec.backward]
-    )
+    arrays = tuple([v.name for v in spec.values] + [f.name for f in spec.forward] + [g.name for g in spec.backward])
     shapes = None
     if env is not None:
         shapes = {n: (np.shape(env[n]), np.asarray(env[n]).dtype.kind) for n in arrays if n in env}
@@ -123,9 +122,13 @@ def _factor_of_a_value(spec: Spec, name: str, ratios: list[float], cases) -> Sca
         if not all(np.isfinite(values)) or any(x == 0 for x in values):
             continue
         if all(abs(c - x) <= 1e-6 * abs(x) for c, x in zip(ratios, values)):
-            return Scale(("wrong-scale",), v, f"{spec.shown(name)} is {v} times the reference: a division by {v} is missing", f"divide by {v}")
+            return Scale(
+                ("wrong-scale",), v, f"{spec.shown(name)} is {v} times the reference: a division by {v} is missing", f"divide by {v}"
+            )
         if all(abs(c * x - 1) <= 1e-6 for c, x in zip(ratios, values)):
-            return Scale(("wrong-scale",), f"1/{v}", f"{spec.shown(name)} is divided by {v} once too often", f"remove the extra division by {v}")
+            return Scale(
+                ("wrong-scale",), f"1/{v}", f"{spec.shown(name)} is divided by {v} once too often", f"remove the extra division by {v}"
+            )
     return None
 
 
@@ -180,7 +183,12 @@ def _search_hidden(spec: Spec, name: str, formula, hidden: tuple[str, ...], case
                     ok = False
                     break
             if ok:
-                where = Mutation(f"in:{h}:{mutation.key}", mutation.tag, f"in {spec.shown(h)}, which your code computes along the way, {mutation.text}", mutation.fix)
+                where = Mutation(
+                    f"in:{h}:{mutation.key}",
+                    mutation.tag,
+                    f"in {spec.shown(h)}, which your code computes along the way, {mutation.text}",
+                    mutation.fix,
+                )
                 found.append((where,))
                 texts.append(f"{h} := {ast.unparse(tree)}")
         if found:

@@ -112,12 +112,14 @@ def locate_return(source: str, function: str, path: tuple, container: bool = Fal
     if not returns:
         return None
     ret = max(returns, key=lambda n: n.lineno)
-    expr: ast.AST = ret.value  # type: ignore[assignment]
+    expr: ast.AST | None = ret.value
     line_of_use: ast.AST = ret
     for key in path[1:]:
+        assert expr is not None  # each step either continues or returns below
         expr, line_of_use = _step(func, expr, key, line_of_use)
         if expr is None:
             return _span(line_of_use) if line_of_use is not ret else None
+    assert expr is not None  # a return with a value, or a step that found one
     if container and isinstance(expr, ast.Name):
         found = assignments(func, expr.id, before=line_of_use.lineno)
         return _span(found[-1]) if found else _span(line_of_use)
@@ -160,7 +162,7 @@ def _step(func: ast.AST, expr: ast.AST, key, use: ast.AST) -> tuple[ast.AST | No
             keyed = _key_assignments(func, expr.id, key)
             if keyed:
                 node = keyed[-1]
-                return node.value, node  # type: ignore[attr-defined]
+                return getattr(node, "value", None), node  # an assignment: grads["dW1"] = …
         found = assignments(func, expr.id, before=use.lineno)
         if not found:
             return None, use

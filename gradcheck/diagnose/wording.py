@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..sandbox.runner import Failure
 from ..spec.model import FunctionSpec
 
 
@@ -16,9 +15,9 @@ def arg_names(f: FunctionSpec) -> list[str]:
     return out
 
 
-def exception_hint(failure: Failure) -> str | None:
-    msg = failure.message
-    if failure.type == "AttributeError" and "numpy" in msg:
+def exception_hint(error_type: str, msg: str) -> str | None:
+    """A hint matched to an exception's type and message, when one fits."""
+    if error_type == "AttributeError" and "numpy" in msg:
         for old, new in (("asscalar", "x.item()"), ("'float'", "float"), ("'int'", "int"), ("'bool'", "bool"), ("'object'", "object")):
             if old in msg:
                 return f"that numpy API was removed; use {new} instead"
@@ -31,10 +30,14 @@ def exception_hint(failure: Failure) -> str | None:
 
 def j_vs_l(name: str, wrt: str, per_example: bool, m: str) -> str:
     if per_example:
-        return (f"{name} is dL/d{wrt}, the derivative of each example's own loss L⁽ⁱ⁾ — one column per example, no 1/{m}. "
-                f"The 1/{m} enters only where the {m} examples are summed: in dW and db, which are derivatives of the cost J = (1/{m})·Σ L⁽ⁱ⁾.")  # fmt: skip
-    return (f"{name} is ∂J/∂{wrt}, where the cost J = (1/{m})·Σᵢ L⁽ⁱ⁾ is the mean of the {m} per-example losses. "
-            f"Each example contributes its own term to {name}; adding up the {m} terms and dividing by {m} gives {name}.")  # fmt: skip
+        return (
+            f"{name} is dL/d{wrt}, the derivative of each example's own loss L⁽ⁱ⁾ — one column per example, no 1/{m}. "
+            f"The 1/{m} enters only where the {m} examples are summed: in dW and db, which are derivatives of the cost J = (1/{m})·Σ L⁽ⁱ⁾."
+        )
+    return (
+        f"{name} is ∂J/∂{wrt}, where the cost J = (1/{m})·Σᵢ L⁽ⁱ⁾ is the mean of the {m} per-example losses. "
+        f"Each example contributes its own term to {name}; adding up the {m} terms and dividing by {m} gives {name}."
+    )
 
 
 def name_hint(name: str) -> str:

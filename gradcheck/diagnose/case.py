@@ -1,0 +1,140 @@
+"""What every part of the judge shares: the observations, the problems found so far (each with
+its place in the report) and the small lookups they all need (spans, tolerances, formulas)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from ..check.engine import CallResult, Observations
+from ..check.trials import Trial
+from ..findings import Finding, Location
+from ..report import CheckResult
+from ..sandbox.runner import Failure
+from ..spec import formula as fm
+from ..spec.model import FunctionSpec, Spec
+from . import locate
+from .messages import finding
+from .problems import Problem
+from .shapes import chain_text
+
+# Report order. A finding's rank is (group, place): the group is the loading step, one graded
+# function (its index), the gradient check, or the closing notes; inside a function's group,
+# function-level problems come first, then values in report order (Case.place), then what other
+# sizes show, then intermediates that could not be found.
+LOADING = -1
+FIRST = 0  # a function-level problem (it raised, returned the wrong structure, changed its input)
+PROBES = 800  # + the value's place: after every value of the function
+MISSING_LOCALS = 900  # + the value's place: after the probes
+
+Rank = tuple[int, int]
+
+
+class Case:
+    """One submission being judged."""
+
+    def __init__(self, obs: Observations) -> None:
+        self.obs = obs
+        self.spec: Spec = obs.spec
+        self.normal = [t for t in obs.trials if t.probe is None]
+        self.findings: list[tuple[Rank, Finding]] = []
+        self.checks: list[CheckResult] = []
+        spec = self.spec
+        self.formula_names = [f.name for f in spec.forward] + list(spec.gradient_names) + [f.name for f in spec.derived]
+        self.free_values: dict[int, dict[str, np.ndarray]] = {}  # trial -> the student's own choices (masks)
+
+    @property
+    def gradient_check_group(self) -> int:
+        return len(self.spec.functions)
+
+    @property
+    def notes_group(self) -> int:
+        return len(self.spec.functions) + 1
+
+    def emit(self, rank: Rank, problem: Problem) -> None:
+        """Record a problem as the finding it becomes, in the student's names."""
+        self.record(rank, finding(problem))
+
+    def record(self, rank: Rank, found: Finding) -> None:
+        if self.spec.names:  # the student's names for spec-internal ones (dA2_drop is their dA2)
+            shown = self.spec.shown_text
+            found = replace(
+                found,
+                message=shown(found.message),
+                hint=found.hint and shown(found.hint),
+                formula=found.formula and shown(found.formula),
+                chain=found.chain and shown(found.chain),
+                caused_by=found.caused_by and shown(found.caused_by),
+                details=tuple(shown(d) for d in found.details),
+            )
+        self.findings.append((rank, found))
+
+    def has_error(self, group: int) -> bool:
+        return any(r[0] == group and f.level == "error" for r, f in self.findings)
+
+    # -- where --------------------------------------------------------------------------------------
+    def loc(self, span: locate.Span | None) -> Location | None:
+        return Location(str(self.obs.path), span.line, span.end_line) if span else None
+
+    def function_loc(self, call: str) -> Location | None:
+        return self.loc(locate.locate_function(self.obs.source, call))
+
+    def line_of_failure(self, failure: Failure | None, function: str | None = None) -> Location | None:
+        if failure is not None and failure.frames:
+            line = failure.frames[-1][0]
+            if isinstance(line, int):
+                return Location(str(self.obs.path), line, line)
+        if failure is not None and failure.line:
+            return Location(str(self.obs.path), failure.line, failure.line)
+        if function:
+            return self.function_loc(function)
+        return None
+
+    def span_for(self, f: FunctionSpec, name: str, calls: list[CallResult]) -> locate.Span | None:
+        """Where a returned value is made: its place in the return statement, else its assignment."""
+        path = None
+        for c in calls:
+            if c.matched and name in c.matched.leaves:
+                path = c.matched.leaves[name].path
+                break
+        span = locate.locate_return(self.obs.source, f.call, path) if path else None
+        if span is None:
+            span = locate.locate_local(self.obs.source, f.call, self.spec.shown(name))
+        return span or locate.locate_function(self.obs.source, f.call)
+
+    def value_loc(self, f: FunctionSpec, name: str, calls: list[CallResult], local: bool) -> Location | None:
+        """A local's assignment, or where a returned value is made."""
+        if local:
+            return self.loc(locate.locate_local(self.obs.source, f.call, self.spec.shown(name)))
+        return self.loc(self.span_for(f, name, calls))
+
+    # -- numbers and formulas -----------------------------------------------------------------------------
+    def rtol(self, value: np.ndarray) -> float:
+        dt = np.asarray(value).dtype
+        return self.spec.tolerance.for_dtype(dt.name if dt.kind == "f" else "float64")
+
+    def place(self, name: str) -> int:
+        """Report order: forward values, then the cost, then gradients in backward order."""
+        n_forward = len(self.spec.forward)
+        if name == "J":
+            return 1 + n_forward
+        if name in self.formula_names:
+            i = self.formula_names.index(name)
+            return 1 + i if i < n_forward else 2 + i
+        return 2 + len(self.formula_names)
+
+    def formula_text(self, n: str) -> str | None:
+        formula = self.spec.formula_for(n)
+        if formula is None:
+            return None
+        text = f"{self.spec.shown(n)} = {fm.pretty(formula.text)}"
+        if n == "J" and "L" in fm.names(formula.tree):
+            text += f",  where the per-example loss L = {fm.pretty(self.spec.loss.text)}"
+        return text
+
+    def chain(self, n: str, trial: Trial) -> str | None:
+        formula = self.spec.formula_for(n)
+        if formula is None:
+            return None
+        return chain_text(n, formula, trial.env, trial.dims)

@@ -1,0 +1,67 @@
+"""Problems with loading and running the submission: it does not parse or import, a function
+is missing, a call raised, hung or died; and the closing notes (output cut, limits unavailable)."""
+
+from __future__ import annotations
+
+from ..findings import Location
+from ..report import CheckResult
+from ..sandbox.runner import Failure
+from . import locate
+from . import problems as P
+from .case import FIRST, LOADING, Case, Rank
+from .source_lines import exit_call
+from .wording import arg_names
+
+
+def load(case: Case) -> bool:
+    """Whether the file imported; its problems (and its row of the table) recorded."""
+    obs = case.obs
+    if obs.syntax_error is not None:
+        line, col, msg = obs.syntax_error
+        where = Location(str(obs.path), line, line) if line else None
+        case.emit((LOADING, FIRST), P.Unparsable(target="submission", where=where, error=msg, line=line, column=col))
+        case.checks.append(CheckResult("load", "", "submission", "fail", summary="syntax error"))
+        return False
+    if obs.import_failure is not None:
+        case.emit((LOADING, FIRST), run_failed(case, obs.import_failure, "submission", None))
+        case.checks.append(CheckResult("load", "", "submission", "fail", summary=f"import failed ({obs.import_failure.kind})"))
+        return False
+    case.checks.append(CheckResult("load", "", "submission", "pass", summary="imported"))
+    reported: set[str] = set()
+    for fi, f in enumerate(case.spec.functions):
+        if f.name in obs.missing and f.call not in reported:
+            reported.add(f.call)
+            suggestion = obs.missing[f.name]
+            span = locate.locate_function(obs.source, suggestion) if suggestion else None
+            case.emit(
+                (fi, FIRST),
+                P.MissingFunction(target=f.call, where=case.loc(span), call=f.call, suggestion=suggestion, args=tuple(arg_names(f))),
+            )
+    return True
+
+
+def run_failed(case: Case, failure: Failure, target: str, function: str | None) -> P.RunFailed:
+    """A failed call (``function``) or import (``function`` None), located."""
+    where = case.line_of_failure(failure, function)
+    if function is None and failure.frames and isinstance(failure.frames[0][0], int):
+        where = Location(str(case.obs.path), failure.frames[0][0], failure.frames[0][0])  # the top-level statement
+    if failure.kind in ("died", "protocol") and function:
+        exit_line = exit_call(case.obs.source, function)
+        where = case.loc(exit_line) if exit_line else where
+    return P.RunFailed(
+        target=target, where=where, kind=failure.kind, error_type=failure.type, error=failure.message, name=failure.name, function=function
+    )
+
+
+def notes(case: Case) -> None:
+    """What the student should know about the run itself."""
+    obs = case.obs
+    group = case.notes_group
+    if obs.output_truncated:
+        case.emit((group, 0), P.OutputTruncated(target="submission"))
+    if obs.unavailable:
+        case.emit((group, 1), P.LimitUnavailable(target="submission", limits=tuple(obs.unavailable)))
+
+
+def older_api(case: Case, rank: Rank, call: str, convention: str) -> None:
+    case.emit(rank, P.OlderApi(target=call, where=case.function_loc(call), call=call, convention=convention))

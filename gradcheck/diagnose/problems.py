@@ -1,0 +1,280 @@
+"""Problems as data: what detection found, with its numbers and where it is, and no words.
+
+One frozen record per problem family. ``messages.py`` turns each into a finding's title,
+message and fix; detection never writes a sentence. A record's ``code`` is the finding code it
+becomes (some families choose among codes by their fields, such as a value mismatch that is a
+scale mismatch when a constant factor explains it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from ..findings import GC, Location
+from .mutations import Mutation
+from .scale import Scale
+
+Combo = tuple[Mutation, ...]  # mutations applied together that reproduce the student's value
+
+
+@dataclass(frozen=True, kw_only=True)
+class Problem:
+    """What every problem carries: the value (or function) it is about and where it is."""
+
+    CODE: ClassVar[str] = ""
+    target: str
+    where: Location | None = None
+    tags: tuple[str, ...] | None = None  # None: the code's own tags (findings.CODES)
+    check: str | None = None  # the table row it fails
+    formula: str | None = None  # the reference formula, shown
+    chain: str | None = None  # the chain-rule step with shapes
+    stats: dict = field(default_factory=dict, hash=False, compare=False)
+    caused_by: str | None = None
+
+    @property
+    def code(self) -> str:
+        return self.CODE
+
+
+# -- loading and running -----------------------------------------------------------------------
+@dataclass(frozen=True, kw_only=True)
+class Unparsable(Problem):
+    CODE: ClassVar[str] = GC.SYNTAX_ERROR
+    error: str
+    line: int | None = None
+    column: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class MissingFunction(Problem):
+    CODE: ClassVar[str] = GC.MISSING_FUNCTION
+    call: str  # the name the assignment needs
+    suggestion: str | None = None  # the file's near miss
+    args: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunFailed(Problem):
+    """A call (or the import) raised, hung, ran out of memory, exited or died."""
+
+    kind: str  # runner.Failure.kind: timeout, memory, died, protocol, exit, name, exception, …
+    error_type: str = ""
+    error: str = ""  # the exception's message (or the runner's account)
+    name: str | None = None  # the undefined name, for a NameError
+    function: str | None = None  # None while importing the file
+
+    @property
+    def importing(self) -> bool:
+        return self.function is None
+
+    @property
+    def code(self) -> str:
+        if self.kind == "timeout":
+            return GC.TIMEOUT
+        if self.kind == "memory":
+            return GC.MEMORY_LIMIT
+        if self.kind in ("died", "protocol", "exit"):
+            return GC.PROCESS_DIED
+        if self.kind == "name" and self.name:
+            return GC.UNDEFINED_NAME
+        return GC.IMPORT_FAILED if self.importing else GC.CALL_RAISED
+
+
+@dataclass(frozen=True, kw_only=True)
+class OlderApi(Problem):
+    CODE: ClassVar[str] = GC.OLDER_API
+    call: str
+    convention: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class OutputTruncated(Problem):
+    CODE: ClassVar[str] = GC.OUTPUT_TRUNCATED
+
+
+@dataclass(frozen=True, kw_only=True)
+class LimitUnavailable(Problem):
+    CODE: ClassVar[str] = GC.LIMIT_UNAVAILABLE
+    limits: tuple[str, ...]  # runner names: processes, memory, cpu, file-size
+
+
+# -- what a function returned --------------------------------------------------------------------
+@dataclass(frozen=True, kw_only=True)
+class WrongStructure(Problem):
+    """The returned tree does not fit the template (templates.Problem, kind "wrong-type")."""
+
+    CODE: ClassVar[str] = GC.WRONG_TYPE
+    account: str  # templates' account of the mismatch
+    returns: str  # the template, shown: what to return
+
+
+@dataclass(frozen=True, kw_only=True)
+class MissingKey(Problem):
+    CODE: ClassVar[str] = GC.MISSING_KEY
+    account: str
+    key: str
+    suggested: bool  # a near key exists
+
+
+@dataclass(frozen=True, kw_only=True)
+class NotANumber(Problem):
+    """A single number was expected (a cost); something else came back."""
+
+    CODE: ClassVar[str] = GC.WRONG_TYPE
+    call: str
+    got: str  # templates.Value.described
+    empty_tuple: bool = False
+    is_cost: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class NotAnArray(Problem):
+    CODE: ClassVar[str] = GC.WRONG_TYPE
+    call: str
+    got: str
+    shape: tuple[int, ...]
+    why: str | None = None  # "list" | "matrix" | "integer" | "complex"
+
+
+@dataclass(frozen=True, kw_only=True)
+class NotFinite(Problem):
+    CODE: ClassVar[str] = GC.NOT_FINITE
+    kinds: tuple[str, ...]  # "NaN", "inf"
+    count: int
+    size: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class WrongShape(Problem):
+    CODE: ClassVar[str] = GC.WRONG_SHAPE
+    got: str  # symbolic shapes: (n_h, m)
+    expected: str
+    wrt: str | None = None  # a gradient is shaped like what it differentiates
+    fixed_shape: tuple[int, ...] | None = None  # the same in every trial while the sizes change
+    explained: tuple[Combo, ...] = ()  # mistakes that reproduce the value
+    layout: str | None = None  # "transpose" | "keepdims": what the shapes alone say
+
+
+@dataclass(frozen=True, kw_only=True)
+class LocalMissing(Problem):
+    CODE: ClassVar[str] = GC.INTERMEDIATE_NOT_FOUND
+    call: str
+    shown: str  # the spec's name for it, shown
+    reference: str  # its formula, pretty, or the name
+
+
+# -- values ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MeanStory:
+    """The J-versus-L account of a missing or extra 1/m, for a gradient."""
+
+    name: str
+    wrt: str
+    per_example: bool
+    batch: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ValueMismatch(Problem):
+    """A value that is wrong at its root: a forward value, the cost, a derived value, a gradient."""
+
+    role: str  # "forward" | "cost" | "derived" | "gradient"
+    scale: Scale | None = None
+    mean_story: MeanStory | None = None
+    explained: tuple[Combo, ...] = ()
+    mismatched: int = 0
+    total: int = 0
+    max_rel: float = 0.0
+    note: str | None = None  # the spec author's words on this value
+
+    @property
+    def code(self) -> str:
+        if self.role == "forward":
+            return GC.FORWARD_MISMATCH
+        if self.role == "cost":
+            return GC.COST_MISMATCH
+        if self.role == "derived":
+            return GC.VALUE_MISMATCH
+        return GC.SCALE_MISMATCH if self.scale is not None else GC.GRADIENT_MISMATCH
+
+
+@dataclass(frozen=True, kw_only=True)
+class FollowsUpstream(Problem):
+    CODE: ClassVar[str] = GC.FOLLOWS_UPSTREAM
+    causes: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CalleeBroken(Problem):
+    """An error in a function that calls a broken graded function."""
+
+    CODE: ClassVar[str] = GC.FOLLOWS_UPSTREAM
+    caller: str
+    cause: str
+    seen: str  # the finding's own message
+
+
+# -- side effects --------------------------------------------------------------------------------
+@dataclass(frozen=True, kw_only=True)
+class Nondeterministic(Problem):
+    CODE: ClassVar[str] = GC.NONDETERMINISTIC
+    call: str
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Mutated(Problem):
+    CODE: ClassVar[str] = GC.INPLACE_MUTATION
+    call: str
+    names: tuple[str, ...]
+
+
+# -- other sizes -----------------------------------------------------------------------------------
+@dataclass(frozen=True, kw_only=True)
+class Fragile(Problem):
+    """Right at the assignment's sizes, wrong at a probe's."""
+
+    CODE: ClassVar[str] = GC.FRAGILE_BY_SIZE
+    call: str
+    sizes: str  # the probe's sizes, shown
+    depth: int | None = None  # a probe with another number of layers
+    spec_depth: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class FragileRaised(Fragile):
+    error_type: str
+    error: str
+    matmul: bool = False  # an elementwise * where the formula has a matrix product
+
+
+@dataclass(frozen=True, kw_only=True)
+class FragileIncomplete(Fragile):
+    account: str  # templates' account of what is missing (a key such as dW4)
+
+
+@dataclass(frozen=True, kw_only=True)
+class FragileValue(Fragile):
+    shown: str
+    got_shape: tuple[int, ...] | None = None  # when the shapes differ
+    expected_shape: tuple[int, ...] | None = None
+    explained: tuple[Combo, ...] = ()
+
+
+# -- finite differences ------------------------------------------------------------------------------
+@dataclass(frozen=True, kw_only=True)
+class FdDisagreement(Problem):
+    CODE: ClassVar[str] = GC.FD_DISAGREEMENT
+    names: tuple[str, ...]  # gradients that match the reference but not the finite differences
+    worst: float
+    functions: tuple[str, ...]  # the student's own forward and cost functions
+    example: str | None = None  # the worst entry checked one by one, in words
+
+
+@dataclass(frozen=True, kw_only=True)
+class KinkSkipped(Problem):
+    CODE: ClassVar[str] = GC.KINK_SKIPPED
+    count: int
+    directional: bool  # random directions (else elements)
+    everything: bool = False  # every direction crossed a kink: nothing was compared

@@ -1,0 +1,148 @@
+"""A value wrong at its root (GC201, GC202, GC203, GC301, GC302): which mistake of the catalog
+reproduces it, with the numbers of its first mismatching trial."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..check.compare import compare
+from ..check.engine import CallResult
+from ..spec import formula as fm
+from ..spec.model import FunctionSpec
+from . import locate
+from . import problems as P
+from .case import Case
+from .explain_value import Explanation, explain
+from .mutations import has_mean
+
+
+def hidden(case: Case, n: str, produced: list[str]) -> tuple[str, ...]:
+    """Intermediates ``n`` depends on that the student did not hand back, nearest first."""
+    spec = case.spec
+    out: list[str] = []
+    frontier = [n]
+    derived = {f.name for f in spec.derived}  # made for this value: searched before gradients graded elsewhere
+    while frontier:
+        formula = spec.formula_for(frontier.pop(0))
+        if formula is None:
+            continue
+        for u in sorted(fm.names(formula.tree), key=lambda u: (u not in derived, u)):
+            if u in out or u == n or u in produced or u in spec.parameters:
+                continue
+            if spec.formula_for(u) is not None and u not in ("L", "J"):
+                out.append(u)
+                frontier.append(u)
+    return tuple(out[:6])
+
+
+def plausible_first(case: Case, f: FunctionSpec, n: str, combos: list) -> list:
+    """Among explanations that fit equally, drop those claiming the student used a name the
+    line never mentions while it does mention the right one (A3 for A2): they are false."""
+    if len(combos) < 2:
+        return combos
+    used = locate.names_in(case.obs.source, f.call, case.spec.shown(n))
+
+    def implausible(combo) -> bool:
+        for m in combo:
+            wrong = right = None
+            if m.key.startswith("deriv-operand:"):
+                wrong, right = m.key.split(":", 1)[1], None
+            elif m.key.startswith("operand:") and "->" in m.key:
+                right, wrong = m.key.split(":", 1)[1].split("->")
+            if wrong and case.spec.shown(wrong) not in used and (right is None or case.spec.shown(right) in used):
+                return True
+        return False
+
+    plausible = [c for c in combos if not implausible(c)]
+    return plausible or combos
+
+
+def role(case: Case, n: str) -> str:
+    if n in {f.name for f in case.spec.forward}:
+        return "forward"
+    if n == "J":
+        return "cost"
+    if n in {f.name for f in case.spec.derived}:
+        return "derived"
+    return "gradient"
+
+
+def _mean_story(case: Case, n: str, expl: Explanation) -> P.MeanStory | None:
+    """The J-versus-L account fits a gradient whose 1/m is missing or extra."""
+    spec, scale = case.spec, expl.scale
+    g = spec.gradient(n)
+    if g is None or scale is None:
+        return None
+    formula = spec.formula_for(n)
+    averaged = formula is not None and has_mean(formula.tree, spec.batch)
+    about_m = spec.batch in scale.factor_text.replace("/", " ").split() or scale.factor_text.lstrip("−").endswith(spec.batch)
+    if set(scale.tags) & {"missing-mean", "extra-mean", "wrong-scale"} and (averaged or g.per_example) and about_m:
+        return P.MeanStory(g.name, g.wrt, g.per_example, spec.batch)
+    return None
+
+
+def _tags(kind: str, expl: Explanation) -> tuple[str, ...]:
+    base = {"forward": ["forward-mismatch"], "cost": ["cost-mismatch"], "derived": ["value-mismatch"]}.get(kind, [])
+    if expl.scale is not None:
+        return tuple(base + [t for t in expl.scale.tags if t not in base])
+    tags = list(base)
+    if expl.mutations:
+        tags += [t for t in expl.tags() if t not in tags]
+    return tuple(tags)
+
+
+def root_problem(
+    case: Case, f: FunctionSpec, n: str, calls: list[CallResult], values: list[dict], produced: list[str], envs: list[dict[str, Any]]
+) -> P.ValueMismatch:
+    """``envs``: per trial, the reference with the student's own upstream values."""
+    spec = case.spec
+    g = spec.gradient(n)
+    cases = []
+    first = None
+    for k, c in enumerate(calls):
+        got = values[k][n]
+        cmp_ = compare(got, np.asarray(c.trial.env[n]), case.rtol(got), atol=spec.atol.get(n, 0.0))
+        if not cmp_.ok:
+            first = first or (cmp_, k)
+            cases.append((got, envs[k], c.trial.dims[spec.batch], case.rtol(got)))
+    assert first is not None, "a root value differs in some trial"
+    cmp_, k = first
+    expl = explain(spec, n, cases, bool(g and g.per_example), g is None, hidden=hidden(case, n, produced))
+    expl.mutations = plausible_first(case, f, n, expl.mutations)
+    target = spec.shown(n)
+    trial = calls[k].trial
+    got = values[k][n]
+    kind = role(case, n)
+    stats = {
+        "mismatched": cmp_.mismatched,
+        "total": cmp_.total,
+        "max_abs_error": cmp_.max_abs,
+        "max_rel_error": cmp_.max_rel,
+        "worst": [list(w) for w in cmp_.worst],
+        "rtol": cmp_.rtol,
+        "trial": trial.label,
+        "ratio": expl.ratios[0] if expl.ratios else None,
+        "error_map": (np.asarray(got, dtype=np.float64) - np.asarray(trial.env[n])).tolist()
+        if np.ndim(got) == 2 and np.size(got) <= 4096
+        else None,
+        "expected_scale": float(np.max(np.abs(trial.env[n]))) if np.size(trial.env[n]) else 0.0,
+    }
+    return P.ValueMismatch(
+        target=target,
+        where=case.value_loc(f, n, calls, n in f.locals),
+        tags=_tags(kind, expl),
+        check=f"{f.name}:{target}",
+        formula=case.formula_text(n),
+        chain=case.chain(n, trial),
+        stats=stats,
+        role=kind,
+        scale=expl.scale,
+        mean_story=_mean_story(case, n, expl),
+        explained=tuple(expl.mutations),
+        mismatched=cmp_.mismatched,
+        total=cmp_.total,
+        max_rel=cmp_.max_rel,
+        note=spec.notes.get(n),
+    )

@@ -1,0 +1,45 @@
+"""Side effects: a function that changes its inputs in place (GC107) or answers differently when
+called again with the same inputs (GC106)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..check.compare import same_memory
+from ..check.engine import CallResult
+from ..sandbox import wire
+from ..spec.model import FunctionSpec
+from . import problems as P
+from .case import FIRST, Case
+from .source_lines import mutation_line, random_call
+
+
+def mutated(case: Case, fi: int, f: FunctionSpec, calls: list[CallResult]) -> tuple[str, ...]:
+    """The inputs ``f`` changed in place (recorded as a problem)."""
+    names = tuple(sorted({n for c in calls for n in c.mutated}))
+    if names:
+        where = case.loc(mutation_line(case.obs.source, f.call, list(names)))
+        case.emit((fi, FIRST), P.Mutated(target=f.call, where=where, call=f.call, names=names))
+    return names
+
+
+def changed_on_repeat(case: Case, fi: int, f: FunctionSpec, calls: list[CallResult]) -> tuple[str, ...]:
+    """The values that differ when ``f`` is called again with trial 1's inputs (recorded as a problem)."""
+    again = case.obs.repeats.get(f.name)
+    first = next((c for c in calls if c.trial.index == 0), None)
+    if again is None or first is None or again.matched is None or first.matched is None:
+        return ()
+    differs: list[str] = []
+    for n, leaf in first.matched.leaves.items():
+        other = again.matched.leaves.get(n)
+        a, b = leaf.array, other.array if other else None
+        if a is not None and other is not None and other.digest is not None:  # sent as a fingerprint of its bytes
+            if not other.same_kind(a) or wire.fingerprint(a) != other.digest:
+                differs.append(case.spec.shown(n))
+        elif a is not None and b is not None and a.shape == b.shape and not same_memory(a, b) and not np.array_equal(a, b, equal_nan=True):
+            differs.append(case.spec.shown(n))
+    if differs:
+        named = next(n for n in first.matched.leaves if case.spec.shown(n) == differs[0])
+        where = case.loc(random_call(case.obs.source, f.call) or case.span_for(f, named, calls))
+        case.emit((fi, FIRST), P.Nondeterministic(target=differs[0], where=where, call=f.call, names=tuple(differs)))
+    return tuple(differs)

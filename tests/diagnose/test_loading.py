@@ -1,0 +1,72 @@
+"""loading.py: the file does not parse or import, a function is missing, a call fails; closing notes."""
+
+from __future__ import annotations
+
+import pytest
+
+from gradcheck.findings import GC
+from gradcheck.sandbox.runner import Failure
+
+from .observed import Closed, by_code, judge, observe
+
+
+def test_a_syntax_error_stops_everything_else():
+    checks, findings = judge(observe(syntax_error=(3, 7, "invalid syntax")))
+    assert [f.code for f in findings] == [GC.SYNTAX_ERROR]
+    assert "(line 3, column 7)" in findings[0].message and findings[0].location.line == 3
+    assert all(c.status == "fail" for c in checks if c.id != "gradient_check")
+
+
+@pytest.mark.parametrize(
+    ("kind", "code", "words"),
+    [
+        ("timeout", GC.TIMEOUT, "Importing the file did not finish"),
+        ("memory", GC.MEMORY_LIMIT, "memory limit was exceeded while importing"),
+        ("died", GC.PROCESS_DIED, "ended the whole Python process"),
+        ("exit", GC.PROCESS_DIED, "sys.exit()"),
+        ("exception", GC.IMPORT_FAILED, "ValueError: boom while importing the file."),
+    ],
+)
+def test_an_import_failure_by_kind(kind, code, words):
+    failure = Failure(kind, "ValueError", "boom", frames=[[12, "<module>", "x"]])
+    _, findings = judge(observe(import_failure=failure))
+    f = by_code(findings, code)
+    assert words in f.message and f.location.line == 12
+
+
+def test_a_missing_function_suggests_the_near_name():
+    _, findings = judge(observe(missing={"backward_propagation": "backward_prop"}))
+    f = by_code(findings, GC.MISSING_FUNCTION)
+    assert f.hint == "rename backward_prop to backward_propagation"
+
+
+def test_a_call_that_raised_fails_its_rows_with_a_hint():
+    obs = observe()
+    obs.calls[("compute_cost", 0)].failure = Failure("exception", "ValueError", "operands could not be broadcast together", frames=[[20, "compute_cost", "x"]])
+    checks, findings = judge(obs)
+    f = by_code(findings, GC.CALL_RAISED)
+    assert f.target == "compute_cost" and "incompatible shapes" in f.hint and f.location.line == 20
+    assert next(c for c in checks if c.id == "compute_cost:cost").summary == "raised"
+
+
+def test_an_undefined_name_is_its_own_code():
+    obs = observe()
+    obs.calls[("compute_cost", 1)].failure = Failure("name", "NameError", "name 'sigmoid' is not defined", name="sigmoid")
+    f = by_code(judge(obs)[1], GC.UNDEFINED_NAME)
+    assert "'sigmoid'" in f.message and "sigmoid(z)" in f.hint
+
+
+def test_the_closing_notes():
+    obs = observe(closing=Closed(truncated=True), unavailable=["processes"])
+    _, findings = judge(obs)
+    assert [f.code for f in findings] == [GC.OUTPUT_TRUNCATED, GC.LIMIT_UNAVAILABLE]
+    assert all(f.level == "info" for f in findings)
+
+
+def test_an_older_api_is_named():
+    obs = observe()
+    for (name, _), c in obs.calls.items():
+        if name == "compute_cost":
+            c.convention = "the 2017 notebook's compute_cost(A2, Y, parameters)"
+    f = by_code(judge(obs)[1], GC.OLDER_API)
+    assert "2017 notebook" in f.message

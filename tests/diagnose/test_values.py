@@ -1,0 +1,68 @@
+"""values.py: what comes back cannot be compared — wrong structure, type, shape, NaN (GC102-GC105, GC305)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gradcheck.check.templates import Leaf, Problem, Value
+from gradcheck.findings import GC
+
+from .observed import Submission, by_code, judge, leaf, observe
+
+
+def test_a_gradient_missing_keepdims_is_a_shape_problem_with_its_fix():
+    sub = Submission({"db1": lambda env: env["db1"].reshape(-1)})
+    checks, findings = judge(observe(sub))
+    f = by_code(findings, GC.WRONG_SHAPE)
+    assert f.target == "db1"
+    assert "missing-keepdims" in f.tags
+    n_h, one = f.stats["expected_shape"]
+    assert one == 1 and f.stats["got_shape"] == [n_h]
+    assert next(c for c in checks if c.id == "backward_propagation:db1").summary == "wrong shape"
+
+
+def test_a_transposed_gradient_is_tagged_transpose():
+    sub = Submission({"dW1": lambda env: env["dW1"].T.copy()})
+    f = by_code(judge(observe(sub))[1], GC.WRONG_SHAPE)
+    assert "transpose" in f.tags and f.target == "dW1"
+
+
+def test_nan_in_a_gradient_is_counted():
+    def with_nan(env):
+        out = env["dW2"].copy()
+        out.flat[0] = np.nan
+        return out
+
+    f = by_code(judge(observe(Submission({"dW2": with_nan})))[1], GC.NOT_FINITE)
+    assert f.target == "dW2" and "NaN in 1 of" in f.message
+
+
+def test_a_cost_returned_as_a_list_is_a_wrong_type():
+    def as_list(env):
+        return Leaf("J", Value("list", described="list of length 1"), None, ("return",))
+
+    f = by_code(judge(observe(Submission({"J": as_list})))[1], GC.WRONG_TYPE)
+    assert f.target == "cost" and "single number" in f.message and "list of length 1" in f.message
+
+
+def test_an_integer_gradient_says_why_it_matters():
+    sub = Submission({"dW2": lambda env: leaf("dW2", np.zeros(np.shape(env["dW2"]), dtype=np.int64), ("return", "dW2"))})
+    f = by_code(judge(observe(sub))[1], GC.WRONG_TYPE)
+    assert "integer array truncates" in f.message
+
+
+def test_a_missing_key_names_the_near_miss():
+    obs = observe()
+    for (name, _), c in obs.calls.items():
+        if name == "backward_propagation":
+            del c.matched.leaves["db1"]
+            c.matched.problems.append(Problem("missing-key", "db1", "the dict returned by backward_propagation has no key 'db1'; did you mean 'db_1'?",
+                                              ("return", "db1"), "db_1", ("db1",)))
+    f = by_code(judge(obs)[1], GC.MISSING_KEY)
+    assert f.target == "db1" and f.hint == "use the key 'db1'"
+
+
+def test_an_intermediate_that_is_not_a_local_is_a_note():
+    _, findings = judge(observe(Submission(local_names=False)))
+    f = by_code(findings, GC.INTERMEDIATE_NOT_FOUND)
+    assert f.level == "info" and f.target in ("dZ1", "dZ2")
