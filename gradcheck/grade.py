@@ -13,7 +13,7 @@ from .check.trials import make_trials, reference_problems
 from .diagnose import scoring
 from .diagnose.judge import Judge
 from .errors import SpecError
-from .findings import Finding, Location
+from .findings import GC, Finding, Location
 from .report import CheckResult, Report
 from .spec.model import Limits, Spec
 from .submission import Submission
@@ -124,9 +124,9 @@ def _notebook_report(spec: Spec, submission: Submission, report: Report) -> Repo
     broken = [e for e in nb.syntax_errors if set(nb.cell(e.cell).functions if nb.cell(e.cell) else ()) & wanted]
     if broken:
         lost = {n for e in broken for n in (nb.cell(e.cell).functions if nb.cell(e.cell) else ())}
-        findings = [f for f in report.findings if not (f.code == "GC003" and f.target in lost)]
+        findings = [f for f in report.findings if not (f.code == GC.MISSING_FUNCTION and f.target in lost)]
         for e in broken:
-            findings.insert(0, Finding("GC001", "submission", f"Cell [{e.cell}] cannot be read as Python: {e.message}", tags=("syntax-error",),
+            findings.insert(0, Finding(GC.SYNTAX_ERROR, "submission", f"Cell [{e.cell}] cannot be read as Python: {e.message}", tags=("syntax-error",),
                                        location=Location(path, e.line or 1, e.line or 1, cell=e.cell),
                                        hint="fix the syntax error in that cell; the functions it defines were not checked"))  # fmt: skip
         report = replace(report, findings=findings, passed=False)
@@ -140,6 +140,6 @@ def _notebook_report(spec: Spec, submission: Submission, report: Report) -> Repo
 
 def internal_error_report(spec_name: str, path: Path, seed: int, message: str) -> Report:
     """A report that still exists when gradcheck itself fails."""
-    finding = Finding("GC901", "gradcheck", f"gradcheck failed while grading this file: {message}. The submission was not fully graded.")
+    finding = Finding(GC.INTERNAL_ERROR, "gradcheck", f"gradcheck failed while grading this file: {message}. The submission was not fully graded.")
     return Report(assignment=spec_name, title=spec_name, file=str(path), seed=seed, passed=False, score=0.0, max_score=0.0,
                   findings=[finding], version=__version__)  # fmt: skip
