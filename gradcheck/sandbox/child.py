@@ -16,10 +16,18 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def _load_wire():
-    spec = importlib.util.spec_from_file_location("_gradcheck_wire", os.path.join(_HERE, "wire.py"))
+    return _load_sibling("wire.py")
+
+
+def _load_sibling(name: str):
+    """A module next to this file, loaded by path: the child never imports gradcheck."""
+    spec = importlib.util.spec_from_file_location("_gradcheck_" + name[:-3], os.path.join(_HERE, name))
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
+
+
+_loading = _load_sibling("loading.py")
 
 
 MAX_NODES = 20_000
@@ -392,25 +400,8 @@ class Child:
 
     # -- operations ---------------------------------------------------------------------
     def op_import(self, req: dict) -> dict:
-        helpers = req.get("helpers")
-        provided = {}
-        if helpers:
-            import types
-
-            hmod = types.ModuleType(req.get("helper_modules", ["course_helpers"])[0] if req.get("helper_modules") else "course_helpers")
-            hmod.__file__ = helpers
-            with open(helpers, encoding="utf-8") as fh:
-                code = compile(fh.read(), helpers, "exec")
-            exec(code, hmod.__dict__)
-            for name in req.get("helper_modules", []):
-                sys.modules[name] = hmod
-            provided = {k: v for k, v in hmod.__dict__.items() if not k.startswith("_") and callable(v)}
         self.path = os.path.realpath(req["path"])
-        sys.path.append(os.path.dirname(self.path))  # a student's own sibling modules
-        spec = importlib.util.spec_from_file_location("submission", self.path)
-        module = importlib.util.module_from_spec(spec)
-        module.__dict__.update(provided)
-        sys.modules["submission"] = module
+        module, provided = _loading.new_module(req, self.path)  # helpers, stand-ins, package: docs/loading.md
         self.module = module
         try:
             with open(self.path, "rb") as fh:

@@ -166,6 +166,7 @@ class Sandbox:
         helpers: Path | None = None,
         helper_modules: tuple[str, ...] = (),
         zygote=None,
+        loading: dict | None = None,
     ) -> None:
         self.path = Path(path).resolve()
         self.startup_wait = 0.0
@@ -174,6 +175,9 @@ class Sandbox:
         self.output_cap = output_kb * 1024
         self.helpers = Path(helpers).resolve() if helpers is not None else None
         self.helper_modules = helper_modules
+        # How the child imports the file (docs/loading.md): stand_ins, package_root + module_name.
+        # With a package_root, that folder (not only the file's) is what the child reads.
+        self.loading = {k: v for k, v in (loading or {}).items() if k in ("stand_ins", "package_root", "module_name")}
         self.proc: subprocess.Popen | None = None
         self.scratch: str | None = None
         self.unavailable: list[str] = []
@@ -233,6 +237,7 @@ class Sandbox:
         if self.helpers is not None:
             req["helpers"] = str(self.helpers)
             req["helper_modules"] = list(self.helper_modules)
+        req.update(self.loading)
         return req
 
     def start(self) -> Reply:

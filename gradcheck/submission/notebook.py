@@ -309,19 +309,7 @@ def _cell(b: _Builder, env: Env, number: int, index: int, text: str) -> tuple[Ce
         graded = marker is not None and stmt_start(stmt) > marker
         action, reason = decide(stmt, env, graded)
         decisions.append((stmt, action, reason))
-        names = bound(stmt)
-        if action == DROP:
-            env.dropped |= names - env.defined
-        else:
-            env.bind(names)
-            if action == GUARD:
-                env.guarded |= names
-                if isinstance(stmt, ast.ImportFrom) and any(a.name == "*" for a in stmt.names):
-                    env.star = True
-            else:
-                env.guarded -= names
-            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                env.functions.add(stmt.name)
+        env.record(stmt, action)
     kept = [(s, a) for s, a, _ in decisions if a != DROP]
     dropped = tuple((stmt_start(s), r) for s, a, r in decisions if a == DROP)
     meaningful = [s for s, _ in kept if not _is_noop(s)]

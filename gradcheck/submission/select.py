@@ -60,6 +60,22 @@ class Env:
         self.defined |= names
         self.dropped -= names
 
+    def record(self, stmt: ast.stmt, action: str) -> None:
+        """What the statement defines, once decided (kept, guarded or dropped)."""
+        names = bound(stmt)
+        if action == DROP:
+            self.dropped |= names - self.defined
+            return
+        self.bind(names)
+        if action == GUARD:
+            self.guarded |= names
+            if isinstance(stmt, ast.ImportFrom) and any(a.name == "*" for a in stmt.names):
+                self.star = True
+        else:
+            self.guarded -= names
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            self.functions.add(stmt.name)
+
 
 
 def stmt_start(stmt: ast.stmt) -> int:
