@@ -52,6 +52,7 @@ class Env:
     functions: set[str] = field(default_factory=set)  # the notebook's own functions and classes
     modules: dict[str, str] = field(default_factory=dict)  # alias -> module (kept or dropped imports)
     star: bool = False  # a guarded `from … import *` may define anything
+    superseded: dict = field(default_factory=dict)  # (cell, function) -> why another cell's definition is used
 
     def copy(self) -> Env:
         return Env(set(self.defined), set(self.dropped), set(self.guarded), set(self.functions), dict(self.modules), self.star)
