@@ -56,16 +56,16 @@ def grade(spec: Spec, submission: Submission | Path, *, seed: int = DEFAULT_SEED
         submission = Submission.from_path(submission)
     with submission.module_file() as module:
         report = _grade_module(spec, submission.source, module, seed=seed, limits=limits, picked=picked, trials=trials, sizes=sizes,
-                               zygote=zygote, fd_options=fd_options)  # fmt: skip
+                               zygote=zygote, fd_options=fd_options, loading=submission.loading)  # fmt: skip
     return report if submission.notebook is None else _notebook_report(spec, submission, report)
 
 
 def _grade_module(spec: Spec, source: str, path: Path, *, seed: int, limits: Limits | None, picked: str | None, trials: list | None,
-                  sizes: dict[str, int] | None, zygote, fd_options) -> Report:  # fmt: skip
+                  sizes: dict[str, int] | None, zygote, fd_options, loading: dict | None = None) -> Report:  # fmt: skip
     """Run the module at ``path`` (holding ``source``) against the trials and judge what it did."""
     start = time.perf_counter()
     limits = limits or spec.limits
-    sandbox = make_sandbox(spec, path, limits, zygote)
+    sandbox = make_sandbox(spec, path, limits, zygote, loading)
     sandbox.spawn()  # the child starts (and imports numpy) while the trials are prepared
     try:
         if trials is None:

@@ -117,7 +117,7 @@ def source_error(path: Path) -> tuple[int | None, int | None, str] | None:
     return None
 
 
-def make_sandbox(spec: Spec, path: Path, limits: Limits, zygote=None) -> Sandbox:
+def make_sandbox(spec: Spec, path: Path, limits: Limits, zygote=None, loading: dict | None = None) -> Sandbox:
     return Sandbox(
         path,
         timeout=limits.timeout,
@@ -128,6 +128,7 @@ def make_sandbox(spec: Spec, path: Path, limits: Limits, zygote=None) -> Sandbox
         helpers=spec.helpers,
         helper_modules=spec.helper_modules,
         zygote=zygote,
+        loading=loading,
     )
 
 

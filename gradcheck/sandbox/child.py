@@ -29,6 +29,7 @@ def _load_wire(name: str = "wire"):
 
 _values = _load_sibling("values.py")
 _pipeline = _load_sibling("pipeline.py")
+_loading = _load_sibling("loading.py")
 # What numpy says when code writes into, or resizes, an array it was lent ("assignment
 # destination is read-only", "output array is read-only", "cannot modify read-only memory",
 # "cannot resize this array: it does not own its data", np.dot's "output array is not acceptable").
@@ -196,25 +197,8 @@ class Child(_values.Values):
 
     # -- operations ---------------------------------------------------------------------
     def op_import(self, req: dict) -> dict:
-        helpers = req.get("helpers")
-        provided = {}
-        if helpers:
-            import types
-
-            hmod = types.ModuleType(req.get("helper_modules", ["course_helpers"])[0] if req.get("helper_modules") else "course_helpers")
-            hmod.__file__ = helpers
-            with open(helpers, encoding="utf-8") as fh:
-                code = compile(fh.read(), helpers, "exec")
-            exec(code, hmod.__dict__)
-            for name in req.get("helper_modules", []):
-                sys.modules[name] = hmod
-            provided = {k: v for k, v in hmod.__dict__.items() if not k.startswith("_") and callable(v)}
         self.path = os.path.realpath(req["path"])
-        sys.path.append(os.path.dirname(self.path))  # a student's own sibling modules
-        spec = importlib.util.spec_from_file_location("submission", self.path)
-        module = importlib.util.module_from_spec(spec)
-        module.__dict__.update(provided)
-        sys.modules["submission"] = module
+        module, provided = _loading.new_module(req, self.path)  # helpers, stand-ins, package: docs/loading.md
         self.module = module
         try:
             with open(self.path, "rb") as fh:

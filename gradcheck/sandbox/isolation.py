@@ -221,22 +221,22 @@ def _system_view(hide: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(read)
 
 
-def view(submission: Path, scratch: str, helpers: Path | None) -> tuple[list[str], list[str]]:
+def view(folder: Path, scratch: str, helpers: Path | None) -> tuple[list[str], list[str]]:
     """(readable, writable) paths for the child, as Landlock rules: a folder holding a hidden
     one is listed entry by entry."""
     hide = _hide_for(helpers)
-    read = [*_system_view(hide), *_carve(_real(Path(submission).parent), hide)]
+    read = [*_system_view(hide), *_carve(_real(folder), hide)]
     if helpers is not None:
         read.append(_real(helpers))
     return sorted(set(read)), [_real(scratch), "/dev/null"]
 
 
-def _mounts(submission: Path, helpers: Path | None) -> list[str]:
+def _mounts(folder: Path, helpers: Path | None) -> list[str]:
     """bubblewrap's read-only binds, in order: whole folders, then empty read-only folders over
     the hidden ones inside them, then what is granted inside a hidden folder (numpy in
     site-packages, a spec's helpers). A few mounts instead of one per entry: each costs ~1 ms."""
     hide = _hide_for(helpers)
-    sub_dir = _real(Path(submission).parent)
+    sub_dir = _real(folder)
     roots = [r for r in (*_system_reads(), child_dir(), sub_dir) if not r.startswith("/dev/")]
     inside = [r for r in roots if any(_under(r, h) and not _under(sub_dir, h) for h in hide) or r in numpy_dirs()]
     outer = [r for r in roots if r not in inside]
@@ -323,24 +323,26 @@ class Plan:
     forkable: bool = True  # a fork server (zygote) can give this level
 
 
-def plan(submission: Path, scratch: str, helpers: Path | None = None) -> Plan:
+def plan(folder: Path, scratch: str, helpers: Path | None = None) -> Plan:
+    """``folder``: what the child may read of the student's files (the submission's folder, or
+    the root of the package it belongs to)."""
     start = ceiling()
     why = available()
     level = next(name for i, name in enumerate(LEVELS) if i >= start and not why[name])
     uid, gid = sandbox_ids()
-    read, write = view(submission, scratch, helpers) if level != "none" else ([], [])
+    read, write = view(folder, scratch, helpers) if level != "none" else ([], [])
     can_drop = is_root() and not why["uid-drop"]
     conf: dict = {"seccomp": level != "none" and seccomp_available()}
     if level in ("namespaces+seccomp", "landlock+seccomp"):
         conf.update(landlock=bool(confine.landlock_abi()), read=read, write=write)
     else:
         hide = [*hidden(), *([_real(Path(helpers).parent)] if helpers is not None else [])]
-        needed = (_real(Path(submission).parent), _real(scratch), child_dir())  # a hidden cwd may hold these
+        needed = (_real(folder), _real(scratch), child_dir())  # a hidden cwd may hold these
         conf["hide"] = [h for h in hide if not any(_under(n, h) for n in needed)]
         conf["allow"] = [_real(helpers)] if helpers is not None else []
     if level == "namespaces+seccomp":
         popen = {"user": uid, "group": gid, "extra_groups": []} if can_drop else {}
-        return Plan(level, _bwrap_argv(submission, helpers, scratch, uid, gid) + child_command(), conf, popen,
+        return Plan(level, _bwrap_argv(folder, helpers, scratch, uid, gid) + child_command(), conf, popen,
                     (uid, gid) if can_drop else None, forkable=False)  # fmt: skip
     if can_drop and level in ("landlock+seccomp", "uid-drop"):
         conf.update(uid=uid, gid=gid)
@@ -348,13 +350,13 @@ def plan(submission: Path, scratch: str, helpers: Path | None = None) -> Plan:
     return Plan(level, child_command(), conf)
 
 
-def _bwrap_argv(submission: Path, helpers: Path | None, scratch: str, uid: int, gid: int) -> list[str]:
+def _bwrap_argv(folder: Path, helpers: Path | None, scratch: str, uid: int, gid: int) -> list[str]:
     argv = [bwrap() or "bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
             "--uid", str(uid), "--gid", str(gid), "--dev", "/dev"]  # fmt: skip
     for link in ("/lib", "/lib64", "/lib32", "/libx32", "/bin"):
         if os.path.islink(link):  # merged /usr: the ELF interpreter's path goes through these
             argv += ["--dir", _real(link), "--symlink", os.readlink(link), link]
-    argv += _mounts(submission, helpers)
+    argv += _mounts(folder, helpers)
     reads = _system_reads()
     for loader in sorted({*glob.glob("/lib*/ld-*.so*"), *glob.glob("/usr/lib*/ld-*.so*")}):
         if any(_under(_real(loader), r) for r in reads):

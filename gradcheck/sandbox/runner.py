@@ -124,6 +124,7 @@ class Sandbox:
         helpers: Path | None = None,
         helper_modules: tuple[str, ...] = (),
         zygote=None,
+        loading: dict | None = None,
     ) -> None:
         self.path = Path(path).resolve()
         self.startup_wait = 0.0
@@ -132,6 +133,9 @@ class Sandbox:
         self.output_cap = output_kb * 1024
         self.helpers = Path(helpers).resolve() if helpers is not None else None
         self.helper_modules = helper_modules
+        # How the child imports the file (docs/loading.md): stand_ins, package_root + module_name.
+        # With a package_root, that folder (not only the file's) is what the child reads.
+        self.loading = {k: v for k, v in (loading or {}).items() if k in ("stand_ins", "package_root", "module_name")}
         self.proc: subprocess.Popen | None = None
         self.scratch: str | None = None
         self.unavailable: list[str] = []
@@ -154,7 +158,8 @@ class Sandbox:
         self.starts += 1
         self.sent = {}  # a new child holds nothing yet
         self.scratch = tempfile.mkdtemp(prefix="gradcheck-")
-        self.plan = plan = isolation.plan(self.path, self.scratch, self.helpers)
+        root = (self.loading or {}).get("package_root")  # a checkout's package: its other modules too
+        self.plan = plan = isolation.plan(Path(root) if root else Path(self.path).parent, self.scratch, self.helpers)
         if plan.owner is not None:
             os.chown(self.scratch, *plan.owner)  # the child's uid writes there, and nowhere else
         kwargs: dict[str, Any] = dict(plan.popen)
@@ -198,6 +203,7 @@ class Sandbox:
         if self.helpers is not None:
             req["helpers"] = str(self.helpers)
             req["helper_modules"] = list(self.helper_modules)
+        req.update(self.loading)
         return req
 
     def start(self) -> Reply:

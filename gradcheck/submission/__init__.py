@@ -19,6 +19,7 @@ from typing import Any
 
 from ..check.engine import read_source
 from ..errors import UsageError
+from . import script
 from .notebook import CellInfo, Extracted, SyntaxIssue, extract, extract_cells, history_cells
 
 __all__ = ["Submission", "defined_functions"]
@@ -31,6 +32,9 @@ class Submission:
     notebook: Extracted | None = None  # cells, the line-origin map, what was skipped and why (None: a .py file)
     module_name: str = "submission"  # stem of the module file the child imports
     _defined: set[str] | None = field(default=None, repr=False)
+    evidence: list[str] = field(default_factory=list)  # why a .py is loaded like a notebook (docs/loading.md)
+    left_out: list[tuple[int, str]] = field(default_factory=list)  # (line, why): a .py export's top-level code not run
+    package: tuple[Path, str] | None = None  # (package root, module name) of a file inside its package
 
     @classmethod
     def from_path(cls, path: str | Path) -> Submission:
@@ -48,7 +52,25 @@ class Submission:
             source = read_source(path)
         except (OSError, ValueError) as exc:
             raise UsageError(f"{path}: cannot read the submission ({exc})") from None
-        return cls(path, source, None, path.stem)
+        return cls.from_script(path, source)
+
+    @classmethod
+    def from_script(cls, path: Path, source: str) -> Submission:
+        """A .py file: an export or course file is loaded like its notebook; a package's module in its package."""
+        package = script.package_of(path)
+        found = script.evidence(source)
+        left_out: list[tuple[int, str]] = []
+        if found and package is None:
+            source, left_out = script.build(source)
+        return cls(path, source, None, path.stem, evidence=found, left_out=left_out, package=package)
+
+    @property
+    def loading(self) -> dict:
+        """How the child imports the module (request fields, docs/loading.md)."""
+        out: dict = {"stand_ins": True} if self.evidence else {}
+        if self.package is not None:
+            out.update(package_root=str(self.package[0]), module_name=self.package[1])
+        return out
 
     @classmethod
     def from_history(cls, history: Any, name: str) -> Submission:
@@ -77,7 +99,7 @@ class Submission:
     @contextmanager
     def module_file(self) -> Iterator[Path]:
         """The file the child imports: a .py as it is, a notebook's module in a temporary directory."""
-        if self.notebook is None:
+        if self.notebook is None and not self.left_out:
             yield self.path
             return
         with tempfile.TemporaryDirectory(prefix="gradcheck-nb-") as tmp:

@@ -73,8 +73,10 @@ lines follow the cell's lines; each kept cell starts with a ``# %% cell [n]`` li
 from __future__ import annotations
 
 import ast
+import io
 import json
 import re
+import tokenize
 import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -172,14 +174,16 @@ class Extracted:
 def extract(path: str | Path) -> Extracted:
     """Build a module from a notebook's code cells (see the module docstring for the rules)."""
     path = Path(path)
-    cells = read_notebook(path)
-    out = extract_cells(cells, label=path.name)
+    counts: dict[int, int] = {}
+    cells = read_notebook(path, counts)
+    out = extract_cells(cells, label=path.name, counts=counts)
     out.path = str(path)
     return out
 
 
-def read_notebook(path: Path) -> list[tuple[int, int, str]]:
-    """(number, raw index, text) of each code cell; ValueError when the file is not an nbformat 4 notebook."""
+def read_notebook(path: Path, counts: dict[int, int] | None = None) -> list[tuple[int, int, str]]:
+    """(number, raw index, text) of each code cell; ValueError when the file is not an nbformat 4 notebook.
+    ``counts`` receives each cell's execution count, where the notebook was saved with one."""
     try:
         with open(path, "rb") as fh:
             data = fh.read(MAX_NOTEBOOK + 1)
@@ -230,6 +234,9 @@ def read_notebook(path: Path) -> list[tuple[int, int, str]]:
         elif not isinstance(source, str):
             raise ValueError(f"{path}: not a valid notebook: the source of code cell {number} is neither a string nor a list of strings")
         out.append((number, index, source))
+        count = cell.get("execution_count")
+        if counts is not None and isinstance(count, int) and not isinstance(count, bool):
+            counts[number] = count
     return out
 
 
@@ -252,17 +259,17 @@ class _Builder:
         self.origins.append(origin)
 
 
-def extract_cells(cells: list[tuple[int, int, str]], label: str = "notebook") -> Extracted:
-    """Build the module from (number, raw index, text) code cells, in order."""
+def extract_cells(cells: list[tuple[int, int, str]], label: str = "notebook", counts: dict[int, int] | None = None) -> Extracted:
+    """Build the module from (number, raw index, text) code cells, in order; ``counts``: execution counts."""
     b = _Builder(label)
     b.add(f"# Built by gradcheck from {label}: the code cells that define things, in order.", None)
     env = Env()
     infos: list[CellInfo] = []
     issues: list[SyntaxIssue] = []
-    texts: dict[int, str] = {}
-    for number, index, raw in cells:
-        text = raw.replace("\r\n", "\n").replace("\r", "\n")
-        texts[number] = text
+    texts = {number: raw.replace("\r\n", "\n").replace("\r", "\n") for number, _, raw in cells}
+    env.superseded = superseded(texts, counts or {})
+    for number, index, _ in cells:
+        text = texts[number]
         info, issue = _cell(b, env, number, index, text)
         infos.append(info)
         if issue is not None:
@@ -308,20 +315,11 @@ def _cell(b: _Builder, env: Env, number: int, index: int, text: str) -> tuple[Ce
     for stmt in tree.body:
         graded = marker is not None and stmt_start(stmt) > marker
         action, reason = decide(stmt, env, graded)
+        later = env.superseded.get((number, getattr(stmt, "name", None)))
+        if later is not None:
+            action, reason = DROP, later
         decisions.append((stmt, action, reason))
-        names = bound(stmt)
-        if action == DROP:
-            env.dropped |= names - env.defined
-        else:
-            env.bind(names)
-            if action == GUARD:
-                env.guarded |= names
-                if isinstance(stmt, ast.ImportFrom) and any(a.name == "*" for a in stmt.names):
-                    env.star = True
-            else:
-                env.guarded -= names
-            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                env.functions.add(stmt.name)
+        env.record(stmt, action)
     kept = [(s, a) for s, a, _ in decisions if a != DROP]
     dropped = tuple((stmt_start(s), r) for s, a, r in decisions if a == DROP)
     meaningful = [s for s, _ in kept if not _is_noop(s)]
@@ -337,6 +335,38 @@ def _cell(b: _Builder, env: Env, number: int, index: int, text: str) -> tuple[Ce
     _emit(b, number, lines, code, decisions)
     return CellInfo(number, index, first + 1, len(b.lines) - first, len(lines), True, _kept_reason(meaningful),
                     dropped, functions, marker is not None), None  # fmt: skip
+
+
+def superseded(texts: dict[int, str], counts: dict[int, int]) -> dict[tuple[int, str], str]:
+    """{(cell, function): why} for each definition of a function that another cell defines again and
+    Jupyter ran later: the highest execution count, when every such cell has one (else the last
+    cell wins, as it does when the module runs)."""
+    where: dict[str, list[int]] = {}
+    for number, text in texts.items():
+        lines, magic = _strip_magics(_split(text))
+        if magic is not None:
+            continue
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                tree = ast.parse("\n".join(lines) + "\n")
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        for stmt in tree.body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and number not in where.setdefault(stmt.name, []):
+                where[stmt.name].append(number)
+    out: dict[tuple[int, str], str] = {}
+    for name, cells in where.items():
+        if len(cells) < 2:
+            continue
+        if not all(c in counts for c in cells):
+            continue  # file order: the later cell's definition replaces the earlier one when the module runs
+        winner = max(cells, key=lambda c: counts[c])
+        for c in cells:
+            if c != winner:
+                out[(c, name)] = (f"defines {name} again: cell [{winner}] also defines it and ran last "
+                                  f"(execution count [{counts[winner]}], this cell [{counts[c]}])")
+    return out
 
 
 def _guess_functions(text: str) -> tuple[str, ...]:
@@ -388,12 +418,38 @@ def _strip_magics(lines: list[str]) -> tuple[list[str], str | None]:
         return out, None  # plain Python: a line starting with % is an operator's continuation
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         pass
+    inside = _continuations(out)
     for i, ln in enumerate(out):
+        if i in inside:
+            continue  # `% (400, 2)` inside brackets or after a backslash is Python, not a magic
         if _LINE_MAGIC.match(ln) or _HELP.match(ln) or _ASSIGN_MAGIC.match(ln):
             stripped = ln.lstrip()
             indent = ln[: len(ln) - len(stripped)]
             out[i] = f"{indent}pass  # {stripped}" if indent else f"# {stripped}"
     return out, None
+
+
+def _continuations(lines: list[str]) -> set[int]:
+    """Indexes of lines that continue the previous line's Python (open brackets, a trailing backslash)."""
+    out: set[int] = set()
+    depth, row = 0, 0
+    text = "\n".join(lines) + "\n"
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            start = tok.start[0] - 1
+            while row < start:  # lines reached inside brackets
+                row += 1
+                if depth > 0 or (row - 1 < len(lines) and lines[row - 1].rstrip().endswith("\\")):
+                    out.add(row)
+            if tok.type == tokenize.STRING and tok.end[0] > tok.start[0]:
+                out.update(range(tok.start[0], tok.end[0]))  # lines inside a multi-line string
+            if tok.type == tokenize.OP and tok.string in "([{":
+                depth += 1
+            elif tok.type == tokenize.OP and tok.string in ")]}":
+                depth = max(0, depth - 1)
+    except (tokenize.TokenError, SyntaxError, IndentationError, ValueError):
+        pass  # what was read so far stands; the rest is treated line by line
+    return out
 
 
 def _emit(b: _Builder, number: int, lines: list[str], code: str, decisions: list[tuple[ast.stmt, str, str]]) -> None:

@@ -52,6 +52,7 @@ class Env:
     functions: set[str] = field(default_factory=set)  # the notebook's own functions and classes
     modules: dict[str, str] = field(default_factory=dict)  # alias -> module (kept or dropped imports)
     star: bool = False  # a guarded `from … import *` may define anything
+    superseded: dict = field(default_factory=dict)  # (cell, function) -> why another cell's definition is used
 
     def copy(self) -> Env:
         return Env(set(self.defined), set(self.dropped), set(self.guarded), set(self.functions), dict(self.modules), self.star)
@@ -59,6 +60,22 @@ class Env:
     def bind(self, names: set[str]) -> None:
         self.defined |= names
         self.dropped -= names
+
+    def record(self, stmt: ast.stmt, action: str) -> None:
+        """What the statement defines, once decided (kept, guarded or dropped)."""
+        names = bound(stmt)
+        if action == DROP:
+            self.dropped |= names - self.defined
+            return
+        self.bind(names)
+        if action == GUARD:
+            self.guarded |= names
+            if isinstance(stmt, ast.ImportFrom) and any(a.name == "*" for a in stmt.names):
+                self.star = True
+        else:
+            self.guarded -= names
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            self.functions.add(stmt.name)
 
 
 
