@@ -195,15 +195,7 @@ class Variant:
     version: Version | None
     choices: tuple[tuple[str, str, str], ...] = ()  # (convention, option, how: "stated:<function>", "default" or "tried")
     hits: int = 0
-
-    @property
-    def same_reference(self) -> bool:
-        """The reference values are those of the whole spec (trials made for it can be reused)."""
-        return not any(o.sets and _changes(self.spec, o) for o in self._options())
-
-    def _options(self) -> list[ConventionOption]:
-        convs = {c.name: c for c in self.spec.conventions}
-        return [convs[c].option(o) for c, o, _ in self.choices]
+    same_reference: bool = True  # the reference values are the whole spec's (trials made for it can be reused)
 
 
 def _changes(spec: Spec, option: ConventionOption) -> bool:
@@ -228,7 +220,8 @@ def variants(spec: Spec, defined: Set[str], source: str) -> list[Variant]:
             per_convention.append([(cname, o, "tried") for o in options])
     out = []
     for combo in itertools.product(*per_convention):
-        out.append(Variant(narrow(spec, version, {c: o for c, o, _ in combo}), version, tuple(combo), hits))
+        same = not any(_changes(spec, convs[c].option(o)) for c, o, _ in combo)
+        out.append(Variant(narrow(spec, version, {c: o for c, o, _ in combo}), version, tuple(combo), hits, same))
     return out
 
 
