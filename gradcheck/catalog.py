@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 
 from .errors import UsageError
+from .spec.fit import rank
 
 
 def assignments_dir() -> Path:
@@ -37,6 +38,20 @@ class Entry:
     aliases: dict[str, tuple[str, ...]]
     path: Path
     optional: tuple[str, ...] = ()  # graded when defined
+    versions: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = ()  # (name, its functions, its optional ones)
+
+    def fit(self, defined: Set[str]) -> tuple[float, int, str | None]:
+        """(share of the required functions the file defines, how many it defines, the version) for
+        the version the file fits best (the spec's own rule: most functions, then the larger share)."""
+        if not self.versions:
+            required = sum(1 for f in self.functions if f in defined or any(a in defined for a in self.aliases.get(f, ())))
+            return required / max(1, len(self.functions)), required, None
+        ranked = []
+        for i, (name, fns, optional) in enumerate(self.versions):
+            hits, frac = rank(defined, [(f, self.aliases.get(f, ()), f in optional) for f in fns])
+            ranked.append(((hits, frac, -i), name))
+        (hits, frac, _), name = max(ranked)
+        return frac, hits, name
 
 
 # libyaml's parser when PyYAML was built with it: the catalog reads every spec's names (45 ms
@@ -65,9 +80,25 @@ def builtins() -> list[Entry]:
         required = tuple(n for n in fns if n not in optional)
         out.append(
             Entry(str(data.get("name", spec.parent.name)), str(data.get("title", "")), str(data.get("course", "")),
-                  " ".join(str(data.get("description", "")).split()), required, fns, spec, tuple(optional))  # fmt: skip
+                  " ".join(str(data.get("description", "")).split()), required, fns, spec, tuple(optional),
+                  _versions(data))  # fmt: skip
         )
     return out
+
+
+def _versions(data: dict) -> tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]:
+    """Each version with the names its functions have in the student's file (a key's `function`)."""
+    raw, fns = data.get("versions"), data["functions"]
+    if not isinstance(raw, dict):
+        return ()
+    call = {k: str((v if isinstance(v, dict) else {}).get("function") or k) for k, v in fns.items()}
+    out = []
+    for name, v in raw.items():
+        if isinstance(v, dict) and isinstance(v.get("functions"), list):
+            listed = [call.get(str(k), str(k)) for k in v["functions"]]
+            opt = [call.get(str(k), str(k)) for k in v.get("optional") or [] if isinstance(k, str)]
+            out.append((str(name), tuple(dict.fromkeys(listed)), tuple(dict.fromkeys(opt))))
+    return tuple(out)
 
 
 def resolve(name_or_path: str) -> Path:
@@ -90,8 +121,8 @@ def pick(defined: Set[str]) -> tuple[Entry, str]:
     """The built-in assignment whose functions the file defines (``Submission.defined``), and a sentence saying so."""
     scored = []
     for e in builtins():
-        hits = sum(1 for f in e.functions if f in defined or any(a in defined for a in e.aliases.get(f, ())))
-        scored.append((hits / max(1, len(e.functions)), hits, e))
+        frac, hits, _ = e.fit(defined)
+        scored.append((frac, hits, e))
     scored.sort(key=lambda t: (-t[0], -t[1], t[2].name))
     if not scored or scored[0][1] == 0:
         listed = ", ".join(f"{e.name} ({', '.join(e.functions[:4])}{', …' if len(e.functions) > 4 else ''})" for _, _, e in scored[:6])
@@ -99,5 +130,8 @@ def pick(defined: Set[str]) -> tuple[Entry, str]:
     frac, hits, entry = scored[0]
     if len(scored) > 1 and scored[1][0] == frac and scored[1][1] == hits:
         raise UsageError(f"the file fits both '{entry.name}' and '{scored[1][2].name}'; choose one with --assignment")
+    version = entry.fit(defined)[2]
+    if version is not None:  # the version and its conventions are stated by the grader
+        return entry, f"assignment '{entry.name}' picked automatically: the file defines the functions of one of its versions (override with --assignment)."
     how = "defines all of its functions" if frac == 1 else f"defines {hits} of its {len(entry.functions)} functions"
     return entry, f"assignment '{entry.name}' picked automatically: the file {how} (override with --assignment)"

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..sandbox.runner import Failure, Sandbox
+from ..spec.fit import rename_candidate
 from ..spec.model import Limits, Spec, student_refs
 from . import student_fd
 from .background import Background
@@ -158,9 +159,11 @@ def observe(spec: Spec, path: Path, trials: list[Trial], limits: Limits, source:
             return obs
         obs.defined = list(reply.header.get("functions", []))
         obs.provided = list(reply.header.get("provided", []))
+        wanted = {n for g in spec.functions for n in (g.call, *g.aliases)}  # never offered as the rename of another function
         for f in spec.functions:
             if f.call not in obs.defined:
-                suggestion = _suggest(f.call, f.aliases, obs.defined)
+                nargs = (len(f.args), *(len(a.args) for a in f.alternatives if a.args is not None))
+                suggestion = rename_candidate(f.call, f.aliases, obs.defined, wanted, arities, nargs)
                 if f.optional and suggestion is None:
                     obs.skipped[f.name] = "optional, and not defined in this file"
                     continue
@@ -219,19 +222,6 @@ def _call_order(trial: Trial, functions) -> list:
         return functions
     ready = [f for f in functions if not any(student_refs(a) for a in f.args) and all(n in trial.env for a in f.args for n in leaves(a))]
     return ready + [f for f in functions if f not in ready]
-
-
-def _suggest(name: str, aliases: tuple[str, ...], defined: list[str]) -> str | None:
-    import difflib
-
-    for alias in aliases:
-        if alias in defined:
-            return alias
-    lowered = {d.lower(): d for d in defined}
-    if name.lower() in lowered:
-        return lowered[name.lower()]
-    close = difflib.get_close_matches(name, defined, n=1, cutoff=0.7)
-    return close[0] if close else None
 
 
 def _arities(source: str) -> dict[str, tuple[int, int]]:

@@ -40,7 +40,7 @@ def kinks_from_halving(slope_h: np.ndarray, slope_half: np.ndarray, rtol: float,
 
 def numeric_gradient(f, theta: np.ndarray, itemsize: int = 8) -> np.ndarray:
     """Elementwise central differences of a scalar function (grader-side, reference only)."""
-    theta = np.array(theta, dtype=np.float64)
+    theta = np.array(theta, dtype=np.float64, order="C")  # reshape(-1) must be a view, also of a transposed value
     h = step(theta, itemsize)
     grad = np.empty_like(theta)
     flat, hflat, gflat = theta.reshape(-1), h.reshape(-1), grad.reshape(-1)

@@ -32,6 +32,22 @@ def _softmax(z, axis=0):
     return e / np.sum(e, axis=axis, keepdims=True)
 
 
+def _flatten(x):
+    """Each example (the first axis) as one row: CS231n's x.reshape(N, -1)."""
+    x = np.asarray(x)
+    if x.ndim == 0:
+        raise FormulaError("flatten needs an array with a first (examples) axis")
+    return x.reshape(x.shape[0], -1)
+
+
+def _reshape_like(a, b):
+    """``a`` in the shape of ``b`` (a flat gradient back in its input's shape)."""
+    a, shape = np.asarray(a), np.shape(b)
+    if a.size != int(np.prod(shape)):
+        raise FormulaError(f"reshape_like cannot put {a.size} entries into shape {shape}")
+    return a.reshape(shape)
+
+
 def _onehot(y, k):
     k = int(k)
     if not 1 <= k <= 100_000:
@@ -63,6 +79,8 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "zeros_like": np.zeros_like,
     "onehot": _onehot,
     "ones_like": np.ones_like,
+    "flatten": _flatten,
+    "reshape_like": _reshape_like,
 }
 ACTIVATIONS = ("tanh", "sigmoid", "relu")
 KEYWORDS = frozenset({"axis", "keepdims"})

@@ -28,6 +28,7 @@ from .model import (
     ValueGen,
 )
 from .reader import NAME_RE, Reader, close_name, shown_value
+from .versions import read_conventions, read_versions
 from .yamlsrc import LDict, LList, line_of, load
 
 SPEC_VERSION = 1
@@ -37,6 +38,7 @@ TOP_KEYS = {
     "forward": True, "loss": True, "cost": False, "backward": True, "functions": True,
     "student_cost": False, "gradient_check": False, "probes": False, "tolerance": False,
     "limits": False, "helpers": False, "points": False, "derived": False, "names": False,
+    "conventions": False, "versions": False,
 }  # fmt: skip
 MAX_TRIALS = 20
 MAX_DIM = 100_000
@@ -113,6 +115,8 @@ def parse_spec(text: str, file: str = "<spec>", base: Path | None = None, depth:
         if "points" in gc:
             gc_points = r.number(gc["points"], "gradient_check.points", gc, "points")
     probes = _probes(r, root, dims, functions, family_depth is not None)
+    conventions = read_conventions(r, root, known, tuple(forward), {f.name for f in functions})
+    versions = read_versions(r, root, functions, conventions)
     tolerance = _tolerance(r, root)
     limits = _limits(r, root)
     helpers, helper_modules = _helpers(r, root, base)
@@ -128,6 +132,7 @@ def parse_spec(text: str, file: str = "<spec>", base: Path | None = None, depth:
         tolerance=tolerance, limits=limits, helpers=helpers, helper_modules=helper_modules,
         total_points=total, course=course, explain_dir=explain_dir, derived=derived, atol=atol, notes=notes, mistakes=mistakes,
         names=_names(r, root, known, functions), depth=depth if depth is not None else family_depth, text=text,
+        versions=versions, conventions=conventions,
     )  # fmt: skip
 
 

@@ -112,6 +112,38 @@ class Probe:
 
 
 @dataclass(frozen=True)
+class ConventionOption:
+    """One way a course has written the same thing (dropout's p as the keep probability)."""
+
+    name: str
+    label: str  # for the report: "p is the probability of keeping a unit (2017 on)"
+    sets: dict[str, Formula]  # forward value -> its formula under this option
+    says: tuple[str, ...] = ()  # regular expressions: a docstring or comment that states this option
+
+
+@dataclass(frozen=True)
+class Convention:
+    name: str
+    about: str  # "dropout's p"
+    options: tuple[ConventionOption, ...]
+    read_in: tuple[str, ...] = ()  # functions whose docstrings and comments may state the option
+
+    def option(self, name: str) -> ConventionOption:
+        return next(o for o in self.options if o.name == name)
+
+
+@dataclass(frozen=True)
+class Version:
+    """One version of an assignment: the functions it has, and its conventions."""
+
+    name: str
+    label: str
+    functions: tuple[str, ...]  # keys of the spec's functions, in the spec's order
+    optional: tuple[str, ...] = ()  # graded when the file defines them
+    conventions: tuple[tuple[str, tuple[str, ...]], ...] = ()  # convention -> options tried when the file states none
+
+
+@dataclass(frozen=True)
 class Tolerance:
     rtol: dict[str, float]  # by dtype name of the student's value
     fd_rtol: dict[str, float]
@@ -169,6 +201,9 @@ class Spec:
     text: str = field(default="", repr=False, compare=False)  # the YAML, to write it out for another depth
     notes: dict[str, str] = field(default_factory=dict)  # derived value -> what a mismatch means, for the student
     mistakes: dict[str, tuple[Mistake, ...]] = field(default_factory=dict)  # derived value -> known wrong formulas
+    versions: tuple[Version, ...] = ()  # the assignment's versions; a file is graded on the one it matches
+    conventions: tuple[Convention, ...] = ()
+    variant: str = ""  # the version and conventions this spec was narrowed to ("" = the whole spec)
 
     def shown(self, name: str) -> str:
         """The name a student knows a value by (``relu_dx`` is their ``dx``; J is the cost)."""
@@ -179,6 +214,17 @@ class Spec:
         if not self.names or not text:
             return text
         return _IDENT.sub(lambda m: self.names.get(m.group(0), m.group(0)), text)
+
+    def arg_names(self, f: FunctionSpec) -> list[str]:
+        """``f``'s arguments as the student knows them, never in spec-internal syntax: a value by
+        the student's name for it, ``@batchnorm_forward.1`` (the student's own cache) as ``cache``."""
+        out = []
+        for a in f.args:
+            if isinstance(a, str):
+                out.append("cache" if a.startswith("@") else "mode" if a.startswith("=") else self.shown(a))
+            else:
+                out.append("parameters" if isinstance(a, dict) else "cache")
+        return out
 
     @property
     def formulas(self) -> tuple[Formula, ...]:

@@ -3,15 +3,16 @@ import numpy as np
 
 
 def affine_forward(x, w, b):
-    out = np.dot(x, w) + b
+    out = np.dot(x.reshape(x.shape[0], -1), w) + b
     cache = (x, w, b)
     return out, cache
 
 
 def affine_backward(dout, cache):
     x, w, b = cache
-    dx = np.dot(dout, w.T)
-    dw = np.dot(x.T, dout)
+    x2 = x.reshape(x.shape[0], -1)  # x is (N, d1, ..., dk)
+    dx = np.dot(dout, w.T).reshape(x.shape)
+    dw = np.dot(x2.T, dout)
     db = np.sum(dout, axis=0)
     return dx, dw, db
 
