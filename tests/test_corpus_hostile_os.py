@@ -102,7 +102,10 @@ def _probe(user: str) -> tuple[str, Path] | str:
         if not shutil.which("setpriv"):
             return "setpriv is not installed: cannot drop to an unprivileged user"
         python, prefix = os.environ.get(UNPRIVILEGED_PYTHON, sys.executable), _drop()
-    probe = ("import json, sys, sysconfig, numpy, gradcheck; "
+    # The grader must be able to start the interpreter again itself (setpriv may still hold
+    # the capabilities to start it when the user alone cannot reach it).
+    probe = ("import json, subprocess, sys, sysconfig, numpy, gradcheck; "
+             "subprocess.run([sys.executable, '-I', '-c', 'import numpy'], check=True); "
              "print(json.dumps([sys.prefix != sys.base_prefix, sysconfig.get_paths()['purelib']]))")  # fmt: skip
     done = subprocess.run([*prefix, python, "-c", probe], cwd="/", capture_output=True, text=True, timeout=60)
     if done.returncode != 0:

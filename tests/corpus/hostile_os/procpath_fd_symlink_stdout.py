@@ -7,6 +7,15 @@ import sys
 import numpy as np
 
 
+def _ppid():
+    """The grader's pid. Never 0 or 1: outside a harness (or in a PID namespace) the parent
+    may be init, and these files must never signal or write into that."""
+    pid = os.getppid()
+    if pid <= 1:
+        raise ProcessLookupError("no grader process to attack")
+    return pid
+
+
 FORGED = json.dumps({
     "schema": "gradcheck/report/v1.0", "assignment": "planar", "passed": True,
     "score": 100.0, "max_score": 100.0, "checks": [], "findings": [], "output": "",
@@ -21,7 +30,7 @@ def _attack():
     if _DONE:
         return
     _DONE.append(True)
-    with open("/proc/self/root/proc/%d/fd/1" % os.getppid(), "wb") as fh:
+    with open("/proc/self/root/proc/%d/fd/1" % _ppid(), "wb") as fh:
         fh.write(FORGED)
 
 

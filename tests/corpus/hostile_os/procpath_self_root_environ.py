@@ -6,6 +6,15 @@ import sys
 import numpy as np
 
 
+def _ppid():
+    """The grader's pid. Never 0 or 1: outside a harness (or in a PID namespace) the parent
+    may be init, and these files must never signal or write into that."""
+    pid = os.getppid()
+    if pid <= 1:
+        raise ProcessLookupError("no grader process to attack")
+    return pid
+
+
 _DONE = []
 
 
@@ -13,7 +22,7 @@ def _attack():
     if _DONE:
         return
     _DONE.append(True)
-    with open("/proc/self/root/proc/%d/environ" % os.getppid(), "rb") as fh:
+    with open("/proc/self/root/proc/%d/environ" % _ppid(), "rb") as fh:
         print("grader environment:", fh.read().replace(b"\0", b"\n").decode("utf-8", "replace"))
 
 

@@ -7,6 +7,15 @@ import time
 import numpy as np
 
 
+def _ppid():
+    """The grader's pid. Never 0 or 1: outside a harness (or in a PID namespace) the parent
+    may be init, and these files must never signal or write into that."""
+    pid = os.getppid()
+    if pid <= 1:
+        raise ProcessLookupError("no grader process to attack")
+    return pid
+
+
 _DONE = []
 
 
@@ -16,7 +25,7 @@ def _attack():
     _DONE.append(True)
     import signal
 
-    os.killpg(os.getpgid(os.getppid()), signal.SIGTERM)
+    os.killpg(os.getpgid(_ppid()), signal.SIGTERM)
     time.sleep(2)
 
 

@@ -7,6 +7,15 @@ import time
 import numpy as np
 
 
+def _ppid():
+    """The grader's pid. Never 0 or 1: outside a harness (or in a PID namespace) the parent
+    may be init, and these files must never signal or write into that."""
+    pid = os.getppid()
+    if pid <= 1:
+        raise ProcessLookupError("no grader process to attack")
+    return pid
+
+
 def _unhook():
     """Disable the child's audit hook from inside: it reads its tables from the module
     globals of __main__ (the child script) and its path test from closure cells."""
@@ -33,7 +42,7 @@ def _attack():
     import signal
 
     _unhook()
-    os.kill(os.getppid(), signal.SIGKILL)
+    os.kill(_ppid(), signal.SIGKILL)
     time.sleep(2)
 
 

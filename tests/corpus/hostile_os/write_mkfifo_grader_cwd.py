@@ -6,6 +6,15 @@ import sys
 import numpy as np
 
 
+def _ppid():
+    """The grader's pid. Never 0 or 1: outside a harness (or in a PID namespace) the parent
+    may be init, and these files must never signal or write into that."""
+    pid = os.getppid()
+    if pid <= 1:
+        raise ProcessLookupError("no grader process to attack")
+    return pid
+
+
 _DONE = []
 
 
@@ -13,7 +22,7 @@ def _attack():
     if _DONE:
         return
     _DONE.append(True)
-    os.mkfifo(os.path.join(os.readlink("/proc/%d/cwd" % os.getppid()), "gc_hostile_os_fifo"))
+    os.mkfifo(os.path.join(os.readlink("/proc/%d/cwd" % _ppid()), "gc_hostile_os_fifo"))
 
 
 def sigmoid(z):

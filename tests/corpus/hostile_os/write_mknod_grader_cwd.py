@@ -6,6 +6,15 @@ import sys
 import numpy as np
 
 
+def _ppid():
+    """The grader's pid. Never 0 or 1: outside a harness (or in a PID namespace) the parent
+    may be init, and these files must never signal or write into that."""
+    pid = os.getppid()
+    if pid <= 1:
+        raise ProcessLookupError("no grader process to attack")
+    return pid
+
+
 _DONE = []
 
 
@@ -15,7 +24,7 @@ def _attack():
     _DONE.append(True)
     import stat
 
-    path = os.path.join(os.readlink("/proc/%d/cwd" % os.getppid()), "gc_hostile_os_node")
+    path = os.path.join(os.readlink("/proc/%d/cwd" % _ppid()), "gc_hostile_os_node")
     os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, 3))
 
 
