@@ -150,7 +150,7 @@ def _code(source: str, line: int, end: int) -> Syntax:
     first = max(1, line - 2)
     last = min(len(lines), end + 2)
     return Syntax(source, "python", line_numbers=True, line_range=(first, last), highlight_lines=set(range(line, end + 1)),
-                  theme="ansi_dark", word_wrap=False, background_color="default")  # fmt: skip
+                  theme="ansi_dark", word_wrap=True, background_color="default")  # fmt: skip
 
 
 def _numbers(f: Finding) -> Text | None:
