@@ -401,25 +401,32 @@ def grade_many(
         limits = replace(spec.limits, timeout=timeout) if timeout else spec.limits
         if not 1 <= jobs <= 64:
             raise _fail_usage("--jobs must be between 1 and 64")
-        rows = _run_batch(batch, spec, files, seed, limits, jobs)
+        if output is not None:
+            _check_writable(output, "--output")
+        # Each student's row is saved as it completes: a batch killed midway keeps them.
+        journal = batch.Journal(output) if output is not None else None
+        rows = _run_batch(batch, spec, files, seed, limits, jobs, journal.add if journal else None)
         meta = {"assignment": spec.name, "seed": seed, "shard": shard_spec, "target": target}
         if output is not None:
             batch.write(output, rows, meta)
+            journal.close(done=True)  # type: ignore[union-attr]
     except GradcheckError as exc:
         raise _fail_usage(exc.one_line()) from None
+    except OSError as exc:
+        raise _fail_usage(f"{getattr(exc, 'filename', None) or output}: {exc.strerror or exc}") from None
     _print_summary(batch.summary(rows))
 
 
-def _run_batch(batch, spec, files, seed, limits, jobs):
+def _run_batch(batch, spec, files, seed, limits, jobs, on_row=None):
     if not sys.stderr.isatty():
-        return batch.grade_all(spec, files, seed=seed, limits=limits, jobs=jobs)
+        return batch.grade_all(spec, files, seed=seed, limits=limits, jobs=jobs, on_row=on_row)
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=Console(stderr=True), transient=True) as bar:  # fmt: skip
         task = bar.add_task("grading", total=len(files))
-        return batch.grade_all(spec, files, seed=seed, limits=limits, jobs=jobs, progress=lambda _: bar.advance(task))
+        return batch.grade_all(spec, files, seed=seed, limits=limits, jobs=jobs, progress=lambda _: bar.advance(task), on_row=on_row)
 
 
 def _print_summary(s: dict) -> None:
@@ -443,6 +450,7 @@ def merge(
     from . import batch
     from .errors import GradcheckError
 
+    _check_writable(output, "--output")
     try:
         rows, metas = [], []
         for path in shards:
