@@ -17,6 +17,7 @@ from .heatmap import heatmap, row_col_summary
 
 STATUS = {"pass": ("✓ pass", "green"), "fail": ("✗ fail", "red"), "skip": ("- skip", "yellow")}
 MAX_OUTPUT_LINES = 15
+FOOTER_ONLY = "GC008"  # limits unavailable here (e.g. RLIMIT_NPROC as root): said in one footer line
 
 
 def render(report: Report, console: Console, verbose: bool = False) -> None:
@@ -44,7 +45,7 @@ def _render(report: Report, console: Console, verbose: bool) -> None:
     errors = [f for f in report.findings if f.level == "error" and f.code != "GC303"]
     follows = [f for f in report.findings if f.code == "GC303"]
     warnings = [f for f in report.findings if f.level == "warning"]
-    infos = [f for f in report.findings if f.level == "info" and f.code != "GC303"]
+    infos = [f for f in report.findings if f.level == "info" and f.code not in ("GC303", FOOTER_ONLY)]
     color = not console.no_color and console.color_system is not None
     for f in errors + warnings:
         try:
@@ -73,6 +74,9 @@ def _render(report: Report, console: Console, verbose: bool) -> None:
     console.print()
     for rule in report.rules:
         console.print(Text(f"rule: {rule}", style="dim"))
+    for f in report.findings:  # a limit this machine does not enforce: one footer line, not a panel or note
+        if f.code == FOOTER_ONLY:
+            console.print(Text(f"note {f.code}: {f.message}", style="dim"), no_wrap=True, overflow="ellipsis", crop=True)
     verdict = Text()
     if report.passed:
         verdict.append("PASSED", style="bold green")
