@@ -112,5 +112,5 @@ def test_a_file_name_with_undecodable_bytes_reports_in_every_format(tmp_path):
         assert b"Traceback" not in proc.stderr
         written = out.read_text(encoding="utf-8")  # strict UTF-8
         assert proc.stdout.decode("utf-8") == written or fmt in ("text", "classroom50")  # (widths; timestamps)
-        # the name, visibly escaped (or replaced, or dropped where XML forbids it); classroom names no file
-        assert any(s in written for s in ("\\udcff", "\ufffd", 'value="caf_.py"')) or fmt == "classroom"
+        # the name, visibly escaped (or replaced, or dropped where XML forbids it); the classroom formats name no file
+        assert any(s in written for s in ("\\udcff", "\ufffd", 'value="caf_.py"')) or fmt in ("classroom", "classroom50")
