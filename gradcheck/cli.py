@@ -49,12 +49,9 @@ def _stdout():
 def _fail_usage(message: str) -> typer.Exit:
     sys.stderr.write(f"gradcheck: error: {message}\n")
     if _json_errors:
-        import json
+        from .render.formats import usage_error_document
 
-        from .render.common import safe_document
-
-        doc = json.dumps({"error": {"kind": "usage", "message": message}, "exit_code": 2}, ensure_ascii=False) + "\n"
-        sys.stdout.write(safe_document(doc, "json", getattr(sys.stdout, "encoding", None)))
+        sys.stdout.write(usage_error_document(message, getattr(sys.stdout, "encoding", None)))
     return typer.Exit(2)
 
 
@@ -152,20 +149,11 @@ def _require_pinned(assignment: str | None, fmt: str, extra: list[str], actions:
 
 
 def _check_writable(path: Path, flag: str) -> None:
-    """Refuse, before grading, a report path that cannot be written: a directory, or a
-    folder where no file can be created (a probe file is made there and removed)."""
-    import tempfile
-
-    path = Path(path)
-    if path.is_dir():
-        raise _fail_usage(f"{flag} {path}: is a directory")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        os.close(fd)
-        os.unlink(probe)
-    except OSError as exc:
-        raise _fail_usage(f"{flag} {path}: {exc.strerror or exc}") from None
+    """A report path that cannot be written is a usage error before any student code runs."""
+    from .render.files import unwritable
+    why = unwritable(path)
+    if why is not None:
+        raise _fail_usage(f"{flag} {path}: {why}")
 
 
 def _limits(limits, timeout: float | None, memory_mb: int | None, processes: int | None, output_kb: int | None,
@@ -239,21 +227,14 @@ def _github_actions(report, to_stderr: bool) -> None:
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
         append_step_summary(report, summary)
-    _step_outputs(report, os.environ.get("GITHUB_OUTPUT"))
+    target = os.environ.get("GITHUB_OUTPUT")
+    if target:  # the step's outputs, from the grader itself (no results file read back)
+        from .render.files import step_outputs
 
-
-def _step_outputs(report, target: str | None) -> None:
-    """score, max-score and passed as the step's outputs, written by the grader itself (the
-    action never reads back a results file the submission could have written)."""
-    if not target:
-        return
-    from .render.common import points
-
-    try:
-        with open(target, "a", encoding="utf-8") as fh:
-            fh.write(f"score={points(report.score)}\nmax-score={points(report.max_score)}\npassed={'true' if report.passed else 'false'}\n")
-    except OSError as exc:
-        sys.stderr.write(f"gradcheck: warning: GITHUB_OUTPUT {target}: {exc.strerror or exc}\n")
+        try:
+            step_outputs(report, target)
+        except OSError as exc:
+            sys.stderr.write(f"gradcheck: warning: GITHUB_OUTPUT {target}: {exc.strerror or exc}\n")
 
 
 def _exhaustive():
@@ -309,21 +290,10 @@ def _fixed_sizes(sizes: str | None, m: int | None, dims: str | None) -> tuple[di
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    import tempfile
-
-    path = Path(path)
-    # A fresh file in the same folder, moved over the target in one step: what was at the
-    # path before (whoever wrote it) is replaced whole, never read or appended to.
-    tmp = None
+    from .render.files import write_atomic
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
+        write_atomic(path, text)
     except OSError as exc:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
         raise _fail_usage(f"{path}: {exc.strerror or exc}") from None
 
 
@@ -430,15 +400,8 @@ def _run_batch(batch, spec, files, seed, limits, jobs, on_row=None):
 
 
 def _print_summary(s: dict) -> None:
-    out = _stdout()
-    out.write(f"{s['submissions']} submissions · {s['passed']} passed · mean score {s['mean_score']:g} / {s['max_score']:g}\n")
-    peak = max((b["count"] for b in s["histogram"]), default=0) or 1
-    for b in s["histogram"]:
-        out.write(f"  {b['from']:>3}–{b['to']:<3}% {'█' * round(30 * b['count'] / peak):<30} {b['count']}\n")
-    if s["common_findings"]:
-        out.write("most common problems (submissions):\n")
-        for key, n in s["common_findings"]:
-            out.write(f"  {n:>4}  {key}\n")
+    from .render.class_summary import summary_text
+    _stdout().write(summary_text(s))
 
 
 @app.command("merge")

@@ -39,7 +39,7 @@ from .text import render as render_text
 __all__ = [
     "FORMATS", "INTERNAL_ERROR", "RENDERERS", "belongs", "check_name", "clip", "exit_code", "file_label", "findings_for_check",
     "has_internal_error", "is_problem", "minimal_document", "number", "parse_report_option", "points", "render_format", "safe_document",
-    "source_lines", "unattached_findings",
+    "source_lines", "unattached_findings", "usage_error_document",
 ]  # fmt: skip
 
 
@@ -105,6 +105,13 @@ def parse_report_option(value: str) -> tuple[str, str]:
     if fmt not in FORMATS:
         raise ValueError(f"--report {value!r}: unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
     return fmt, path
+
+
+def usage_error_document(message: str, encoding: str | None = "utf-8") -> str:
+    """What stdout holds under --format json when the command line is wrong (exit 2): a JSON
+    error object instead of a report (docs/reports.md)."""
+    doc = json.dumps({"error": {"kind": "usage", "message": str(message)}, "exit_code": 2}, ensure_ascii=False) + "\n"
+    return safe_document(doc, "json", encoding)
 
 
 # --------------------------------------------------------------------------- fallbacks
