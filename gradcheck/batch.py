@@ -17,6 +17,7 @@ from typing import Any
 from .check.trials import make_trials
 from .errors import UsageError
 from .grade import grade, internal_error_report, validate_spec
+from .render.common import safe_document
 from .render.json_report import report_dict
 from .spec.model import Limits, Spec
 
@@ -60,7 +61,10 @@ class Row:
 
 
 def grade_all(spec: Spec, files: list[Path], *, seed: int, limits: Limits, jobs: int,
-              progress: Callable[[Path], None] | None = None) -> list[Row]:  # fmt: skip
+              progress: Callable[[Path], None] | None = None, on_row: Callable[[Row], None] | None = None) -> list[Row]:  # fmt: skip
+    """Every file's row, in ``files`` order. ``on_row(row)`` is called as each one completes
+    (the journal: a killed batch keeps what was done). A submission that breaks grading or
+    rendering is one failed row; it never stops the others."""
     trials = make_trials(spec, seed)
     validate_spec(spec, seed, trials=trials)  # once, not per submission
 
@@ -71,21 +75,55 @@ def grade_all(spec: Spec, files: list[Path], *, seed: int, limits: Limits, jobs:
             report = grade(spec, path, seed=seed, limits=limits, trials=trials, zygote=zygote)
         except Exception as exc:  # noqa: BLE001 - one broken submission never stops the others
             report = internal_error_report(spec.name, path, seed, f"{type(exc).__name__}: {exc}")
-        data = report_dict(report)
-        return Row(str(path), report.passed, report.score, report.max_score, data["findings"], report.seconds)
+        try:
+            data = report_dict(report)
+            return Row(str(path), bool(report.passed), float(report.score), float(report.max_score), data["findings"], float(report.seconds))
+        except Exception as exc:  # noqa: BLE001 - a report that cannot be rendered is still one row
+            return failed_row(path, spec.name, f"the report could not be rendered ({type(exc).__name__}: {exc})")
 
     rows: dict[Path, Row] = {}
     try:
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             futures = {pool.submit(one, p): p for p in files}
             for fut in as_completed(futures):
-                rows[futures[fut]] = fut.result()
+                path = futures[fut]
+                try:
+                    rows[path] = fut.result()
+                except Exception as exc:  # noqa: BLE001 - belt and braces: one() already catches
+                    rows[path] = failed_row(path, spec.name, f"{type(exc).__name__}: {exc}")
+                if on_row:
+                    on_row(rows[path])
                 if progress:
-                    progress(futures[fut])
+                    progress(path)
     finally:
         if zygote is not None:
             zygote.close()
     return [rows[p] for p in files]
+
+
+def failed_row(path: Path, assignment: str, why: str) -> Row:
+    """The row of a submission gradcheck could not grade or report: failed, score 0, GC901."""
+    finding = {"code": "GC901", "severity": "error", "target": "submission", "tags": [], "message": f"gradcheck failed on {assignment}: {why}"}
+    return Row(str(path), False, 0.0, 0.0, [finding], 0.0)
+
+
+class Journal:
+    """Each student's row appended to ``OUTPUT.partial.jsonl`` (one JSON line, flushed) as it
+    completes, so a batch killed midway keeps every row done (``gradcheck merge`` reads it).
+    Removed once the full results file is written."""
+
+    def __init__(self, output: Path) -> None:
+        self.path = output.with_name(output.name + ".partial.jsonl")
+        self.fh = open(self.path, "w", encoding="utf-8")  # noqa: SIM115 - open for the whole batch
+
+    def add(self, row: Row) -> None:
+        self.fh.write(json.dumps(row.__dict__, ensure_ascii=True) + "\n")  # escapes: any text fits
+        self.fh.flush()
+
+    def close(self, done: bool) -> None:
+        self.fh.close()
+        if done:
+            self.path.unlink(missing_ok=True)
 
 
 def _fork_server():
@@ -139,8 +177,13 @@ def to_csv(rows: list[Row]) -> str:
 
 
 def load_rows(path: Path) -> tuple[list[Row], dict[str, Any]]:
+    """Rows from a results.json, or from the journal (``.partial.jsonl``) of a batch that
+    did not finish."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".jsonl":
+            return [Row(**json.loads(line)) for line in text.splitlines() if line.strip()], {"partial": str(path)}
+        data = json.loads(text)
         rows = [Row(**r) for r in data["results"]]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise UsageError(f"{path}: not a gradcheck batch result ({exc})") from None
@@ -148,7 +191,8 @@ def load_rows(path: Path) -> tuple[list[Row], dict[str, Any]]:
 
 
 def write(path: Path, rows: list[Row], meta: dict[str, Any]) -> None:
-    text = to_csv(rows) if path.suffix == ".csv" else to_json(rows, meta)
+    """The results file, fresh and whole (a new file moved over the path); any text fits."""
+    text = safe_document(to_csv(rows), "csv") if path.suffix == ".csv" else safe_document(to_json(rows, meta), "json")
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)

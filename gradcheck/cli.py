@@ -31,8 +31,27 @@ class Format(str, Enum):
     classroom = "classroom"
 
 
+# Formats that grade for a course: the assignment must be pinned (a submission never picks it).
+CI_FORMATS = frozenset({"junit", "gradescope", "classroom50", "classroom"})
+
+# Set when the command line asks for --format json: usage errors then also print a JSON
+# object on stdout (docs/reports.md), so a tool reading stdout always gets JSON.
+_json_errors = False
+
+
+def _stdout():
+    """stdout that writes whatever its encoding (render.console.SafeStream)."""
+    from .render.console import safe_stream
+
+    return safe_stream(sys.stdout)
+
+
 def _fail_usage(message: str) -> typer.Exit:
     sys.stderr.write(f"gradcheck: error: {message}\n")
+    if _json_errors:
+        from .render.formats import usage_error_document
+
+        sys.stdout.write(usage_error_document(message, getattr(sys.stdout, "encoding", None)))
     return typer.Exit(2)
 
 
@@ -65,10 +84,19 @@ def check(
     from .grade import grade, internal_error_report
     from .render import formats
 
+    global _json_errors
+    _json_errors = _json_errors or fmt is Format.json
     try:
         extra = [formats.parse_report_option(r) for r in reports]
     except ValueError as exc:
         raise _fail_usage(f"--report: {exc}") from None
+    actions = os.environ.get("GITHUB_ACTIONS") == "true"
+    _require_pinned(assignment, fmt.value, [kind for kind, _ in extra], actions)
+    # Every file is known writable before any student code runs (a usage error, exit 2).
+    if output is not None:
+        _check_writable(output, "--output")
+    for kind, target in extra:
+        _check_writable(Path(target), f"--report {kind}")
     try:
         from .api import choose_spec
         from .spec.loader import load_spec
@@ -94,15 +122,38 @@ def check(
         report.passed = report.score >= min_score
         report.rules.append(f"pass threshold: score ≥ {min_score:g} (--min-score)")
     _write_reports(report, output, extra)
-    actions = os.environ.get("GITHUB_ACTIONS") == "true"
     if fmt is Format.text:
         _print_text(report, width, color, verbose, actions)
     else:
-        sys.stdout.write(formats.render_format(report, fmt.value))
+        doc = formats.render_format(report, fmt.value)
+        sys.stdout.write(formats.safe_document(doc, fmt.value, getattr(sys.stdout, "encoding", None)))
     if actions:
         _github_actions(report, to_stderr=fmt is not Format.text)
     policy = "classroom50" if fmt is Format.classroom50 or any(k == "classroom50" for k, _ in extra) else fmt.value
     raise typer.Exit(formats.exit_code(report, policy))
+
+
+def _require_pinned(assignment: str | None, fmt: str, extra: list[str], actions: bool) -> None:
+    """CI formats and GitHub Actions grade for a course: without --assignment the submission
+    would choose its own assignment (hide one function, add another: graded as something
+    easier). Auto-pick stays for students at their own machine (text, json, markdown)."""
+    if assignment:
+        return
+    why = next((f"--format {k}" if k == fmt else f"--report {k}=…" for k in [fmt, *extra] if k in CI_FORMATS), None)
+    if why is None and actions:
+        why = "GITHUB_ACTIONS=true"
+    if why is not None:
+        raise _fail_usage(f"{why} grades for a course, so the assignment must be pinned: add --assignment NAME "
+                          "(see `gradcheck list`) or --assignment path/to/spec.yaml; otherwise the submission's own "
+                          "function names would choose how it is graded")  # fmt: skip
+
+
+def _check_writable(path: Path, flag: str) -> None:
+    """A report path that cannot be written is a usage error before any student code runs."""
+    from .render.files import unwritable
+    why = unwritable(path)
+    if why is not None:
+        raise _fail_usage(f"{flag} {path}: {why}")
 
 
 def _limits(limits, timeout: float | None, memory_mb: int | None, processes: int | None, output_kb: int | None,
@@ -140,10 +191,10 @@ def _fd_options(exhaustive: bool, directions: int | None, samples: int | None):
 
 def _write_reports(report, output: Path | None, extra: list[tuple[str, str]]) -> None:
     """--output (the JSON report) and each --report FORMAT=FILE, written atomically."""
-    from .render import formats, json_report
+    from .render import formats
 
     if output is not None:
-        _write_atomic(output, json_report.render(report))
+        _write_atomic(output, formats.render_format(report, "json"))
     for kind, target in extra:
         _write_atomic(Path(target), formats.render_format(report, kind))
 
@@ -158,23 +209,32 @@ def _print_text(report, width, color, verbose, actions: bool) -> None:
     # Under GitHub Actions the report quotes student text: stop workflow-command processing
     # around it so printed "::error ::" lines cannot fake annotations.
     from .render.annotations import new_token
-    from .render.console import capture
+    from .render.console import capture, safe_stream
 
     token = new_token()
     text = capture(lambda console: render(report, console, verbose=verbose), width=width or 120)
-    sys.stdout.write(f"::stop-commands::{token}\n{text}::{token}::\n")
+    safe_stream(sys.stdout).write(f"::stop-commands::{token}\n{text}::{token}::\n")
 
 
 def _github_actions(report, to_stderr: bool) -> None:
     from .render.annotations import annotations
+    from .render.console import safe_stream
     from .render.markdown import append_step_summary
 
-    stream = sys.stderr if to_stderr else sys.stdout
+    stream = safe_stream(sys.stderr if to_stderr else sys.stdout)
     for line in annotations(report):
         stream.write(line + "\n")
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
         append_step_summary(report, summary)
+    target = os.environ.get("GITHUB_OUTPUT")
+    if target:  # the step's outputs, from the grader itself (no results file read back)
+        from .render.files import step_outputs
+
+        try:
+            step_outputs(report, target)
+        except OSError as exc:
+            sys.stderr.write(f"gradcheck: warning: GITHUB_OUTPUT {target}: {exc.strerror or exc}\n")
 
 
 def _exhaustive():
@@ -230,17 +290,11 @@ def _fixed_sizes(sizes: str | None, m: int | None, dims: str | None) -> tuple[di
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    import tempfile
-
-    path = Path(path)
+    from .render.files import write_atomic
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
+        write_atomic(path, text)
     except OSError as exc:
-        raise _fail_usage(f"--output {path}: {exc.strerror or exc}") from None
+        raise _fail_usage(f"{path}: {exc.strerror or exc}") from None
 
 
 @app.command("list")
@@ -251,8 +305,8 @@ def list_assignments() -> None:
     entries = builtins()
     width = max((len(e.name) for e in entries), default=0)
     for e in entries:
-        sys.stdout.write(f"{e.name:<{width}} {e.title}" + (f" ({e.course})" if e.course else "") + "\n")
-        sys.stdout.write(f"{'':<{width}} functions: {', '.join(e.functions)}" + (f" (optional: {', '.join(e.optional)})" if e.optional else "") + "\n")
+        _stdout().write(f"{e.name:<{width}} {e.title}" + (f" ({e.course})" if e.course else "") + "\n")
+        _stdout().write(f"{'':<{width}} functions: {', '.join(e.functions)}" + (f" (optional: {', '.join(e.optional)})" if e.optional else "") + "\n")
 
 
 @app.command("explain")
@@ -288,7 +342,7 @@ def validate(spec_file: Path = typer.Argument(..., help="A spec.yaml to check.")
         validate_spec(spec)
     except GradcheckError as exc:
         raise _fail_usage(exc.one_line()) from None
-    sys.stdout.write(f"{spec_file}: ok — '{spec.name}', {len(spec.functions)} functions, {len(spec.backward)} gradients; the reference passes its finite-difference check\n")
+    _stdout().write(f"{spec_file}: ok — '{spec.name}', {len(spec.functions)} functions, {len(spec.backward)} gradients; the reference passes its finite-difference check\n")
 
 
 @app.command("grade")
@@ -317,37 +371,37 @@ def grade_many(
         limits = replace(spec.limits, timeout=timeout) if timeout else spec.limits
         if not 1 <= jobs <= 64:
             raise _fail_usage("--jobs must be between 1 and 64")
-        rows = _run_batch(batch, spec, files, seed, limits, jobs)
+        if output is not None:
+            _check_writable(output, "--output")
+        # Each student's row is saved as it completes: a batch killed midway keeps them.
+        journal = batch.Journal(output) if output is not None else None
+        rows = _run_batch(batch, spec, files, seed, limits, jobs, journal.add if journal else None)
         meta = {"assignment": spec.name, "seed": seed, "shard": shard_spec, "target": target}
         if output is not None:
             batch.write(output, rows, meta)
+            journal.close(done=True)  # type: ignore[union-attr]
     except GradcheckError as exc:
         raise _fail_usage(exc.one_line()) from None
+    except OSError as exc:
+        raise _fail_usage(f"{getattr(exc, 'filename', None) or output}: {exc.strerror or exc}") from None
     _print_summary(batch.summary(rows))
 
 
-def _run_batch(batch, spec, files, seed, limits, jobs):
+def _run_batch(batch, spec, files, seed, limits, jobs, on_row=None):
     if not sys.stderr.isatty():
-        return batch.grade_all(spec, files, seed=seed, limits=limits, jobs=jobs)
+        return batch.grade_all(spec, files, seed=seed, limits=limits, jobs=jobs, on_row=on_row)
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=Console(stderr=True), transient=True) as bar:  # fmt: skip
         task = bar.add_task("grading", total=len(files))
-        return batch.grade_all(spec, files, seed=seed, limits=limits, jobs=jobs, progress=lambda _: bar.advance(task))
+        return batch.grade_all(spec, files, seed=seed, limits=limits, jobs=jobs, progress=lambda _: bar.advance(task), on_row=on_row)
 
 
 def _print_summary(s: dict) -> None:
-    out = sys.stdout
-    out.write(f"{s['submissions']} submissions · {s['passed']} passed · mean score {s['mean_score']:g} / {s['max_score']:g}\n")
-    peak = max((b["count"] for b in s["histogram"]), default=0) or 1
-    for b in s["histogram"]:
-        out.write(f"  {b['from']:>3}–{b['to']:<3}% {'█' * round(30 * b['count'] / peak):<30} {b['count']}\n")
-    if s["common_findings"]:
-        out.write("most common problems (submissions):\n")
-        for key, n in s["common_findings"]:
-            out.write(f"  {n:>4}  {key}\n")
+    from .render.class_summary import summary_text
+    _stdout().write(summary_text(s))
 
 
 @app.command("merge")
@@ -359,6 +413,7 @@ def merge(
     from . import batch
     from .errors import GradcheckError
 
+    _check_writable(output, "--output")
     try:
         rows, metas = [], []
         for path in shards:
@@ -387,7 +442,48 @@ def main(argv: list[str] | None = None) -> None:
 
         sys.stdout.write(f"gradcheck {__version__}\n")
         return
-    app(args=args, prog_name="gradcheck")
+    for stream in (sys.stdout, sys.stderr):  # the last guard: an output problem is never a traceback
+        try:
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            pass
+    global _json_errors
+    _json_errors = _asks_for_json(args)
+    if not _json_errors:
+        app(args=args, prog_name="gradcheck")
+        return
+    err, said = sys.stderr, []
+
+    class Tee:  # what the option parser says on stderr, to repeat it as JSON
+        def write(self, text) -> int:
+            if isinstance(text, (bytes, bytearray)):  # the parser may write bytes
+                text = bytes(text).decode("utf-8", "replace")
+            said.append(text)
+            return err.write(text)
+
+        def __getattr__(self, name: str):
+            return getattr(err, name)
+
+    sys.stderr = Tee()  # type: ignore[assignment]
+    try:
+        app(args=args, prog_name="gradcheck")
+    except SystemExit as exc:
+        if exc.code == 2 and not any(t.startswith("gradcheck: error:") for t in said):  # the parser's error, not ours
+            lines = [line.strip(" │╭╮╰╯─") for line in "".join(said).splitlines()]
+            message = next((line for line in lines if line.lower().startswith("error")), "") or " ".join(filter(None, lines[-3:]))
+            sys.stderr = err
+            _fail_usage(message.removeprefix("Error: ").strip() or "invalid command line")
+        raise
+    finally:
+        sys.stderr = err
+
+
+def _asks_for_json(args: list[str]) -> bool:
+    """Whether the command line asks for --format json (in any of its spellings)."""
+    for i, arg in enumerate(args):
+        if arg in ("--format", "-f") and args[i + 1 : i + 2] == ["json"] or arg in ("--format=json", "-fjson"):
+            return True
+    return False
 
 
 def single_blas_thread() -> None:

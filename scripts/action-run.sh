@@ -1,21 +1,10 @@
 #!/usr/bin/env bash
-# Run step of action.yml: grade, write the results file, expose score/max-score/passed outputs.
+# Run step of action.yml: grade the pinned assignment and write the results file. gradcheck
+# itself appends the score/max-score/passed outputs to $GITHUB_OUTPUT (GITHUB_ACTIONS=true):
+# no results file is read back, so nothing the submission wrote can become the grade.
 set -uo pipefail
-args=("${GRADCHECK_FILE:?GRADCHECK_FILE is not set}")
-[ -n "${GRADCHECK_ASSIGNMENT:-}" ] && args+=(--assignment "$GRADCHECK_ASSIGNMENT")
+: "${GRADCHECK_ASSIGNMENT:?the assignment input of the action is required: a built-in name (gradcheck list) or a spec.yaml path}"
+args=("${GRADCHECK_FILE:?GRADCHECK_FILE is not set}" --assignment "$GRADCHECK_ASSIGNMENT")
 [ -n "${GRADCHECK_MIN_SCORE:-}" ] && args+=(--min-score "$GRADCHECK_MIN_SCORE")
 report="${GRADCHECK_REPORT_FILE:-gradcheck-results.json}"
-json="$(mktemp)"
-gradcheck "${args[@]}" --report "${GRADCHECK_FORMAT:-json}=$report" --report "json=$json"
-status=$?
-if [ "$status" -ge 2 ]; then
-  exit "$status"
-fi
-out="${GITHUB_OUTPUT:-/dev/null}"
-python - "$json" "$out" <<'PY'
-import json, sys
-data = json.load(open(sys.argv[1], encoding="utf-8"))
-with open(sys.argv[2], "a", encoding="utf-8") as fh:
-    fh.write(f"score={data['score']:g}\nmax-score={data['max_score']:g}\npassed={'true' if data['passed'] else 'false'}\n")
-PY
-exit "$status"
+GITHUB_ACTIONS=true gradcheck "${args[@]}" --report "${GRADCHECK_FORMAT:-json}=$report"

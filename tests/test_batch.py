@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import os
 import shutil
 import subprocess
 import sys
+import time
 
 from .conftest import CORPUS
 
@@ -63,3 +67,79 @@ def test_bad_shard_and_empty_dir(tmp_path):
     (tmp_path / "a.py").write_text("x = 1\n")
     proc = run("grade", str(tmp_path), "-a", "planar", "--shard", "3/2")
     assert proc.returncode == 2 and "shard" in proc.stderr
+
+
+def test_surrogates_and_undecodable_file_names_never_lose_the_batch(tmp_path):
+    """Text no encoding can hold (lone surrogates from the child, a file name that is not UTF-8)
+    is one student's problem: every row is written, in CSV and in JSON."""
+    d = _class(tmp_path)
+    for name in ("surrogate_in_exception_message.py", "surrogate_dict_key.py", "surrogate_in_name_error.py"):
+        shutil.copy(CORPUS / "hostile" / name, d / name)
+    odd = os.fsencode(str(d)) + b"/caf\xe9_\xff.py"  # Latin-1 bytes: not UTF-8
+    with open(odd, "wb") as fh:
+        fh.write((CORPUS / "planar" / "buggy" / "dw1_missing_mean.py").read_bytes())
+    for out in (tmp_path / "results.csv", tmp_path / "results.json"):
+        proc = run("grade", str(d), "-a", "planar", "--timeout", "2", "-o", str(out))
+        assert proc.returncode == 0, proc.stderr
+        text = out.read_text(encoding="utf-8")  # strict UTF-8: no surrogate reached the file
+        rows = list(csv.DictReader(io.StringIO(text))) if out.suffix == ".csv" else json.loads(text)["results"]
+        assert len(rows) == 10
+        assert any("\\udc" in r["file"] or "\\x" in r["file"] for r in rows)  # the odd name, escaped
+        assert not (tmp_path / (out.name + ".partial.jsonl")).exists()  # the journal goes once the file is whole
+
+
+def test_a_killed_batch_keeps_the_rows_done(tmp_path):
+    d = tmp_path / "class"
+    d.mkdir()
+    shutil.copy(CORPUS / "planar" / "correct" / "np_dot.py", d / "a_fast.py")
+    shutil.copy(CORPUS / "planar" / "buggy" / "dw1_missing_mean.py", d / "b_fast.py")
+    for i in range(3):
+        shutil.copy(CORPUS / "hostile" / "infinite_loop_at_import.py", d / f"c_hangs{i}.py")
+    out = tmp_path / "results.csv"
+    journal = tmp_path / "results.csv.partial.jsonl"
+    proc = subprocess.Popen([sys.executable, "-m", "gradcheck", "grade", str(d), "-a", "planar", "-j", "1", "--timeout", "30", "-o", str(out)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and (not journal.exists() or journal.read_text().count("\n") < 2):
+            time.sleep(0.1)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert not out.exists()
+    rows = [json.loads(line) for line in journal.read_text().splitlines()]
+    assert {r["file"].rsplit("/", 1)[-1] for r in rows} == {"a_fast.py", "b_fast.py"}
+    merged = run("merge", str(journal), "-o", str(tmp_path / "recovered.csv"))
+    assert merged.returncode == 0, merged.stderr
+    assert len((tmp_path / "recovered.csv").read_text().splitlines()) == 3
+
+
+def test_a_report_that_cannot_be_rendered_is_one_failed_row(tmp_path, monkeypatch, planar_spec):
+    from gradcheck import batch
+
+    files = [CORPUS / "planar" / "correct" / "np_dot.py", CORPUS / "planar" / "buggy" / "dw1_missing_mean.py"]
+    real = batch.report_dict
+
+    def breaks_on_buggy(report):
+        if "dw1" in str(report.file):
+            raise UnicodeEncodeError("utf-8", "\udc80", 0, 1, "surrogates not allowed")
+        return real(report)
+
+    monkeypatch.setattr(batch, "report_dict", breaks_on_buggy)
+    seen = []
+    limits = planar_spec.limits
+    rows = batch.grade_all(planar_spec, files, seed=0, limits=limits, jobs=2, on_row=seen.append)
+    assert [r.passed for r in rows] == [True, False]
+    assert rows[1].findings[0]["code"] == "GC901" and "could not be rendered" in rows[1].findings[0]["message"]
+    assert sorted(r.file for r in seen) == sorted(str(f) for f in files)
+
+
+def test_output_that_cannot_be_written_stops_before_grading(tmp_path):
+    d = _class(tmp_path)
+    for target in (tmp_path, tmp_path / "results.csv" / "x.csv"):
+        if target != tmp_path:
+            (tmp_path / "results.csv").write_text("a file, not a folder")
+        started = time.monotonic()
+        proc = run("grade", str(d), "-a", "planar", "-o", str(target))
+        assert proc.returncode == 2 and str(target) in proc.stderr and proc.stderr.count("\n") == 1, proc.stderr
+        assert time.monotonic() - started < 20  # nothing was graded (the class has a 10 s hang)

@@ -85,12 +85,51 @@ def test_classroom50_script_exits_0_on_a_failing_grade(tmp_path):
     assert result["schema"] == "classroom50/result/v1" and result["score"] < result["max-score"]
 
 
+def test_action_requires_the_assignment():
+    assert ACTION["inputs"]["assignment"]["required"] is True and "default" not in ACTION["inputs"]["assignment"]
+
+
+@pytest.mark.skipif(os.name == "nt", reason="bash script")
+def test_action_run_script_refuses_an_unpinned_assignment(tmp_path):
+    env = _shim(tmp_path)
+    env.update(GRADCHECK_FILE=str(ROOT / "examples" / "planar" / "buggy.py"), GRADCHECK_ASSIGNMENT="", GRADCHECK_FORMAT="junit",
+               GRADCHECK_REPORT_FILE=str(tmp_path / "junit.xml"), GITHUB_OUTPUT=str(tmp_path / "out"), ACTION_PATH=str(ROOT))  # fmt: skip
+    proc = subprocess.run(["bash", str(ROOT / "scripts" / "action-run.sh")], env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode != 0 and "assignment" in proc.stderr
+    assert not (tmp_path / "junit.xml").exists() and not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("args", [("--format", "junit"), ("--format", "gradescope"), ("--format", "classroom50"), ("--format", "classroom"),
+                                  ("--report", "gradescope=r.json"), ("--report", "classroom50=result.json"), ()])  # fmt: skip
+def test_ci_formats_require_a_pinned_assignment(tmp_path, args):
+    """A submission must not choose how it is graded: CI formats (and GitHub Actions) refuse auto-pick."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "GITHUB_ACTIONS": "true" if not args else ""}
+    buggy = str(ROOT / "examples/planar/buggy.py")
+    proc = subprocess.run([sys.executable, "-m", "gradcheck", buggy, *args], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2, proc.stdout
+    assert proc.stderr.count("\n") == 1 and "--assignment" in proc.stderr and "pinned" in proc.stderr
+    assert not (tmp_path / "r.json").exists() and not (tmp_path / "result.json").exists()
+    pinned = subprocess.run([sys.executable, "-m", "gradcheck", buggy, *args, "--assignment", "planar"], env=env, cwd=tmp_path,
+                            capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert pinned.returncode in (0, 1), pinned.stderr  # classroom50 exits 0 on a failing grade
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
+def test_student_formats_still_pick_the_assignment(fmt):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "GITHUB_ACTIONS": ""}
+    proc = subprocess.run([sys.executable, "-m", "gradcheck", str(ROOT / "examples/planar/correct.py"), "--format", fmt], env=env,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert proc.returncode == 0 and "planar" in proc.stdout
+    assert "picked automatically" in proc.stdout or fmt == "markdown"  # (Markdown does not say how it was chosen)
+
+
 def test_github_actions_end_to_end(tmp_path):
-    summary = tmp_path / "summary.md"
-    env = {**os.environ, "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary), "PYTHONPATH": str(ROOT)}
-    proc = subprocess.run([sys.executable, "-m", "gradcheck", str(ROOT / "examples/planar/buggy.py"), "--width", "100"],
+    summary, outputs = tmp_path / "summary.md", tmp_path / "github_output"
+    env = {**os.environ, "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_OUTPUT": str(outputs), "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, "-m", "gradcheck", str(ROOT / "examples/planar/buggy.py"), "-a", "planar", "--width", "100"],
                           env=env, capture_output=True, text=True, timeout=120)  # fmt: skip
     assert proc.returncode == 1
+    assert dict(line.split("=", 1) for line in outputs.read_text().splitlines()) == {"score": "80", "max-score": "100", "passed": "false"}
     lines = proc.stdout.splitlines()
     token = lines[0].removeprefix("::stop-commands::")
     assert lines[0].startswith("::stop-commands::") and len(token) >= 16

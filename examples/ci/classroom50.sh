@@ -3,4 +3,6 @@
 # A failing grade still exits 0; only an infrastructure failure exits non-zero, as the runner expects.
 set -u
 pip install --quiet gradcheck
-gradcheck backprop.py --assignment planar --format classroom50 > result.json
+# --report writes result.json fresh once grading is over (a shell redirect would open it before
+# the submission runs); the assignment is pinned, so the submission cannot choose it.
+gradcheck backprop.py --assignment planar --report classroom50=result.json

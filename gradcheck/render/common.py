@@ -179,3 +179,39 @@ def fenced(text: object, info: str = "") -> str:
     longest = max((len(m) for m in re.findall(r"`+", s)), default=0)
     fence = "`" * max(3, longest + 1)
     return f"{fence}{info}\n{s}\n{fence}"
+
+
+# --------------------------------------------------------------------------- documents that always encode
+
+JSON_FORMATS = frozenset({"json", "gradescope", "classroom50", "classroom"})
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def safe_document(text: str, fmt: str, encoding: str | None = "utf-8") -> str:
+    """A rendered document that ``encoding`` can always write, meaning unchanged.
+
+    A lone surrogate (from a path with undecodable bytes, or any text a report carries)
+    becomes the visible text ``\\udc80``, as replies.py writes it. Characters the encoding
+    cannot hold become ``\\uXXXX`` escapes in JSON documents (where non-ASCII characters only
+    occur inside strings, so the escape is the same string), character references in XML,
+    and ASCII glyphs or backslash escapes in text and Markdown (console.encodable).
+    """
+    from .console import encodable, fits
+
+    json_like = fmt in JSON_FORMATS
+    text = _SURROGATE.sub(lambda m: ("\\\\" if json_like else "\\") + f"u{ord(m.group()):04x}", str(text))
+    if fits(text, encoding):
+        return text
+    if json_like:
+        return "".join(ch if fits(ch, encoding) else _json_escape(ch) for ch in text)
+    if fmt == "junit":
+        return text.encode("ascii", "xmlcharrefreplace").decode("ascii")
+    return encodable(text, encoding)
+
+
+def _json_escape(ch: str) -> str:
+    code = ord(ch)
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"

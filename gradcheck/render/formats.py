@@ -28,6 +28,7 @@ from .common import (
     is_problem,
     number,
     points,
+    safe_document,
     source_lines,
     unattached_findings,
     verdict,
@@ -37,8 +38,8 @@ from .text import render as render_text
 
 __all__ = [
     "FORMATS", "INTERNAL_ERROR", "RENDERERS", "belongs", "check_name", "clip", "exit_code", "file_label", "findings_for_check",
-    "has_internal_error", "is_problem", "minimal_document", "number", "parse_report_option", "points", "render_format",
-    "source_lines", "unattached_findings",
+    "has_internal_error", "is_problem", "minimal_document", "number", "parse_report_option", "points", "render_format", "safe_document",
+    "source_lines", "unattached_findings", "usage_error_document",
 ]  # fmt: skip
 
 
@@ -68,9 +69,9 @@ def render_format(report: Report, fmt: str, *, env: Mapping[str, str] = os.envir
     if fmt not in RENDERERS:
         raise ValueError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
     try:
-        return RENDERERS[fmt](report, env)
+        return safe_document(RENDERERS[fmt](report, env), fmt)
     except Exception as exc:  # noqa: BLE001 - each renderer already degrades; this is the last guard
-        return minimal_document(report, fmt, exc)
+        return safe_document(minimal_document(report, fmt, exc), fmt)
 
 
 def exit_code(report: Report, fmt: str, infrastructure_failure: bool = False, *, min_score: float | None = None) -> int:
@@ -104,6 +105,13 @@ def parse_report_option(value: str) -> tuple[str, str]:
     if fmt not in FORMATS:
         raise ValueError(f"--report {value!r}: unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
     return fmt, path
+
+
+def usage_error_document(message: str, encoding: str | None = "utf-8") -> str:
+    """What stdout holds under --format json when the command line is wrong (exit 2): a JSON
+    error object instead of a report (docs/reports.md)."""
+    doc = json.dumps({"error": {"kind": "usage", "message": str(message)}, "exit_code": 2}, ensure_ascii=False) + "\n"
+    return safe_document(doc, "json", encoding)
 
 
 # --------------------------------------------------------------------------- fallbacks

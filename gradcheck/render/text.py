@@ -17,6 +17,7 @@ from .heatmap import heatmap, row_col_summary
 
 STATUS = {"pass": ("✓ pass", "green"), "fail": ("✗ fail", "red"), "skip": ("- skip", "yellow")}
 MAX_OUTPUT_LINES = 15
+FOOTER_ONLY = "GC008"  # limits unavailable here (e.g. RLIMIT_NPROC as root): said in one footer line
 
 
 def render(report: Report, console: Console, verbose: bool = False) -> None:
@@ -44,7 +45,7 @@ def _render(report: Report, console: Console, verbose: bool) -> None:
     errors = [f for f in report.findings if f.level == "error" and f.code != "GC303"]
     follows = [f for f in report.findings if f.code == "GC303"]
     warnings = [f for f in report.findings if f.level == "warning"]
-    infos = [f for f in report.findings if f.level == "info" and f.code != "GC303"]
+    infos = [f for f in report.findings if f.level == "info" and f.code not in ("GC303", FOOTER_ONLY)]
     color = not console.no_color and console.color_system is not None
     for f in errors + warnings:
         try:
@@ -74,6 +75,9 @@ def _render(report: Report, console: Console, verbose: bool) -> None:
     for rule in report.rules:
         console.print(Text(f"rule: {rule}", style="dim"))
     console.print(Text(f"isolation: {report.isolation}", style="dim"))
+    for f in report.findings:  # a limit this machine does not enforce: one footer line, not a panel or note
+        if f.code == FOOTER_ONLY:
+            console.print(Text(f"note {f.code}: {f.message}", style="dim"), no_wrap=True, overflow="ellipsis", crop=True)
     verdict = Text()
     if report.passed:
         verdict.append("PASSED", style="bold green")
@@ -151,7 +155,7 @@ def _code(source: str, line: int, end: int) -> Syntax:
     first = max(1, line - 2)
     last = min(len(lines), end + 2)
     return Syntax(source, "python", line_numbers=True, line_range=(first, last), highlight_lines=set(range(line, end + 1)),
-                  theme="ansi_dark", word_wrap=False, background_color="default")  # fmt: skip
+                  theme="ansi_dark", word_wrap=True, background_color="default")  # fmt: skip
 
 
 def _numbers(f: Finding) -> Text | None:

@@ -323,8 +323,13 @@ class Sandbox:
         proc = self.proc
         if proc is None or proc.poll() is not None:
             return Reply(False, failure=self._death())
-        try:
-            wire.write_frame(proc.stdin, header, blobs)  # type: ignore[arg-type]
+        try:  # with a deadline: a child that stops reading cannot block the grader (wire.py)
+            wire.write_frame(proc.stdin, header, blobs, timeout=timeout)  # type: ignore[arg-type]
+        except wire.WriteTimeout:
+            self._kill(proc)  # the write has returned: nothing is in flight on stdin now
+            self._collect_output()
+            self.proc = None
+            return Reply(False, failure=Failure("timeout", message=f"the process stopped reading its input: the request was not taken within {timeout:g} s"))
         except (OSError, ValueError):
             return Reply(False, failure=self._death())
         if on_sent is not None:

@@ -44,13 +44,63 @@ class WireError(Exception):
     """A malformed or oversized frame."""
 
 
-def write_frame(stream: BinaryIO, header: dict, blobs: list[bytes]) -> None:
+class WriteTimeout(TimeoutError):
+    """The reader stopped reading: the frame was not written within its deadline."""
+
+
+def write_frame(stream: BinaryIO, header: dict, blobs: list[bytes], timeout: float | None = None) -> None:
+    """Write one frame. With ``timeout`` (the grader's side) the write never blocks longer
+    than that: a reader that stops reading (stopped by a signal, or a process that escaped
+    the child holding the pipe) raises WriteTimeout instead of blocking the grader for ever
+    once a frame is bigger than the pipe."""
     header = dict(header, blobs=[len(b) for b in blobs])
     data = _encode(header).encode("utf-8")
-    stream.write(MAGIC + struct.pack(">I", len(data)) + data)
+    head = MAGIC + struct.pack(">I", len(data)) + data
+    if timeout is not None and _write_within(stream, [head, *blobs], timeout):
+        return
+    stream.write(head)
     for blob in blobs:
         stream.write(blob)
     stream.flush()
+
+
+def _write_within(stream: BinaryIO, parts: list, timeout: float) -> bool:
+    """Write ``parts`` to the stream's fd, non-blocking, waiting with poll() for room until
+    ``timeout`` seconds have passed. False where that is not possible (no poll: Windows),
+    and the caller writes as before. The fd is made blocking again before returning, so the
+    stream stays usable; it is never closed here."""
+    import os
+    import time
+
+    try:
+        import select
+
+        fd = stream.fileno()
+        poller = select.poll()
+        poller.register(fd, select.POLLOUT)
+        stream.flush()  # (nothing is buffered by the grader's writes; kept in order anyway)
+        os.set_blocking(fd, False)
+    except (ImportError, AttributeError, OSError, ValueError):
+        return False
+    deadline = time.monotonic() + timeout
+    try:
+        for part in parts:
+            view = memoryview(part).cast("B")
+            while len(view):
+                try:
+                    view = view[os.write(fd, view) :]
+                    continue
+                except BlockingIOError:
+                    pass
+                left = deadline - time.monotonic()
+                if left <= 0 or not poller.poll(max(1, int(left * 1000))) and time.monotonic() >= deadline:
+                    raise WriteTimeout(f"the reader took none of {len(view)} bytes within {timeout:g} s")
+    finally:
+        try:
+            os.set_blocking(fd, True)
+        except OSError:
+            pass
+    return True
 
 
 def fingerprint(a: np.ndarray) -> int:

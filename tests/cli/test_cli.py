@@ -152,4 +152,6 @@ def test_bad_finite_difference_option_is_a_usage_error():
     for args in (("--directions", "0"), ("--samples", "-1")):
         proc = run(str(EXAMPLES / "correct.py"), *args, "--format", "json")
         assert proc.returncode == 2, proc.stdout
-        assert proc.stdout == "" and proc.stderr.strip().count("\n") == 0 and args[0] in proc.stderr
+        assert proc.stderr.strip().count("\n") == 0 and args[0] in proc.stderr
+        # --format json: the error is also a JSON object on stdout (docs/reports.md)
+        assert json.loads(proc.stdout) == {"error": {"kind": "usage", "message": proc.stderr.strip().removeprefix("gradcheck: error: ")}, "exit_code": 2}

@@ -270,5 +270,9 @@ def test_every_explain_fixture_renders_in_full(path):
     for f in report.findings:
         if f.level in ("error", "warning"):
             assert f"{f.code} {CODES[f.code].name} · {f.target}" in text
+        elif f.code == "GC008":  # a limit not enforced here: one footer line, after the rules
+            lines = text.splitlines()
+            notes = [i for i, line in enumerate(lines) if line.startswith("note GC008:")]
+            assert len(notes) == 1 and all(i < notes[0] for i, line in enumerate(lines) if line.startswith("rule:"))
         elif f.code != "GC303":
             assert f"note {f.code} {f.target}:" in text
