@@ -302,7 +302,8 @@ def _wrong_activation(tree: ast.expr, node: ast.AST, ctx: Context) -> Found:
     for other in ACTIVATIONS:
         if other != node.func.id:
             yield (
-                Mutation(f"activation:{other}", "forward-mismatch", f"{other} is used instead of {node.func.id}", f"use {node.func.id}"),
+                Mutation(f"activation:{other}", "forward-mismatch", f"{other} is used instead of {node.func.id}", f"use {node.func.id}",
+                         data=(node.func.id,)),  # fmt: skip
                 replace_walk(tree, node, ast.Call(ast.Name(other, ast.Load()), node.args, node.keywords)),
             )
     if node.args:
@@ -313,6 +314,7 @@ def _wrong_activation(tree: ast.expr, node: ast.AST, ctx: Context) -> Found:
                 "forward-mismatch",
                 f"the activation {node.func.id} is missing ({shown} is used as it is)",
                 f"apply {node.func.id}({shown})",
+                data=(node.func.id,),
             ),
             replace_walk(tree, node, node.args[0]),
         )
@@ -322,7 +324,8 @@ def _missing_term(tree: ast.expr, node: ast.AST, ctx: Context) -> Found:
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
         dropped = ast.unparse(node.right)
         yield (
-            Mutation(f"drop-term:{dropped}", "forward-mismatch", f"the term {dropped} is missing", f"add {dropped}"),
+            Mutation(f"drop-term:{dropped}", "forward-mismatch", f"the term {dropped} is missing", f"add {dropped}",
+                     data=("+" if isinstance(node.op, ast.Add) else "-",)),  # fmt: skip
             replace_walk(tree, node, node.left),
         )
 

@@ -193,6 +193,9 @@ def _toggle_t(src: Source, node: ast.AST) -> str:
 
 
 def _transpose_result(src: Source, v: ast.expr, m: Mistake, batch: str) -> Iterator[list]:
+    whole = [(src.span(v)[0], src.span(v)[0], "("), (src.span(v)[1], src.span(v)[1], ").T")]
+    if _has(v, lambda n: isinstance(n, ast.Attribute) and n.attr == "T") and not _is_matmul(v):
+        yield whole  # other operands are transposed too (A1.T): the product's order alone is not it
     for node in ast.walk(v):
         if not _is_matmul(node):
             continue
@@ -203,7 +206,9 @@ def _transpose_result(src: Source, v: ast.expr, m: Mistake, batch: str) -> Itera
             yield [(*src.span(x), _toggle_t(src, y)), (*src.span(y), _toggle_t(src, x))]
         end = src.span(node)[1]
         yield [(end, end, ".T")] if isinstance(node, ast.Call) else [(src.span(node)[0], src.span(node)[0], "("), (end, end, ").T")]
-        return
+        break
+    if node is not v:
+        yield whole
 
 
 def _drop_t(src: Source, v: ast.expr, m: Mistake, batch: str) -> Iterator[list]:
@@ -259,6 +264,37 @@ def _factors(v: ast.expr, g: str, z: str, a: str) -> list[ast.expr]:
     return out
 
 
+def _chain_factor(src: Source, v: ast.expr) -> tuple[int, int] | None:
+    """``dot(W2.T, dZ2) * A1 * (1 - A1)``: the span of everything after the matrix product."""
+    operands: list[ast.expr] = []
+    node: ast.expr = v
+    while isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+        operands.insert(0, node.right)
+        node = node.left
+    operands.insert(0, node)
+    if len(operands) < 3 or not _has(operands[0], _is_matmul) or any(_has(o, _is_matmul) for o in operands[1:]):
+        return None
+    return _grouped(src, operands[1])[0], _grouped(src, operands[-1])[1]
+
+
+def _grouped(src: Source, node: ast.AST) -> tuple[int, int]:
+    """The node's span with its grouping parentheses ((1 - A1), not a call's)."""
+    a, b = src.span(node)
+    while src.text[a - 1 : a] == "(" and src.text[b : b + 1] == ")":
+        before = src.text[: a - 1].rstrip()[-1:]
+        if before.isalnum() or before in ("_", ")", "]", "."):
+            break
+        a, b = a - 1, b + 1
+    return a, b
+
+
+def _replace_factor(src: Source, span: tuple[int, int], form: str) -> list:
+    a, b = span
+    if src.text[a - 1 : a] == "(" and src.text[b : b + 1] == ")" and form.startswith("("):
+        form = form[1:-1]  # the student's own parentheses stay
+    return [(a, b, form)]
+
+
 def _derivative(src: Source, v: ast.expr, m: Mistake, batch: str) -> Iterator[list]:
     g, z, a = (m.data + ("", "", ""))[:3]
     form = derivative_form(g, a, _np(src.text), src.text) if a else None
@@ -269,13 +305,16 @@ def _derivative(src: Source, v: ast.expr, m: Mistake, batch: str) -> Iterator[li
             yield [(start, start, "("), (end, end, f") * {form}")] if isinstance(v, ast.BinOp) and isinstance(v.op, (ast.Add, ast.Sub)) else [(end, end, f" * {form}")]
         return
     renames = {"deriv-operand": (m.args[0] if m.args else "", a), "deriv-form-at-Z": (z, a), "deriv-at-A": (a, z)}.get(m.kind)
+    chain = _chain_factor(src, v)
+    if form and chain and m.kind in ("deriv", "deriv-A"):
+        yield _replace_factor(src, chain, form)
     for factor in _factors(v, g, z, a):
         if renames and renames[0] and renames[1]:
             names = _names(factor, renames[0])
             if names:
                 yield [(*src.span(n), renames[1]) for n in names]
         if form:
-            yield [(*src.span(factor), form)]
+            yield _replace_factor(src, src.span(factor), form)
 
 
 def _sum_calls(v: ast.expr) -> list[ast.Call]:
@@ -320,12 +359,42 @@ def _operand(src: Source, v: ast.expr, m: Mistake, batch: str) -> Iterator[list]
         yield [(*src.span(n), right) for n in names]
 
 
+def activation_form(g: str, arg: str, np_: str, text: str) -> str | None:
+    if g == "tanh":
+        return f"{np_}.tanh({arg})"
+    if g == "sigmoid":
+        return f"sigmoid({arg})" if re.search(r"^\s*def\s+sigmoid\b", text, flags=re.M) else f"1 / (1 + {np_}.exp(-{arg}))"
+    if g == "relu":
+        return f"relu({arg})" if re.search(r"^\s*def\s+relu\b", text, flags=re.M) else f"{np_}.maximum(0, {arg})"
+    return None
+
+
+def _activation(src: Source, v: ast.expr, m: Mistake, batch: str) -> Iterator[list]:
+    g = m.data[0] if m.data else ""
+    np_ = _np(src.text)
+    if m.args == ("none",):
+        form = activation_form(g, src.seg(v), np_, src.text)
+    elif isinstance(v, ast.Call) and len(v.args) == 1:
+        form = activation_form(g, src.seg(v.args[0]), np_, src.text)
+    else:
+        return
+    if form:
+        yield [(*src.span(v), form)]
+
+
+def _add_term(src: Source, v: ast.expr, m: Mistake, batch: str) -> Iterator[list]:
+    if m.args:
+        end = src.span(v)[1]
+        yield [(end, end, f" {m.data[0] if m.data else '+'} {m.args[0]}")]
+
+
 EDITS = {
     "drop-mean": _drop_mean, "add-mean": _add_mean, "negate": _negate, "transpose-result": _transpose_result,
     "drop-T": _drop_t, "add-T": _add_t, "matmul-to-mult": _to_matmul, "mult-to-matmul": _to_elementwise,
     "deriv": _derivative, "deriv-A": _derivative, "deriv-at-A": _derivative, "deriv-form-at-Z": _derivative,
     "deriv-operand": _derivative, "deriv-missing": _derivative, "drop-keepdims": _keepdims,
     "add-axis": _sum_axis, "drop-axis": _sum_axis, "other-axis": _sum_axis, "operand": _operand,
+    "activation": _activation, "drop-term": _add_term,
 }  # fmt: skip
 
 # A finding explained by its scale alone (no catalog mutation) still names the mistake by its tag.
