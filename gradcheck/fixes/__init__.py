@@ -28,3 +28,41 @@ def write_fixed(submission: Submission, outcome: Outcome) -> Path | None:
     target = fixed_path(submission.path)
     target.write_text(patched_text(submission, outcome.patched), encoding="utf-8")
     return target
+
+
+# Formats where a fix would hand the answer to a graded student: no fixes unless the spec asks.
+NO_FIXES_IN = ("gradescope", "classroom", "classroom50", "junit")
+
+
+def mode_for(fmt: str, spec_mode: str | None = None) -> str:
+    """off | hint | diff: the spec's word wins; else on for people, off in the CI formats."""
+    if spec_mode in ("off", "hint", "diff"):
+        return spec_mode
+    return "off" if fmt in NO_FIXES_IN else "diff"
+
+
+def for_command(spec, submission: Submission, report, mode: str, write: bool, **options):
+    """The report with its verified fixes (``mode`` diff), and what ``--fix`` wrote, in words (or None)."""
+    from dataclasses import replace
+
+    if mode == "off" and not write:
+        return report, None
+    if mode == "hint" and not write:
+        return replace(report, fixes="hint"), None
+    outcome = with_fixes(spec, submission, report, **options)
+    fixed = outcome.report if mode == "diff" else report
+    fixed = replace(fixed, fixes=mode if mode != "off" else "off")
+    if not write:
+        return fixed, None
+    target = write_fixed(submission, outcome)
+    if target is None:
+        return fixed, f"--fix: no verified fix for {submission.path.name}; nothing was written"
+    lines = [f"--fix: wrote {target} ({submission.path.name} is unchanged)"]
+    for f in outcome.report.findings:
+        if f.fix is not None:
+            where = f"cell [{f.fix.cell}] line {f.fix.line}" if f.fix.cell is not None else f"line {f.fix.line}"
+            lines.append(f"  {where}: {f.fix.before.strip()}  →  {f.fix.after.strip()}")
+    new = outcome.new_report
+    if new is not None:
+        lines.append(f"  new score: {new.score:g}/{new.max_score:g}" + (" (passes)" if new.passed else ""))
+    return fixed, "\n".join(lines)

@@ -193,9 +193,8 @@ def _toggle_t(src: Source, node: ast.AST) -> str:
 
 
 def _transpose_result(src: Source, v: ast.expr, m: Mistake, batch: str) -> Iterator[list]:
+    # Last: the whole value transposed back, for a line whose other operands are transposed too (A1.T).
     whole = [(src.span(v)[0], src.span(v)[0], "("), (src.span(v)[1], src.span(v)[1], ").T")]
-    if _has(v, lambda n: isinstance(n, ast.Attribute) and n.attr == "T") and not _is_matmul(v):
-        yield whole  # other operands are transposed too (A1.T): the product's order alone is not it
     for node in ast.walk(v):
         if not _is_matmul(node):
             continue

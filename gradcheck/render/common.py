@@ -179,3 +179,30 @@ def fenced(text: object, info: str = "") -> str:
     longest = max((len(m) for m in re.findall(r"`+", s)), default=0)
     fence = "`" * max(3, longest + 1)
     return f"{fence}{info}\n{s}\n{fence}"
+
+
+# -- verified fixes (gradcheck/fixes/) ---------------------------------------------------------------
+def fix_diff(f: Finding) -> list[str]:
+    """The finding's verified fix as unified-diff lines (``-`` the line as it stands, ``+`` the change)."""
+    if f.fix is None:
+        return []
+    return [f"-{line}" for line in f.fix.before.split("\n")] + [f"+{line}" for line in f.fix.after.split("\n")]
+
+
+def fix_where(f: Finding) -> str:
+    fix = f.fix
+    if fix is None:
+        return ""
+    name = file_label(fix.file)
+    return f"{name} · cell [{fix.cell}], line {fix.line}" if fix.cell is not None else f"{name}:{fix.line}"
+
+
+def fix_verdict(f: Finding) -> str:
+    if f.fix is None:
+        return ""
+    return f"verified: with this change, {', '.join(f.fix.passes) or f.target} passes"
+
+
+def hint_label(f: Finding, report: Report) -> str:
+    """Words without a verified fix are a hint once fixes were looked for; before that they are the fix."""
+    return "hint" if report.fixes != "off" and f.fix is None else "fix"
