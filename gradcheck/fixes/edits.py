@@ -99,6 +99,7 @@ def value_of(stmt: ast.stmt, target: str) -> ast.expr | None:
         for k, v in zip(value.keys, value.values):
             if isinstance(k, ast.Constant) and k.value == target:
                 return v
+        return None
     return value if isinstance(value, ast.expr) else None
 
 
@@ -404,6 +405,22 @@ def fixable(mistake: Mistake) -> bool:
     return mistake.kind in EDITS
 
 
+def _local(src: Source, line: int, mistake: Mistake) -> Mistake:
+    """The spec's names as this function has them: b2 is ``b`` inside linear_forward(A, W, b)."""
+    func = enclosing_function(src, line)
+    if func is None:
+        return mistake
+    known = {a.arg for a in ast.walk(func) if isinstance(a, ast.arg)} | {n.id for n in ast.walk(func) if isinstance(n, ast.Name)}
+
+    def name(n: str) -> str:
+        if not n or n in known or not re.fullmatch(r"[A-Za-z_]+\d+", n):
+            return n
+        plain = re.sub(r"\d+$", "", n)
+        return plain if plain in known else n
+
+    return Mistake(mistake.kind, mistake.tag, tuple(name(a) for a in mistake.args), tuple(name(d) for d in mistake.data), mistake.within)
+
+
 def edit_once(text: str, line: int, target: str, mistake: Mistake, batch: str) -> list[str]:
     """The texts with this one mistake undone on the statement at ``line`` (best guess first)."""
     try:
@@ -414,6 +431,7 @@ def edit_once(text: str, line: int, target: str, mistake: Mistake, batch: str) -
     value = value_of(stmt, target) if stmt is not None else None
     if value is None or mistake.kind not in EDITS:
         return []
+    mistake = _local(src, line, mistake)
     out: list[str] = []
     for edits in EDITS[mistake.kind](src, value, mistake, batch):
         new = src.splice(edits)
