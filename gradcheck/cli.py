@@ -77,6 +77,7 @@ def check(
     dims: Optional[str] = typer.Option(None, "--dims", help="Fix sizes by name, e.g. n_x=400,n_h=20,m=500: one trial at that size."),
     exhaustive: bool = typer.Option(False, "--exhaustive", help="Finite differences for every parameter element (slow at large sizes: the time is estimated first)."),
     directions: Optional[int] = typer.Option(None, "--directions", help="Random directions for the finite-difference check of big networks (default 4)."),
+    fix: bool = typer.Option(False, "--fix", help="Write every verified fix into FILE.fixed.py (.fixed.ipynb) next to the file, never over it, and print the new score."),
     samples: Optional[int] = typer.Option(None, "--samples", help="When random directions disagree: entries per parameter checked one by one to say where (default 4, 0 for none)."),
 ) -> None:
     """Check a submission and print the report (the default command: `gradcheck FILE`)."""
@@ -118,6 +119,13 @@ def check(
         raise _fail_usage(exc.one_line()) from None
     except Exception as exc:  # noqa: BLE001 - the report must exist even when gradcheck fails
         report = internal_error_report(spec.name, file, seed, f"{type(exc).__name__}: {exc}")
+    if not report.passed and not formats.has_internal_error(report):
+        from . import fixes
+
+        report, said = fixes.for_command(spec, submission, report, fixes.mode_for(fmt.value, getattr(spec, "fixes", None)), fix,
+                                         seed=seed, limits=limits, sizes=fixed, fd_options=fd_options)  # fmt: skip
+        if said:
+            sys.stderr.write(said + "\n")
     if min_score is not None and not formats.has_internal_error(report):
         report.passed = report.score >= min_score
         report.rules.append(f"pass threshold: score ≥ {min_score:g} (--min-score)")

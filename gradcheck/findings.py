@@ -152,6 +152,32 @@ class Location:
 
 
 @dataclass(frozen=True)
+class Mistake:
+    """A catalog mistake that reproduces a wrong value, as data (diagnose/rules.py): what a
+    verified fix (gradcheck/fixes/) inverts. Names are the spec's, as the student sees them."""
+
+    kind: str  # the mutation's kind: drop-mean, operand, drop-T, deriv-at-A, other-axis, … (docs/reports.md)
+    tag: str
+    args: tuple[str, ...] = ()  # operand:A2->A1 gives ("A2", "A1"): the right name, then the wrong one
+    data: tuple[str, ...] = ()  # what the rule knew: (g, Z, A) for a derivative, the axis for a sum
+    within: str | None = None  # a hidden intermediate the mistake is in (dZ1 inside the dW1 call)
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A change to one line of the student's file (or notebook cell) that was re-graded and made
+    ``passes`` pass with no new error. ``before``: the whole line(s) as they stand; ``after``: the replacement."""
+
+    file: str
+    line: int
+    before: str
+    after: str
+    passes: tuple[str, ...] = ()
+    cell: int | None = None
+    verified: bool = True
+
+
+@dataclass(frozen=True)
 class Finding:
     """One observation. Renderers read these fields; they never parse ``message``."""
 
@@ -168,6 +194,8 @@ class Finding:
     check: str | None = None  # id of the check that produced it
     caused_by: str | None = None  # target of the root cause, for cascades
     details: tuple[str, ...] = ()  # extra plain lines (alternatives, context)
+    mistakes: tuple[tuple[Mistake, ...], ...] = field(default=(), hash=False, compare=False)  # catalog explanations, best first
+    fix: Fix | None = None  # a verified fix (gradcheck/fixes/); None: the hint stays words
 
     def __post_init__(self) -> None:
         if self.code not in CODES:

@@ -9,7 +9,7 @@ from .findings import Finding
 
 Status = Literal["pass", "fail", "skip"]
 
-SCHEMA_VERSION = "1.1"  # 1.1: isolation
+SCHEMA_VERSION = "1.2"  # 1.1: isolation; 1.2: fixes, and each finding's fix
 
 
 @dataclass
@@ -47,6 +47,7 @@ class Report:
     explain_dir: str | None = None
     version: str = ""
     cells: dict[int, str] = field(default_factory=dict)  # notebook code cells by number, for showing lines
+    fixes: str = "off"  # verified fixes: "off" (not looked for), "hint" (words only), "diff" (gradcheck/fixes/)
 
     @property
     def errors(self) -> list[Finding]:

@@ -188,6 +188,7 @@ def _search_hidden(spec: Spec, name: str, formula, hidden: tuple[str, ...], case
                     mutation.tag,
                     f"in {spec.shown(h)}, which your code computes along the way, {mutation.text}",
                     mutation.fix,
+                    data=mutation.data,
                 )
                 found.append((where,))
                 texts.append(f"{h} := {ast.unparse(tree)}")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from ..findings import CODES, GC, Finding
 from . import problems as P
+from .mutations import as_mistake
 from .wording import exception_hint, j_vs_l, name_hint, sentence
 
 
@@ -39,6 +40,7 @@ def finding(p: P.Problem) -> Finding:
         check=p.check,
         caused_by=p.caused_by,
         details=words.details,
+        mistakes=tuple(tuple(as_mistake(m) for m in combo) for combo in getattr(p, "explained", ())[:3]),
     )
 
 

@@ -8,6 +8,8 @@ import copy
 import re
 from dataclasses import dataclass
 
+from ..findings import Mistake
+
 
 @dataclass(frozen=True)
 class Mutation:
@@ -15,6 +17,19 @@ class Mutation:
     tag: str
     text: str  # what the student did, in words
     fix: str  # one sentence
+    data: tuple[str, ...] = ()  # what the rule knew that the key does not say: (g, Z, A), an axis
+
+
+def as_mistake(m: Mutation, shown=lambda n: n) -> Mistake:
+    """The mutation as data for a fix: its key ("kind:arg", "operand:A2->A1", "in:dZ1:…") parsed."""
+    within = None
+    key = m.key
+    if key.startswith("in:"):
+        _, within, key = key.split(":", 2)
+    kind, _, arg = key.partition(":")
+    args = tuple(shown(a) for a in arg.split("->")) if kind in ("operand", "drop-T", "add-T", "deriv-operand") and arg else ((arg,) if arg else ())
+    data = tuple(shown(d) if d and d[0].isalpha() and d not in ("tanh", "sigmoid", "relu") else d for d in m.data)
+    return Mistake(kind, m.tag, args, data, shown(within) if within else None)
 
 
 @dataclass(frozen=True)

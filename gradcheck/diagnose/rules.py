@@ -154,6 +154,7 @@ def _wrong_derivative(tree: ast.expr, node: ast.AST, ctx: Context) -> Found:
                     "wrong-activation-derivative",
                     f"{other}′ is used instead of {g}′",
                     f"use {g}′({z}) = {shown_a_form(g, a or z)}",
+                    data=(g, z, a or ""),
                 ),
                 replace_walk(tree, node, expr(f"{other}_prime({z})")),
             )
@@ -164,6 +165,7 @@ def _wrong_derivative(tree: ast.expr, node: ast.AST, ctx: Context) -> Found:
                         "wrong-activation-derivative",
                         f"{other}′ written with {a} ({shown_a_form(other, a)}) is used instead of {g}′",
                         f"use {g}′({z}) = {shown_a_form(g, a)}",
+                        data=(g, z, a or ""),
                     ),
                     replace_walk(tree, node, expr(A_FORMS[other].format(a=a))),
                 )
@@ -180,6 +182,7 @@ def _derivative_at_wrong_point(tree: ast.expr, node: ast.AST, ctx: Context) -> F
                 "derivative-at-wrong-point",
                 f"{g}′ is evaluated at {a} instead of {z} ({g} applied twice)",
                 f"evaluate the derivative at {z}: {g}′({z}) = {shown_a_form(g, a)}",
+                data=(g, z, a or ""),
             ),
             replace_walk(tree, node, expr(f"{g}_prime({a})")),
         )
@@ -189,6 +192,7 @@ def _derivative_at_wrong_point(tree: ast.expr, node: ast.AST, ctx: Context) -> F
             "derivative-at-wrong-point",
             f"the formula {shown_a_form(g, z)} is applied to {z}; it holds for the activation {a or 'A'}, not for {z}",
             f"use {shown_a_form(g, a or 'A')} (or {g}′({z}))",
+            data=(g, z, a or ""),
         ),
         replace_walk(tree, node, expr(A_FORMS[g].format(a=z))),
     )
@@ -206,6 +210,7 @@ def _derivative_operand(tree: ast.expr, node: ast.AST, ctx: Context) -> Found:
                     "wrong-operand",
                     f"the derivative {shown_a_form(g, other)} uses {other} where {a} belongs",
                     f"use {shown_a_form(g, a)}",
+                    data=(g, z, a or ""),
                 ),
                 replace_walk(tree, node, expr(A_FORMS[g].format(a=other))),
             )
@@ -221,6 +226,7 @@ def _missing_derivative(tree: ast.expr, node: ast.AST, ctx: Context) -> Found:
             "missing-activation-derivative",
             f"the factor {g}′({z}) is missing",
             f"multiply elementwise by {g}′({z}) = {shown_a_form(g, a or z)}",
+            data=(g, z, a or ""),
         ),
         replace_walk(tree, node, ast.Constant(1.0)),
     )
@@ -259,7 +265,8 @@ def _wrong_sum_axis(tree: ast.expr, node: ast.AST, ctx: Context) -> Found:
         return
     call = ast.Call(node.func, node.args, [k for k in node.keywords if k.arg != "axis"])
     yield (
-        Mutation("drop-axis", "wrong-sum-axis", "the sum has no axis, so it adds up every element", "sum over axis=1 (over the examples)"),
+        Mutation("drop-axis", "wrong-sum-axis", "the sum has no axis, so it adds up every element", "sum over axis=1 (over the examples)",
+                 data=(ast.unparse(kws["axis"].value),)),  # fmt: skip
         replace_walk(tree, node, call),
     )
     axis = kws["axis"].value
@@ -295,7 +302,8 @@ def _wrong_activation(tree: ast.expr, node: ast.AST, ctx: Context) -> Found:
     for other in ACTIVATIONS:
         if other != node.func.id:
             yield (
-                Mutation(f"activation:{other}", "forward-mismatch", f"{other} is used instead of {node.func.id}", f"use {node.func.id}"),
+                Mutation(f"activation:{other}", "forward-mismatch", f"{other} is used instead of {node.func.id}", f"use {node.func.id}",
+                         data=(node.func.id,)),  # fmt: skip
                 replace_walk(tree, node, ast.Call(ast.Name(other, ast.Load()), node.args, node.keywords)),
             )
     if node.args:
@@ -306,6 +314,7 @@ def _wrong_activation(tree: ast.expr, node: ast.AST, ctx: Context) -> Found:
                 "forward-mismatch",
                 f"the activation {node.func.id} is missing ({shown} is used as it is)",
                 f"apply {node.func.id}({shown})",
+                data=(node.func.id,),
             ),
             replace_walk(tree, node, node.args[0]),
         )
@@ -315,7 +324,8 @@ def _missing_term(tree: ast.expr, node: ast.AST, ctx: Context) -> Found:
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
         dropped = ast.unparse(node.right)
         yield (
-            Mutation(f"drop-term:{dropped}", "forward-mismatch", f"the term {dropped} is missing", f"add {dropped}"),
+            Mutation(f"drop-term:{dropped}", "forward-mismatch", f"the term {dropped} is missing", f"add {dropped}",
+                     data=("+" if isinstance(node.op, ast.Add) else "-",)),  # fmt: skip
             replace_walk(tree, node, node.left),
         )
 

@@ -215,3 +215,28 @@ def _json_escape(ch: str) -> str:
         return f"\\u{code:04x}"
     code -= 0x10000
     return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+# -- verified fixes (gradcheck/fixes/) ---------------------------------------------------------------
+def fix_diff(f: Finding) -> list[str]:
+    """The finding's verified fix as unified-diff lines (``-`` the line as it stands, ``+`` the change)."""
+    if f.fix is None:
+        return []
+    return [f"-{line}" for line in f.fix.before.split("\n")] + [f"+{line}" for line in f.fix.after.split("\n")]
+
+
+def fix_where(f: Finding) -> str:
+    fix = f.fix
+    if fix is None:
+        return ""
+    name = file_label(fix.file)
+    return f"{name} · cell [{fix.cell}], line {fix.line}" if fix.cell is not None else f"{name}:{fix.line}"
+
+
+def fix_verdict(f: Finding) -> str:
+    if f.fix is None:
+        return ""
+    return f"verified: with this change, {', '.join(f.fix.passes) or f.target} passes"
+
+
+def hint_label(f: Finding, report: Report) -> str:
+    """Words without a verified fix are a hint once fixes were looked for; before that they are the fix."""
+    return "hint" if report.fixes != "off" and f.fix is None else "fix"

@@ -39,7 +39,15 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "caused_by": f.caused_by,
         "details": list(f.details),
         "stats": stats,
+        "fix": _fix(f),
     }
+
+
+def _fix(f: Finding) -> dict[str, Any] | None:
+    if f.fix is None:
+        return None
+    x = f.fix
+    return {"file": x.file, "line": x.line, "cell": x.cell, "before": x.before, "after": x.after, "verified": x.verified, "passes": list(x.passes)}
 
 
 def report_dict(report: Report) -> dict[str, Any]:
@@ -68,6 +76,7 @@ def report_dict(report: Report) -> dict[str, Any]:
             "limits": report.limits,
             "seconds": round(report.seconds, 4),
             "isolation": report.isolation,
+            "fixes": report.fixes,
         }
     )
 

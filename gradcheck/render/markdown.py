@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..findings import CODES, Finding
 from ..report import Report
+from . import common
 from .common import clip, code_span, escape, escape_block, fenced, file_label, points, sanitize, source_lines
 
 LIMIT = 1_000_000  # bytes; GitHub's step-summary cap is 1 MiB (1,048,576 bytes)
@@ -176,9 +177,11 @@ def _section(report: Report, f: Finding) -> str:
     if f.caused_by:
         facts.append(f"**caused by** {code_span(clip(f.caused_by, 200))}")
     if f.hint:
-        facts.append(f"**fix** {escape(clip(f.hint, 2000))}")
+        facts.append(f"**{common.hint_label(f, report)}** {escape(clip(f.hint, 2000))}")
     if facts:
         out += ["\\\n".join(facts), ""]
+    if f.fix is not None:
+        out += [f"**fix** ({escape(common.fix_where(f))}), {escape(common.fix_verdict(f))}:", "", fenced("\n".join(clip(d, 500) for d in common.fix_diff(f)), "diff"), ""]
     for d in f.details[:10]:
         out.append(f"- {escape(clip(d, 500))}")
     if f.details:

@@ -13,6 +13,7 @@ from rich.text import Text
 
 from ..findings import CODES, Finding
 from ..report import Report
+from .common import fix_diff, fix_verdict, fix_where, hint_label
 from .heatmap import heatmap, row_col_summary
 
 STATUS = {"pass": ("✓ pass", "green"), "fail": ("✗ fail", "red"), "skip": ("- skip", "yellow")}
@@ -140,7 +141,13 @@ def _panel(f: Finding, report: Report, verbose: bool, color: bool = True) -> Pan
         parts.append(Text(d, style="dim"))
     if f.hint:
         parts.append(Text())
-        parts.append(Text.assemble(("fix  ", "bold green"), f.hint))
+        parts.append(Text.assemble((f"{hint_label(f, report)}  ", "bold green"), f.hint))
+    if f.fix is not None:
+        parts.append(Text())
+        parts.append(Text.assemble(("fix  ", "bold green"), (fix_where(f), "bold")))
+        for line in fix_diff(f):
+            parts.append(Text(line, style="red" if line.startswith("-") else "green"))
+        parts.append(Text(fix_verdict(f), style="green"))
     see = f"gradcheck explain {f.code}"
     if report.explain_dir and f.target and (Path(report.explain_dir) / f"{f.target}.md").is_file():
         see += f"  ·  gradcheck explain {f.target}" + ("" if report.assignment == "planar" else f" -a {report.assignment}")

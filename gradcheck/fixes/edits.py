@@ -1,0 +1,466 @@
+"""Candidate fixes as edits of the student's own text: the inverse of a catalog mistake, spliced
+into their line so that their names, their ``np.dot`` or ``@`` and their spacing survive.
+
+Pure functions of text: nothing here runs anything. Each candidate is the whole patched text;
+``verify.py`` decides, by grading it, whether it is shown.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ..findings import Mistake
+
+_MATMUL_CALLS = ("dot", "matmul")
+_SUMS = ("sum", "mean")
+_LOOSE = (ast.BinOp, ast.BoolOp, ast.Compare, ast.IfExp, ast.Lambda, ast.UnaryOp, ast.NamedExpr)
+_PER_MISTAKE = 4  # candidates per mistake: each costs a re-grade if the first guess fails
+
+
+@dataclass(frozen=True)
+class Where:
+    """The statement a finding points at, in the text being edited."""
+
+    line: int
+    end_line: int
+
+
+class Source:
+    """A text with its syntax tree and a map from (line, byte column) to character offsets."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        # Notebook magics (%matplotlib, !pip) do not parse: blank them for the tree only.
+        parsable = "\n".join("" if ln.lstrip().startswith(("%", "!")) else ln for ln in text.split("\n"))
+        self.tree = ast.parse(parsable)
+        self.lines = text.split("\n")
+        self.starts = [0]
+        for ln in self.lines:
+            self.starts.append(self.starts[-1] + len(ln) + 1)
+
+    def offset(self, line: int, col: int) -> int:
+        return self.starts[line - 1] + len(self.lines[line - 1].encode("utf-8")[:col].decode("utf-8", "replace"))
+
+    def span(self, node: ast.AST) -> tuple[int, int]:
+        return self.offset(node.lineno, node.col_offset), self.offset(node.end_lineno, node.end_col_offset)  # type: ignore[attr-defined]
+
+    def seg(self, node: ast.AST) -> str:
+        a, b = self.span(node)
+        return self.text[a:b]
+
+    def splice(self, edits: list[tuple[int, int, str]]) -> str:
+        out = self.text
+        for a, b, new in sorted(edits, key=lambda e: e[0], reverse=True):
+            out = out[:a] + new + out[b:]
+        return out
+
+
+def statement(src: Source, line: int) -> ast.stmt | None:
+    """The innermost simple statement starting on ``line`` (else the one covering it)."""
+    best = None
+    for node in ast.walk(src.tree):
+        inside = isinstance(node, ast.stmt) and not hasattr(node, "body") and node.lineno <= line <= (node.end_lineno or node.lineno)
+        if inside and (best is None or node.lineno >= best.lineno):
+            best = node
+    return best
+
+
+def enclosing_function(src: Source, line: int) -> ast.AST | None:
+    found = None
+    for node in ast.walk(src.tree):
+        inside = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.lineno <= line <= (node.end_lineno or node.lineno)
+        if inside and (found is None or node.lineno > found.lineno):
+            found = node
+    return found
+
+
+def assigned_line(src: Source, line: int, name: str) -> int | None:
+    """The last line before ``line``, in its function, that assigns ``name`` (a hidden intermediate)."""
+    func = enclosing_function(src, line)
+    if func is None:
+        return None
+    lines = [n.lineno for n in ast.walk(func) if isinstance(n, (ast.Assign, ast.AugAssign, ast.AnnAssign)) and n.lineno <= line
+             and any(isinstance(t, ast.Name) and t.id == name for t in _targets(n))]  # fmt: skip
+    return max(lines) if lines else None
+
+
+def _targets(node: ast.AST) -> list[ast.expr]:
+    if isinstance(node, ast.Assign):
+        return [e for t in node.targets for e in (t.elts if isinstance(t, (ast.Tuple, ast.List)) else [t])]
+    return [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else []
+
+
+def value_of(stmt: ast.stmt, target: str) -> ast.expr | None:
+    value = getattr(stmt, "value", None)
+    if isinstance(value, ast.Dict):  # grads = {"dW1": …, …}: the entry for the target
+        for k, v in zip(value.keys, value.values):
+            if isinstance(k, ast.Constant) and k.value == target:
+                return v
+        return None
+    return value if isinstance(value, ast.expr) else None
+
+
+# -- small syntax helpers -------------------------------------------------------------------------
+def _wrap(src: Source, node: ast.AST) -> str:
+    text = src.seg(node)
+    return f"({text})" if isinstance(node, _LOOSE) else text
+
+
+def _call_name(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Call):
+        f = node.func
+        return f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else None
+    return None
+
+
+def _is_matmul(node: ast.AST) -> bool:
+    return (isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult)) or (
+        _call_name(node) in _MATMUL_CALLS and len(getattr(node, "args", ())) == 2
+    )
+
+
+def _has(node: ast.AST, pred) -> bool:
+    return any(pred(n) for n in ast.walk(node))
+
+
+def _names(node: ast.AST, name: str) -> list[ast.Name]:
+    return [n for n in ast.walk(node) if isinstance(n, ast.Name) and n.id == name]
+
+
+def _parents(root: ast.AST) -> dict[int, ast.AST]:
+    return {id(c): p for p in ast.walk(root) for c in ast.iter_child_nodes(p)}
+
+
+def _np(text: str) -> str:
+    found = re.search(r"^\s*import\s+numpy\s+as\s+(\w+)", text, flags=re.M)
+    return found.group(1) if found else "np"
+
+
+def _operator_between(src: Source, left: ast.AST, right: ast.AST, old: str, new: str) -> tuple[int, int, str] | None:
+    a, b = src.span(left)[1], src.span(right)[0]
+    k = src.text.find(old, a, b)
+    return (k, k + len(old), new) if k >= 0 else None
+
+
+def derivative_form(g: str, a: str, np_: str, text: str) -> str | None:
+    """g′ written with the activation ``a``, in the student's style (np.power if they use it)."""
+    if g == "tanh":
+        return f"(1 - {np_}.power({a}, 2))" if f"{np_}.power(" in text else f"(1 - {a} ** 2)"
+    if g == "sigmoid":
+        return f"({a} * (1 - {a}))"
+    if g == "relu":
+        return f"({a} > 0)"
+    return None
+
+
+# -- the inverse edit of each mistake kind ------------------------------------------------------------
+def _drop_mean(src: Source, v: ast.expr, m: Mistake, batch: str) -> Iterator[list]:
+    a, b = src.span(v)
+    tight = isinstance(v, ast.UnaryOp) or (isinstance(v, ast.BinOp) and isinstance(v.op, (ast.Mult, ast.Div, ast.MatMult, ast.Pow)))
+    if isinstance(v, _LOOSE) and not tight:
+        yield [(a, a, "("), (b, b, f") / {batch}")]
+        return
+    yield [(b, b, f" / {batch}")]
+
+
+def _add_mean(src: Source, v: ast.expr, m: Mistake, batch: str) -> Iterator[list]:
+    for node in ast.walk(v):
+        if not isinstance(node, ast.BinOp):
+            continue
+        if isinstance(node.op, ast.Div) and isinstance(node.right, ast.Name) and node.right.id == batch:
+            yield [(*src.span(node), _wrap(src, node.left) if node is not v else src.seg(node.left))]
+        if isinstance(node.op, ast.Mult):
+            for keep, other in ((node.left, node.right), (node.right, node.left)):
+                if isinstance(other, ast.BinOp) and isinstance(other.op, ast.Div) and isinstance(other.right, ast.Name) and other.right.id == batch:
+                    yield [(*src.span(node), src.seg(keep) if node is v else _wrap(src, keep))]
+
+
+def _negate(src: Source, v: ast.expr, m: Mistake, batch: str) -> Iterator[list]:
+    if isinstance(v, ast.BinOp) and isinstance(v.op, ast.Sub):
+        yield [(*src.span(v), f"{src.seg(v.right)} - {_wrap(src, v.left) if isinstance(v.left, ast.BinOp) and isinstance(v.left.op, (ast.Add, ast.Sub)) else src.seg(v.left)}")]
+    for node in ast.walk(v):
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            yield [(*src.span(node), src.seg(node.operand) if node is v else _wrap(src, node.operand))]
+    yield [(*src.span(v), f"-{_wrap(src, v)}")]
+
+
+def _toggle_t(src: Source, node: ast.AST) -> str:
+    if isinstance(node, ast.Attribute) and node.attr == "T":
+        return src.seg(node.value)
+    return (f"({src.seg(node)})" if not isinstance(node, (ast.Name, ast.Attribute, ast.Call, ast.Subscript)) else src.seg(node)) + ".T"
+
+
+def _transpose_result(src: Source, v: ast.expr, m: Mistake, batch: str) -> Iterator[list]:
+    # Last: the whole value transposed back, for a line whose other operands are transposed too (A1.T).
+    whole = [(src.span(v)[0], src.span(v)[0], "("), (src.span(v)[1], src.span(v)[1], ").T")]
+    for node in ast.walk(v):
+        if not _is_matmul(node):
+            continue
+        if isinstance(node, ast.BinOp):
+            yield [(*src.span(node), f"{_toggle_t(src, node.right)} @ {_toggle_t(src, node.left)}")]
+        else:
+            x, y = node.args  # type: ignore[attr-defined]
+            yield [(*src.span(x), _toggle_t(src, y)), (*src.span(y), _toggle_t(src, x))]
+        end = src.span(node)[1]
+        yield [(end, end, ".T")] if isinstance(node, ast.Call) else [(src.span(node)[0], src.span(node)[0], "("), (end, end, ").T")]
+        break
+    if node is not v:
+        yield whole
+
+
+def _drop_t(src: Source, v: ast.expr, m: Mistake, batch: str) -> Iterator[list]:
+    parents = _parents(v)
+    for n in _names(v, m.args[0]) if m.args else []:
+        p = parents.get(id(n))
+        if not (isinstance(p, ast.Attribute) and p.attr == "T"):
+            end = src.span(n)[1]
+            yield [(end, end, ".T")]
+
+
+def _add_t(src: Source, v: ast.expr, m: Mistake, batch: str) -> Iterator[list]:
+    for node in ast.walk(v):
+        if isinstance(node, ast.Attribute) and node.attr == "T" and isinstance(node.value, ast.Name) and m.args and node.value.id == m.args[0]:
+            yield [(*src.span(node), node.value.id)]
+
+
+def _to_matmul(src: Source, v: ast.expr, m: Mistake, batch: str) -> Iterator[list]:
+    np_ = _np(src.text)
+    dot_style = f"{np_}.dot(" in src.text or "@" not in src.text
+    for node in ast.walk(v):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult) and not isinstance(node.left, ast.Constant) and not isinstance(node.right, ast.Constant):
+            if dot_style:
+                yield [(*src.span(node), f"{np_}.dot({src.seg(node.left)}, {src.seg(node.right)})")]
+            elif (edit := _operator_between(src, node.left, node.right, "*", "@")) is not None:
+                yield [edit]
+        if _call_name(node) == "multiply" and isinstance(node, ast.Call):
+            yield [(*src.span(node.func), src.seg(node.func).replace("multiply", "dot"))]
+
+
+def _to_elementwise(src: Source, v: ast.expr, m: Mistake, batch: str) -> Iterator[list]:
+    for node in ast.walk(v):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult):
+            if (edit := _operator_between(src, node.left, node.right, "@", "*")) is not None:
+                yield [edit]
+        elif _is_matmul(node) and isinstance(node, ast.Call):
+            yield [(*src.span(node.func), src.seg(node.func).rsplit(".", 1)[0] + ".multiply" if "." in src.seg(node.func) else "np.multiply")]
+
+
+def _factors(v: ast.expr, g: str, z: str, a: str) -> list[ast.expr]:
+    """The derivative factor of a product: the side without the matrix product, or the side naming A or Z."""
+    out = []
+    for node in ast.walk(v):
+        sides = (node.left, node.right) if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult) else (
+            tuple(node.args) if _call_name(node) == "multiply" and len(getattr(node, "args", ())) == 2 else ())  # fmt: skip
+        if len(sides) != 2:
+            continue
+        plain = [s for s in sides if not _has(s, _is_matmul)]
+        if len(plain) == 1:
+            out.append(plain[0])
+        else:
+            out += [s for s in sides if _has(s, lambda n: isinstance(n, ast.Name) and n.id in (z, a) or (_call_name(n) or "").endswith("prime"))]
+    return out
+
+
+def _chain_factor(src: Source, v: ast.expr) -> tuple[int, int] | None:
+    """``dot(W2.T, dZ2) * A1 * (1 - A1)``: the span of everything after the matrix product."""
+    operands: list[ast.expr] = []
+    node: ast.expr = v
+    while isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+        operands.insert(0, node.right)
+        node = node.left
+    operands.insert(0, node)
+    if len(operands) < 3 or not _has(operands[0], _is_matmul) or any(_has(o, _is_matmul) for o in operands[1:]):
+        return None
+    return _grouped(src, operands[1])[0], _grouped(src, operands[-1])[1]
+
+
+def _grouped(src: Source, node: ast.AST) -> tuple[int, int]:
+    """The node's span with its grouping parentheses ((1 - A1), not a call's)."""
+    a, b = src.span(node)
+    while src.text[a - 1 : a] == "(" and src.text[b : b + 1] == ")":
+        before = src.text[: a - 1].rstrip()[-1:]
+        if before.isalnum() or before in ("_", ")", "]", "."):
+            break
+        a, b = a - 1, b + 1
+    return a, b
+
+
+def _replace_factor(src: Source, span: tuple[int, int], form: str) -> list:
+    a, b = span
+    if src.text[a - 1 : a] == "(" and src.text[b : b + 1] == ")" and form.startswith("("):
+        form = form[1:-1]  # the student's own parentheses stay
+    return [(a, b, form)]
+
+
+def _derivative(src: Source, v: ast.expr, m: Mistake, batch: str) -> Iterator[list]:
+    g, z, a = (m.data + ("", "", ""))[:3]
+    form = derivative_form(g, a, _np(src.text), src.text) if a else None
+    if m.kind == "deriv-missing":
+        if form:
+            end = src.span(v)[1]
+            start = src.span(v)[0]
+            yield [(start, start, "("), (end, end, f") * {form}")] if isinstance(v, ast.BinOp) and isinstance(v.op, (ast.Add, ast.Sub)) else [(end, end, f" * {form}")]
+        return
+    renames = {"deriv-operand": (m.args[0] if m.args else "", a), "deriv-form-at-Z": (z, a), "deriv-at-A": (a, z)}.get(m.kind)
+    chain = _chain_factor(src, v)
+    if form and chain and m.kind in ("deriv", "deriv-A"):
+        yield _replace_factor(src, chain, form)
+    for factor in _factors(v, g, z, a):
+        if renames and renames[0] and renames[1]:
+            names = _names(factor, renames[0])
+            if names:
+                yield [(*src.span(n), renames[1]) for n in names]
+        if form:
+            yield _replace_factor(src, src.span(factor), form)
+
+
+def _sum_calls(v: ast.expr) -> list[ast.Call]:
+    return [n for n in ast.walk(v) if isinstance(n, ast.Call) and _call_name(n) in _SUMS and n.args]
+
+
+def _axis(call: ast.Call) -> tuple[ast.AST | None, ast.expr | None]:
+    """(the node to remove, the axis value) of a sum: a keyword or the second positional argument."""
+    for kw in call.keywords:
+        if kw.arg == "axis":
+            return kw, kw.value
+    return (call.args[1], call.args[1]) if len(call.args) > 1 else (None, None)
+
+
+def _keepdims(src: Source, v: ast.expr, m: Mistake, batch: str) -> Iterator[list]:
+    for call in _sum_calls(v):
+        if not any(kw.arg == "keepdims" for kw in call.keywords):
+            end = src.span(call)[1] - 1  # the closing parenthesis
+            yield [(end, end, ", keepdims=True")]
+
+
+def _sum_axis(src: Source, v: ast.expr, m: Mistake, batch: str) -> Iterator[list]:
+    for call in _sum_calls(v):
+        node, axis = _axis(call)
+        if m.kind == "drop-axis" and node is None:
+            end = src.span(call.args[0])[1]
+            yield [(end, end, f", axis={m.data[0] if m.data else 1}")]
+        elif m.kind == "add-axis" and node is not None:
+            yield [(src.span(call.args[0])[1], src.span(node)[1], "")]
+        elif m.kind == "other-axis" and isinstance(axis, ast.Constant) and axis.value in (0, 1):
+            yield [(*src.span(axis), str(1 - axis.value))]
+
+
+def _operand(src: Source, v: ast.expr, m: Mistake, batch: str) -> Iterator[list]:
+    if len(m.args) != 2:
+        return
+    right, wrong = m.args
+    names = _names(v, wrong)
+    for n in names:
+        yield [(*src.span(n), right)]
+    if len(names) > 1:
+        yield [(*src.span(n), right) for n in names]
+
+
+def activation_form(g: str, arg: str, np_: str, text: str) -> str | None:
+    if g == "tanh":
+        return f"{np_}.tanh({arg})"
+    if g == "sigmoid":
+        return f"sigmoid({arg})" if re.search(r"^\s*def\s+sigmoid\b", text, flags=re.M) else f"1 / (1 + {np_}.exp(-{arg}))"
+    if g == "relu":
+        return f"relu({arg})" if re.search(r"^\s*def\s+relu\b", text, flags=re.M) else f"{np_}.maximum(0, {arg})"
+    return None
+
+
+def _activation(src: Source, v: ast.expr, m: Mistake, batch: str) -> Iterator[list]:
+    g = m.data[0] if m.data else ""
+    np_ = _np(src.text)
+    if m.args == ("none",):
+        form = activation_form(g, src.seg(v), np_, src.text)
+    elif isinstance(v, ast.Call) and len(v.args) == 1:
+        form = activation_form(g, src.seg(v.args[0]), np_, src.text)
+    else:
+        return
+    if form:
+        yield [(*src.span(v), form)]
+
+
+def _add_term(src: Source, v: ast.expr, m: Mistake, batch: str) -> Iterator[list]:
+    if m.args:
+        end = src.span(v)[1]
+        yield [(end, end, f" {m.data[0] if m.data else '+'} {m.args[0]}")]
+
+
+EDITS = {
+    "drop-mean": _drop_mean, "add-mean": _add_mean, "negate": _negate, "transpose-result": _transpose_result,
+    "drop-T": _drop_t, "add-T": _add_t, "matmul-to-mult": _to_matmul, "mult-to-matmul": _to_elementwise,
+    "deriv": _derivative, "deriv-A": _derivative, "deriv-at-A": _derivative, "deriv-form-at-Z": _derivative,
+    "deriv-operand": _derivative, "deriv-missing": _derivative, "drop-keepdims": _keepdims,
+    "add-axis": _sum_axis, "drop-axis": _sum_axis, "other-axis": _sum_axis, "operand": _operand,
+    "activation": _activation, "drop-term": _add_term,
+}  # fmt: skip
+
+# A finding explained by its scale alone (no catalog mutation) still names the mistake by its tag.
+BY_TAG = {"missing-mean": "drop-mean", "extra-mean": "add-mean", "sign-flip": "negate", "missing-keepdims": "drop-keepdims"}
+
+
+def fixable(mistake: Mistake) -> bool:
+    return mistake.kind in EDITS
+
+
+def _local(src: Source, line: int, mistake: Mistake) -> Mistake:
+    """The spec's names as this function has them: b2 is ``b`` inside linear_forward(A, W, b)."""
+    func = enclosing_function(src, line)
+    if func is None:
+        return mistake
+    known = {a.arg for a in ast.walk(func) if isinstance(a, ast.arg)} | {n.id for n in ast.walk(func) if isinstance(n, ast.Name)}
+
+    def name(n: str) -> str:
+        if not n or n in known or not re.fullmatch(r"[A-Za-z_]+\d+", n):
+            return n
+        plain = re.sub(r"\d+$", "", n)
+        return plain if plain in known else n
+
+    return Mistake(mistake.kind, mistake.tag, tuple(name(a) for a in mistake.args), tuple(name(d) for d in mistake.data), mistake.within)
+
+
+def edit_once(text: str, line: int, target: str, mistake: Mistake, batch: str) -> list[str]:
+    """The texts with this one mistake undone on the statement at ``line`` (best guess first)."""
+    try:
+        src = Source(text)
+    except (SyntaxError, ValueError, RecursionError):
+        return []
+    stmt = statement(src, line)
+    value = value_of(stmt, target) if stmt is not None else None
+    if value is None or mistake.kind not in EDITS:
+        return []
+    mistake = _local(src, line, mistake)
+    out: list[str] = []
+    for edits in EDITS[mistake.kind](src, value, mistake, batch):
+        new = src.splice(edits)
+        if new != text and new not in out and _parses(new, src):
+            out.append(new)
+        if len(out) >= _PER_MISTAKE:
+            break
+    return out
+
+
+def _parses(text: str, old: Source) -> bool:
+    try:
+        Source(text)
+    except (SyntaxError, ValueError, RecursionError):
+        return False
+    return text.count("\n") == old.text.count("\n")  # an edit never adds lines: line numbers stay
+
+
+def candidates(text: str, line: int, target: str, combo: tuple[Mistake, ...], batch: str, limit: int = 6) -> list[tuple[str, int]]:
+    """Patched texts undoing every mistake of ``combo``, each with the line it changed."""
+    results: list[tuple[str, int]] = [(text, line)]
+    for mistake in combo:
+        step: list[tuple[str, int]] = []
+        for current, _ in results:
+            where = line
+            if mistake.within:
+                where = assigned_line(Source(current), line, mistake.within) or 0
+                if not where:
+                    continue
+            step += [(new, where) for new in edit_once(current, where, mistake.within or target, mistake, batch)]
+        results = step[:limit]
+    return [r for r in results if r[0] != text]

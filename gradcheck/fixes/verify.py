@@ -1,0 +1,205 @@
+"""Verified fixes: a candidate edit is shown only after the patched copy was graded again (same
+spec, seed and trials) and that finding was gone with no new error.
+
+The student's file is never written: every candidate is graded from a copy in a temporary
+directory (a notebook is patched in its cell). Candidates for every error are first tried all
+together (one re-grade: the usual case of one mistake, or independent ones); only when that fails
+is each finding's list tried on its own, and what was verified alone is re-checked together once.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from ..findings import Finding, Fix, Mistake
+from ..grade import grade
+from ..report import Report
+from ..spec.model import Spec
+from ..submission import Submission
+from .edits import BY_TAG, candidates
+
+MAX_GRADES = 12  # re-grades per submission at most (each ~0.2 s for a planar file)
+
+
+@dataclass(frozen=True)
+class LineEdit:
+    """Lines ``line``..``end_line`` of one document (the file, or a notebook cell) replaced."""
+
+    cell: int | None
+    line: int
+    end_line: int
+    before: str
+    after: str
+
+
+@dataclass
+class Outcome:
+    report: Report  # the original report, its findings now carrying their verified fixes
+    patched: dict[int | None, str]  # every verified edit applied: document -> text (None: the .py file)
+    new_report: Report | None  # the grade of the fully patched copy
+    grades: int = 0
+    seconds: float = 0.0
+
+
+def documents(submission: Submission, report: Report) -> dict[int | None, str]:
+    """The texts a location addresses: the .py file as it stands, or each notebook cell."""
+    if submission.notebook is not None:
+        return dict(report.cells)
+    return {None: submission.path.read_text(encoding="utf-8")}
+
+
+def _line_edit(cell: int | None, old: str, new: str) -> LineEdit | None:
+    a, b = old.split("\n"), new.split("\n")
+    if len(a) != len(b):
+        return None
+    changed = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
+    if not changed:
+        return None
+    first, last = changed[0], changed[-1]
+    return LineEdit(cell, first + 1, last + 1, "\n".join(a[first : last + 1]), "\n".join(b[first : last + 1]))
+
+
+def _combos(f: Finding) -> list[tuple[Mistake, ...]]:
+    combos = list(f.mistakes)
+    if not combos:  # explained by its scale alone: the tag names the mistake
+        combos = [(Mistake(BY_TAG[t], t),) for t in f.tags if t in BY_TAG]
+    return combos
+
+
+def candidate_edits(f: Finding, docs: dict[int | None, str], batch: str) -> list[LineEdit]:
+    if f.level != "error" or f.location is None:
+        return []
+    cell = f.location.cell
+    text = docs.get(cell)
+    if text is None:
+        return []
+    out: list[LineEdit] = []
+    for combo in _combos(f):
+        for new, _ in candidates(text, f.location.line, f.target, combo, batch):
+            edit = _line_edit(cell, text, new)
+            if edit is not None and edit not in out:
+                out.append(edit)
+    return out
+
+
+def apply(docs: dict[int | None, str], edits: list[LineEdit]) -> dict[int | None, str] | None:
+    """The documents with every edit applied; None when two edits touch the same lines."""
+    out = dict(docs)
+    taken: set[tuple[int | None, int]] = set()
+    for e in edits:
+        lines = out[e.cell].split("\n")
+        span = {(e.cell, k) for k in range(e.line, e.end_line + 1)}
+        if span & taken or "\n".join(lines[e.line - 1 : e.end_line]) != e.before:
+            return None
+        taken |= span
+        lines[e.line - 1 : e.end_line] = e.after.split("\n")
+        out[e.cell] = "\n".join(lines)
+    return out
+
+
+def patched_notebook(path: Path, cells: dict[int | None, str]) -> str:
+    """The notebook's JSON with its code cells (numbered from 1, as the report names them) replaced."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    number = 0
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        number += 1
+        if number in cells and cells[number] is not None:
+            cell["source"] = cells[number].splitlines(keepends=True)
+    return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+
+
+def patched_text(submission: Submission, docs: dict[int | None, str]) -> str:
+    if submission.notebook is not None:
+        return patched_notebook(submission.path, docs)
+    return docs[None]
+
+
+class Regrader:
+    """Grades patched copies of one submission with the original's spec, seed and options."""
+
+    def __init__(self, spec: Spec, submission: Submission, report: Report, options: dict) -> None:
+        self.spec, self.submission, self.report, self.options = spec, submission, report, options
+        self.docs = documents(submission, report)
+        self.grades = 0
+        self._tmp = tempfile.TemporaryDirectory(prefix="gradcheck-fix-")
+
+    def close(self) -> None:
+        self._tmp.cleanup()
+
+    def grade(self, edits: list[LineEdit]) -> Report | None:
+        docs = apply(self.docs, edits)
+        if docs is None:
+            return None
+        self.grades += 1
+        copy = Path(self._tmp.name) / self.submission.path.name  # the same name: the module's name stays
+        copy.write_text(patched_text(self.submission, docs), encoding="utf-8")
+        try:
+            return grade(self.spec, Submission.from_path(copy), **self.options)
+        except Exception:  # noqa: BLE001 - a copy that cannot be graded verifies nothing
+            return None
+
+
+def resolved(old: Report, new: Report | None, findings: list[Finding]) -> bool:
+    """Each finding's target is gone from the errors (its check passes) and no new error appeared."""
+    if new is None:
+        return False
+    before = {(f.code, f.target) for f in old.errors}
+    after = {(f.code, f.target) for f in new.errors}
+    if after - before or new.score < old.score:
+        return False
+    status = {c.id: c.status for c in new.checks}
+    targets = {f.target for f in findings}
+    return not any(f.target in targets for f in new.errors) and all(status.get(f.check, "pass") == "pass" for f in findings if f.check)
+
+
+def _fix(f: Finding, e: LineEdit) -> Fix:
+    assert f.location is not None
+    return Fix(f.location.file, e.line, e.before, e.after, passes=(f.target,), cell=e.cell)
+
+
+def with_fixes(spec: Spec, submission: Submission, report: Report, *, budget: int = MAX_GRADES, **options) -> Outcome:
+    """``options``: what ``grade.grade`` was given (seed, limits, sizes, fd_options, zygote)."""
+    start = time.perf_counter()
+    if submission.package is not None:  # its copy could not import its own package: nothing is verified
+        return Outcome(report, {}, None)
+    regrader = Regrader(spec, submission, report, options)
+    try:
+        wanted = [(f, candidate_edits(f, regrader.docs, spec.batch)) for f in report.errors]
+        wanted = [(f, c) for f, c in wanted if c]
+        chosen: dict[int, LineEdit] = {}
+        final: Report | None = None
+        if wanted:
+            first = [c[0] for _, c in wanted]
+            final = regrader.grade(first)
+            if resolved(report, final, [f for f, _ in wanted]):
+                chosen = {id(f): c[0] for f, c in wanted}
+            else:
+                final = None
+                for f, cands in wanted:
+                    for k, e in enumerate(cands):
+                        if regrader.grades >= budget or (k == 0 and len(wanted) == 1):
+                            continue  # the first candidate of a lone finding was just graded
+                        if resolved(report, new := regrader.grade([e]), [f]):
+                            chosen[id(f)], final = e, new
+                            break
+                if len(chosen) > 1:  # verified alone: check them together once
+                    together = regrader.grade(list(chosen.values()))
+                    keep = [f for f, _ in wanted if id(f) in chosen]
+                    if resolved(report, together, keep):
+                        final = together
+                    else:
+                        only = keep[0]
+                        chosen = {id(only): chosen[id(only)]}
+                        final = regrader.grade([chosen[id(only)]])
+        findings = [replace(f, fix=_fix(f, chosen[id(f)])) if id(f) in chosen else f for f in report.findings]
+        patched = apply(regrader.docs, list(chosen.values())) or {}
+        out = replace(report, findings=findings)
+        return Outcome(out, patched if chosen else {}, final if chosen else None, regrader.grades, time.perf_counter() - start)
+    finally:
+        regrader.close()

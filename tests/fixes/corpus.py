@@ -1,0 +1,78 @@
+"""Shared by the fix tests and the benchmark: which corpus files name a catalog mistake, and
+applying a shown fix by hand (from the JSON fields only) to a copy."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from gradcheck.findings import Finding, Fix
+from gradcheck.fixes import with_fixes
+from gradcheck.grade import grade
+from gradcheck.report import Report
+from gradcheck.submission import Submission
+
+from ..conftest import CORPUS, load_builtin, manifest
+
+CATALOG_TAGS = {
+    "missing-mean", "extra-mean", "sign-flip", "transpose", "missing-keepdims", "wrong-sum-axis", "matmul-vs-elementwise",
+    "wrong-operand", "wrong-activation-derivative", "derivative-at-wrong-point", "missing-activation-derivative",
+}  # fmt: skip
+CORPORA = ("planar", "logistic", "deep", "regularization", "cs231n")
+
+
+def single_mistake_files(corpus: str) -> list[str]:
+    return [c["file"] for c in manifest(corpus) if not c["passed"] and c["file"].startswith("buggy/") and "pair" not in c["file"]]
+
+
+def names_a_mistake(root: Finding | None) -> bool:
+    return root is not None and (bool(root.mistakes) or bool(CATALOG_TAGS & set(root.tags)))
+
+
+def graded_with_fixes(spec, path: Path) -> tuple[Report, Report]:
+    sub = Submission.from_path(path)
+    report = grade(spec, sub)
+    return report, with_fixes(spec, sub, report).report
+
+
+def apply_fix(path: Path, fix: Fix, into: Path) -> Path:
+    """The file copied into ``into`` with ``before`` replaced by ``after`` at ``line`` (in its cell)."""
+    target = into / path.name
+    if path.suffix == ".ipynb":
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+        cell = code[fix.cell - 1]
+        text = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        cell["source"] = _replace(text, fix).splitlines(keepends=True)
+        target.write_text(json.dumps(nb), encoding="utf-8")
+    else:
+        shutil.copy(path, target)
+        target.write_text(_replace(path.read_text(encoding="utf-8"), fix), encoding="utf-8")
+    return target
+
+
+def _replace(text: str, fix: Fix) -> str:
+    lines = text.split("\n")
+    n = fix.before.count("\n") + 1
+    assert "\n".join(lines[fix.line - 1 : fix.line - 1 + n]) == fix.before
+    lines[fix.line - 1 : fix.line - 1 + n] = fix.after.split("\n")
+    return "\n".join(lines)
+
+
+def measure(corpus: str) -> tuple[int, int, list[str]]:
+    """(fixed, named, the named files without a fix) over the corpus' single-mistake files."""
+    spec = load_builtin(corpus)
+    named = fixed = 0
+    missed = []
+    for file in single_mistake_files(corpus):
+        report, fixed_report = graded_with_fixes(spec, CORPUS / corpus / file)
+        root = next(iter(fixed_report.errors), None)
+        if not names_a_mistake(root):
+            continue
+        named += 1
+        if root is not None and root.fix is not None:
+            fixed += 1
+        else:
+            missed.append(file)
+    return fixed, named, missed
