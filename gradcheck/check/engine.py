@@ -189,10 +189,7 @@ def observe(spec: Spec, path: Path, trials: list[Trial], limits: Limits, source:
                     # The same call again: big results come back as fingerprints (equal or not is all the judge needs).
                     obs.repeats[f.name] = _call(sandbox, f, trial, arities.get(f.call), spec.shown, reuse=spare, digest=True,
                                                 keep=f.name in referenced)  # fmt: skip
-                if trial.probe is None and f.name not in obs.traces and _trace_wanted(spec, result, limits):
-                    found = traces.run(sandbox, result, [build(a, trial.env) for a in _args_of(f, result)], f.call, source.count("\n") + 1)
-                    if found is not None:
-                        obs.traces[f.name] = found
+                _trace_if_wrong(obs, sandbox, f, result, limits)
         runnable = spec.student_cost and not any(s.call in obs.missing for s in spec.student_cost)
         for trial in trials:
             trial.complete()
@@ -219,10 +216,17 @@ def observe(spec: Spec, path: Path, trials: list[Trial], limits: Limits, source:
     return obs
 
 
-def _trace_wanted(spec: Spec, result: CallResult, limits: Limits) -> bool:
-    """Trace the first call that looks wrong, if it was quick (tracing slows it several times)."""
-    rtol = lambda a: spec.tolerance.for_dtype(a.dtype.name if a.dtype.kind == "f" else "float64")  # noqa: E731
-    return result.seconds * 20 < limits.timeout and traces.worth_tracing(result, rtol)
+def _trace_if_wrong(obs: Observations, sandbox: Sandbox, f, result: CallResult, limits: Limits) -> None:
+    """Run again, traced, the first call of ``f`` that looks wrong, if it was quick (tracing
+    slows it several times): the judge reads from it which line wrote each value."""
+    spec, trial = obs.spec, result.trial
+    if trial.probe is not None or f.name in obs.traces or not result.seconds * 20 < limits.timeout:
+        return
+    if not traces.worth_tracing(result, lambda a: spec.tolerance.for_dtype(a.dtype.name if a.dtype.kind == "f" else "float64")):
+        return
+    found = traces.run(sandbox, result, [build(a, trial.env) for a in _args_of(f, result)], f.call, obs.source.count("\n") + 1)
+    if found is not None:
+        obs.traces[f.name] = found
 
 
 def _args_of(f, result: CallResult) -> list:

@@ -26,6 +26,7 @@ class Trace:
     names: dict[str, tuple[int, ...]] = field(default_factory=dict)  # local -> the lines that wrote it, in order
     lines: frozenset[int] = frozenset()  # lines of the graded function that ran
     args: dict[Path, Written] = field(default_factory=dict)  # ("args", 0) -> where an input was written into
+    ran: frozenset[int] = frozenset()  # lines that ran in any function of the file during the call
 
     def value(self, path: Path) -> Written | None:
         return self.values.get(tuple(path))
@@ -69,9 +70,14 @@ def parse(raw: Any, function: str, trial: int, nlines: int) -> Trace | None:
             kept = tuple(n for n in (_line(x, nlines) for x in lines[:16]) if n is not None)
             if kept:
                 names[name] = kept
-    ran = raw.get("lines")
-    lines = frozenset(n for n in (_line(x, nlines) for x in ran[:MAX_ENTRIES]) if n is not None) if type(ran) is list else frozenset()
-    return Trace(function, trial, _written(raw.get("values"), nlines), names, lines, _written(raw.get("args"), nlines))
+    return Trace(function, trial, _written(raw.get("values"), nlines), names, _lines(raw.get("lines"), nlines),
+                 _written(raw.get("args"), nlines), _lines(raw.get("ran"), nlines))  # fmt: skip
+
+
+def _lines(raw: Any, nlines: int) -> frozenset[int]:
+    if type(raw) is not list:
+        return frozenset()
+    return frozenset(n for n in (_line(x, nlines) for x in raw[:MAX_ENTRIES]) if n is not None)
 
 
 def worth_tracing(result, rtol_for) -> bool:
@@ -85,7 +91,9 @@ def worth_tracing(result, rtol_for) -> bool:
         return True
     env = result.trial.env
     for name, leaf in [*result.matched.leaves.items(), *result.locals.items()]:
-        if name in env and leaf.array is not None:
+        if name in env and leaf.array is None:
+            return True  # missing, or not a number
+        if name in env:
             try:
                 if not close(leaf.array, env[name], rtol_for(leaf.array)):
                     return True

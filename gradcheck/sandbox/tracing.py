@@ -16,7 +16,7 @@ is never named. Identity is sound where values are compared (a numpy result is a
 object); names alone are not (``grads`` is assigned once and filled later).
 
 The reply is data: {"values": [[path, line, helper_line|None]], "names": {local: [lines]},
-"lines": [lines of the graded function that ran], "args": [[path, line, helper_line]]}.
+"lines": [lines of the graded function that ran], "ran": [lines that ran anywhere], "args": [[path, line, helper_line]]}.
 """
 
 from __future__ import annotations
@@ -119,6 +119,7 @@ class Recorder:
         self.helper_born: dict[int, tuple] = {}  # id -> (obj, line in the helper the student called)
         self.names: dict[str, list[int]] = {}
         self.lines: set[int] = set()
+        self.ran: set[int] = set()  # lines that ran in any frame of the file (the graded function's and its helpers')
         self.top_return: tuple = (None, [])
         self.top_locals: dict = {}
 
@@ -194,6 +195,7 @@ class Recorder:
             return
         self.after_line(frame, record)
         record[1] = self.statement(line)
+        self.ran.add(record[1])
         if record[3] == 0:
             self.lines.add(record[1])
 
@@ -234,7 +236,7 @@ class Recorder:
             born = self.written_into.get(id(obj))
             if born is not None:
                 touched.append([list(path), born[1], born[2]])
-        return {"values": values, "names": self.names, "lines": sorted(self.lines), "args": touched}
+        return {"values": values, "names": self.names, "lines": sorted(self.lines), "ran": sorted(self.ran), "args": touched}
 
 
 def run_traced(fn, args: list, path: str, source: str) -> tuple:
