@@ -69,6 +69,10 @@ def test_deep_corpus(case, deep_spec, reports):
         mine = [f for f in report.findings if _belongs_to(deep_spec, f, entry)]
         assert not [f for f in mine if f.level == "error"], (entry, summary)
         assert [f for f in mine if f.code == "GC303" and f.caused_by == cause], (entry, cause, summary)
+    for entry in case.get("also_error", []):  # a mistake of its own next to the callee's: never hidden
+        assert entry in {f.name for f in deep_spec.functions}, entry
+        mine = [f for f in report.findings if _belongs_to(deep_spec, f, entry)]
+        assert [f for f in mine if f.level == "error"], (entry, summary)
 
 
 @pytest.mark.parametrize("case", LINE_PARAMS)

@@ -17,7 +17,7 @@ import numpy as np
 from ..sandbox.runner import Failure, Sandbox
 from ..spec.fit import rename_candidate
 from ..spec.model import Limits, Spec, student_refs
-from . import student_fd
+from . import student_fd, traces
 from .background import Background
 from .student_fd import FDOptions, FDResult, prepare_directions
 from .templates import Leaf, Matched, build, decode_plain, leaves, match, parse_student_ref
@@ -58,6 +58,7 @@ class Observations:
     seconds: float = 0.0
     startup: float = 0.0  # of it, waiting for the child process to start (Python, numpy)
     closing: Closing | None = None
+    traces: dict[str, traces.Trace] = field(default_factory=dict)  # function -> its failing call, traced
 
     @property
     def output(self) -> str:
@@ -188,6 +189,7 @@ def observe(spec: Spec, path: Path, trials: list[Trial], limits: Limits, source:
                     # The same call again: big results come back as fingerprints (equal or not is all the judge needs).
                     obs.repeats[f.name] = _call(sandbox, f, trial, arities.get(f.call), spec.shown, reuse=spare, digest=True,
                                                 keep=f.name in referenced)  # fmt: skip
+                _trace_if_wrong(obs, sandbox, f, result, limits)
         runnable = spec.student_cost and not any(s.call in obs.missing for s in spec.student_cost)
         for trial in trials:
             trial.complete()
@@ -212,6 +214,27 @@ def observe(spec: Spec, path: Path, trials: list[Trial], limits: Limits, source:
             obs.closing = Closing(sandbox)
         obs.seconds = time.perf_counter() - start
     return obs
+
+
+def _trace_if_wrong(obs: Observations, sandbox: Sandbox, f, result: CallResult, limits: Limits) -> None:
+    """Run again, traced, the first call of ``f`` that looks wrong, if it was quick (tracing
+    slows it several times): the judge reads from it which line wrote each value."""
+    spec, trial = obs.spec, result.trial
+    if trial.probe is not None or f.name in obs.traces or not result.seconds * 20 < limits.timeout:
+        return
+    if not traces.worth_tracing(result, lambda a: spec.tolerance.for_dtype(a.dtype.name if a.dtype.kind == "f" else "float64")):
+        return
+    found = traces.run(sandbox, result, [build(a, trial.env) for a in _args_of(f, result)], f.call, obs.source.count("\n") + 1)
+    if found is not None:
+        obs.traces[f.name] = found
+
+
+def _args_of(f, result: CallResult) -> list:
+    """The argument templates the call used (an older signature's, when it matched one)."""
+    for alt in f.alternatives:
+        if result.convention is not None and alt.label == result.convention and alt.args is not None:
+            return alt.args
+    return f.args
 
 
 def _call_order(trial: Trial, functions) -> list:

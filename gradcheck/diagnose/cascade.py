@@ -4,7 +4,7 @@ wrong one (GC303) — within a function (given your dZ1, your dW1 is right) and 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -19,7 +19,7 @@ from ..spec import formula as fm
 from ..spec.model import FunctionSpec
 from . import problems as P
 from .case import Case
-from .messages import finding
+from .messages import finding, upstream_evidence
 from .roots import root_problem
 from .source_lines import called
 
@@ -180,9 +180,57 @@ def cascade(
 LOADING_CODES = (GC.MISSING_FUNCTION, GC.SYNTAX_ERROR, GC.IMPORT_FAILED)  # not inherited from a callee
 
 
+def family(name: str) -> str:
+    """A layer's value as a family: db2 -> db (the callee's db is every layer's db)."""
+    return name.rstrip("0123456789") or name
+
+
+def wrong_families(case: Case, group: int, call: str) -> tuple[str, ...] | None:
+    """The families of the values the callee gets wrong by its own checks; None when its error
+    is about the whole function (it raised, returned the wrong structure): then anything may follow."""
+    out: list[str] = []
+    for rank, fnd in case.findings:
+        if rank[0] != group or fnd.level != "error":
+            continue
+        if not fnd.check or fnd.target == call:
+            return None
+        if family(fnd.target) not in out:
+            out.append(family(fnd.target))
+    return tuple(out)
+
+
+def depends_on(case: Case, shown: str, families: tuple[str, ...]) -> bool:
+    """Whether the value ``shown`` is, or is computed through, a value of one of ``families``."""
+    spec = case.spec
+    start = next((n for n in case.formula_names if spec.shown(n) == shown), shown)
+    seen, stack = {start}, [start]
+    while stack:
+        n = stack.pop()
+        if family(spec.shown(n)) in families or family(n) in families:
+            return True
+        formula = spec.formula_for(n)
+        for u in sorted(fm.names(formula.tree)) if formula is not None else ():
+            if u not in seen and u not in spec.parameters:
+                seen.add(u)
+                stack.append(u)
+    return False
+
+
+def raised_outside(case: Case, entry: str, cause: str, reaches) -> bool:
+    """The caller raised, and its traceback never entered ``cause`` or a function reaching it."""
+    for (name, _), c in sorted(case.obs.calls.items(), key=lambda kv: kv[0][1]):
+        if name == entry and c.failure is not None and c.failure.frames:
+            names = {fr[1] for fr in c.failure.frames if isinstance(fr, (list, tuple)) and len(fr) > 1}
+            caller = next(f.call for f in case.spec.functions if f.name == entry)
+            return cause not in names and not any(reaches(g) == cause for g in names - {caller})
+    return False
+
+
 def callee_cascade(case: Case) -> None:
-    """A graded function that calls another graded function with an error inherits that
-    error: report it once, where it is (linear_backward), not again in its callers."""
+    """A graded function that calls another graded function with an error may inherit that
+    error: report it once, where it is (linear_backward), and not again in its callers — but
+    only where the evidence says so. A caller's value that does not depend on what the callee
+    gets wrong, or a crash raised before the callee was called, stays an error of its own."""
     functions = case.spec.functions
     calls = {f.call for f in functions}
     broken = {functions[r[0]].call for r, fnd in case.findings if 0 <= r[0] < len(functions) and fnd.level == "error"}
@@ -200,26 +248,67 @@ def callee_cascade(case: Case) -> None:
                     return hit
         return None
 
+    def below(caller: str) -> list[str]:
+        """The broken graded functions ``caller`` reaches, the deepest first."""
+        out: list[str] = []
+        stack, seen = [caller], {caller}
+        while stack:
+            for g in sorted(callees.get(stack.pop(), ())):
+                if g not in seen:
+                    seen.add(g)
+                    stack.append(g)
+                    if g in broken:
+                        out.append(g)
+        return sorted(out, key=lambda g: (len(below_plain(g) & broken), g))
+
+    def below_plain(c: str, seen: frozenset = frozenset()) -> set[str]:
+        out: set[str] = set()
+        for g in callees.get(c, ()):
+            if g not in seen:
+                out |= {g} | below_plain(g, seen | {c})
+        return out
+
     for i, (rank, fnd) in enumerate(case.findings):
         if not (0 <= rank[0] < len(functions)) or fnd.level != "error" or fnd.code in LOADING_CODES:
             continue
         caller = functions[rank[0]].call
-        cause = reaches(caller)
-        for _ in range(len(calls)):  # follow the chain down to the deepest broken callee
-            deeper = reaches(cause) if cause else None
-            if not deeper or deeper in (cause, caller):
+        candidates = below(caller)
+        if not candidates:
+            continue
+        cause, wrong, kept = None, None, None
+        for c in candidates:  # the deepest callee whose error this finding can come from
+            w = _union(wrong_families(case, g, c) for g, f in enumerate(functions) if f.call == c)
+            if fnd.target == caller and raised_outside(case, functions[rank[0]].name, c, reaches):
+                kept = kept or upstream_evidence(c, w or (), False, True)
+            elif w is not None and fnd.check and not depends_on(case, fnd.target, w):
+                kept = kept or upstream_evidence(c, w, False)
+            else:
+                cause, wrong = c, w
                 break
-            cause = deeper
-        if cause and cause != caller:
-            problem = P.CalleeBroken(
-                target=fnd.target,
-                where=fnd.location,
-                caused_by=cause,
-                formula=fnd.formula,
-                check=fnd.check,
-                stats=fnd.stats,
-                caller=caller,
-                cause=cause,
-                seen=fnd.message,
-            )
-            case.findings[i] = (rank, finding(problem))  # already in the student's names
+        if cause is None:
+            case.findings[i] = (rank, replace(fnd, details=(*fnd.details, kept)) if kept else fnd)
+            continue
+        problem = P.CalleeBroken(
+            target=fnd.target,
+            where=fnd.location,
+            caused_by=cause,
+            formula=fnd.formula,
+            check=fnd.check,
+            stats=fnd.stats,
+            caller=caller,
+            cause=cause,
+            seen=fnd.message,
+        )
+        found = finding(problem)  # already in the student's names
+        if wrong:
+            found = replace(found, details=(*found.details, upstream_evidence(cause, wrong, True)))
+        case.findings[i] = (rank, found)
+
+
+def _union(parts) -> tuple[str, ...] | None:
+    out: list[str] = []
+    for p in parts:
+        if p is None:
+            return None
+        out += [x for x in p if x not in out]
+    return tuple(out)

@@ -98,7 +98,9 @@ class Case:
             if c.matched and name in c.matched.leaves:
                 path = c.matched.leaves[name].path
                 break
-        span = locate.locate_return(self.obs.source, f.call, path) if path else None
+        span = locate.traced_span(self.obs.traces.get(f.name), self.obs.source, f.call, path=path) if path else None
+        if span is None and path:
+            span = locate.locate_return(self.obs.source, f.call, path)
         if span is None:
             span = locate.locate_local(self.obs.source, f.call, self.spec.shown(name))
         return span or locate.locate_function(self.obs.source, f.call)
@@ -106,7 +108,9 @@ class Case:
     def value_loc(self, f: FunctionSpec, name: str, calls: list[CallResult], local: bool) -> Location | None:
         """A local's assignment, or where a returned value is made."""
         if local:
-            return self.loc(locate.locate_local(self.obs.source, f.call, self.spec.shown(name)))
+            shown = self.spec.shown(name)
+            traced = locate.traced_span(self.obs.traces.get(f.name), self.obs.source, f.call, local=shown)
+            return self.loc(traced or locate.locate_local(self.obs.source, f.call, shown))
         return self.loc(self.span_for(f, name, calls))
 
     # -- numbers and formulas -----------------------------------------------------------------------------

@@ -193,3 +193,60 @@ def source_lines(source: str, span: Span, context: int = 2) -> tuple[int, list[s
     first = max(1, span.line - context)
     last = min(len(lines), span.end_line + context)
     return first, lines[first - 1 : last]
+
+
+# -- from execution (check/traces.py): the line that ran and wrote the value --------------------------
+_REWRAPS = frozenset({"np.squeeze", "numpy.squeeze", "float", "np.float64", "np.asarray", "np.array", "np.asscalar", "squeeze"})
+
+
+def _statement_at(func: ast.AST, line: int) -> ast.stmt | None:
+    best = None
+    for node in ast.walk(func):
+        if isinstance(node, ast.stmt) and node.lineno == line and not hasattr(node, "body"):
+            best = node
+    return best
+
+
+def rewraps(source: str, function: str, line: int) -> str | None:
+    """The name that the statement at ``line`` only re-wraps (``cost = np.squeeze(cost)``,
+    ``cost = float(cost)``, ``cost = cost.item()``): the value was computed before it."""
+    tree = parse(source)
+    func = function_node(tree, function) if tree else None
+    node = _statement_at(func, line) if func else None
+    if not isinstance(node, ast.Assign) or len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
+        return None
+    name, value = node.targets[0].id, node.value
+    if not isinstance(value, ast.Call):
+        return None
+    if isinstance(value.func, ast.Attribute) and value.func.attr in ("item", "squeeze") and not value.args:
+        inner = value.func.value
+    elif ast.unparse(value.func) in _REWRAPS and len(value.args) == 1:
+        inner = value.args[0]
+    else:
+        return None
+    return name if isinstance(inner, ast.Name) and inner.id == name else None
+
+
+def traced_span(trace, source: str, function: str, path: tuple | None = None, local: str | None = None) -> Span | None:
+    """Where the traced call wrote the value at ``path`` (or the local ``local``); a re-wrapping
+    is skipped back to the write before it. None when the trace does not know the value."""
+    if trace is None:
+        return None
+    written = trace.value(path) if path else trace.local(local) if local else None
+    if written is None:
+        return None
+    line = written[0]
+    name = rewraps(source, function, line)
+    writes = trace.names.get(name, ()) if name else ()
+    if name and line in writes:
+        earlier = [w for w in writes[: writes.index(line)] if w != line]
+        line = earlier[-1] if earlier else line
+    return Span(line, line)
+
+
+def helper_line(trace, path: tuple | None = None, local: str | None = None) -> int | None:
+    """The line inside the helper the student called where the value was made, if it was."""
+    if trace is None:
+        return None
+    written = trace.value(path) if path else trace.local(local) if local else None
+    return written[1] if written else None

@@ -377,3 +377,13 @@ def side_effects_note(mutated: tuple[str, ...], changed: tuple[str, ...]) -> str
     if changed:
         notes.append(f"{', '.join(changed)} changed between calls")
     return "; ".join(notes)
+
+
+def upstream_evidence(cause: str, wrong: tuple[str, ...], depends: bool, raised_before: bool = False) -> str:
+    """One detail line: which upstream fix was tried for a caller's finding, and what it showed."""
+    what = f"{cause}'s wrong {', '.join(wrong)}" if wrong else f"{cause}'s error"
+    if raised_before:
+        return f"Checked against {what}: the error was raised before {cause} was called, so fixing {cause} alone will not remove it."
+    if depends:
+        return f"Checked against {what}: this value is computed from it, so it follows from {cause}."
+    return f"Checked against {what}: this value does not depend on it, so fixing {cause} alone will not correct it."

@@ -16,6 +16,25 @@ from . import problems as P
 from .case import Case
 from .explain_value import Explanation, explain
 from .mutations import has_mean
+from .source_lines import call_at
+
+SCALES = frozenset({"sign-flip", "missing-mean", "extra-mean", "wrong-scale"})
+
+
+def scaled_input(case: Case, f: FunctionSpec, where, expl: Explanation):
+    """A value made by a graded callee that passes its own checks, off by a factor only: the
+    callee is linear in the gradient it is given, so the factor came in with that argument.
+    The line that wrote the argument (traced), else ``where``."""
+    trace = case.obs.traces.get(f.name)
+    tags = set(expl.tags())
+    if where is None or trace is None or not tags or not tags <= SCALES:
+        return where
+    call = call_at(case.obs.source, f.call, where.line)
+    graded = {g.call: i for i, g in enumerate(case.spec.functions)}
+    if call is None or call[0] not in graded or call[1] is None or case.has_error(graded[call[0]]):
+        return where
+    writes = [w for w in trace.names.get(call[1], ()) if w < where.line]
+    return case.loc(locate.Span(writes[-1], writes[-1])) if writes else where
 
 
 def hidden(case: Case, n: str, produced: list[str]) -> tuple[str, ...]:
@@ -131,7 +150,7 @@ def root_problem(
     }
     return P.ValueMismatch(
         target=target,
-        where=case.value_loc(f, n, calls, n in f.locals),
+        where=scaled_input(case, f, case.value_loc(f, n, calls, n in f.locals), expl),
         tags=_tags(kind, expl),
         check=f"{f.name}:{target}",
         formula=case.formula_text(n),

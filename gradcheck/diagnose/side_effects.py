@@ -18,7 +18,7 @@ def mutated(case: Case, fi: int, f: FunctionSpec, calls: list[CallResult]) -> tu
     """The inputs ``f`` changed in place (recorded as a problem)."""
     names = tuple(sorted({n for c in calls for n in c.mutated}))
     if names:
-        where = case.loc(mutation_line(case.obs.source, f.call, list(names)))
+        where = case.loc(mutation_line(case.obs.source, f.call, list(names), case.obs.traces.get(f.name)))
         case.emit((fi, FIRST), P.Mutated(target=f.call, where=where, call=f.call, names=names))
     return names
 

@@ -53,8 +53,12 @@ def source_line(source: str, line: int) -> str:
     return lines[line - 1] if 0 < line <= len(lines) else ""
 
 
-def mutation_line(source: str, function: str, names: list[str]) -> locate.Span | None:
-    """The first line in the function that writes into one of ``names`` (or its alias) in place."""
+def mutation_line(source: str, function: str, names: list[str], trace=None) -> locate.Span | None:
+    """The line that wrote into an input in place: from the traced call (the call into the
+    helper that did it, when a helper did), else the first line that may, read from the source."""
+    written = sorted(trace.args.values()) if trace is not None else []
+    if written:
+        return locate.Span(written[0][0], written[0][0])
     span = locate.locate_function(source, function)
     if span is None:
         return None
@@ -84,4 +88,17 @@ def random_call(source: str, function: str) -> locate.Span | None:
     for node in sorted(ast.walk(func), key=lambda n: getattr(n, "lineno", 0)):
         if isinstance(node, ast.Call) and "random" in ast.unparse(node.func).lower():
             return locate.Span(node.lineno, node.lineno)
+    return None
+
+
+def call_at(source: str, function: str, line: int) -> tuple[str, str | None] | None:
+    """(the function called, the name passed first) of the plain call on ``line``, if one."""
+    tree = locate.parse(source)
+    func = locate.function_node(tree, function) if tree else None
+    if func is None:
+        return None
+    for node in ast.walk(func):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.lineno == line:
+            first = node.args[0].id if node.args and isinstance(node.args[0], ast.Name) else None
+            return node.func.id, first
     return None

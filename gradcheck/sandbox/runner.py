@@ -441,6 +441,15 @@ class Sandbox:
                 header[key] = value
         return self._request(header, blobs, self.timeout)
 
+    def trace(self, fn: str, args: list) -> Reply:
+        """``fn(*args)`` once more under a line tracer (tracing.py): which line wrote each value."""
+        restarted = self.ensure_started()
+        if restarted is not None and not restarted.ok:
+            return restarted
+        blobs: list[bytes] = []
+        header = {"op": "trace", "fn": fn, "args": [wire.encode_tree(a, blobs, self.sent) for a in args]}
+        return self._request(header, blobs, self.timeout)
+
     def pipeline(self, steps: list[dict], env: dict[str, np.ndarray], perturb: list[dict], directions=(), timeout=None,
                  base: bool = True, on_sent=None) -> Reply:  # fmt: skip
         """Evaluate the student's cost at many perturbed points in one request. ``on_sent()``
