@@ -120,7 +120,9 @@ def test_fixture_triggers_its_code(code, planar_spec):
         from gradcheck.spec.loader import load_spec
 
         spec = load_spec(resolve(page.meta["assignment"]))
-    limits = dataclasses.replace(spec.limits, timeout=2.0)
+    # A short limit only where the fixture needs one to end (a loop that never does); the
+    # others keep the spec's, so a busy machine cannot turn a slow print into GC004.
+    limits = dataclasses.replace(spec.limits, timeout=2.0) if code == "GC004" else spec.limits
     report = grade(spec, ROOT / page.meta["fixture"], limits=limits)
     codes = [f.code for f in report.findings]
     assert code in codes, f"grading {page.meta['fixture']} gave {codes}, not {code}"
