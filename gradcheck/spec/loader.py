@@ -12,6 +12,7 @@ from typing import Any
 
 from ..errors import SpecError
 from . import formula as fm
+from .dims import special_dim
 from .families import expand
 from .functions import leaf_names, read_functions, read_student_cost
 from .model import (
@@ -163,16 +164,19 @@ def _dims(r: Reader, root: LDict, define) -> tuple[Dim, ...]:
     out = []
     for key, spec in raw.items():
         r.name(key, f"dims.{key}", raw, key)
-        if isinstance(spec, dict):
+        if isinstance(spec, dict) and ("per_trial" in spec or "formula" in spec):
+            out.append(special_dim(r, key, spec, raw, out))  # hyperparameters per trial, derived sizes
+        elif isinstance(spec, dict):
             rng = r.mapping(spec, f"dims.{key}", raw, key, {"min": True, "max": True})
             low = r.integer(rng["min"], f"dims.{key}.min", rng, "min", 1, MAX_DIM)
             high = r.integer(rng["max"], f"dims.{key}.max", rng, "max", 1, MAX_DIM)
             if high < low:
                 raise r.fail(f"'dims.{key}': max ({high}) is smaller than min ({low})", rng, "max")
+            out.append(Dim(key, low, high))
         else:
             low = high = r.integer(spec, f"dims.{key}", raw, key, 1, MAX_DIM)
+            out.append(Dim(key, low, high))
         define(key, "dim", raw, key)
-        out.append(Dim(key, low, high))
     return tuple(out)
 
 

@@ -26,11 +26,6 @@ _IDENT = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
 INITS = ("normal", "uniform", "bernoulli", "zeros", "ones", "positive", "labels")
 
 
-@dataclass(frozen=True)
-class Dim:
-    name: str
-    low: int
-    high: int
 
 
 @dataclass(frozen=True)
@@ -48,6 +43,15 @@ class Formula:
     text: str
     tree: ast.expr = field(compare=False, repr=False)
     line: int | None = None
+
+
+@dataclass(frozen=True)
+class Dim:
+    name: str
+    low: int
+    high: int
+    per_trial: tuple[int, ...] = ()  # trial k takes per_trial[k % len]: hyperparameters every trial must vary (stride 1 and 2, pad 0)
+    formula: Formula | None = None  # a size derived from the dims above (a conv's output size)
 
 
 @dataclass(frozen=True)
