@@ -41,7 +41,11 @@ def reports(conv_spec):
 def test_conv_corpus(case, conv_spec, reports):
     report = reports(case)
     root = check_case(report, case)
-    if root is None or "entry" not in case:
+    if root is None:
+        return
+    if "code" in case:
+        assert root.code == case["code"], (root.code, root.target, root.message)
+    if "entry" not in case:
         return
     assert case["entry"] in {f.name for f in conv_spec.functions}, case["entry"]
     assert root.check and root.check.split(":", 1)[0] == case["entry"], (root.check, root.code, root.target)

@@ -44,12 +44,13 @@ def pad4(x: Any, pad: Any) -> np.ndarray:
     return np.pad(_rank4(x, "pad4's array"), ((0, 0), (p, p), (p, p), (0, 0)))
 
 
-def _windows(shape: tuple[int, ...], f: int, s: int):
+def _windows(shape: tuple[int, ...], f: int, s: int, out: tuple[int, ...] | None = None):
     """(di, dj, index) for each window offset: index selects, for every output position
-    (h, w), the input entry at (h·s + di, w·s + dj)."""
-    n_h, n_w = (shape[1] - f) // s + 1, (shape[2] - f) // s + 1
-    if n_h < 1 or n_w < 1:
-        raise FormulaError(f"a {f}×{f} window does not fit in {shape[1]}×{shape[2]}")
+    (h, w), the input entry at (h·s + di, w·s + dj). ``out``: the upstream gradient's shape,
+    whose n_H × n_W positions are used (a stride-1 walk over them is the stride-ignored mistake)."""
+    n_h, n_w = ((shape[1] - f) // s + 1, (shape[2] - f) // s + 1) if out is None else (out[1], out[2])
+    if n_h < 1 or n_w < 1 or s * (n_h - 1) + f > shape[1] or s * (n_w - 1) + f > shape[2]:
+        raise FormulaError(f"{n_h}×{n_w} windows of {f}×{f} at stride {s} do not fit in {shape[1]}×{shape[2]}")
     for di in range(f):
         for dj in range(f):
             yield di, dj, (slice(None), slice(di, di + s * (n_h - 1) + 1, s), slice(dj, dj + s * (n_w - 1) + 1, s), slice(None))
@@ -74,7 +75,7 @@ def conv2d_backward_x(dZ: Any, W: Any, stride: Any, pad: Any, a: Any) -> np.ndar
     s, p = _hyper(stride, "stride", 1), _hyper(pad, "pad", 0)
     shape = np.shape(pad4(a, p))
     grad = np.zeros(shape)
-    for di, dj, index in _windows(shape, W.shape[0], s):
+    for di, dj, index in _windows(shape, W.shape[0], s, dZ.shape):
         grad[index] += np.einsum("mhwk,ck->mhwc", dZ, W[di, dj])
     return grad[:, p : shape[1] - p, p : shape[2] - p, :]
 
@@ -84,14 +85,14 @@ def conv2d_backward_w(dZ: Any, a: Any, f: Any, stride: Any, pad: Any) -> np.ndar
     dZ, padded = _rank4(dZ, "dZ"), pad4(a, pad)
     f, s = _hyper(f, "f", 1), _hyper(stride, "stride", 1)
     grad = np.zeros((f, f, padded.shape[3], dZ.shape[3]))
-    for di, dj, index in _windows(padded.shape, f, s):
+    for di, dj, index in _windows(padded.shape, f, s, dZ.shape):
         grad[di, dj] = np.einsum("mhwc,mhwk->ck", padded[index], dZ)
     return grad
 
 
-def _pool_windows(a: Any, f: Any, stride: Any):
+def _pool_windows(a: Any, f: Any, stride: Any, out: Any = None):
     a = _rank4(a, "the pool's input")
-    return a, list(_windows(a.shape, _hyper(f, "f", 1), _hyper(stride, "stride", 1)))
+    return a, list(_windows(a.shape, _hyper(f, "f", 1), _hyper(stride, "stride", 1), None if out is None else np.shape(out)))
 
 
 def maxpool2d(a: Any, f: Any, stride: Any) -> np.ndarray:
@@ -107,7 +108,7 @@ def avgpool2d(a: Any, f: Any, stride: Any) -> np.ndarray:
 def maxpool2d_backward(dA: Any, a: Any, f: Any, stride: Any) -> np.ndarray:
     """Each upstream entry to its window's maximum (every maximum on a tie, as the course's
     mask x == max(x) does); overlapping windows add up."""
-    a, windows = _pool_windows(a, f, stride)
+    a, windows = _pool_windows(a, f, stride, dA)
     top = np.max(np.stack([a[index] for _, _, index in windows]), axis=0)
     grad = np.zeros(a.shape)
     for _, _, index in windows:
@@ -117,7 +118,7 @@ def maxpool2d_backward(dA: Any, a: Any, f: Any, stride: Any) -> np.ndarray:
 
 def avgpool2d_backward(dA: Any, a: Any, f: Any, stride: Any) -> np.ndarray:
     """Each upstream entry shared equally by the f·f entries of its window."""
-    a, windows = _pool_windows(a, f, stride)
+    a, windows = _pool_windows(a, f, stride, dA)
     grad = np.zeros(a.shape)
     share = np.asarray(dA, dtype=np.float64) / len(windows)
     for _, _, index in windows:

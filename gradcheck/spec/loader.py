@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SpecError
+from ..findings import TAGS
 from . import formula as fm
 from .dims import special_dim
 from .families import expand
@@ -106,8 +107,10 @@ def parse_spec(text: str, file: str = "<spec>", base: Path | None = None, depth:
     define("J", "cost", root, "cost")
     cost = fm_formula("J", cost_text, cost_tree, line_of(root, "cost"))
 
-    backward = _backward(r, root, known, define, parameters)
+    backward_mistakes: dict[str, tuple[Mistake, ...]] = {}
+    backward = _backward(r, root, known, define, parameters, backward_mistakes)
     derived, atol, notes, mistakes = _derived(r, root, known, define)
+    mistakes = {**backward_mistakes, **mistakes}
     functions = read_functions(r, root, known)
     student_cost = read_student_cost(r, root, known, functions)
     gc_points = None
@@ -236,7 +239,7 @@ def _parameters(r: Reader, root: LDict, values: tuple[ValueGen, ...]) -> tuple[s
     return tuple(raw)
 
 
-def _backward(r: Reader, root: LDict, known, define, parameters) -> tuple[Gradient, ...]:
+def _backward(r: Reader, root: LDict, known, define, parameters, mistakes: dict) -> tuple[Gradient, ...]:
     raw = root["backward"]
     if not isinstance(raw, dict) or not raw:
         raise r.fail("'backward' must be a mapping of gradient name: formula", root, "backward")
@@ -244,7 +247,7 @@ def _backward(r: Reader, root: LDict, known, define, parameters) -> tuple[Gradie
     for key, spec in raw.items():
         r.name(key, f"backward.{key}", raw, key)
         if isinstance(spec, dict):
-            s = r.mapping(spec, f"backward.{key}", raw, key, {"formula": True, "wrt": False, "per_example": False})
+            s = r.mapping(spec, f"backward.{key}", raw, key, {"formula": True, "wrt": False, "per_example": False, "mistakes": False})
             text_, wrt = s["formula"], s.get("wrt", key[1:])
             if "wrt" in s:
                 r.name(wrt, f"backward.{key}.wrt", s, "wrt")
@@ -264,6 +267,8 @@ def _backward(r: Reader, root: LDict, known, define, parameters) -> tuple[Gradie
         tree = r.formula(text_, f"backward.{key}", container, ckey)
         _check_names(r, tree, known, f"backward.{key}", container, ckey)
         define(key, "gradient", raw, key)
+        if isinstance(spec, dict) and "mistakes" in spec:  # wrong gradients students are known to write
+            mistakes[key] = _mistakes(r, s, f"backward.{key}.mistakes", known)
         if per_example is None:
             per_example = wrt not in parameters
         out.append(Gradient(key, wrt, fm_formula(key, text_, tree, line_of(raw, key)), per_example))
@@ -303,11 +308,14 @@ def _mistakes(r: Reader, parent: LDict, what: str, known) -> tuple[Mistake, ...]
         raise r.fail(f"'{what}' must be a list of {{formula, text, fix}}", parent, "mistakes")
     out = []
     for i, item in enumerate(raw):
-        m = r.mapping(item, f"{what}[{i}]", raw, i, {"formula": True, "text": True, "fix": True})
+        m = r.mapping(item, f"{what}[{i}]", raw, i, {"formula": True, "text": True, "fix": True, "tag": False})
+        tag = m.get("tag", "value-mismatch")
+        if tag not in TAGS:
+            raise r.fail(f"'{what}[{i}].tag' must be one of gradcheck's tags (got {shown_value(tag)})", m, "tag")
         tree = r.formula(m["formula"], f"{what}[{i}].formula", m, "formula")
         _check_names(r, tree, known, f"{what}[{i}].formula", m, "formula")
         text, fix = (" ".join(r.text(m[k], f"{what}[{i}].{k}", m, k).split()) for k in ("text", "fix"))
-        out.append(Mistake(fm_formula(f"{what}[{i}]", m["formula"], tree, line_of(m, "formula")), text, fix))
+        out.append(Mistake(fm_formula(f"{what}[{i}]", m["formula"], tree, line_of(m, "formula")), text, fix, tag))
     return tuple(out)
 
 

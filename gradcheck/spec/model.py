@@ -61,6 +61,7 @@ class Mistake:
     formula: Formula
     text: str  # what the student did
     fix: str
+    tag: str = "value-mismatch"  # a tag of findings.TAGS naming the kind of mistake
 
 
 @dataclass(frozen=True)
