@@ -67,3 +67,14 @@ def test_bad_dims_are_reported(old, new, message):
         return
     with pytest.raises(SpecError, match="a size must be a whole number"):  # n - 9 < 1: found when drawn
         make_trials(parse_spec(text, "t.yaml"), 0)
+
+
+def test_backward_mistakes_carry_a_known_tag():
+    good = BASE.replace(
+        '  dx: {formula: "s + 0 * x", per_example: false}',
+        '  dx:\n    formula: "s + 0 * x"\n    per_example: false\n    mistakes:\n      - {formula: "1 + 0 * x", tag: stride-ignored, text: t, fix: f}',
+    )
+    spec = parse_spec(good, "t.yaml")
+    assert [m.tag for m in spec.mistakes["dx"]] == ["stride-ignored"]
+    with pytest.raises(SpecError, match="must be one of gradcheck's tags"):
+        parse_spec(good.replace("tag: stride-ignored", "tag: no-such-tag"), "t.yaml")

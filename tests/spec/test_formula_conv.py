@@ -103,7 +103,21 @@ def test_formulas_reach_the_functions_and_reject_bad_hyperparameters():
     assert fm.evaluate(fm.parse("conv_out(7, 3, 2, 1)"), {}) == 4
     with pytest.raises(FormulaError, match="stride"):
         fm.evaluate(fm.parse("conv2d(a, W, b, 0, p)"), env)
-    with pytest.raises(FormulaError, match="does not fit"):
+    with pytest.raises(FormulaError, match="do not fit"):
         fm.evaluate(fm.parse("maxpool2d(a, 5, 1)"), env)
     with pytest.raises(FormulaError, match="4 axes"):
         fm.evaluate(fm.parse("pad4(s, 1)"), env)
+
+
+def test_a_stride_one_walk_over_dZ_is_the_stride_ignored_mistake():
+    """With dZ's own positions, stride 1 in the backward formulas is a window at (h, w): what
+    a loop that leaves the stride out of vert_start computes."""
+    rng = np.random.default_rng(3)
+    a, W, f, s, p = rng.normal(size=(1, 7, 6, 2)), rng.normal(size=(3, 3, 2, 2)), 3, 2, 1
+    dZ = rng.normal(size=(1, fc.conv_out(7, f, s, p), fc.conv_out(6, f, s, p), 2))
+    ap, want = np.pad(a, ((0, 0), (p, p), (p, p), (0, 0))), np.zeros((1, 9, 8, 2))
+    for h in range(dZ.shape[1]):
+        for w in range(dZ.shape[2]):
+            want[0, h : h + f, w : w + f, :] += W @ dZ[0, h, w, :]
+    np.testing.assert_allclose(fc.conv2d_backward_x(dZ, W, 1, p, a), want[:, p:-p, p:-p, :])
+    assert fc.conv2d_backward_w(dZ, a, f, 1, p).shape == W.shape and ap.shape == want.shape
