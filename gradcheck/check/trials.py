@@ -214,23 +214,11 @@ def reference_problems(spec: Spec, trial: Trial) -> list[tuple[str, str]]:
     dW-style gradients must equal dJ/dW; per-example ones (dZ) must equal m · dJ/dZ.
     """
     problems = []
-    base = {k: v for k, v in trial.env.items() if k in trial.dims or k in {g.name for g in spec.values}}
     m = trial.dims[spec.batch]
-    forward_names = {f.name for f in spec.forward}
     for grad in spec.backward:
         wrt = grad.wrt
         value = trial.env[wrt]
-        if wrt in forward_names:
-
-            def cost(x, wrt=wrt):
-                env = dict(base, **{wrt: x, "__overrides__": (wrt,)})
-                return float(evaluate_reference(spec, env, upto="J")["J"])
-        else:
-
-            def cost(x, wrt=wrt):
-                return float(evaluate_reference(spec, dict(base, **{wrt: x}), upto="J")["J"])
-
-        numeric = fd.numeric_gradient(cost, value)
+        numeric = fd.numeric_gradient(_cost_of(spec, trial, wrt), value)
         if grad.per_example:
             numeric = numeric * m
         analytic = np.asarray(trial.env[grad.name], dtype=np.float64)
@@ -245,3 +233,36 @@ def reference_problems(spec: Spec, trial: Trial) -> list[tuple[str, str]]:
                 f"max relative error {result.max_rel:.2g}"
             ))  # fmt: skip
     return problems
+
+
+def _cost_of(spec: Spec, trial: Trial, wrt: str):
+    """J as a function of the value ``wrt``, recomputing only the formulas that depend on it
+    (the others keep the trial's reference values): a finite difference through one layer of
+    a many-layer spec, such as the conv spec's pooling input, costs that layer alone."""
+    formulas = []
+    for f in spec.formulas:
+        formulas.append(f)
+        if f.name == "J":
+            break
+    needed = {"J"}  # what J reads, directly or through other formulas
+    for f in reversed(formulas):
+        if f.name in needed:
+            needed |= fm.names(f.tree)
+    depends, todo = {wrt}, []
+    for f in formulas:
+        if f.name != wrt and fm.names(f.tree) & depends:  # a forward value wrt is overridden, not recomputed
+            depends.add(f.name)
+            if f.name in needed:
+                todo.append(f)
+
+    def cost(x: np.ndarray) -> float:
+        env = dict(trial.env)
+        env[wrt] = x
+        for f in todo:
+            try:
+                env[f.name] = fm.evaluate(f.tree, env)
+            except FormulaError as exc:
+                raise SpecError(f"formula for '{f.name}' fails: {exc}", _file(spec), f.line) from None
+        return float(env["J"])
+
+    return cost
