@@ -107,10 +107,8 @@ def parse_spec(text: str, file: str = "<spec>", base: Path | None = None, depth:
     define("J", "cost", root, "cost")
     cost = fm_formula("J", cost_text, cost_tree, line_of(root, "cost"))
 
-    backward_mistakes: dict[str, tuple[Mistake, ...]] = {}
-    backward = _backward(r, root, known, define, parameters, backward_mistakes)
+    backward, grad_mistakes = _backward(r, root, known, define, parameters)
     derived, atol, notes, mistakes = _derived(r, root, known, define)
-    mistakes = {**backward_mistakes, **mistakes}
     functions = read_functions(r, root, known)
     student_cost = read_student_cost(r, root, known, functions)
     gc_points = None
@@ -134,7 +132,7 @@ def parse_spec(text: str, file: str = "<spec>", base: Path | None = None, depth:
         forward=tuple(forward), loss=loss, cost=cost, backward=backward, functions=functions,
         student_cost=student_cost, gradient_check_points=gc_points, probes=probes,
         tolerance=tolerance, limits=limits, helpers=helpers, helper_modules=helper_modules,
-        total_points=total, course=course, explain_dir=explain_dir, derived=derived, atol=atol, notes=notes, mistakes=mistakes,
+        total_points=total, course=course, explain_dir=explain_dir, derived=derived, atol=atol, notes=notes, mistakes={**grad_mistakes, **mistakes},
         names=_names(r, root, known, functions), depth=depth if depth is not None else family_depth, text=text,
         versions=versions, conventions=conventions,
     )  # fmt: skip
@@ -239,11 +237,12 @@ def _parameters(r: Reader, root: LDict, values: tuple[ValueGen, ...]) -> tuple[s
     return tuple(raw)
 
 
-def _backward(r: Reader, root: LDict, known, define, parameters, mistakes: dict) -> tuple[Gradient, ...]:
+def _backward(r: Reader, root: LDict, known, define, parameters) -> tuple[tuple[Gradient, ...], dict[str, tuple[Mistake, ...]]]:
+    """The gradients, and the known wrong formulas of those that list them."""
     raw = root["backward"]
     if not isinstance(raw, dict) or not raw:
         raise r.fail("'backward' must be a mapping of gradient name: formula", root, "backward")
-    out = []
+    out, mistakes = [], {}
     for key, spec in raw.items():
         r.name(key, f"backward.{key}", raw, key)
         if isinstance(spec, dict):
@@ -272,7 +271,7 @@ def _backward(r: Reader, root: LDict, known, define, parameters, mistakes: dict)
         if per_example is None:
             per_example = wrt not in parameters
         out.append(Gradient(key, wrt, fm_formula(key, text_, tree, line_of(raw, key)), per_example))
-    return tuple(out)
+    return tuple(out), mistakes
 
 
 def _derived(r: Reader, root: LDict, known, define) -> tuple[tuple[Formula, ...], dict[str, float], dict[str, str]]:
