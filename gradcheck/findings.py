@@ -40,6 +40,7 @@ TAGS: tuple[str, ...] = (
     "not-finite",
     "nondeterministic",
     "inplace-mutation",
+    "stride-ignored",
 )
 
 

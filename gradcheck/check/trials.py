@@ -9,7 +9,8 @@ import numpy as np
 
 from ..errors import FormulaError, SpecError
 from ..spec import formula as fm
-from ..spec.model import Probe, Spec, ValueGen
+from ..spec.dims import derived_size
+from ..spec.model import Dim, Probe, Spec, ValueGen
 from . import fd
 from .background import Background
 from .compare import compare
@@ -41,12 +42,20 @@ class Trial:
         return f"{kind} {self.index + 1} ({sizes})"
 
 
-def _draw_dims(spec: Spec, rng: np.random.Generator, fixed: dict[str, int], avoid: set[tuple]) -> dict[str, int]:
-    """Draw sizes, preferring pairwise-distinct ones: equal sizes hide transposes."""
+def _draw_dims(spec: Spec, rng: np.random.Generator, fixed: dict[str, int], avoid: set[tuple], k: int = 0) -> dict[str, int]:
+    """Draw sizes, preferring pairwise-distinct ones: equal sizes hide transposes.
+
+    A ``per_trial`` dim takes its item for trial ``k``, a ``formula`` dim is computed from the
+    dims above it; neither counts towards distinctness (a stride of 1 may equal m = 1)."""
     best: dict[str, int] = {}
     for attempt in range(200):
-        dims = {d.name: fixed.get(d.name, int(rng.integers(d.low, d.high + 1))) for d in spec.dims}
-        free = [v for d, v in dims.items() if spec_dim(spec, d).low != spec_dim(spec, d).high or d in fixed]
+        dims: dict[str, int] = {}
+        for d in spec.dims:
+            if d.per_trial or d.formula is not None:
+                dims[d.name] = fixed[d.name] if d.name in fixed else d.per_trial[k % len(d.per_trial)] if d.per_trial else _derived(spec, d, dims)
+            else:
+                dims[d.name] = fixed.get(d.name, int(rng.integers(d.low, d.high + 1)))
+        free = [v for d, v in dims.items() if _drawn(spec_dim(spec, d)) or d in fixed]
         key = tuple(dims.values())
         distinct = len(set(free)) == len(free) and key not in avoid
         if distinct or attempt == 199:
@@ -58,6 +67,17 @@ def _draw_dims(spec: Spec, rng: np.random.Generator, fixed: dict[str, int], avoi
 
 def spec_dim(spec: Spec, name: str):
     return next(d for d in spec.dims if d.name == name)
+
+
+def _drawn(d: Dim) -> bool:
+    return d.low != d.high and not d.per_trial and d.formula is None
+
+
+def _derived(spec: Spec, d: Dim, dims: dict[str, int]) -> int:
+    try:
+        return derived_size(d, dims)
+    except (FormulaError, ValueError) as exc:
+        raise SpecError(str(exc), _file(spec), d.formula.line if d.formula else None) from None
 
 
 PARALLEL_DRAW = 1 << 20  # entries from which a normal draw is split over two threads
@@ -147,7 +167,7 @@ def make_trials(spec: Spec, seed: int, sizes: dict[str, int] | None = None, only
         probes = [Probe(dict(sizes), tuple(f.name for f in spec.functions))]
     for k, probe in enumerate(probes):
         rng = np.random.default_rng([seed, k])
-        dims = _draw_dims(spec, rng, dict(probe.dims) if probe else {}, avoid)
+        dims = _draw_dims(spec, rng, dict(probe.dims) if probe else {}, avoid, k)
         env: dict[str, Any] = dict(dims)
         for gen in spec.values:
             env[gen.name] = _generate(gen, dims, rng)
@@ -180,7 +200,7 @@ def _depth_trial(spec: Spec, probe: Probe, seed: int, index: int) -> Trial:
     if unknown:
         raise SpecError(f"the probe with depth {probe.depth} fixes unknown size(s) {', '.join(unknown)}", _file(spec))
     rng = np.random.default_rng([seed, 1000 + index])
-    dims = _draw_dims(other, rng, dict(probe.dims), set())
+    dims = _draw_dims(other, rng, dict(probe.dims), set(), index)
     env: dict[str, Any] = dict(dims)
     for gen in other.values:
         env[gen.name] = _generate(gen, dims, rng)
@@ -194,23 +214,11 @@ def reference_problems(spec: Spec, trial: Trial) -> list[tuple[str, str]]:
     dW-style gradients must equal dJ/dW; per-example ones (dZ) must equal m · dJ/dZ.
     """
     problems = []
-    base = {k: v for k, v in trial.env.items() if k in trial.dims or k in {g.name for g in spec.values}}
     m = trial.dims[spec.batch]
-    forward_names = {f.name for f in spec.forward}
     for grad in spec.backward:
         wrt = grad.wrt
         value = trial.env[wrt]
-        if wrt in forward_names:
-
-            def cost(x, wrt=wrt):
-                env = dict(base, **{wrt: x, "__overrides__": (wrt,)})
-                return float(evaluate_reference(spec, env, upto="J")["J"])
-        else:
-
-            def cost(x, wrt=wrt):
-                return float(evaluate_reference(spec, dict(base, **{wrt: x}), upto="J")["J"])
-
-        numeric = fd.numeric_gradient(cost, value)
+        numeric = fd.numeric_gradient(_cost_of(spec, trial, wrt), value)
         if grad.per_example:
             numeric = numeric * m
         analytic = np.asarray(trial.env[grad.name], dtype=np.float64)
@@ -225,3 +233,36 @@ def reference_problems(spec: Spec, trial: Trial) -> list[tuple[str, str]]:
                 f"max relative error {result.max_rel:.2g}"
             ))  # fmt: skip
     return problems
+
+
+def _cost_of(spec: Spec, trial: Trial, wrt: str):
+    """J as a function of the value ``wrt``, recomputing only the formulas that depend on it
+    (the others keep the trial's reference values): a finite difference through one layer of
+    a many-layer spec, such as the conv spec's pooling input, costs that layer alone."""
+    formulas = []
+    for f in spec.formulas:
+        formulas.append(f)
+        if f.name == "J":
+            break
+    needed = {"J"}  # what J reads, directly or through other formulas
+    for f in reversed(formulas):
+        if f.name in needed:
+            needed |= fm.names(f.tree)
+    depends, todo = {wrt}, []
+    for f in formulas:
+        if f.name != wrt and fm.names(f.tree) & depends:  # a forward value wrt is overridden, not recomputed
+            depends.add(f.name)
+            if f.name in needed:
+                todo.append(f)
+
+    def cost(x: np.ndarray) -> float:
+        env = dict(trial.env)
+        env[wrt] = x
+        for f in todo:
+            try:
+                env[f.name] = fm.evaluate(f.tree, env)
+            except FormulaError as exc:
+                raise SpecError(f"formula for '{f.name}' fails: {exc}", _file(spec), f.line) from None
+        return float(env["J"])
+
+    return cost

@@ -98,7 +98,7 @@ def explain(
         out.scale = _factor_of_a_value(spec, name, ratios, cases) or classify(
             ratios, [m for _, _, m, _ in cases], per_example, spec.shown(name), spec.batch, has_mean(formula.tree, spec.batch)
         )
-    known = [(Mutation(f"spec:{i}", "value-mismatch", m.text, m.fix), m.formula.tree) for i, m in enumerate(spec.mistakes.get(name, ()))]
+    known = [(Mutation(f"spec:{i}", m.tag, m.text, m.fix), m.formula.tree) for i, m in enumerate(spec.mistakes.get(name, ()))]
     if known:  # the spec author's own list of classic mistakes for this value comes first
         out.mutations, out.mutant_text = _search(known, cases, wrap=lambda m: (m,), atol=spec.atol.get(name, 0.0))
         if out.mutations:

@@ -18,7 +18,8 @@ def symbolic(shape: tuple[int, ...], dims: dict[str, int]) -> str:
     parts = []
     for s in shape:
         names = by_size.get(s, [])
-        parts.append(names[0] if len(names) == 1 and s != 1 else str(s) if not names or s == 1 else "/".join(names))
+        ambiguous = not names or s == 1 or len(names) > 3  # more than three names for one size say nothing (conv's f, stride, n_W, …)
+        parts.append(names[0] if len(names) == 1 and s != 1 else str(s) if ambiguous else "/".join(names))
     return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
 
 

@@ -121,7 +121,8 @@ def leaf_problem(
             ),
         )
         return "wrong type"
-    numeric_kinds = "fiub" if n in f.free else "f"  # a mask may be ints or booleans
+    # a mask may be ints or booleans: a free one (the student's dropout mask), or one the reference gives as booleans
+    numeric_kinds = "fiub" if n in f.free or ref.dtype.kind == "b" else "f"
     if not value.is_plain_array or value.dtype_kind not in numeric_kinds:
         why = None
         if value.kind == "list":

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import FormulaError
+from . import formula_conv
 
 MAX_LENGTH = 2000
 MAX_NODES = 400
@@ -82,6 +83,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "flatten": _flatten,
     "reshape_like": _reshape_like,
 }
+FUNCTIONS.update(formula_conv.FUNCTIONS)  # conv and pooling over (m, n_H, n_W, n_C) arrays
 ACTIVATIONS = ("tanh", "sigmoid", "relu")
 KEYWORDS = frozenset({"axis", "keepdims"})
 

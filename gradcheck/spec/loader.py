@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SpecError
+from ..findings import TAGS
 from . import formula as fm
+from .dims import special_dim
 from .families import expand
 from .functions import leaf_names, read_functions, read_student_cost
 from .model import (
@@ -105,7 +107,7 @@ def parse_spec(text: str, file: str = "<spec>", base: Path | None = None, depth:
     define("J", "cost", root, "cost")
     cost = fm_formula("J", cost_text, cost_tree, line_of(root, "cost"))
 
-    backward = _backward(r, root, known, define, parameters)
+    backward, grad_mistakes = _backward(r, root, known, define, parameters)
     derived, atol, notes, mistakes = _derived(r, root, known, define)
     functions = read_functions(r, root, known)
     student_cost = read_student_cost(r, root, known, functions)
@@ -130,7 +132,7 @@ def parse_spec(text: str, file: str = "<spec>", base: Path | None = None, depth:
         forward=tuple(forward), loss=loss, cost=cost, backward=backward, functions=functions,
         student_cost=student_cost, gradient_check_points=gc_points, probes=probes,
         tolerance=tolerance, limits=limits, helpers=helpers, helper_modules=helper_modules,
-        total_points=total, course=course, explain_dir=explain_dir, derived=derived, atol=atol, notes=notes, mistakes=mistakes,
+        total_points=total, course=course, explain_dir=explain_dir, derived=derived, atol=atol, notes=notes, mistakes={**grad_mistakes, **mistakes},
         names=_names(r, root, known, functions), depth=depth if depth is not None else family_depth, text=text,
         versions=versions, conventions=conventions,
     )  # fmt: skip
@@ -163,16 +165,19 @@ def _dims(r: Reader, root: LDict, define) -> tuple[Dim, ...]:
     out = []
     for key, spec in raw.items():
         r.name(key, f"dims.{key}", raw, key)
-        if isinstance(spec, dict):
+        if isinstance(spec, dict) and ("per_trial" in spec or "formula" in spec):
+            out.append(special_dim(r, key, spec, raw, out))  # hyperparameters per trial, derived sizes
+        elif isinstance(spec, dict):
             rng = r.mapping(spec, f"dims.{key}", raw, key, {"min": True, "max": True})
             low = r.integer(rng["min"], f"dims.{key}.min", rng, "min", 1, MAX_DIM)
             high = r.integer(rng["max"], f"dims.{key}.max", rng, "max", 1, MAX_DIM)
             if high < low:
                 raise r.fail(f"'dims.{key}': max ({high}) is smaller than min ({low})", rng, "max")
+            out.append(Dim(key, low, high))
         else:
             low = high = r.integer(spec, f"dims.{key}", raw, key, 1, MAX_DIM)
+            out.append(Dim(key, low, high))
         define(key, "dim", raw, key)
-        out.append(Dim(key, low, high))
     return tuple(out)
 
 
@@ -232,15 +237,16 @@ def _parameters(r: Reader, root: LDict, values: tuple[ValueGen, ...]) -> tuple[s
     return tuple(raw)
 
 
-def _backward(r: Reader, root: LDict, known, define, parameters) -> tuple[Gradient, ...]:
+def _backward(r: Reader, root: LDict, known, define, parameters) -> tuple[tuple[Gradient, ...], dict[str, tuple[Mistake, ...]]]:
+    """The gradients, and the known wrong formulas of those that list them."""
     raw = root["backward"]
     if not isinstance(raw, dict) or not raw:
         raise r.fail("'backward' must be a mapping of gradient name: formula", root, "backward")
-    out = []
+    out, mistakes = [], {}
     for key, spec in raw.items():
         r.name(key, f"backward.{key}", raw, key)
         if isinstance(spec, dict):
-            s = r.mapping(spec, f"backward.{key}", raw, key, {"formula": True, "wrt": False, "per_example": False})
+            s = r.mapping(spec, f"backward.{key}", raw, key, {"formula": True, "wrt": False, "per_example": False, "mistakes": False})
             text_, wrt = s["formula"], s.get("wrt", key[1:])
             if "wrt" in s:
                 r.name(wrt, f"backward.{key}.wrt", s, "wrt")
@@ -260,10 +266,12 @@ def _backward(r: Reader, root: LDict, known, define, parameters) -> tuple[Gradie
         tree = r.formula(text_, f"backward.{key}", container, ckey)
         _check_names(r, tree, known, f"backward.{key}", container, ckey)
         define(key, "gradient", raw, key)
+        if isinstance(spec, dict) and "mistakes" in spec:  # wrong gradients students are known to write
+            mistakes[key] = _mistakes(r, s, f"backward.{key}.mistakes", known)
         if per_example is None:
             per_example = wrt not in parameters
         out.append(Gradient(key, wrt, fm_formula(key, text_, tree, line_of(raw, key)), per_example))
-    return tuple(out)
+    return tuple(out), mistakes
 
 
 def _derived(r: Reader, root: LDict, known, define) -> tuple[tuple[Formula, ...], dict[str, float], dict[str, str]]:
@@ -299,11 +307,14 @@ def _mistakes(r: Reader, parent: LDict, what: str, known) -> tuple[Mistake, ...]
         raise r.fail(f"'{what}' must be a list of {{formula, text, fix}}", parent, "mistakes")
     out = []
     for i, item in enumerate(raw):
-        m = r.mapping(item, f"{what}[{i}]", raw, i, {"formula": True, "text": True, "fix": True})
+        m = r.mapping(item, f"{what}[{i}]", raw, i, {"formula": True, "text": True, "fix": True, "tag": False})
+        tag = m.get("tag", "value-mismatch")
+        if tag not in TAGS:
+            raise r.fail(f"'{what}[{i}].tag' must be one of gradcheck's tags (got {shown_value(tag)})", m, "tag")
         tree = r.formula(m["formula"], f"{what}[{i}].formula", m, "formula")
         _check_names(r, tree, known, f"{what}[{i}].formula", m, "formula")
         text, fix = (" ".join(r.text(m[k], f"{what}[{i}].{k}", m, k).split()) for k in ("text", "fix"))
-        out.append(Mistake(fm_formula(f"{what}[{i}]", m["formula"], tree, line_of(m, "formula")), text, fix))
+        out.append(Mistake(fm_formula(f"{what}[{i}]", m["formula"], tree, line_of(m, "formula")), text, fix, tag))
     return tuple(out)
 
 

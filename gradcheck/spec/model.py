@@ -26,11 +26,6 @@ _IDENT = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
 INITS = ("normal", "uniform", "bernoulli", "zeros", "ones", "positive", "labels")
 
 
-@dataclass(frozen=True)
-class Dim:
-    name: str
-    low: int
-    high: int
 
 
 @dataclass(frozen=True)
@@ -51,12 +46,22 @@ class Formula:
 
 
 @dataclass(frozen=True)
+class Dim:
+    name: str
+    low: int
+    high: int
+    per_trial: tuple[int, ...] = ()  # trial k takes per_trial[k % len]: hyperparameters every trial must vary (stride 1 and 2, pad 0)
+    formula: Formula | None = None  # a size derived from the dims above (a conv's output size)
+
+
+@dataclass(frozen=True)
 class Mistake:
     """A wrong formula the spec author knows students write, in words (matched before the catalog)."""
 
     formula: Formula
     text: str  # what the student did
     fix: str
+    tag: str = "value-mismatch"  # a tag of findings.TAGS naming the kind of mistake
 
 
 @dataclass(frozen=True)
