@@ -40,6 +40,11 @@ TAGS: tuple[str, ...] = (
     "not-finite",
     "nondeterministic",
     "inplace-mutation",
+    "dropout-mask",
+    "kept-fraction",
+    "shared-mask",
+    "running-average",
+    "test-mode",
 )
 
 
