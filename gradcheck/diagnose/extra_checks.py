@@ -130,20 +130,22 @@ def _dropout(case: Case, f: FunctionSpec, c: ExtraCheck, call: ExtraCall) -> P.P
 
 def statistic_problem(s: DropoutStats, c: ExtraCheck, base: dict) -> P.DropoutStatistic | None:
     """The first failed test, in the order in which one explains the next: a mask that is not
-    0/1, the fraction kept, the scale (E[out]/x), a mask shared along an axis."""
+    0/1; a mask shared along an axis (then the units are not independent, and the binomial
+    model of the next two tests does not hold); the fraction kept; the scale (E[out]/x)."""
     fields = dict(keep=s.keep, units=s.n, low=s.low, high=s.high, scale=s.scale, kept=s.kept, kept_tolerance=s.kept_tolerance,
                   mean_ratio=s.mean_ratio, mean_tolerance=s.mean_tolerance, alpha=ALPHA, target=base["function"], **base)  # fmt: skip
     stats = {"units": s.n, "keep": s.keep, "kept": s.kept, "kept_tolerance": s.kept_tolerance, "scale": s.scale,
              "mean_ratio": s.mean_ratio, "mean_tolerance": s.mean_tolerance, "alpha": ALPHA}  # fmt: skip
     if not s.one_value:
         return P.DropoutStatistic(kind="mask-values", tags=_tags(c, "dropout-mask"), stats=stats, **fields)
+    failing = [a for a in s.axes if not a.ok]
+    if failing:  # the axis the mask is most plainly reused along (a (n1, 1) column makes both look odd)
+        a = max(failing, key=lambda a: (a.agree - a.expected) / max(a.tolerance, 1e-300))
+        more = {"axis": a.axis, "agree": a.agree, "agree_expected": a.expected, "agree_tolerance": a.tolerance}
+        return P.DropoutStatistic(kind="shared-mask", tags=_tags(c, "shared-mask"), stats={**stats, **more}, **fields, **more)
     if not s.kept_ok:
         complement = abs(s.kept - (1 - s.keep)) <= s.kept_tolerance
         return P.DropoutStatistic(kind="kept-fraction", tags=_tags(c, "kept-fraction"), keeps_complement=complement, stats=stats, **fields)
     if not s.mean_ok:
         return P.DropoutStatistic(kind="scale", tags=_tags(c, "wrong-scale"), stats=stats, **fields)
-    for a in s.axes:
-        if not a.ok:
-            more = {"axis": a.axis, "agree": a.agree, "agree_expected": a.expected, "agree_tolerance": a.tolerance}
-            return P.DropoutStatistic(kind="shared-mask", tags=_tags(c, "shared-mask"), stats={**stats, **more}, **fields, **more)
     return None
