@@ -108,7 +108,12 @@ def merged(sent: Any, node: Any, blobs: list) -> Any:
     if isinstance(node, dict) and node.get("t") == "dict" and isinstance(sent, dict) and isinstance(node.get("items"), dict):
         items = node["items"]
         return {**node, "items": {k: merged(sent[k], v, blobs) if k in sent else v for k, v in items.items()}}
-    if isinstance(node, dict) and node.get("t") in ("tuple", "list") and isinstance(sent, (tuple, list)) and isinstance(node.get("items"), list):
+    if (
+        isinstance(node, dict)
+        and node.get("t") in ("tuple", "list")
+        and isinstance(sent, (tuple, list))
+        and isinstance(node.get("items"), list)
+    ):
         items = node["items"]
         if len(items) == len(sent):
             return {**node, "items": [merged(s, v, blobs) for s, v in zip(sent, items)]}

@@ -36,13 +36,17 @@ def judge(case: Case, fi: int, f: FunctionSpec, share: float) -> None:
         ok = bool(calls) and problem is None
         if problem is not None:
             case.emit((fi, CHECKS + ci), problem)
-        case.checks.append(CheckResult(f"{f.name}:{c.label}", f.name, c.label, "pass" if ok else "fail", share if ok else 0.0, share,
-                                       "ok" if ok else why))  # fmt: skip
+        row = CheckResult(
+            f"{f.name}:{c.label}", f.name, c.label, "pass" if ok else "fail", share if ok else 0.0, share, "ok" if ok else why
+        )
+        case.checks.append(row)
 
 
 def _summary(problem: P.Problem | None) -> str:
     if isinstance(problem, P.DropoutStatistic):
-        return {"mask-values": "mask not 0/1", "kept-fraction": "wrong fraction kept", "scale": "wrong scale"}.get(problem.kind, "mask shared")
+        return {"mask-values": "mask not 0/1", "kept-fraction": "wrong fraction kept", "scale": "wrong scale"}.get(
+            problem.kind, "mask shared"
+        )
     if isinstance(problem, P.CheckMismatch):
         return "could not be read" if problem.unreadable else "differs from the reference"
     return "raised" if problem is not None else "ok"
@@ -89,11 +93,13 @@ def _values(case: Case, f: FunctionSpec, c: ExtraCheck, call: ExtraCall, templat
         shown = case.spec.shown(name)
         if got is None or got.shape != expected.shape:
             what = leaf.value.described if leaf is not None and leaf.present else "missing"
-            return P.CheckMismatch(target=shown, unreadable=f"{shown} should be an array of shape {expected.shape}, but it is {what}", **base)
+            return P.CheckMismatch(
+                target=shown, unreadable=f"{shown} should be an array of shape {expected.shape}, but it is {what}", **base
+            )
         result = compare(got, expected, case.rtol(got))
         if not result.ok:
-            return P.CheckMismatch(target=shown, mismatched=result.mismatched, total=result.total, max_rel=result.max_rel,
-                                   formula=case.formula_text(name), **base)  # fmt: skip
+            counts = dict(mismatched=result.mismatched, total=result.total, max_rel=result.max_rel)
+            return P.CheckMismatch(target=shown, formula=case.formula_text(name), **counts, **base)
     return None
 
 
@@ -123,8 +129,8 @@ def _dropout(case: Case, f: FunctionSpec, c: ExtraCheck, call: ExtraCall) -> P.P
     except Exception:  # noqa: BLE001 - a student value the formula cannot use (a wrong shape): judged below
         x, keep = None, float("nan")
     if not isinstance(out, np.ndarray) or x is None or np.broadcast_shapes(x.shape, out.shape) != out.shape:
-        return P.CheckMismatch(target=case.spec.shown(d.output), label=c.label, tags=_tags(c, "dropout-mask"),
-                               unreadable=f"the dropout output has no shape to compare with {d.input_text}", **base)  # fmt: skip
+        why = f"the dropout output has no shape to compare with {d.input_text}"
+        return P.CheckMismatch(target=case.spec.shown(d.output), label=c.label, tags=_tags(c, "dropout-mask"), unreadable=why, **base)
     return statistic_problem(dropout_stats(out, x, keep, d.axes), c, base)
 
 
@@ -132,10 +138,18 @@ def statistic_problem(s: DropoutStats, c: ExtraCheck, base: dict) -> P.DropoutSt
     """The first failed test, in the order in which one explains the next: a mask that is not
     0/1; a mask shared along an axis (then the units are not independent, and the binomial
     model of the next two tests does not hold); the fraction kept; the scale (E[out]/x)."""
-    fields = dict(keep=s.keep, units=s.n, low=s.low, high=s.high, scale=s.scale, kept=s.kept, kept_tolerance=s.kept_tolerance,
-                  mean_ratio=s.mean_ratio, mean_tolerance=s.mean_tolerance, alpha=ALPHA, target=base["function"], **base)  # fmt: skip
-    stats = {"units": s.n, "keep": s.keep, "kept": s.kept, "kept_tolerance": s.kept_tolerance, "scale": s.scale,
-             "mean_ratio": s.mean_ratio, "mean_tolerance": s.mean_tolerance, "alpha": ALPHA}  # fmt: skip
+    stats = {
+        "units": s.n,
+        "keep": s.keep,
+        "kept": s.kept,
+        "kept_tolerance": s.kept_tolerance,
+        "scale": s.scale,
+        "mean_ratio": s.mean_ratio,
+        "mean_tolerance": s.mean_tolerance,
+        "alpha": ALPHA,
+    }
+    numbers = {k: v for k, v in stats.items() if k not in ("units",)}
+    fields = dict(units=s.n, low=s.low, high=s.high, target=base["function"], **numbers, **base)
     if not s.one_value:
         return P.DropoutStatistic(kind="mask-values", tags=_tags(c, "dropout-mask"), stats=stats, **fields)
     failing = [a for a in s.axes if not a.ok]

@@ -61,13 +61,18 @@ def _one(r: Reader, item: Any, what: str, parent: Any, key: int, known: dict[str
 
 def _bound(r: Reader, bind: Any, known: dict[str, str], what: str, c: LDict) -> dict[str, str]:
     """The names ``bind`` introduces: new names only (a spec name would be compared, not bound)."""
-    from .functions import binding_names
-
-    names = binding_names(bind)
+    names = _leaf_names(bind)
     for n in names:
         if n != "_" and n in known:
             raise r.fail(f"'{what}' binds '{n}', which the spec already defines (as {known[n]}); choose a new name", c, "bind")
     return {n: "bound" for n in names if n != "_"}
+
+
+def _leaf_names(bind: Any) -> list[str]:
+    if isinstance(bind, str):
+        return [bind]
+    items = bind.values() if isinstance(bind, dict) else bind if isinstance(bind, list) else []
+    return [n for item in items for n in _leaf_names(item)]
 
 
 def _dims(r: Reader, c: LDict, what: str, known: dict[str, str]) -> dict[str, int]:

@@ -49,12 +49,18 @@ def test_checks_are_read():
         ("    checks:\n      - label: a\n        args: [w, X]\n        returns: J\n        dims: {q: 3}\n", "not a dim"),
         ("    checks:\n      - label: a\n        args: [w, X]\n        returns: J\n        tags: [nope]\n", "findings.TAGS"),
         ("    checks:\n      - label: a\n        args: [w, X]\n        bind: Z\n        returns: J\n", "already defines"),
-        ("    checks:\n      - label: a\n        args: [w, X]\n        bind: o\n        dropout: {output: p, input: Z, keep: '0.5'}\n",
-         "bound by 'bind'"),
-        ("    checks:\n      - label: a\n        args: [w, X]\n        bind: o\n        dropout: {output: o, input: Zz, keep: '0.5'}\n",
-         "undefined name 'Zz'"),
-        ("    checks:\n      - label: a\n        args: [w, X]\n        bind: o\n        dropout: {output: o, input: Z, keep: o}\n",
-         "undefined name 'o'"),
+        (
+            "    checks:\n      - label: a\n        args: [w, X]\n        bind: o\n        dropout: {output: p, input: Z, keep: '0.5'}\n",
+            "bound by 'bind'",
+        ),
+        (
+            "    checks:\n      - label: a\n        args: [w, X]\n        bind: o\n        dropout: {output: o, input: Zz, keep: '0.5'}\n",
+            "undefined name 'Zz'",
+        ),
+        (
+            "    checks:\n      - label: a\n        args: [w, X]\n        bind: o\n        dropout: {output: o, input: Z, keep: o}\n",
+            "undefined name 'o'",
+        ),
         ("    checks:\n      - label: 'a:b'\n        args: [w, X]\n        returns: J\n", "without ':'"),
         ("    checks:\n      - {label: a, args: [w, X], returns: J}\n      - {label: a, args: [w, X], returns: J}\n", "twice"),
     ],
@@ -74,4 +80,7 @@ def test_shipped_specs_carry_their_checks():
     assert by["dropout_forward"].checks[0].dropout is not None
     assert by["batchnorm_backward_alt"].optional
     reg = load_spec(ROOT / "assignments" / "regularization" / "spec.yaml")
-    assert [c.dropout.output for c in next(f for f in reg.functions if f.name == "forward_propagation_with_dropout").checks] == ["A1s", "A2s"]
+    assert [c.dropout.output for c in next(f for f in reg.functions if f.name == "forward_propagation_with_dropout").checks] == [
+        "A1s",
+        "A2s",
+    ]
