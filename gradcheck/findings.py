@@ -41,6 +41,11 @@ TAGS: tuple[str, ...] = (
     "nondeterministic",
     "inplace-mutation",
     "stride-ignored",
+    "dropout-mask",
+    "kept-fraction",
+    "shared-mask",
+    "running-average",
+    "test-mode",
 )
 
 

@@ -17,8 +17,9 @@ import numpy as np
 from ..sandbox.runner import Failure, Sandbox
 from ..spec.fit import rename_candidate
 from ..spec.model import Limits, Spec, student_refs
-from . import student_fd, traces
+from . import extra, student_fd, traces
 from .background import Background
+from .extra import ExtraCall
 from .student_fd import FDOptions, FDResult, prepare_directions
 from .templates import Leaf, Matched, build, decode_plain, leaves, match, parse_student_ref
 from .trials import Trial
@@ -53,6 +54,7 @@ class Observations:
     calls: dict[tuple[str, int], CallResult] = field(default_factory=dict)
     repeats: dict[str, CallResult] = field(default_factory=dict)
     fd: FDResult | None = None
+    extra: dict[tuple[str, int, int], ExtraCall] = field(default_factory=dict)  # (function, check, trial): checks: calls
     unavailable: list[str] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)  # function -> why it was not called again
     seconds: float = 0.0
@@ -190,6 +192,7 @@ def observe(spec: Spec, path: Path, trials: list[Trial], limits: Limits, source:
                     obs.repeats[f.name] = _call(sandbox, f, trial, arities.get(f.call), spec.shown, reuse=spare, digest=True,
                                                 keep=f.name in referenced)  # fmt: skip
                 _trace_if_wrong(obs, sandbox, f, result, limits)
+        obs.extra = extra.run(sandbox, spec, trials, set(obs.missing) | set(obs.skipped), deadline)
         runnable = spec.student_cost and not any(s.call in obs.missing for s in spec.student_cost)
         for trial in trials:
             trial.complete()

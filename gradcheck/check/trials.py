@@ -25,6 +25,7 @@ class Trial:
     notes: list[str] = field(default_factory=list)
     spec: Spec | None = None  # a depth probe's own spec (the families written out for its depth)
     pending: Background | None = field(default=None, repr=False)  # the reference being computed (make_trials(background=True))
+    seed: int | None = None  # the --seed it was drawn from (check trials of the same submission are drawn from it too)
 
     def complete(self) -> Trial:
         """Wait for the reference values computed in the background (re-raising its error)."""
@@ -171,7 +172,7 @@ def make_trials(spec: Spec, seed: int, sizes: dict[str, int] | None = None, only
         env: dict[str, Any] = dict(dims)
         for gen in spec.values:
             env[gen.name] = _generate(gen, dims, rng)
-        trial = Trial(k, dims, env, None if sizes else probe)
+        trial = Trial(k, dims, env, None if sizes else probe, seed=seed)
         if background:
             trial.pending = Background(lambda env=env, k=k: _reference(spec, env, k))
         else:

@@ -17,7 +17,7 @@ from ..check.engine import CallResult, Observations
 from ..check.templates import leaves
 from ..report import CheckResult
 from ..spec.model import FunctionSpec, student_refs
-from . import loading, side_effects, values
+from . import extra_checks, loading, side_effects, values
 from .cascade import Verdict, callee_cascade, cascade
 from .case import FIRST, Case
 from .fd_verdict import gradient_check
@@ -52,7 +52,7 @@ class Judge:
         if f.optional and case.obs.skipped.get(f.name, "").startswith("optional"):
             return  # not in this notebook: neither graded nor counted
         uniq = list(dict.fromkeys(leaves(f.returns)))
-        share = value_share(case.spec, f, len(uniq))
+        share = value_share(case.spec, f, len(uniq) + len(f.checks))  # one row per extra check too
         calls_ok = self._calls(fi, f, uniq, share)
         if calls_ok is None:
             return
@@ -76,6 +76,7 @@ class Judge:
                 side_effects_note(mutated, changed),
             )
         )
+        extra_checks.judge(case, fi, f, share)
         if not case.has_error(fi):
             probes(case, fi, f)
 
@@ -92,6 +93,7 @@ class Judge:
             for n in uniq:
                 case.checks.append(CheckResult(f"{f.name}:{case.spec.shown(n)}", f.name, case.spec.shown(n), "fail", 0.0, share, why))
             case.checks.append(CheckResult(f"{f.name}:side-effects", f.name, "side effects", "fail", 0.0, share, why))
+            extra_checks.rows_not_run(case, f, share, why)
             return None
         calls_ok = [c for c in calls if c is not None]
         if student_refs(f.args):  # fed the student's own cache: judge it given their choices in it

@@ -278,3 +278,42 @@ class KinkSkipped(Problem):
     count: int
     directional: bool  # random directions (else elements)
     everything: bool = False  # every direction crossed a kink: nothing was compared
+
+
+# -- checks: more calls of a function (another mode, arguments read back, a dropout mask's statistics) --
+@dataclass(frozen=True, kw_only=True)
+class CheckMismatch(Problem):
+    """A value of a ``checks:`` call differs from the reference, or could not be read."""
+
+    CODE: ClassVar[str] = GC.FORWARD_MISMATCH
+    function: str  # the student's function
+    label: str  # the check's label ("test mode", "running averages")
+    read_back: bool = False  # an argument read back after the call (bn_param['running_mean'])
+    mismatched: int = 0
+    total: int = 0
+    max_rel: float = 0.0
+    unreadable: str | None = None  # why the value could not be compared (the template's account)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DropoutStatistic(Problem):
+    """A dropout forward pass whose mask fails a statistical test (check/stats.py)."""
+
+    CODE: ClassVar[str] = GC.FORWARD_MISMATCH
+    function: str
+    kind: str  # "mask-values" | "kept-fraction" | "scale" | "shared-mask"
+    keep: float
+    units: int
+    low: float = 0.0
+    high: float = 0.0
+    scale: float = 0.0
+    kept: float = 0.0
+    kept_tolerance: float = 0.0
+    mean_ratio: float = 0.0
+    mean_tolerance: float = 0.0
+    axis: int | None = None
+    agree: float = 0.0
+    agree_expected: float = 0.0
+    agree_tolerance: float = 0.0
+    alpha: float = 0.0
+    keeps_complement: bool = False  # the kept fraction is 1 − keep, within its tolerance

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .checks import read_checks
 from .model import Alternative, FunctionSpec, Step, student_refs
 from .reader import NAME_RE, Reader, close_name, shown_value
 from .yamlsrc import LDict, line_of
@@ -35,7 +36,7 @@ def read_functions(r: Reader, root: LDict, known) -> tuple[FunctionSpec, ...]:
     if not isinstance(raw, dict) or not raw:
         raise r.fail("'functions' must be a mapping of function name: {args, returns}", root, "functions")
     keys = {"args": True, "returns": True, "locals": False, "points": False, "aliases": False, "repeat": False, "function": False,
-            "alternatives": False, "free": False, "shape_only": False, "optional": False}  # fmt: skip
+            "alternatives": False, "free": False, "shape_only": False, "optional": False, "checks": False}  # fmt: skip
     out = []
     for fname, spec in raw.items():
         r.name(fname, f"functions.{fname}", raw, fname)
@@ -91,8 +92,9 @@ def read_functions(r: Reader, root: LDict, known) -> tuple[FunctionSpec, ...]:
         optional = f.get("optional", False)
         if not isinstance(optional, bool):
             raise r.fail(f"'functions.{fname}.optional' must be true or false", f, "optional")
+        checks = read_checks(r, f, fname, known, template)
         out.append(FunctionSpec(fname, args_t, returns, tuple(locals_), points, tuple(aliases), repeat, line_of(raw, fname), function,
-                                tuple(alternatives), tuple(free), tuple(shape_only), optional))  # fmt: skip
+                                tuple(alternatives), tuple(free), tuple(shape_only), optional, checks))  # fmt: skip
     return tuple(out)
 
 

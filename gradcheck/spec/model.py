@@ -82,6 +82,34 @@ class Alternative:
 
 
 @dataclass(frozen=True)
+class DropoutCheck:
+    """The statistics of a dropout forward pass (check/stats.py): ``output`` (a bound name) is
+    ``input`` (a formula) times a 0/1 mask scaled by 1/``keep``, drawn anew for every unit."""
+
+    output: str
+    input: Any  # formula tree over the spec's names and the check's bound names
+    keep: Any  # formula tree: the keep probability
+    axes: tuple[int, ...]  # the mask must vary along each of these axes of the output
+    input_text: str = ""
+    keep_text: str = ""
+
+
+@dataclass(frozen=True)
+class ExtraCheck:
+    """One more call of a function, in another mode or on other sizes (``checks:``)."""
+
+    label: str
+    args: tuple[Template, ...]
+    returns: Template = None  # compared with the reference, like the function's own returns
+    after: Template = None  # the arguments as they are after the call, compared the same way
+    bind: Template = None  # names for parts of what came back (the student's own values)
+    dims: dict[str, int] = field(default_factory=dict)  # one trial of these sizes instead of the normal trials
+    dropout: DropoutCheck | None = None
+    tags: tuple[str, ...] = ()
+    line: int | None = None
+
+
+@dataclass(frozen=True)
 class FunctionSpec:
     name: str
     args: tuple[Template, ...]
@@ -96,6 +124,7 @@ class FunctionSpec:
     free: tuple[str, ...] = ()  # values the student chooses (dropout masks): checked given theirs
     shape_only: tuple[str, ...] = ()  # random initial values: type and shape are checked, not values
     optional: bool = False  # not every notebook has it: graded when defined, skipped when not
+    checks: tuple[ExtraCheck, ...] = ()  # more calls: another mode, arguments read back, statistics
 
     @property
     def call(self) -> str:

@@ -51,12 +51,21 @@ def svm_loss(x, y):
 
 
 def batchnorm_forward(x, gamma, beta, bn_param):
+    mode = bn_param["mode"]
     eps = bn_param.get("eps", 1e-5)
+    momentum = bn_param.get("momentum", 0.9)
+    running_mean = bn_param.get("running_mean", np.zeros(x.shape[1], dtype=x.dtype))
+    running_var = bn_param.get("running_var", np.zeros(x.shape[1], dtype=x.dtype))
+    if mode == "test":
+        out = gamma * (x - running_mean) / np.sqrt(running_var + eps) + beta
+        return out, None
     mu = x.mean(axis=0)
     var = x.var(axis=0)
     std = np.sqrt(var + eps)
     xhat = (x - mu) / std
     out = gamma * xhat + beta
+    bn_param["running_mean"] = momentum * running_mean + (1 - momentum) * mu
+    bn_param["running_var"] = momentum * running_var + (1 - momentum) * var
     return out, (xhat, gamma, std)
 
 
