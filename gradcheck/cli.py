@@ -11,7 +11,8 @@ from typing import Optional
 import typer
 
 app = typer.Typer(
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish, PowerShell)
+    context_settings={"help_option_names": ["-h", "--help"]},
     no_args_is_help=True,
     help="Check hand-written backprop in numpy: which gradient is wrong, why, and on which line.",
     pretty_exceptions_enable=False,
@@ -19,6 +20,8 @@ app = typer.Typer(
 )
 
 COMMANDS = {"check", "list", "explain", "validate", "grade", "merge"}
+# Options of the app itself (everything else starting with "-" belongs to `check`).
+APP_OPTIONS = ("--help", "-h", "--version", "--install-completion", "--show-completion")
 
 
 class Format(str, Enum):
@@ -55,12 +58,27 @@ def _fail_usage(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
+def _version(value: bool) -> None:
+    if value:
+        from ._version import __version__
+
+        sys.stdout.write(f"gradcheck {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _app(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit.")) -> None:
+    """Check hand-written backprop in numpy: which gradient is wrong, why, and on which line.
+
+    `gradcheck FILE` is `gradcheck check FILE`."""
+
+
 @app.command("check")
 def check(
     file: Path = typer.Argument(..., help="The student's submission (.py or .ipynb)."),
     assignment: Optional[str] = typer.Option(None, "--assignment", "-a", help="Built-in assignment name or a spec.yaml path. Default: picked from the functions the file defines."),
-    seed: int = typer.Option(0, "--seed", help="Seed for the trials' sizes and inputs (stated in the report)."),
-    fmt: Format = typer.Option(Format.text, "--format", "-f", help="What to print on stdout."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Seed for the trials' sizes and inputs (stated in the report; default 0)."),
+    fmt: Optional[Format] = typer.Option(None, "--format", "-f", help="What to print on stdout (default text)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Also write the JSON report to this file (atomically)."),
     reports: list[str] = typer.Option([], "--report", help="Also write FORMAT=FILE (repeatable): json, markdown, junit, gradescope, classroom50, classroom, text."),
     timeout: Optional[float] = typer.Option(None, "--timeout", help="Seconds allowed per call (default from the spec: 10)."),
@@ -78,6 +96,9 @@ def check(
     exhaustive: bool = typer.Option(False, "--exhaustive", help="Finite differences for every parameter element (slow at large sizes: the time is estimated first)."),
     directions: Optional[int] = typer.Option(None, "--directions", help="Random directions for the finite-difference check of big networks (default 4)."),
     samples: Optional[int] = typer.Option(None, "--samples", help="When random directions disagree: entries per parameter checked one by one to say where (default 4, 0 for none)."),
+    max_elements: Optional[int] = typer.Option(None, "--max-elements", help="Largest array the reference may build, in elements (default 50000000; the grader needs about 8 bytes × 5 per element)."),
+    select: Optional[str] = typer.Option(None, "--select", help="Report only these finding codes or prefixes (GC302,GC3); the score is unchanged."),
+    ignore: Optional[str] = typer.Option(None, "--ignore", help="Do not report these finding codes or prefixes; the score is unchanged."),
 ) -> None:
     """Check a submission and print the report (the default command: `gradcheck FILE`)."""
     from .errors import GradcheckError
@@ -91,7 +112,14 @@ def check(
     except ValueError as exc:
         raise _fail_usage(f"--report: {exc}") from None
     actions = os.environ.get("GITHUB_ACTIONS") == "true"
+    settings = _settings(file, fmt, [kind for kind, _ in extra], actions)
+    fmt = fmt or Format(settings.get("format", "text"))
+    seed = seed if seed is not None else settings.get("seed", 0)
+    timeout = timeout if timeout is not None else settings.get("timeout")
+    memory_mb = memory_mb if memory_mb is not None else settings.get("memory_mb")
     _require_pinned(assignment, fmt.value, [kind for kind, _ in extra], actions)
+    _set_max_elements(max_elements if max_elements is not None else settings.get("max_elements"))
+    shown = _codes(select, ignore, settings)
     # Every file is known writable before any student code runs (a usage error, exit 2).
     if output is not None:
         _check_writable(output, "--output")
@@ -118,6 +146,9 @@ def check(
         raise _fail_usage(exc.one_line()) from None
     except Exception as exc:  # noqa: BLE001 - the report must exist even when gradcheck fails
         report = internal_error_report(spec.name, file, seed, f"{type(exc).__name__}: {exc}")
+    from .config import select as select_findings
+
+    select_findings(report, *shown)
     if min_score is not None and not formats.has_internal_error(report):
         report.passed = report.score >= min_score
         report.rules.append(f"pass threshold: score ≥ {min_score:g} (--min-score)")
@@ -146,6 +177,46 @@ def _require_pinned(assignment: str | None, fmt: str, extra: list[str], actions:
         raise _fail_usage(f"{why} grades for a course, so the assignment must be pinned: add --assignment NAME "
                           "(see `gradcheck list`) or --assignment path/to/spec.yaml; otherwise the submission's own "
                           "function names would choose how it is graded")  # fmt: skip
+
+
+def _settings(file: Path, fmt: Format | None, extra: list[str], actions: bool):
+    """[tool.gradcheck] from the submission's folder upward, unless the command line grades for a
+    course (a CI format, GITHUB_ACTIONS): there the folder is the student's, and so would be the
+    settings (a longer timeout, a chosen seed). Pass them on the command line instead."""
+    from .config import Settings, load
+    from .errors import GradcheckError
+
+    if actions or any(k in CI_FORMATS for k in [fmt.value if fmt else "", *extra]):
+        return Settings()
+    try:
+        settings = load(file)
+        if settings.get("format") is not None and settings.get("format") not in Format.__members__:
+            raise _fail_usage(f"{settings.path}: 'format' must be one of {', '.join(Format.__members__)} (got {settings.get('format')!r})")
+    except GradcheckError as exc:
+        raise _fail_usage(exc.one_line()) from None
+    return settings
+
+
+def _codes(select: str | None, ignore: str | None, settings) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """--select / --ignore (or the file's), each code checked; the command line wins."""
+    from .config import parse_codes
+    from .errors import GradcheckError
+
+    try:
+        return (parse_codes(select if select is not None else settings.get("select"), "--select"),
+                parse_codes(ignore if ignore is not None else settings.get("ignore"), "--ignore"))  # fmt: skip
+    except GradcheckError as exc:
+        raise _fail_usage(exc.one_line()) from None
+
+
+def _set_max_elements(value: int | None) -> None:
+    if value is None:
+        return
+    if not 1000 <= value <= 10**12:
+        raise _fail_usage(f"--max-elements must be between 1000 and 1000000000000 (got {value})")
+    from .spec.formula import set_max_elements
+
+    set_max_elements(value)
 
 
 def _check_writable(path: Path, flag: str) -> None:
@@ -331,18 +402,24 @@ def explain(
 
 
 @app.command("validate")
-def validate(spec_file: Path = typer.Argument(..., help="A spec.yaml to check.")) -> None:
+def validate(spec_file: str = typer.Argument(..., help="A spec.yaml to check, or a built-in assignment's name (see `gradcheck list`).")) -> None:
     """Check a spec file: schema, formulas, and the reference against its own finite differences."""
+    from .catalog import resolve
     from .errors import GradcheckError
     from .grade import validate_spec
     from .spec.loader import load_spec
 
     try:
-        spec = load_spec(spec_file)
+        spec = load_spec(resolve(spec_file))
         validate_spec(spec)
     except GradcheckError as exc:
         raise _fail_usage(exc.one_line()) from None
-    _stdout().write(f"{spec_file}: ok — '{spec.name}', {len(spec.functions)} functions, {len(spec.backward)} gradients; the reference passes its finite-difference check\n")
+    _stdout().write(f"{spec_file}: ok — '{spec.name}', {plural(len(spec.functions), 'function')}, {plural(len(spec.backward), 'gradient')}; "
+                    "the reference passes its finite-difference check\n")  # fmt: skip
+
+
+def plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 @app.command("grade")
@@ -434,14 +511,16 @@ def merge(
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     single_blas_thread()
-    # `gradcheck FILE` means `gradcheck check FILE`.
-    if args and args[0] not in COMMANDS and not args[0].startswith("-") or args and args[0].startswith("-") and args[0] not in ("--help", "-h", "--version"):
-        args.insert(0, "check")
-    if args == ["--version"]:
+    if args == ["--version"]:  # fast: no app built
         from ._version import __version__
 
         sys.stdout.write(f"gradcheck {__version__}\n")
         return
+    if args and _mistyped_command(args[0], _asks_for_json(args)):
+        raise SystemExit(2)
+    # `gradcheck FILE` means `gradcheck check FILE`.
+    if args and args[0] not in COMMANDS and not args[0].startswith("-") or args and args[0].startswith("-") and args[0] not in APP_OPTIONS:
+        args.insert(0, "check")
     for stream in (sys.stdout, sys.stderr):  # the last guard: an output problem is never a traceback
         try:
             stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
@@ -476,6 +555,22 @@ def main(argv: list[str] | None = None) -> None:
         raise
     finally:
         sys.stderr = err
+
+
+def _mistyped_command(word: str, json_errors: bool) -> bool:
+    """`gradcheck lst`: a bare word that is neither a file nor a command but close to one is a
+    typo of the command (exit 2 with a suggestion); anything path-like stays `check`'s to report."""
+    if word in COMMANDS or word.startswith("-") or "/" in word or "\\" in word or "." in word or Path(word).exists():
+        return False
+    import difflib
+
+    close = difflib.get_close_matches(word, sorted(COMMANDS), n=1, cutoff=0.6)
+    if not close:
+        return False
+    global _json_errors
+    _json_errors = json_errors
+    _fail_usage(f"no such file or command '{word}'; did you mean '{close[0]}'?")
+    return True
 
 
 def _asks_for_json(args: list[str]) -> bool:
