@@ -424,56 +424,47 @@ def plural(n: int, noun: str) -> str:
 
 @app.command("grade")
 def grade_many(
-    target: str = typer.Argument(..., help="A directory of submissions or a glob ('subs/*.py')."),
-    assignment: str = typer.Option(..., "--assignment", "-a", help="Built-in assignment name or a spec.yaml path."),
+    target: str = typer.Argument(..., help="A directory of submissions (one folder or file per student) or a glob ('subs/*.py')."),
+    assignment: Optional[str] = typer.Option(None, "--assignment", "-a", help="Built-in assignment name or a spec.yaml path. Default: picked per file."),
     jobs: int = typer.Option(2, "--jobs", "-j", help="Submissions graded at once (each in its own process)."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="results.csv or results.json (all reports and the summary)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="The gradebook: results.csv or results.json (all reports and the summary)."),
+    feedback: Optional[Path] = typer.Option(None, "--feedback", help="Write STUDENT.md and STUDENT.html (self-contained) per student into this folder."),
+    html: Optional[Path] = typer.Option(None, "--html", help="Write the class summary page (histogram, common mistakes, every student) here."),
     shard_spec: Optional[str] = typer.Option(None, "--shard", help="Grade only shard i of n (e.g. 2/5); combine shards with `gradcheck merge`."),
     seed: int = typer.Option(0, "--seed"),
+    seed_from_id: bool = typer.Option(False, "--seed-from-id", help="Each student's own seed, derived from their id (stated in their feedback)."),
     timeout: Optional[float] = typer.Option(None, "--timeout", help="Seconds allowed per call."),
 ) -> None:
-    """Grade many submissions (instructors): one row each, and what the class got wrong."""
-    from dataclasses import replace
-
-    from . import batch
-    from .catalog import resolve
+    """Grade many submissions (instructors): one row per student, feedback files, what the class got wrong."""
+    from . import batch, gradebook
     from .errors import GradcheckError
-    from .spec.loader import load_spec
 
+    _require_pinned(assignment, "text", [], os.environ.get("GITHUB_ACTIONS") == "true")
+    if not 1 <= jobs <= 64:
+        raise _fail_usage("--jobs must be between 1 and 64")
+    for path, flag in ((output, "--output"), (html, "--html")):
+        if path is not None:
+            _check_writable(path, flag)
     try:
         files = batch.collect(target)
         if shard_spec:
             files = batch.shard(files, shard_spec)
-        spec = load_spec(resolve(assignment))
-        limits = replace(spec.limits, timeout=timeout) if timeout else spec.limits
-        if not 1 <= jobs <= 64:
-            raise _fail_usage("--jobs must be between 1 and 64")
-        if output is not None:
-            _check_writable(output, "--output")
         # Each student's row is saved as it completes: a batch killed midway keeps them.
         journal = batch.Journal(output) if output is not None else None
-        rows = _run_batch(batch, spec, files, seed, limits, jobs, journal.add if journal else None)
-        meta = {"assignment": spec.name, "seed": seed, "shard": shard_spec, "target": target}
+        result = gradebook.run_with_progress(len(files), lambda progress: gradebook.grade_class(
+            target, files, assignment=assignment, seed=seed, seed_from_id=seed_from_id, timeout=timeout, jobs=jobs, feedback=feedback,
+            progress=progress, on_row=journal.add if journal else None))  # fmt: skip
+        meta = {"assignment": ", ".join(result.assignments), "seed": "from id" if seed_from_id else seed, "shard": shard_spec, "target": target}
         if output is not None:
-            batch.write(output, rows, meta)
+            batch.write(output, result.rows, meta)
             journal.close(done=True)  # type: ignore[union-attr]
+        if html is not None:
+            gradebook.summary_page(html, result, feedback)
     except GradcheckError as exc:
         raise _fail_usage(exc.one_line()) from None
     except OSError as exc:
         raise _fail_usage(f"{getattr(exc, 'filename', None) or output}: {exc.strerror or exc}") from None
-    _print_summary(batch.summary(rows))
-
-
-def _run_batch(batch, spec, files, seed, limits, jobs, on_row=None):
-    if not sys.stderr.isatty():
-        return batch.grade_all(spec, files, seed=seed, limits=limits, jobs=jobs, on_row=on_row)
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=Console(stderr=True), transient=True) as bar:  # fmt: skip
-        task = bar.add_task("grading", total=len(files))
-        return batch.grade_all(spec, files, seed=seed, limits=limits, jobs=jobs, progress=lambda _: bar.advance(task), on_row=on_row)
+    gradebook.print_class(result, _stdout())
 
 
 def _print_summary(s: dict) -> None:
