@@ -148,7 +148,7 @@ def student_ids(files: list[Path], target: str) -> dict[Path, str]:
         folder = root / rel.parts[0] if len(rel.parts) > 1 else None
         ids[p] = (_gradescope_id(folder) if folder else None) or (rel.parts[0] if folder else p.stem)
     counts = Counter(ids.values())
-    return {p: (i if counts[i] == 1 else f"{i}/{p.relative_to(root).with_suffix('').as_posix()}" if p.is_relative_to(root) else f"{i}/{p.stem}")
+    return {p: (i if counts[i] == 1 else p.relative_to(root).with_suffix("").as_posix() if p.is_relative_to(root) else f"{i}/{p.stem}")
             for p, i in ids.items()}  # fmt: skip
 
 

@@ -40,6 +40,7 @@ CI_FORMATS = frozenset({"junit", "gradescope", "classroom50", "classroom"})
 # Set when the command line asks for --format json: usage errors then also print a JSON
 # object on stdout (docs/reports.md), so a tool reading stdout always gets JSON.
 _json_errors = False
+_visibility: str | None = None  # --visibility, for the gradescope format
 
 
 def _stdout():
@@ -99,6 +100,7 @@ def check(
     max_elements: Optional[int] = typer.Option(None, "--max-elements", help="Largest array the reference may build, in elements (default 50000000; the grader needs about 8 bytes × 5 per element)."),
     select: Optional[str] = typer.Option(None, "--select", help="Report only these finding codes or prefixes (GC302,GC3); the score is unchanged."),
     ignore: Optional[str] = typer.Option(None, "--ignore", help="Do not report these finding codes or prefixes; the score is unchanged."),
+    visibility: Optional[str] = typer.Option(None, "--visibility", help="Gradescope: every test's visibility (visible, hidden, after_due_date, after_published)."),
 ) -> None:
     """Check a submission and print the report (the default command: `gradcheck FILE`)."""
     from .errors import GradcheckError
@@ -120,6 +122,10 @@ def check(
     _require_pinned(assignment, fmt.value, [kind for kind, _ in extra], actions)
     _set_max_elements(max_elements if max_elements is not None else settings.get("max_elements"))
     shown = _codes(select, ignore, settings)
+    global _visibility
+    _visibility = visibility
+    if visibility is not None and visibility not in ("visible", "hidden", "after_due_date", "after_published"):
+        raise _fail_usage(f"--visibility must be visible, hidden, after_due_date or after_published (got {visibility!r})")
     # Every file is known writable before any student code runs (a usage error, exit 2).
     if output is not None:
         _check_writable(output, "--output")
@@ -156,7 +162,7 @@ def check(
     if fmt is Format.text:
         _print_text(report, width, color, verbose, actions)
     else:
-        doc = formats.render_format(report, fmt.value)
+        doc = _render(report, fmt.value)
         sys.stdout.write(formats.safe_document(doc, fmt.value, getattr(sys.stdout, "encoding", None)))
     if actions:
         _github_actions(report, to_stderr=fmt is not Format.text)
@@ -267,7 +273,16 @@ def _write_reports(report, output: Path | None, extra: list[tuple[str, str]]) ->
     if output is not None:
         _write_atomic(output, formats.render_format(report, "json"))
     for kind, target in extra:
-        _write_atomic(Path(target), formats.render_format(report, kind))
+        _write_atomic(Path(target), _render(report, kind))
+
+
+def _render(report, kind: str) -> str:
+    """A format's document; gradescope with --visibility for its tests."""
+    from .render import formats, gradescope
+
+    if kind == "gradescope" and _visibility:
+        return formats.safe_document(gradescope.render(report, test_visibility=_visibility), kind)
+    return formats.render_format(report, kind)
 
 
 def _print_text(report, width, color, verbose, actions: bool) -> None:
