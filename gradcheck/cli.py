@@ -115,17 +115,10 @@ def check(
         raise _fail_usage(f"--report: {exc}") from None
     actions = os.environ.get("GITHUB_ACTIONS") == "true"
     settings = _settings(file, fmt, [kind for kind, _ in extra], actions)
-    fmt = fmt or Format(settings.get("format", "text"))
-    seed = seed if seed is not None else settings.get("seed", 0)
-    timeout = timeout if timeout is not None else settings.get("timeout")
-    memory_mb = memory_mb if memory_mb is not None else settings.get("memory_mb")
+    fmt, seed = fmt or Format(settings.get("format", "text")), seed if seed is not None else settings.get("seed", 0)
+    timeout, memory_mb = (timeout if timeout is not None else settings.get("timeout"), memory_mb if memory_mb is not None else settings.get("memory_mb"))
     _require_pinned(assignment, fmt.value, [kind for kind, _ in extra], actions)
-    _set_max_elements(max_elements if max_elements is not None else settings.get("max_elements"))
-    shown = _codes(select, ignore, settings)
-    global _visibility
-    _visibility = visibility
-    if visibility is not None and visibility not in ("visible", "hidden", "after_due_date", "after_published"):
-        raise _fail_usage(f"--visibility must be visible, hidden, after_due_date or after_published (got {visibility!r})")
+    shown = _more_options(settings, max_elements, select, ignore, visibility)
     # Every file is known writable before any student code runs (a usage error, exit 2).
     if output is not None:
         _check_writable(output, "--output")
@@ -183,6 +176,16 @@ def _require_pinned(assignment: str | None, fmt: str, extra: list[str], actions:
         raise _fail_usage(f"{why} grades for a course, so the assignment must be pinned: add --assignment NAME "
                           "(see `gradcheck list`) or --assignment path/to/spec.yaml; otherwise the submission's own "
                           "function names would choose how it is graded")  # fmt: skip
+
+
+def _more_options(settings, max_elements: int | None, select: str | None, ignore: str | None, visibility: str | None):
+    """--max-elements, --visibility (checked and kept), and the codes shown (--select / --ignore)."""
+    global _visibility
+    _set_max_elements(max_elements if max_elements is not None else settings.get("max_elements"))
+    if visibility is not None and visibility not in ("visible", "hidden", "after_due_date", "after_published"):
+        raise _fail_usage(f"--visibility must be visible, hidden, after_due_date or after_published (got {visibility!r})")
+    _visibility = visibility
+    return _codes(select, ignore, settings)
 
 
 def _settings(file: Path, fmt: Format | None, extra: list[str], actions: bool):
