@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import csv
 import glob
+import hashlib
 import io
 import json
 import os
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .check.trials import make_trials
 from .errors import UsageError
 from .grade import grade, internal_error_report, validate_spec
-from .render.common import safe_document
+from .render.common import check_name, safe_document
 from .render.json_report import report_dict
+from .report import CheckResult, Report
 from .spec.model import Limits, Spec
 
 SUFFIXES = (".py", ".ipynb")
@@ -55,31 +57,51 @@ class Row:
     max_score: float
     findings: list[dict]
     seconds: float
+    # The gradebook's fields (added after the first six; older results files load without them).
+    student: str = ""
+    assignment: str = ""
+    seed: int = 0
+    checks: list[dict] = field(default_factory=list)  # {"name", "points", "max_points", "status"} per check
 
     def codes(self) -> list[str]:
         return [f"{f['code']} {f['target']}" for f in self.findings if f["severity"] == "error"]
 
 
 def grade_all(spec: Spec, files: list[Path], *, seed: int, limits: Limits, jobs: int,
-              progress: Callable[[Path], None] | None = None, on_row: Callable[[Row], None] | None = None) -> list[Row]:  # fmt: skip
+              progress: Callable[[Path], None] | None = None, on_row: Callable[[Row], None] | None = None,
+              seeds: Mapping[Path, int] | None = None, students: Mapping[Path, str] | None = None,
+              on_report: Callable[[Path, str, Report], None] | None = None) -> list[Row]:  # fmt: skip
     """Every file's row, in ``files`` order. ``on_row(row)`` is called as each one completes
     (the journal: a killed batch keeps what was done). A submission that breaks grading or
-    rendering is one failed row; it never stops the others."""
-    trials = make_trials(spec, seed)
-    validate_spec(spec, seed, trials=trials)  # once, not per submission
+    rendering is one failed row; it never stops the others. ``seeds`` gives a file its own seed
+    (``--seed-from-id``), ``students`` its student id; ``on_report`` sees each full report
+    (the feedback files)."""
+    seeds = seeds or {}
+    students = students or {}
+    trials_by_seed = {}
+    for each in sorted({seeds.get(p, seed) for p in files}):
+        trials_by_seed[each] = make_trials(spec, each)
+        validate_spec(spec, each, trials=trials_by_seed[each])  # once per seed, not per submission
 
     zygote = _fork_server()
 
     def one(path: Path) -> Row:
+        own = seeds.get(path, seed)
+        student = students.get(path, path.stem)
         try:
-            report = grade(spec, path, seed=seed, limits=limits, trials=trials, zygote=zygote)
+            report = grade(spec, path, seed=own, limits=limits, trials=trials_by_seed[own], zygote=zygote)
         except Exception as exc:  # noqa: BLE001 - one broken submission never stops the others
-            report = internal_error_report(spec.name, path, seed, f"{type(exc).__name__}: {exc}")
+            report = internal_error_report(spec.name, path, own, f"{type(exc).__name__}: {exc}")
         try:
+            if on_report:
+                on_report(path, student, report)
             data = report_dict(report)
-            return Row(str(path), bool(report.passed), float(report.score), float(report.max_score), data["findings"], float(report.seconds))
+            return Row(str(path), bool(report.passed), float(report.score), float(report.max_score), data["findings"], float(report.seconds),
+                       student, spec.name, own, [_check_cell(c) for c in report.checks])  # fmt: skip
         except Exception as exc:  # noqa: BLE001 - a report that cannot be rendered is still one row
-            return failed_row(path, spec.name, f"the report could not be rendered ({type(exc).__name__}: {exc})")
+            row = failed_row(path, spec.name, f"the report could not be rendered ({type(exc).__name__}: {exc})")
+            row.student, row.assignment, row.seed = student, spec.name, own
+            return row
 
     rows: dict[Path, Row] = {}
     try:
@@ -99,6 +121,48 @@ def grade_all(spec: Spec, files: list[Path], *, seed: int, limits: Limits, jobs:
         if zygote is not None:
             zygote.close()
     return [rows[p] for p in files]
+
+
+def _check_cell(c: CheckResult) -> dict:
+    return {"name": check_name(c), "points": c.points, "max_points": c.max_points, "status": c.status}
+
+
+def seed_for(student: str) -> int:
+    """``--seed-from-id``: a stable seed from the student's id (the first 6 hex digits of its
+    SHA-256, 0…16777215), the same on every machine and run; ``gradcheck FILE --seed N`` repeats it."""
+    return int(hashlib.sha256(student.encode("utf-8", "surrogateescape")).hexdigest()[:6], 16)
+
+
+def student_ids(files: list[Path], target: str) -> dict[Path, str]:
+    """Each file's student id: the first folder under the target (``subs/alice/planar.py`` →
+    ``alice``), else the file's name (``subs/bob_planar.py`` → ``bob_planar``). A Gradescope
+    ``submission_metadata.json`` in the student's folder names them instead (its users' emails).
+    Ids are made unique by adding the file's own path when two files share one."""
+    root = Path(target) if Path(target).is_dir() else Path(os.path.commonpath([str(p.parent) for p in files]) or ".")
+    ids: dict[Path, str] = {}
+    for p in files:
+        try:
+            rel = p.relative_to(root)
+        except ValueError:
+            rel = Path(p.name)
+        folder = root / rel.parts[0] if len(rel.parts) > 1 else None
+        ids[p] = (_gradescope_id(folder) if folder else None) or (rel.parts[0] if folder else p.stem)
+    counts = Counter(ids.values())
+    return {p: (i if counts[i] == 1 else p.relative_to(root).with_suffix("").as_posix() if p.is_relative_to(root) else f"{i}/{p.stem}")
+            for p, i in ids.items()}  # fmt: skip
+
+
+def _gradescope_id(folder: Path) -> str | None:
+    """The submitters' emails (or names) from Gradescope's ``submission_metadata.json``, joined by '+'."""
+    meta = folder / "submission_metadata.json"
+    try:
+        users = json.loads(meta.read_text(encoding="utf-8")).get("users") if meta.is_file() else None
+    except (OSError, ValueError, AttributeError):
+        return None
+    if not isinstance(users, list):
+        return None
+    names = [str(u.get("sid") or u.get("email") or u.get("name") or "").strip() for u in users if isinstance(u, dict)]
+    return "+".join(n for n in names if n) or None
 
 
 def failed_row(path: Path, assignment: str, why: str) -> Row:
@@ -165,14 +229,24 @@ def to_json(rows: list[Row], meta: dict[str, Any]) -> str:
     return json.dumps({"meta": meta, "summary": summary(rows), "results": [r.__dict__ for r in rows]}, indent=2, ensure_ascii=False) + "\n"
 
 
+CSV_COLUMNS = ["file", "passed", "score", "max_score", "errors", "first_error",
+               "student", "assignment", "seed", "first_error_code", "first_error_target"]  # fmt: skip
+
+
 def to_csv(rows: list[Row]) -> str:
+    """The gradebook: the first six columns as before, then the student, the assignment, the
+    seed, the first error's code and target, and one column of points per check (named
+    ``function: target``; empty for a student graded on another assignment)."""
+    checks = list(dict.fromkeys(c["name"] for r in rows for c in r.checks))
     buf = io.StringIO()
     w = csv.writer(buf)
-    w.writerow(["file", "passed", "score", "max_score", "errors", "first_error"])
+    w.writerow(CSV_COLUMNS + checks)
     for r in rows:
         errors = [f for f in r.findings if f["severity"] == "error"]
         first = f"{errors[0]['code']} {errors[0]['target']}: {errors[0]['message']}" if errors else ""
-        w.writerow([r.file, r.passed, r.score, r.max_score, " ".join(e["code"] for e in errors), first[:300]])
+        own = {c["name"]: c["points"] for c in r.checks}
+        w.writerow([r.file, r.passed, r.score, r.max_score, " ".join(e["code"] for e in errors), first[:300], r.student, r.assignment, r.seed,
+                    errors[0]["code"] if errors else "", errors[0]["target"] if errors else ""] + [own.get(c, "") for c in checks])  # fmt: skip
     return buf.getvalue()
 
 

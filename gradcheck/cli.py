@@ -11,7 +11,8 @@ from typing import Optional
 import typer
 
 app = typer.Typer(
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish, PowerShell)
+    context_settings={"help_option_names": ["-h", "--help"]},
     no_args_is_help=True,
     help="Check hand-written backprop in numpy: which gradient is wrong, why, and on which line.",
     pretty_exceptions_enable=False,
@@ -19,6 +20,8 @@ app = typer.Typer(
 )
 
 COMMANDS = {"check", "list", "explain", "validate", "grade", "merge"}
+# Options of the app itself (everything else starting with "-" belongs to `check`).
+APP_OPTIONS = ("--help", "-h", "--version", "--install-completion", "--show-completion")
 
 
 class Format(str, Enum):
@@ -37,6 +40,7 @@ CI_FORMATS = frozenset({"junit", "gradescope", "classroom50", "classroom"})
 # Set when the command line asks for --format json: usage errors then also print a JSON
 # object on stdout (docs/reports.md), so a tool reading stdout always gets JSON.
 _json_errors = False
+_visibility: str | None = None  # --visibility, for the gradescope format
 
 
 def _stdout():
@@ -55,12 +59,27 @@ def _fail_usage(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
+def _version(value: bool) -> None:
+    if value:
+        from ._version import __version__
+
+        sys.stdout.write(f"gradcheck {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _app(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit.")) -> None:
+    """Check hand-written backprop in numpy: which gradient is wrong, why, and on which line.
+
+    `gradcheck FILE` is `gradcheck check FILE`."""
+
+
 @app.command("check")
 def check(
     file: Path = typer.Argument(..., help="The student's submission (.py or .ipynb)."),
     assignment: Optional[str] = typer.Option(None, "--assignment", "-a", help="Built-in assignment name or a spec.yaml path. Default: picked from the functions the file defines."),
-    seed: int = typer.Option(0, "--seed", help="Seed for the trials' sizes and inputs (stated in the report)."),
-    fmt: Format = typer.Option(Format.text, "--format", "-f", help="What to print on stdout."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Seed for the trials' sizes and inputs (stated in the report; default 0)."),
+    fmt: Optional[Format] = typer.Option(None, "--format", "-f", help="What to print on stdout (default text)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Also write the JSON report to this file (atomically)."),
     reports: list[str] = typer.Option([], "--report", help="Also write FORMAT=FILE (repeatable): json, markdown, junit, gradescope, classroom50, classroom, text."),
     timeout: Optional[float] = typer.Option(None, "--timeout", help="Seconds allowed per call (default from the spec: 10)."),
@@ -79,6 +98,10 @@ def check(
     directions: Optional[int] = typer.Option(None, "--directions", help="Random directions for the finite-difference check of big networks (default 4)."),
     fix: bool = typer.Option(False, "--fix", help="Write every verified fix into FILE.fixed.py (.fixed.ipynb) next to the file, never over it, and print the new score."),
     samples: Optional[int] = typer.Option(None, "--samples", help="When random directions disagree: entries per parameter checked one by one to say where (default 4, 0 for none)."),
+    max_elements: Optional[int] = typer.Option(None, "--max-elements", help="Largest array the reference may build, in elements (default 50000000; the grader needs about 8 bytes × 5 per element)."),
+    select: Optional[str] = typer.Option(None, "--select", help="Report only these finding codes or prefixes (GC302,GC3); the score is unchanged."),
+    ignore: Optional[str] = typer.Option(None, "--ignore", help="Do not report these finding codes or prefixes; the score is unchanged."),
+    visibility: Optional[str] = typer.Option(None, "--visibility", help="Gradescope: every test's visibility (visible, hidden, after_due_date, after_published)."),
 ) -> None:
     """Check a submission and print the report (the default command: `gradcheck FILE`)."""
     from .errors import GradcheckError
@@ -92,7 +115,11 @@ def check(
     except ValueError as exc:
         raise _fail_usage(f"--report: {exc}") from None
     actions = os.environ.get("GITHUB_ACTIONS") == "true"
+    settings = _settings(file, fmt, [kind for kind, _ in extra], actions)
+    fmt, seed = fmt or Format(settings.get("format", "text")), seed if seed is not None else settings.get("seed", 0)
+    timeout, memory_mb = (timeout if timeout is not None else settings.get("timeout"), memory_mb if memory_mb is not None else settings.get("memory_mb"))
     _require_pinned(assignment, fmt.value, [kind for kind, _ in extra], actions)
+    shown = _more_options(settings, max_elements, select, ignore, visibility)
     # Every file is known writable before any student code runs (a usage error, exit 2).
     if output is not None:
         _check_writable(output, "--output")
@@ -126,6 +153,9 @@ def check(
                                          seed=seed, limits=limits, sizes=fixed, fd_options=fd_options)  # fmt: skip
         if said:
             sys.stderr.write(said + "\n")
+    from .config import select as select_findings
+
+    select_findings(report, *shown)
     if min_score is not None and not formats.has_internal_error(report):
         report.passed = report.score >= min_score
         report.rules.append(f"pass threshold: score ≥ {min_score:g} (--min-score)")
@@ -133,7 +163,7 @@ def check(
     if fmt is Format.text:
         _print_text(report, width, color, verbose, actions)
     else:
-        doc = formats.render_format(report, fmt.value)
+        doc = _render(report, fmt.value)
         sys.stdout.write(formats.safe_document(doc, fmt.value, getattr(sys.stdout, "encoding", None)))
     if actions:
         _github_actions(report, to_stderr=fmt is not Format.text)
@@ -154,6 +184,56 @@ def _require_pinned(assignment: str | None, fmt: str, extra: list[str], actions:
         raise _fail_usage(f"{why} grades for a course, so the assignment must be pinned: add --assignment NAME "
                           "(see `gradcheck list`) or --assignment path/to/spec.yaml; otherwise the submission's own "
                           "function names would choose how it is graded")  # fmt: skip
+
+
+def _more_options(settings, max_elements: int | None, select: str | None, ignore: str | None, visibility: str | None):
+    """--max-elements, --visibility (checked and kept), and the codes shown (--select / --ignore)."""
+    global _visibility
+    _set_max_elements(max_elements if max_elements is not None else settings.get("max_elements"))
+    if visibility is not None and visibility not in ("visible", "hidden", "after_due_date", "after_published"):
+        raise _fail_usage(f"--visibility must be visible, hidden, after_due_date or after_published (got {visibility!r})")
+    _visibility = visibility
+    return _codes(select, ignore, settings)
+
+
+def _settings(file: Path, fmt: Format | None, extra: list[str], actions: bool):
+    """[tool.gradcheck] from the submission's folder upward, unless the command line grades for a
+    course (a CI format, GITHUB_ACTIONS): there the folder is the student's, and so would be the
+    settings (a longer timeout, a chosen seed). Pass them on the command line instead."""
+    from .config import Settings, load
+    from .errors import GradcheckError
+
+    if actions or any(k in CI_FORMATS for k in [fmt.value if fmt else "", *extra]):
+        return Settings()
+    try:
+        settings = load(file)
+        if settings.get("format") is not None and settings.get("format") not in Format.__members__:
+            raise _fail_usage(f"{settings.path}: 'format' must be one of {', '.join(Format.__members__)} (got {settings.get('format')!r})")
+    except GradcheckError as exc:
+        raise _fail_usage(exc.one_line()) from None
+    return settings
+
+
+def _codes(select: str | None, ignore: str | None, settings) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """--select / --ignore (or the file's), each code checked; the command line wins."""
+    from .config import parse_codes
+    from .errors import GradcheckError
+
+    try:
+        return (parse_codes(select if select is not None else settings.get("select"), "--select"),
+                parse_codes(ignore if ignore is not None else settings.get("ignore"), "--ignore"))  # fmt: skip
+    except GradcheckError as exc:
+        raise _fail_usage(exc.one_line()) from None
+
+
+def _set_max_elements(value: int | None) -> None:
+    if value is None:
+        return
+    if not 1000 <= value <= 10**12:
+        raise _fail_usage(f"--max-elements must be between 1000 and 1000000000000 (got {value})")
+    from .spec.formula import set_max_elements
+
+    set_max_elements(value)
 
 
 def _check_writable(path: Path, flag: str) -> None:
@@ -204,7 +284,16 @@ def _write_reports(report, output: Path | None, extra: list[tuple[str, str]]) ->
     if output is not None:
         _write_atomic(output, formats.render_format(report, "json"))
     for kind, target in extra:
-        _write_atomic(Path(target), formats.render_format(report, kind))
+        _write_atomic(Path(target), _render(report, kind))
+
+
+def _render(report, kind: str) -> str:
+    """A format's document; gradescope with --visibility for its tests."""
+    from .render import formats, gradescope
+
+    if kind == "gradescope" and _visibility:
+        return formats.safe_document(gradescope.render(report, test_visibility=_visibility), kind)
+    return formats.render_format(report, kind)
 
 
 def _print_text(report, width, color, verbose, actions: bool) -> None:
@@ -339,72 +428,69 @@ def explain(
 
 
 @app.command("validate")
-def validate(spec_file: Path = typer.Argument(..., help="A spec.yaml to check.")) -> None:
+def validate(spec_file: str = typer.Argument(..., help="A spec.yaml to check, or a built-in assignment's name (see `gradcheck list`).")) -> None:
     """Check a spec file: schema, formulas, and the reference against its own finite differences."""
+    from .catalog import resolve
     from .errors import GradcheckError
     from .grade import validate_spec
     from .spec.loader import load_spec
 
     try:
-        spec = load_spec(spec_file)
+        spec = load_spec(resolve(spec_file))
         validate_spec(spec)
     except GradcheckError as exc:
         raise _fail_usage(exc.one_line()) from None
-    _stdout().write(f"{spec_file}: ok — '{spec.name}', {len(spec.functions)} functions, {len(spec.backward)} gradients; the reference passes its finite-difference check\n")
+    _stdout().write(f"{spec_file}: ok — '{spec.name}', {plural(len(spec.functions), 'function')}, {plural(len(spec.backward), 'gradient')}; "
+                    "the reference passes its finite-difference check\n")  # fmt: skip
+
+
+def plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 @app.command("grade")
 def grade_many(
-    target: str = typer.Argument(..., help="A directory of submissions or a glob ('subs/*.py')."),
-    assignment: str = typer.Option(..., "--assignment", "-a", help="Built-in assignment name or a spec.yaml path."),
+    target: str = typer.Argument(..., help="A directory of submissions (one folder or file per student) or a glob ('subs/*.py')."),
+    assignment: Optional[str] = typer.Option(None, "--assignment", "-a", help="Built-in assignment name or a spec.yaml path. Default: picked per file."),
     jobs: int = typer.Option(2, "--jobs", "-j", help="Submissions graded at once (each in its own process)."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="results.csv or results.json (all reports and the summary)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="The gradebook: results.csv or results.json (all reports and the summary)."),
+    feedback: Optional[Path] = typer.Option(None, "--feedback", help="Write STUDENT.md and STUDENT.html (self-contained) per student into this folder."),
+    html: Optional[Path] = typer.Option(None, "--html", help="Write the class summary page (histogram, common mistakes, every student) here."),
     shard_spec: Optional[str] = typer.Option(None, "--shard", help="Grade only shard i of n (e.g. 2/5); combine shards with `gradcheck merge`."),
     seed: int = typer.Option(0, "--seed"),
+    seed_from_id: bool = typer.Option(False, "--seed-from-id", help="Each student's own seed, derived from their id (stated in their feedback)."),
     timeout: Optional[float] = typer.Option(None, "--timeout", help="Seconds allowed per call."),
 ) -> None:
-    """Grade many submissions (instructors): one row each, and what the class got wrong."""
-    from dataclasses import replace
-
-    from . import batch
-    from .catalog import resolve
+    """Grade many submissions (instructors): one row per student, feedback files, what the class got wrong."""
+    from . import batch, gradebook
     from .errors import GradcheckError
-    from .spec.loader import load_spec
 
+    _require_pinned(assignment, "text", [], os.environ.get("GITHUB_ACTIONS") == "true")
+    if not 1 <= jobs <= 64:
+        raise _fail_usage("--jobs must be between 1 and 64")
+    for path, flag in ((output, "--output"), (html, "--html")):
+        if path is not None:
+            _check_writable(path, flag)
     try:
         files = batch.collect(target)
         if shard_spec:
             files = batch.shard(files, shard_spec)
-        spec = load_spec(resolve(assignment))
-        limits = replace(spec.limits, timeout=timeout) if timeout else spec.limits
-        if not 1 <= jobs <= 64:
-            raise _fail_usage("--jobs must be between 1 and 64")
-        if output is not None:
-            _check_writable(output, "--output")
         # Each student's row is saved as it completes: a batch killed midway keeps them.
         journal = batch.Journal(output) if output is not None else None
-        rows = _run_batch(batch, spec, files, seed, limits, jobs, journal.add if journal else None)
-        meta = {"assignment": spec.name, "seed": seed, "shard": shard_spec, "target": target}
+        result = gradebook.run_with_progress(len(files), lambda progress: gradebook.grade_class(
+            target, files, assignment=assignment, seed=seed, seed_from_id=seed_from_id, timeout=timeout, jobs=jobs, feedback=feedback,
+            progress=progress, on_row=journal.add if journal else None))  # fmt: skip
+        meta = {"assignment": ", ".join(result.assignments), "seed": "from id" if seed_from_id else seed, "shard": shard_spec, "target": target}
         if output is not None:
-            batch.write(output, rows, meta)
+            batch.write(output, result.rows, meta)
             journal.close(done=True)  # type: ignore[union-attr]
+        if html is not None:
+            gradebook.summary_page(html, result, feedback)
     except GradcheckError as exc:
         raise _fail_usage(exc.one_line()) from None
     except OSError as exc:
         raise _fail_usage(f"{getattr(exc, 'filename', None) or output}: {exc.strerror or exc}") from None
-    _print_summary(batch.summary(rows))
-
-
-def _run_batch(batch, spec, files, seed, limits, jobs, on_row=None):
-    if not sys.stderr.isatty():
-        return batch.grade_all(spec, files, seed=seed, limits=limits, jobs=jobs, on_row=on_row)
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=Console(stderr=True), transient=True) as bar:  # fmt: skip
-        task = bar.add_task("grading", total=len(files))
-        return batch.grade_all(spec, files, seed=seed, limits=limits, jobs=jobs, progress=lambda _: bar.advance(task), on_row=on_row)
+    gradebook.print_class(result, _stdout())
 
 
 def _print_summary(s: dict) -> None:
@@ -442,14 +528,16 @@ def merge(
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     single_blas_thread()
-    # `gradcheck FILE` means `gradcheck check FILE`.
-    if args and args[0] not in COMMANDS and not args[0].startswith("-") or args and args[0].startswith("-") and args[0] not in ("--help", "-h", "--version"):
-        args.insert(0, "check")
-    if args == ["--version"]:
+    if args == ["--version"]:  # fast: no app built
         from ._version import __version__
 
         sys.stdout.write(f"gradcheck {__version__}\n")
         return
+    if args and _mistyped_command(args[0], _asks_for_json(args)):
+        raise SystemExit(2)
+    # `gradcheck FILE` means `gradcheck check FILE`.
+    if args and args[0] not in COMMANDS and not args[0].startswith("-") or args and args[0].startswith("-") and args[0] not in APP_OPTIONS:
+        args.insert(0, "check")
     for stream in (sys.stdout, sys.stderr):  # the last guard: an output problem is never a traceback
         try:
             stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
@@ -484,6 +572,22 @@ def main(argv: list[str] | None = None) -> None:
         raise
     finally:
         sys.stderr = err
+
+
+def _mistyped_command(word: str, json_errors: bool) -> bool:
+    """`gradcheck lst`: a bare word that is neither a file nor a command but close to one is a
+    typo of the command (exit 2 with a suggestion); anything path-like stays `check`'s to report."""
+    if word in COMMANDS or word.startswith("-") or "/" in word or "\\" in word or "." in word or Path(word).exists():
+        return False
+    import difflib
+
+    close = difflib.get_close_matches(word, sorted(COMMANDS), n=1, cutoff=0.6)
+    if not close:
+        return False
+    global _json_errors
+    _json_errors = json_errors
+    _fail_usage(f"no such file or command '{word}'; did you mean '{close[0]}'?")
+    return True
 
 
 def _asks_for_json(args: list[str]) -> bool:

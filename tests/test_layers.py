@@ -20,8 +20,8 @@ from .conftest import ROOT
 LAYERS: dict[str, int] = {
     # shared data and errors, read by every layer
     "_version": 0, "errors": 0, "findings": 0, "report": 0,
-    # assignments as data: the spec loader, and the built-in catalog (finds the specs)
-    "spec": 1, "catalog": 1,
+    # assignments as data: the spec loader, the built-in catalog (finds the specs), [tool.gradcheck] settings
+    "spec": 1, "catalog": 1, "config": 1,
     # running student code in a child process
     "sandbox": 2,
     # trials, observations, numeric comparisons
@@ -33,7 +33,7 @@ LAYERS: dict[str, int] = {
     # reports for humans and machines; explain pages
     "render": 6, "explain": 6,
     # grading one or many submissions; the Jupyter front end; check_grads on the caller's function
-    "grade": 7, "api": 7, "fixes": 7, "batch": 7, "notebook": 7, "grads": 7, "grads_words": 7,
+    "grade": 7, "api": 7, "fixes": 7, "batch": 7, "gradebook": 7, "notebook": 7, "grads": 7, "grads_words": 7,
     # command line, pytest plugin, the package's public face
     "cli": 8, "__main__": 8, "pytest_plugin": 8, "": 8,
 }

@@ -35,20 +35,22 @@ VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
 OUTPUT_LIMIT = 16 * 1024  # characters of printed output shown in the top-level output
 
 
-def render(report: Report, *, visibility: str = "visible", stdout_visibility: str = "hidden") -> str:
+def render(report: Report, *, visibility: str = "visible", stdout_visibility: str = "hidden", test_visibility: str = "visible") -> str:
     """The results.json text. Never raises: on a rendering bug, a minimal document with the score."""
     try:
-        return json.dumps(results(report, visibility=visibility, stdout_visibility=stdout_visibility),
+        return json.dumps(results(report, visibility=visibility, stdout_visibility=stdout_visibility, test_visibility=test_visibility),
                           indent=2, ensure_ascii=False, allow_nan=False) + "\n"  # fmt: skip
     except Exception as exc:  # noqa: BLE001 - a rendering bug must never hide the score
         note = f"gradcheck could not render the full results ({type(exc).__name__}: {exc})"
         return json.dumps({"score": number(getattr(report, "score", 0)), "output": note, "tests": []}, ensure_ascii=False) + "\n"
 
 
-def results(report: Report, *, visibility: str = "visible", stdout_visibility: str = "hidden") -> dict:
-    """The results.json object."""
+def results(report: Report, *, visibility: str = "visible", stdout_visibility: str = "hidden", test_visibility: str = "visible") -> dict:
+    """The results.json object. ``test_visibility`` is every test's ``visibility`` (``--visibility``)."""
     if visibility not in VISIBILITIES:
         visibility = "visible"
+    if test_visibility not in VISIBILITIES:
+        test_visibility = "visible"
     if stdout_visibility not in VISIBILITIES:
         stdout_visibility = "hidden"
     tests = []
@@ -63,7 +65,7 @@ def results(report: Report, *, visibility: str = "visible", stdout_visibility: s
             "status": status,
             "output": output,
             "output_format": "md",
-            "visibility": "visible",
+            "visibility": test_visibility,
         }
         tags = list(dict.fromkeys([f.code for f in found] + [t for f in found for t in f.tags]))
         if tags:

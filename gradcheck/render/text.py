@@ -36,7 +36,7 @@ def _render(report: Report, console: Console, verbose: bool) -> None:
     head.append(report.assignment, style="bold cyan")
     head.append(f" — {report.title}")
     console.print(head)
-    info = f"file {report.file} · seed {report.seed} · {len(report.trials)} trials · {report.seconds:.2f} s"
+    info = f"file {report.file} · seed {report.seed} · {len(report.trials)} trial{'' if len(report.trials) == 1 else 's'} · {report.seconds:.2f} s"
     console.print(Text(info, style="dim"))
     if report.picked:
         console.print(Text(report.picked, style="dim"))

@@ -16,12 +16,31 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import FormulaError
+from ..errors import FormulaError, UsageError
 from . import formula_conv
 
 MAX_LENGTH = 2000
 MAX_NODES = 400
-MAX_ELEMENTS = 50_000_000  # largest array an operation may produce (400 MB of float64)
+MAX_ELEMENTS = 50_000_000  # largest array an operation may produce (400 MB of float64); --max-elements raises it
+
+
+class ElementLimitError(UsageError):
+    """A reference array larger than the cap: the sizes asked for, not the spec, are the problem
+    (a usage error naming ``--max-elements``). Not a FormulaError, so no spec line is blamed."""
+
+    def __init__(self, elements: int, limit: int) -> None:
+        self.elements, self.limit = elements, limit
+        super().__init__(
+            f"these sizes need an array of {elements:,} elements ({elements * 8 / 1e6:,.0f} MB of float64), more than "
+            f"the limit of {limit:,}: choose smaller sizes or raise the limit with --max-elements {elements} "
+            "(see docs/instructors.md, 'Sizes and memory')"
+        )
+
+
+def set_max_elements(limit: int) -> None:
+    """The element cap for this process (``--max-elements``)."""
+    global MAX_ELEMENTS
+    MAX_ELEMENTS = int(limit)
 
 
 def _sigmoid(z):
@@ -216,7 +235,7 @@ def evaluate(tree: ast.AST, env: Mapping[str, Any]) -> Any:
     try:
         with np.errstate(all="ignore"):
             return _eval(tree, env)
-    except FormulaError:
+    except (FormulaError, ElementLimitError):
         raise
     except RecursionError:
         raise FormulaError("formula is nested too deeply") from None
@@ -280,7 +299,7 @@ def _check_size(*operands: Any, matmul: bool = False) -> None:
     except (ValueError, TypeError):
         return  # shapes that do not fit: the operation itself reports it
     if n > MAX_ELEMENTS:
-        raise FormulaError(f"the result would have {n} elements (more than {MAX_ELEMENTS})")
+        raise ElementLimitError(n, MAX_ELEMENTS)
 
 
 def unparse(tree: ast.AST) -> str:
