@@ -1,397 +1,19 @@
-"""The command line: a thin layer over the library. Heavy imports happen inside commands."""
+"""The command line: a thin layer over the library. Heavy imports happen inside commands.
+
+The app and what every command shares are in cli_base.py; `check` (the default command) is in
+cli_check.py; the other commands and the entry point are here."""
 
 from __future__ import annotations
 
 import os
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-app = typer.Typer(
-    add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish, PowerShell)
-    context_settings={"help_option_names": ["-h", "--help"]},
-    no_args_is_help=True,
-    help="Check hand-written backprop in numpy: which gradient is wrong, why, and on which line.",
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
-
-COMMANDS = {"check", "list", "explain", "validate", "grade", "merge"}
-# Options of the app itself (everything else starting with "-" belongs to `check`).
-APP_OPTIONS = ("--help", "-h", "--version", "--install-completion", "--show-completion")
-
-
-class Format(str, Enum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
-    junit = "junit"
-    gradescope = "gradescope"
-    classroom50 = "classroom50"
-    classroom = "classroom"
-
-
-# Formats that grade for a course: the assignment must be pinned (a submission never picks it).
-CI_FORMATS = frozenset({"junit", "gradescope", "classroom50", "classroom"})
-
-# Set when the command line asks for --format json: usage errors then also print a JSON
-# object on stdout (docs/reports.md), so a tool reading stdout always gets JSON.
-_json_errors = False
-_visibility: str | None = None  # --visibility, for the gradescope format
-
-
-def _stdout():
-    """stdout that writes whatever its encoding (render.console.SafeStream)."""
-    from .render.console import safe_stream
-
-    return safe_stream(sys.stdout)
-
-
-def _fail_usage(message: str) -> typer.Exit:
-    sys.stderr.write(f"gradcheck: error: {message}\n")
-    if _json_errors:
-        from .render.formats import usage_error_document
-
-        sys.stdout.write(usage_error_document(message, getattr(sys.stdout, "encoding", None)))
-    return typer.Exit(2)
-
-
-def _version(value: bool) -> None:
-    if value:
-        from ._version import __version__
-
-        sys.stdout.write(f"gradcheck {__version__}\n")
-        raise typer.Exit(0)
-
-
-@app.callback()
-def _app(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit.")) -> None:
-    """Check hand-written backprop in numpy: which gradient is wrong, why, and on which line.
-
-    `gradcheck FILE` is `gradcheck check FILE`."""
-
-
-@app.command("check")
-def check(
-    file: Path = typer.Argument(..., help="The student's submission (.py or .ipynb)."),
-    assignment: Optional[str] = typer.Option(None, "--assignment", "-a", help="Built-in assignment name or a spec.yaml path. Default: picked from the functions the file defines."),
-    seed: Optional[int] = typer.Option(None, "--seed", help="Seed for the trials' sizes and inputs (stated in the report; default 0)."),
-    fmt: Optional[Format] = typer.Option(None, "--format", "-f", help="What to print on stdout (default text)."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Also write the JSON report to this file (atomically)."),
-    reports: list[str] = typer.Option([], "--report", help="Also write FORMAT=FILE (repeatable): json, markdown, junit, gradescope, classroom50, classroom, text."),
-    timeout: Optional[float] = typer.Option(None, "--timeout", help="Seconds allowed per call (default from the spec: 10)."),
-    memory_mb: Optional[int] = typer.Option(None, "--memory-mb", help="Memory cap of the student's process in MiB (default 2048)."),
-    processes: Optional[int] = typer.Option(None, "--processes", help="RLIMIT_NPROC for the student's process (default 64; process creation is refused regardless)."),
-    output_kb: Optional[int] = typer.Option(None, "--output-kb", help="Printed output kept from the submission, in KiB (default 256)."),
-    total_timeout: Optional[float] = typer.Option(None, "--total-timeout", help="Seconds allowed for the whole submission (default 120)."),
-    width: Optional[int] = typer.Option(None, "--width", help="Terminal width for the text report."),
-    color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Force colour on or off (NO_COLOR is honoured)."),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show more detail."),
-    min_score: Optional[float] = typer.Option(None, "--min-score", help="Pass (exit 0) when the score reaches this, even with findings."),
-    sizes: Optional[str] = typer.Option(None, "--sizes", help="Layer sizes of the network you train, e.g. 12288,20,7,5,1 (L-layer assignments): one trial at that size."),
-    m: Optional[int] = typer.Option(None, "--m", help="Number of examples for --sizes / --dims (e.g. 209)."),
-    dims: Optional[str] = typer.Option(None, "--dims", help="Fix sizes by name, e.g. n_x=400,n_h=20,m=500: one trial at that size."),
-    exhaustive: bool = typer.Option(False, "--exhaustive", help="Finite differences for every parameter element (slow at large sizes: the time is estimated first)."),
-    directions: Optional[int] = typer.Option(None, "--directions", help="Random directions for the finite-difference check of big networks (default 4)."),
-    fix: bool = typer.Option(False, "--fix", help="Write every verified fix into FILE.fixed.py (.fixed.ipynb) next to the file, never over it, and print the new score."),
-    samples: Optional[int] = typer.Option(None, "--samples", help="When random directions disagree: entries per parameter checked one by one to say where (default 4, 0 for none)."),
-    max_elements: Optional[int] = typer.Option(None, "--max-elements", help="Largest array the reference may build, in elements (default 50000000; the grader needs about 8 bytes × 5 per element)."),
-    select: Optional[str] = typer.Option(None, "--select", help="Report only these finding codes or prefixes (GC302,GC3); the score is unchanged."),
-    ignore: Optional[str] = typer.Option(None, "--ignore", help="Do not report these finding codes or prefixes; the score is unchanged."),
-    visibility: Optional[str] = typer.Option(None, "--visibility", help="Gradescope: every test's visibility (visible, hidden, after_due_date, after_published)."),
-) -> None:
-    """Check a submission and print the report (the default command: `gradcheck FILE`)."""
-    from .errors import GradcheckError
-    from .grade import grade, internal_error_report
-    from .render import formats
-
-    global _json_errors
-    _json_errors = _json_errors or fmt is Format.json
-    try:
-        extra = [formats.parse_report_option(r) for r in reports]
-    except ValueError as exc:
-        raise _fail_usage(f"--report: {exc}") from None
-    actions = os.environ.get("GITHUB_ACTIONS") == "true"
-    settings = _settings(file, fmt, [kind for kind, _ in extra], actions)
-    fmt, seed = fmt or Format(settings.get("format", "text")), seed if seed is not None else settings.get("seed", 0)
-    timeout, memory_mb = (timeout if timeout is not None else settings.get("timeout"), memory_mb if memory_mb is not None else settings.get("memory_mb"))
-    _require_pinned(assignment, fmt.value, [kind for kind, _ in extra], actions)
-    shown = _more_options(settings, max_elements, select, ignore, visibility)
-    # Every file is known writable before any student code runs (a usage error, exit 2).
-    if output is not None:
-        _check_writable(output, "--output")
-    for kind, target in extra:
-        _check_writable(Path(target), f"--report {kind}")
-    try:
-        from .api import choose_spec
-        from .spec.loader import load_spec
-        from .submission import Submission
-
-        submission = Submission.from_path(file)
-        spec_path, picked = choose_spec(submission, assignment)
-        fixed, depth = _fixed_sizes(sizes, m, dims)
-        spec = load_spec(spec_path, depth=depth)
-        if fixed is not None and m is not None:
-            fixed[spec.batch] = m
-        limits = _limits(spec.limits, timeout, memory_mb, processes, output_kb, total_timeout)
-    except GradcheckError as exc:
-        raise _fail_usage(exc.one_line()) from None
-    fd_options = _fd_options(exhaustive, directions, samples)
-    try:
-        report = grade(spec, submission, seed=seed, limits=limits, picked=picked, sizes=fixed, fd_options=fd_options)
-    except GradcheckError as exc:
-        raise _fail_usage(exc.one_line()) from None
-    except Exception as exc:  # noqa: BLE001 - the report must exist even when gradcheck fails
-        report = internal_error_report(spec.name, file, seed, f"{type(exc).__name__}: {exc}")
-    if not report.passed and not formats.has_internal_error(report):
-        from . import fixes
-
-        report, said = fixes.for_command(spec, submission, report, fixes.mode_for(fmt.value, getattr(spec, "fixes", None)), fix,
-                                         seed=seed, limits=limits, sizes=fixed, fd_options=fd_options)  # fmt: skip
-        if said:
-            sys.stderr.write(said + "\n")
-    from .config import select as select_findings
-
-    select_findings(report, *shown)
-    if min_score is not None and not formats.has_internal_error(report):
-        report.passed = report.score >= min_score
-        report.rules.append(f"pass threshold: score ≥ {min_score:g} (--min-score)")
-    _write_reports(report, output, extra)
-    if fmt is Format.text:
-        _print_text(report, width, color, verbose, actions)
-    else:
-        doc = _render(report, fmt.value)
-        sys.stdout.write(formats.safe_document(doc, fmt.value, getattr(sys.stdout, "encoding", None)))
-    if actions:
-        _github_actions(report, to_stderr=fmt is not Format.text)
-    policy = "classroom50" if fmt is Format.classroom50 or any(k == "classroom50" for k, _ in extra) else fmt.value
-    raise typer.Exit(formats.exit_code(report, policy))
-
-
-def _require_pinned(assignment: str | None, fmt: str, extra: list[str], actions: bool) -> None:
-    """CI formats and GitHub Actions grade for a course: without --assignment the submission
-    would choose its own assignment (hide one function, add another: graded as something
-    easier). Auto-pick stays for students at their own machine (text, json, markdown)."""
-    if assignment:
-        return
-    why = next((f"--format {k}" if k == fmt else f"--report {k}=…" for k in [fmt, *extra] if k in CI_FORMATS), None)
-    if why is None and actions:
-        why = "GITHUB_ACTIONS=true"
-    if why is not None:
-        raise _fail_usage(f"{why} grades for a course, so the assignment must be pinned: add --assignment NAME "
-                          "(see `gradcheck list`) or --assignment path/to/spec.yaml; otherwise the submission's own "
-                          "function names would choose how it is graded")  # fmt: skip
-
-
-def _more_options(settings, max_elements: int | None, select: str | None, ignore: str | None, visibility: str | None):
-    """--max-elements, --visibility (checked and kept), and the codes shown (--select / --ignore)."""
-    global _visibility
-    _set_max_elements(max_elements if max_elements is not None else settings.get("max_elements"))
-    if visibility is not None and visibility not in ("visible", "hidden", "after_due_date", "after_published"):
-        raise _fail_usage(f"--visibility must be visible, hidden, after_due_date or after_published (got {visibility!r})")
-    _visibility = visibility
-    return _codes(select, ignore, settings)
-
-
-def _settings(file: Path, fmt: Format | None, extra: list[str], actions: bool):
-    """[tool.gradcheck] from the submission's folder upward, unless the command line grades for a
-    course (a CI format, GITHUB_ACTIONS): there the folder is the student's, and so would be the
-    settings (a longer timeout, a chosen seed). Pass them on the command line instead."""
-    from .config import Settings, load
-    from .errors import GradcheckError
-
-    if actions or any(k in CI_FORMATS for k in [fmt.value if fmt else "", *extra]):
-        return Settings()
-    try:
-        settings = load(file)
-        if settings.get("format") is not None and settings.get("format") not in Format.__members__:
-            raise _fail_usage(f"{settings.path}: 'format' must be one of {', '.join(Format.__members__)} (got {settings.get('format')!r})")
-    except GradcheckError as exc:
-        raise _fail_usage(exc.one_line()) from None
-    return settings
-
-
-def _codes(select: str | None, ignore: str | None, settings) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """--select / --ignore (or the file's), each code checked; the command line wins."""
-    from .config import parse_codes
-    from .errors import GradcheckError
-
-    try:
-        return (parse_codes(select if select is not None else settings.get("select"), "--select"),
-                parse_codes(ignore if ignore is not None else settings.get("ignore"), "--ignore"))  # fmt: skip
-    except GradcheckError as exc:
-        raise _fail_usage(exc.one_line()) from None
-
-
-def _set_max_elements(value: int | None) -> None:
-    if value is None:
-        return
-    if not 1000 <= value <= 10**12:
-        raise _fail_usage(f"--max-elements must be between 1000 and 1000000000000 (got {value})")
-    from .spec.formula import set_max_elements
-
-    set_max_elements(value)
-
-
-def _check_writable(path: Path, flag: str) -> None:
-    """A report path that cannot be written is a usage error before any student code runs."""
-    from .render.files import unwritable
-    why = unwritable(path)
-    if why is not None:
-        raise _fail_usage(f"{flag} {path}: {why}")
-
-
-def _limits(limits, timeout: float | None, memory_mb: int | None, processes: int | None, output_kb: int | None,
-            total_timeout: float | None):  # fmt: skip
-    """The spec's limits with the command line's overrides, each checked against its range."""
-    from dataclasses import replace
-
-    if timeout is not None:
-        if not 0.1 <= timeout <= 3600:
-            raise _fail_usage("--timeout must be between 0.1 and 3600 seconds")
-        limits = replace(limits, timeout=timeout)
-    for flag, value, low, high, key in (
-        ("--memory-mb", memory_mb, 256, 1 << 20, "memory_mb"),
-        ("--processes", processes, 1, 4096, "processes"),
-        ("--output-kb", output_kb, 1, 1 << 20, "output_kb"),
-        ("--total-timeout", total_timeout, 1, 86400, "total_timeout"),
-    ):
-        if value is not None:
-            if not low <= value <= high:
-                raise _fail_usage(f"{flag} must be between {low} and {high} (got {value})")
-            limits = replace(limits, **{key: value})
-    return limits
-
-
-def _fd_options(exhaustive: bool, directions: int | None, samples: int | None):
-    """The finite-difference options, checked before grading starts (a bad value is a usage error, exit 2)."""
-    if directions is not None and not 1 <= directions <= 1000:
-        raise _fail_usage("--directions must be between 1 and 1000")
-    if samples is not None and not 0 <= samples <= 10000:
-        raise _fail_usage("--samples must be between 0 and 10000")
-    from .check.student_fd import FDOptions
-
-    return FDOptions(_exhaustive() if exhaustive else None, directions, samples)
-
-
-def _write_reports(report, output: Path | None, extra: list[tuple[str, str]]) -> None:
-    """--output (the JSON report) and each --report FORMAT=FILE, written atomically."""
-    from .render import formats
-
-    if output is not None:
-        _write_atomic(output, formats.render_format(report, "json"))
-    for kind, target in extra:
-        _write_atomic(Path(target), _render(report, kind))
-
-
-def _render(report, kind: str) -> str:
-    """A format's document; gradescope with --visibility for its tests."""
-    from .render import formats, gradescope
-
-    if kind == "gradescope" and _visibility:
-        return formats.safe_document(gradescope.render(report, test_visibility=_visibility), kind)
-    return formats.render_format(report, kind)
-
-
-def _print_text(report, width, color, verbose, actions: bool) -> None:
-    from .render.console import make_console
-    from .render.text import render
-
-    if not actions:
-        render(report, make_console(width=width, color=color), verbose=verbose)
-        return
-    # Under GitHub Actions the report quotes student text: stop workflow-command processing
-    # around it so printed "::error ::" lines cannot fake annotations.
-    from .render.annotations import new_token
-    from .render.console import capture, safe_stream
-
-    token = new_token()
-    text = capture(lambda console: render(report, console, verbose=verbose), width=width or 120)
-    safe_stream(sys.stdout).write(f"::stop-commands::{token}\n{text}::{token}::\n")
-
-
-def _github_actions(report, to_stderr: bool) -> None:
-    from .render.annotations import annotations
-    from .render.console import safe_stream
-    from .render.markdown import append_step_summary
-
-    stream = safe_stream(sys.stderr if to_stderr else sys.stdout)
-    for line in annotations(report):
-        stream.write(line + "\n")
-    summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if summary:
-        append_step_summary(report, summary)
-    target = os.environ.get("GITHUB_OUTPUT")
-    if target:  # the step's outputs, from the grader itself (no results file read back)
-        from .render.files import step_outputs
-
-        try:
-            step_outputs(report, target)
-        except OSError as exc:
-            sys.stderr.write(f"gradcheck: warning: GITHUB_OUTPUT {target}: {exc.strerror or exc}\n")
-
-
-def _exhaustive():
-    """Estimate before starting, then a progress bar on stderr (when it is a terminal)."""
-    from .check.student_fd import Exhaustive
-
-    state: dict = {}
-
-    def estimate(evaluations: int, seconds: float) -> None:
-        sys.stderr.write(f"gradcheck: exhaustive check: {evaluations:,} evaluations of your forward pass and cost, "
-                         f"about {evaluations * seconds:.0f} s\n")  # fmt: skip
-        if sys.stderr.isatty():
-            from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-            bar = Progress("finite differences", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=Console(stderr=True), transient=True)
-            bar.start()
-            state["bar"], state["task"] = bar, bar.add_task("fd", total=evaluations // 2)
-
-    def progress(done: int, total: int) -> None:
-        if "bar" in state:
-            state["bar"].update(state["task"], completed=done)
-            if done >= total:
-                state["bar"].stop()
-
-    return Exhaustive(estimate, progress)
-
-
-def _fixed_sizes(sizes: str | None, m: int | None, dims: str | None) -> tuple[dict[str, int] | None, int | None]:
-    """--sizes 12288,20,7,5,1 (layer sizes n0..nL, so depth L = 4) and --dims name=value,…"""
-    fixed: dict[str, int] = {}
-    depth = None
-    try:
-        if sizes:
-            values = [int(v) for v in sizes.split(",")]
-            if len(values) < 2 or min(values) < 1:
-                raise ValueError
-            fixed.update({f"n{i}": v for i, v in enumerate(values)})
-            depth = len(values) - 1
-        if dims:
-            for item in dims.split(","):
-                name, _, value = item.partition("=")
-                fixed[name.strip()] = int(value)
-                if fixed[name.strip()] < 1:
-                    raise ValueError
-    except ValueError:
-        raise _fail_usage("--sizes takes positive whole numbers like 12288,20,7,5,1; --dims takes name=number pairs like n_h=20,m=500") from None
-    if m is not None and m < 1:
-        raise _fail_usage("--m must be a positive whole number")
-    if m is not None and not fixed:
-        raise _fail_usage("--m goes with --sizes or --dims")
-    return (fixed or None), depth
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    from .render.files import write_atomic
-    try:
-        write_atomic(path, text)
-    except OSError as exc:
-        raise _fail_usage(f"{path}: {exc.strerror or exc}") from None
+from . import cli_check  # noqa: F401  (registers `check`)
+from .cli_base import APP_OPTIONS, COMMANDS, app, check_writable, fail_usage, plural, require_pinned, state, stdout_stream
 
 
 @app.command("list")
@@ -402,8 +24,8 @@ def list_assignments() -> None:
     entries = builtins()
     width = max((len(e.name) for e in entries), default=0)
     for e in entries:
-        _stdout().write(f"{e.name:<{width}} {e.title}" + (f" ({e.course})" if e.course else "") + "\n")
-        _stdout().write(f"{'':<{width}} functions: {', '.join(e.functions)}" + (f" (optional: {', '.join(e.optional)})" if e.optional else "") + "\n")
+        stdout_stream().write(f"{e.name:<{width}} {e.title}" + (f" ({e.course})" if e.course else "") + "\n")
+        stdout_stream().write(f"{'':<{width}} functions: {', '.join(e.functions)}" + (f" (optional: {', '.join(e.optional)})" if e.optional else "") + "\n")
 
 
 @app.command("explain")
@@ -421,7 +43,7 @@ def explain(
     try:
         page = find_page(topic, assignment)
     except GradcheckError as exc:
-        raise _fail_usage(exc.one_line()) from None
+        raise fail_usage(exc.one_line()) from None
     from rich.markdown import Markdown
 
     make_console(width=width, color=color).print(Markdown(page.body))
@@ -439,13 +61,9 @@ def validate(spec_file: str = typer.Argument(..., help="A spec.yaml to check, or
         spec = load_spec(resolve(spec_file))
         validate_spec(spec)
     except GradcheckError as exc:
-        raise _fail_usage(exc.one_line()) from None
-    _stdout().write(f"{spec_file}: ok — '{spec.name}', {plural(len(spec.functions), 'function')}, {plural(len(spec.backward), 'gradient')}; "
+        raise fail_usage(exc.one_line()) from None
+    stdout_stream().write(f"{spec_file}: ok — '{spec.name}', {plural(len(spec.functions), 'function')}, {plural(len(spec.backward), 'gradient')}; "
                     "the reference passes its finite-difference check\n")  # fmt: skip
-
-
-def plural(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 @app.command("grade")
@@ -465,12 +83,12 @@ def grade_many(
     from . import batch, gradebook
     from .errors import GradcheckError
 
-    _require_pinned(assignment, "text", [], os.environ.get("GITHUB_ACTIONS") == "true")
+    require_pinned(assignment, "text", [], os.environ.get("GITHUB_ACTIONS") == "true")
     if not 1 <= jobs <= 64:
-        raise _fail_usage("--jobs must be between 1 and 64")
+        raise fail_usage("--jobs must be between 1 and 64")
     for path, flag in ((output, "--output"), (html, "--html")):
         if path is not None:
-            _check_writable(path, flag)
+            check_writable(path, flag)
     try:
         files = batch.collect(target)
         if shard_spec:
@@ -487,15 +105,15 @@ def grade_many(
         if html is not None:
             gradebook.summary_page(html, result, feedback)
     except GradcheckError as exc:
-        raise _fail_usage(exc.one_line()) from None
+        raise fail_usage(exc.one_line()) from None
     except OSError as exc:
-        raise _fail_usage(f"{getattr(exc, 'filename', None) or output}: {exc.strerror or exc}") from None
-    gradebook.print_class(result, _stdout())
+        raise fail_usage(f"{getattr(exc, 'filename', None) or output}: {exc.strerror or exc}") from None
+    gradebook.print_class(result, stdout_stream())
 
 
 def _print_summary(s: dict) -> None:
     from .render.class_summary import summary_text
-    _stdout().write(summary_text(s))
+    stdout_stream().write(summary_text(s))
 
 
 @app.command("merge")
@@ -507,7 +125,7 @@ def merge(
     from . import batch
     from .errors import GradcheckError
 
-    _check_writable(output, "--output")
+    check_writable(output, "--output")
     try:
         rows, metas = [], []
         for path in shards:
@@ -517,11 +135,11 @@ def merge(
         seen = set()
         dupes = [r.file for r in rows if r.file in seen or seen.add(r.file)]
         if dupes:
-            raise _fail_usage(f"{dupes[0]} appears in more than one shard")
+            raise fail_usage(f"{dupes[0]} appears in more than one shard")
         rows.sort(key=lambda r: r.file)
         batch.write(output, rows, {"merged": [str(p) for p in shards], "assignment": metas[0].get("assignment") if metas else None})
     except GradcheckError as exc:
-        raise _fail_usage(exc.one_line()) from None
+        raise fail_usage(exc.one_line()) from None
     _print_summary(batch.summary(rows))
 
 
@@ -543,9 +161,8 @@ def main(argv: list[str] | None = None) -> None:
             stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
         except (AttributeError, ValueError, OSError):
             pass
-    global _json_errors
-    _json_errors = _asks_for_json(args)
-    if not _json_errors:
+    state.json_errors = _asks_for_json(args)
+    if not state.json_errors:
         app(args=args, prog_name="gradcheck")
         return
     err, said = sys.stderr, []
@@ -568,7 +185,7 @@ def main(argv: list[str] | None = None) -> None:
             lines = [line.strip(" │╭╮╰╯─") for line in "".join(said).splitlines()]
             message = next((line for line in lines if line.lower().startswith("error")), "") or " ".join(filter(None, lines[-3:]))
             sys.stderr = err
-            _fail_usage(message.removeprefix("Error: ").strip() or "invalid command line")
+            fail_usage(message.removeprefix("Error: ").strip() or "invalid command line")
         raise
     finally:
         sys.stderr = err
@@ -584,9 +201,8 @@ def _mistyped_command(word: str, json_errors: bool) -> bool:
     close = difflib.get_close_matches(word, sorted(COMMANDS), n=1, cutoff=0.6)
     if not close:
         return False
-    global _json_errors
-    _json_errors = json_errors
-    _fail_usage(f"no such file or command '{word}'; did you mean '{close[0]}'?")
+    state.json_errors = json_errors
+    fail_usage(f"no such file or command '{word}'; did you mean '{close[0]}'?")
     return True
 
 
