@@ -26,11 +26,13 @@ def finding(p: P.Problem) -> Finding:
     code = p.code
     words = WRITERS[code](p)
     tags = p.tags if p.tags is not None else CODES[code].tags
+    details = words.details + ((UNGRADED[p.ungraded],) if p.ungraded else ())
     return Finding(
         code,
         p.target,
         words.message,
         tags=tags,
+        severity=p.severity,
         location=p.where,
         hint=words.hint,
         formula=p.formula,
@@ -38,8 +40,14 @@ def finding(p: P.Problem) -> Finding:
         stats=p.stats,
         check=p.check,
         caused_by=p.caused_by,
-        details=words.details,
+        details=details,
     )
+
+
+UNGRADED = {
+    "warn": "not graded: the assignment leaves this function's mistakes in place (graded: warn), so this is a warning and costs no points",
+    "no-points": "not graded: this function is worth no points here, so this is a warning",
+}
 
 
 def _texts(combo: P.Combo) -> str:
@@ -180,6 +188,8 @@ def gc103(p: P.MissingKey) -> Words:
 
 
 def gc104(p: P.WrongShape) -> Words:
+    if p.consistent:
+        return _other_layout(p)
     like = f" — a gradient has the shape of what it differentiates: {p.target} is shaped like {p.wrt}" if p.wrt else ""
     text = f"{p.target} has shape {p.got} but should have shape {p.expected}{like}."
     hint = None
@@ -196,6 +206,16 @@ def gc104(p: P.WrongShape) -> Words:
     elif p.layout == "keepdims":
         hint = "add keepdims=True to the sum so the result stays a column"
     return Words(text, hint, tuple(details))
+
+
+def _other_layout(p: P.WrongShape) -> Words:
+    """A local variable laid out differently from the course, used consistently: a convention, not a mistake."""
+    how = " (the transpose of the course's layout)" if p.layout == "transpose" else ""
+    return Words(
+        f"Your {p.target} has shape {p.got}{how}, where the course writes {p.expected}. You use it consistently and every "
+        "graded value of this function is right, so this is a difference of convention, not a mistake.",
+        f"to follow the course (its tests and the next assignments use that layout), build {p.target} with shape {p.expected}",
+    )
 
 
 def gc105(p: P.NotFinite) -> Words:
@@ -366,6 +386,10 @@ def fd_summary(checked: int, directional: bool, disagree: list[str], example: st
     how = f"{checked} random directions through all parameters" if directional else f"{checked} finite differences"
     summary = f"{how} agree" if not disagree else "disagrees: " + ", ".join(disagree)
     return summary + (f" — {example}" if example is not None else "")
+
+
+def constant_cost_note() -> str:
+    return "your cost does not change when the parameters do: zero gradients agree with it without checking anything"
 
 
 def side_effects_note(mutated: tuple[str, ...], changed: tuple[str, ...]) -> str:

@@ -35,7 +35,8 @@ def read_functions(r: Reader, root: LDict, known) -> tuple[FunctionSpec, ...]:
     if not isinstance(raw, dict) or not raw:
         raise r.fail("'functions' must be a mapping of function name: {args, returns}", root, "functions")
     keys = {"args": True, "returns": True, "locals": False, "points": False, "aliases": False, "repeat": False, "function": False,
-            "alternatives": False, "free": False, "shape_only": False, "optional": False}  # fmt: skip
+            "alternatives": False, "free": False, "shape_only": False, "optional": False,
+            "graded": False}  # fmt: skip
     out = []
     for fname, spec in raw.items():
         r.name(fname, f"functions.{fname}", raw, fname)
@@ -91,9 +92,22 @@ def read_functions(r: Reader, root: LDict, known) -> tuple[FunctionSpec, ...]:
         optional = f.get("optional", False)
         if not isinstance(optional, bool):
             raise r.fail(f"'functions.{fname}.optional' must be true or false", f, "optional")
+        graded = _graded(r, f, fname)
         out.append(FunctionSpec(fname, args_t, returns, tuple(locals_), points, tuple(aliases), repeat, line_of(raw, fname), function,
-                                tuple(alternatives), tuple(free), tuple(shape_only), optional))  # fmt: skip
+                                tuple(alternatives), tuple(free), tuple(shape_only), optional, graded))  # fmt: skip
     return tuple(out)
+
+
+def _graded(r: Reader, f: LDict, fname: str) -> str:
+    """``graded: true`` (the default) or ``graded: warn``: checked, reported as warnings, no points."""
+    graded = f.get("graded", True)
+    if graded is True or graded == "yes":
+        return "yes"
+    if graded != "warn":
+        raise r.fail(f"'functions.{fname}.graded' must be true or \"warn\" (got {shown_value(graded)})", f, "graded")
+    if f.get("points") not in (None, 0):
+        raise r.fail(f"'functions.{fname}.points' must be 0 or absent when 'graded' is \"warn\"", f, "points")
+    return "warn"
 
 
 def read_student_cost(r: Reader, root: LDict, known, functions) -> tuple[Step, ...]:

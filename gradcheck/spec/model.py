@@ -91,6 +91,7 @@ class FunctionSpec:
     free: tuple[str, ...] = ()  # values the student chooses (dropout masks): checked given theirs
     shape_only: tuple[str, ...] = ()  # random initial values: type and shape are checked, not values
     optional: bool = False  # not every notebook has it: graded when defined, skipped when not
+    graded: str = "yes"  # "warn": checked and reported as warnings, for no points (docs/spec-format.md)
 
     @property
     def call(self) -> str:
