@@ -59,3 +59,12 @@ def test_a_wrong_graded_value_names_its_line(tmp_path, extra, fragment, at):
 def test_the_schema_knows_the_key():
     schema = json.loads((ROOT / "gradcheck" / "spec" / "schema.json").read_text(encoding="utf-8"))
     assert '"graded"' in json.dumps(schema) and "warn" in json.dumps(schema)
+
+
+def test_stand_ins_name_values_the_spec_knows(tmp_path):
+    spec = load_spec(_planar(tmp_path, "    points: 10\n    stand_ins: {sigmoid: A2}\n"))
+    assert {f.name: f.stand_ins for f in spec.functions}["compute_cost"] == (("sigmoid", "A2"),)
+    bad = _planar(tmp_path, "    points: 10\n    stand_ins: {sigmoid: A9}\n")
+    with pytest.raises(SpecError) as err:
+        load_spec(bad)
+    assert "A9" in str(err.value) and err.value.line == _line(bad, "stand_ins:")
