@@ -27,6 +27,11 @@ from .scoring import value_share
 from .wording import verdict_note
 
 
+def _nd_args(f: FunctionSpec, call: CallResult) -> tuple[str, ...]:
+    """The arguments (by the spec's names) given to ``call`` as arrays of more than two dimensions."""
+    return tuple(a for a in f.args if isinstance(a, str) and np.ndim(call.trial.env.get(a)) > 2)
+
+
 class Judge:
     def __init__(self, obs: Observations) -> None:
         self.case = Case(obs)
@@ -87,7 +92,7 @@ class Judge:
         missing = f.name in case.obs.missing
         failing = next((c for c in calls if c is not None and c.failure is not None), None)
         if failing is not None and failing.failure is not None:
-            case.emit((fi, FIRST), loading.run_failed(case, failing.failure, f.call, f.call))
+            case.emit((fi, FIRST), loading.run_failed(case, failing.failure, f.call, f.call, _nd_args(f, failing)))
         if not self._load_ok or missing or failing is not None or any(c is None for c in calls):
             why = "not run" if not self._load_ok else "missing" if missing else "raised" if failing else "not run"
             for n in uniq:

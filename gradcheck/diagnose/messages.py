@@ -154,7 +154,14 @@ def gc010(p: P.OlderApi) -> Words:
 
 # -- GC1xx: what a function returned ---------------------------------------------------------------------
 def gc101(p: P.RunFailed) -> Words:
-    return Words(f"{p.error_type}: {p.error}".strip(": ") + f" {_during(p)}.", exception_hint(p.error_type, p.error))
+    hint = exception_hint(p.error_type, p.error)
+    if p.nd_args:  # an N-d input in a matrix product: flatten it, no transpose makes it fit
+        names = " and ".join(p.nd_args)
+        hint = (
+            f"{names} can have more than two dimensions, (N, d1, ..., dk): reshape it to (N, D) first, "
+            f"{p.nd_args[0]}.reshape({p.nd_args[0]}.shape[0], -1), before the matrix product (and reshape a gradient back to its shape)"
+        )
+    return Words(f"{p.error_type}: {p.error}".strip(": ") + f" {_during(p)}.", hint)
 
 
 WHY_NOT_ARRAY = {

@@ -65,6 +65,7 @@ class RunFailed(Problem):
     error: str = ""  # the exception's message (or the runner's account)
     name: str | None = None  # the undefined name, for a NameError
     function: str | None = None  # None while importing the file
+    nd_args: tuple[str, ...] = ()  # arguments of more than two dimensions (CS231n's x of shape (N, d1, ..., dk))
 
     @property
     def importing(self) -> bool:

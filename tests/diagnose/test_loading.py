@@ -70,3 +70,21 @@ def test_an_older_api_is_named():
             c.convention = "the 2017 notebook's compute_cost(A2, Y, parameters)"
     f = by_code(judge(obs)[1], GC.OLDER_API)
     assert "2017 notebook" in f.message
+
+
+def test_a_matrix_product_that_does_not_fit_is_also_a_shape_problem():
+    """Issue 16: np.dot's "not aligned" (and matmul's core-dimension mismatch) carry the shape tag."""
+    obs = observe()
+    obs.calls[("forward_propagation", 0)].failure = Failure(
+        "exception", "ValueError", "shapes (4,5) and (3,8) not aligned: 5 (dim 1) != 3 (dim 0)", frames=[[20, "forward_propagation", "x"]]
+    )
+    _, findings = judge(obs)
+    f = by_code(findings, GC.CALL_RAISED)
+    assert f.tags == ("runtime-error", "shape") and "transpose" in f.hint  # 2-D inputs: a transpose may be the fix
+
+
+def test_other_exceptions_keep_their_tags_only():
+    obs = observe()
+    obs.calls[("forward_propagation", 0)].failure = Failure("exception", "ValueError", "math domain error", frames=[[20, "forward_propagation", "x"]])
+    _, findings = judge(obs)
+    assert by_code(findings, GC.CALL_RAISED).tags == ("runtime-error",)
