@@ -10,7 +10,6 @@ from . import locate
 from . import problems as P
 from .case import FIRST, LOADING, Case, Rank
 from .source_lines import exit_call
-from .wording import arg_names
 
 
 def load(case: Case) -> bool:
@@ -35,7 +34,9 @@ def load(case: Case) -> bool:
             span = locate.locate_function(obs.source, suggestion) if suggestion else None
             case.emit(
                 (fi, FIRST),
-                P.MissingFunction(target=f.call, where=case.loc(span), call=f.call, suggestion=suggestion, args=tuple(arg_names(f))),
+                P.MissingFunction(
+                    target=f.call, where=case.loc(span), call=f.call, suggestion=suggestion, args=tuple(case.spec.arg_names(f))
+                ),  # the student's names: never '@batchnorm_forward.1'
             )
     return True
 

@@ -88,3 +88,19 @@ def test_other_exceptions_keep_their_tags_only():
     obs.calls[("forward_propagation", 0)].failure = Failure("exception", "ValueError", "math domain error", frames=[[20, "forward_propagation", "x"]])
     _, findings = judge(obs)
     assert by_code(findings, GC.CALL_RAISED).tags == ("runtime-error",)
+
+
+def test_a_missing_function_is_defined_with_the_students_argument_names():
+    """Issue 16, item 5: the student's own cache is 'cache', never '@forward_propagation.1'."""
+    from dataclasses import replace
+
+    obs = observe(missing={"backward_propagation": None})
+    spec = obs.spec
+    back = spec.function("backward_propagation")
+    obs.spec = replace(
+        spec, functions=tuple(replace(f, args=(*f.args[:1], "@forward_propagation.1", *f.args[2:])) if f is back else f for f in spec.functions)
+    )
+    _, findings = judge(obs)
+    hint = by_code(findings, GC.MISSING_FUNCTION).hint
+    assert hint == f"define backward_propagation({', '.join(['parameters', 'cache', *obs.spec.arg_names(back)[2:]])})"
+    assert "@" not in hint
