@@ -120,7 +120,7 @@ def _grade_module(spec: Spec, source: str, path: Path, *, seed: int, limits: Lim
 def build_report(spec, path, seed, checks: list[CheckResult], findings: list[Finding], output: str, truncated: bool,
                  trials: list[str], limits: Limits, seconds: float, source: str, picked: str | None) -> Report:  # fmt: skip
     score, max_score = scoring.score(spec, checks)
-    passed = not any(f.level == "error" for f in findings) and all(c.status != "fail" for c in checks)
+    passed, score = scoring.verdict(checks, findings, score, max_score)  # the one place score and verdict are decided
     return Report(
         assignment=spec.name, title=spec.title, file=str(path), seed=seed, passed=passed, score=score,
         max_score=max_score, checks=checks, findings=findings, output=output, output_truncated=truncated,

@@ -22,6 +22,18 @@ def gradient_checking_spec():
     return load_spec(resolve("gradient_checking"))
 
 
+@pytest.fixture(scope="module")
+def graded_spec(gradient_checking_spec):
+    """The spec switched to grading backward_propagation_n (``graded: true``, 30 points): how an
+    instructor who wants the planted mistakes fixed sets it (the built-in spec warns)."""
+    from dataclasses import replace
+
+    functions = tuple(
+        replace(f, graded="yes", points=30.0) if f.name == "backward_propagation_n" else f for f in gradient_checking_spec.functions
+    )
+    return replace(gradient_checking_spec, functions=functions)
+
+
 def test_manifest_lists_every_file():
     listed = {c["file"] for c in CASES}
     present = {p.relative_to(CORPUS / "gradient_checking").as_posix() for p in (CORPUS / "gradient_checking").rglob("*.py")}
@@ -41,5 +53,6 @@ def test_shipped_example_passes(gradient_checking_spec):
 
 
 @pytest.mark.parametrize("case", PARAMS)
-def test_gradient_checking_corpus(case, gradient_checking_spec):
-    check_case(grade(gradient_checking_spec, CORPUS / "gradient_checking" / case["file"]), case)
+def test_gradient_checking_corpus(case, gradient_checking_spec, graded_spec):
+    spec = graded_spec if case.get("spec") == "backward_propagation_n graded" else gradient_checking_spec
+    check_case(grade(spec, CORPUS / "gradient_checking" / case["file"]), case)

@@ -276,8 +276,9 @@ def _call(sandbox: Sandbox, f, trial: Trial, arity: tuple[int, int] | None = Non
     if trial.pending is not None and any(n not in trial.env for a in args_t for n in leaves(a)):
         trial.complete()  # a reference value is an argument: wait for it
     args = [build(a, trial.env) for a in args_t]
-    reply = sandbox.call(f.call, args, [shown(n) for n in f.locals], keep=f.name if keep else None, spare=spare, reuse=reuse,
-                         digest=digest)  # locals by the student's names; fmt: skip
+    stand_ins = {name: build(value, trial.env) for name, value in f.stand_ins}  # a wrong backward pass, say
+    reply = sandbox.call(f.call, args, [shown(n) for n in f.locals], keep=f.name if keep else None, spare=None if stand_ins else spare,
+                         reuse=None if stand_ins else reuse, digest=digest, stand_ins=stand_ins)  # locals by the student's names; fmt: skip
     result = CallResult(f.name, trial, elapsed=reply.elapsed, convention=label)
     if not reply.ok:
         result.failure = reply.failure

@@ -7,9 +7,9 @@ from dataclasses import replace
 
 import numpy as np
 
-from ..check.engine import CallResult, Observations
+from ..check.engine import CallResult, Observations, gradient_function
 from ..check.trials import Trial
-from ..findings import Finding, Location
+from ..findings import CODES, Finding, Location
 from ..report import CheckResult
 from ..sandbox.runner import Failure
 from ..spec import formula as fm
@@ -17,6 +17,7 @@ from ..spec.model import FunctionSpec, Spec
 from . import locate
 from .messages import finding
 from .problems import Problem
+from .scoring import function_points
 from .shapes import chain_text
 
 # Report order. A finding's rank is (group, place): the group is the loading step, one graded
@@ -43,6 +44,7 @@ class Case:
         spec = self.spec
         self.formula_names = [f.name for f in spec.forward] + list(spec.gradient_names) + [f.name for f in spec.derived]
         self.free_values: dict[int, dict[str, np.ndarray]] = {}  # trial -> the student's own choices (masks)
+        self.local_shapes: list[tuple[int, int, Problem]] = []  # (group, index in findings, problem): locals of another shape
 
     @property
     def gradient_check_group(self) -> int:
@@ -53,8 +55,32 @@ class Case:
         return len(self.spec.functions) + 1
 
     def emit(self, rank: Rank, problem: Problem) -> None:
-        """Record a problem as the finding it becomes, in the student's names."""
+        """Record a problem as the finding it becomes, in the student's names; an error about
+        what is not graded becomes a warning that says so (scoring.graded)."""
+        why = self.ungraded(rank[0])
+        if why and problem.severity is None and CODES[problem.code].severity == "error":
+            problem = replace(problem, severity="warning", ungraded=why)
         self.record(rank, finding(problem))
+
+    def reword(self, index: int, problem: Problem) -> None:
+        """Replace a recorded finding by what ``problem`` becomes (same place in the report)."""
+        rank, _ = self.findings[index]
+        self.findings.pop(index)
+        self.record(rank, finding(problem))
+        self.findings.insert(index, self.findings.pop())
+
+    def ungraded(self, group: int) -> str | None:
+        """Why the functions of a report group are not graded ("warn", "no-points"), or None."""
+        functions = self.spec.functions
+        if group == self.gradient_check_group:  # the gradient check is about the backward pass
+            backward = gradient_function(self.spec)
+            group = functions.index(backward) if backward in functions else -1
+        if not 0 <= group < len(functions):
+            return None
+        f = functions[group]
+        if f.graded == "warn":
+            return "warn"
+        return "no-points" if function_points(self.spec, f) <= 0 else None
 
     def record(self, rank: Rank, found: Finding) -> None:
         if self.spec.names:  # the student's names for spec-internal ones (dA2_drop is their dA2)

@@ -13,7 +13,7 @@ from ..check.engine import gradient_function
 from ..report import CheckResult
 from . import problems as P
 from .case import Case
-from .messages import fd_summary, sampled_entry
+from .messages import constant_cost_note, fd_summary, sampled_entry
 
 
 @dataclass
@@ -125,11 +125,24 @@ def _per_parameter(case: Case, fd, call, grad_names: dict[str, str], rtol: float
             tally.bad.append((gname, result, matches_ref))
 
 
+def flat_cost(fd) -> bool:
+    """Whether every finite difference of the student's cost is zero (within rounding): a constant
+    cost, against which zero gradients "agree" without checking anything."""
+    slopes = [np.asarray(v, dtype=np.float64).reshape(-1) for v in fd.numeric.values()]
+    slopes += [np.asarray(v[1], dtype=np.float64).reshape(-1) for v in fd.directional.values()]
+    if fd.joint is not None:
+        slopes.append(np.asarray(fd.joint[1], dtype=np.float64).reshape(-1))
+    values = np.concatenate(slopes) if slopes else np.zeros(0)
+    return values.size > 0 and bool(np.all(np.abs(values) <= fd.noise))
+
+
 def _verdict(case: Case, fd, pts: float, tally: _Tally) -> None:
     spec = case.spec
     ok = not tally.bad
     example = max(tally.examples.values(), default=None)  # the entry that disagrees most, in words
     summary = fd_summary(tally.checked, fd.joint is not None, [b[0] for b in tally.bad], example[1] if example else None)
+    if ok and flat_cost(fd):  # zero gradients of a constant cost: no evidence of a working backward pass
+        ok, summary = False, constant_cost_note()
     case.checks.append(CheckResult("gradient_check", "", "gradient check", "pass" if ok else "fail", pts if ok else 0.0, pts, summary))
     consistent = [(g, r) for g, r, matches_ref in tally.bad if r is not None and matches_ref]
     if consistent:  # one finding: the cause is the forward pass or the cost, not each gradient

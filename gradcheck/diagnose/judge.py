@@ -27,6 +27,11 @@ from .scoring import value_share
 from .wording import verdict_note
 
 
+def _nd_args(f: FunctionSpec, call: CallResult) -> tuple[str, ...]:
+    """The arguments (by the spec's names) given to ``call`` as arrays of more than two dimensions."""
+    return tuple(a for a in f.args if isinstance(a, str) and np.ndim(call.trial.env.get(a)) > 2)
+
+
 class Judge:
     def __init__(self, obs: Observations) -> None:
         self.case = Case(obs)
@@ -62,6 +67,7 @@ class Judge:
         calls_ok, vals, invalid = self._validate(fi, f, uniq, calls_ok)
         verdicts = cascade(case, fi, f, calls_ok, vals, invalid)
         self._rows(f, uniq, calls_ok, verdicts, invalid, share)
+        self._local_layouts(fi, f)
         mutated = side_effects.mutated(case, fi, f, calls_ok)
         changed = side_effects.changed_on_repeat(case, fi, f, calls_ok)
         bad = bool(mutated or changed)
@@ -87,7 +93,7 @@ class Judge:
         missing = f.name in case.obs.missing
         failing = next((c for c in calls if c is not None and c.failure is not None), None)
         if failing is not None and failing.failure is not None:
-            case.emit((fi, FIRST), loading.run_failed(case, failing.failure, f.call, f.call))
+            case.emit((fi, FIRST), loading.run_failed(case, failing.failure, f.call, f.call, _nd_args(f, failing)))
         if not self._load_ok or missing or failing is not None or any(c is None for c in calls):
             why = "not run" if not self._load_ok else "missing" if missing else "raised" if failing else "not run"
             for n in uniq:
@@ -147,6 +153,20 @@ class Judge:
             case.checks.append(
                 CheckResult(f"{f.name}:{shown}", f.name, shown, "pass" if ok else "fail", points if ok else 0.0, points, summary)
             )
+
+    def _local_layouts(self, fi: int, f: FunctionSpec) -> None:
+        """A local of another shape (A as (m, 1)) in a function whose graded values are all right
+        is the student's convention, used consistently: a warning that explains it, not an error."""
+        case = self.case
+        scored = [c for c in case.checks if c.function == f.name and c.max_points > 0 and not c.id.endswith(":side-effects")]
+        if not scored or any(c.status == "fail" for c in scored):
+            return
+        for group, index, problem in case.local_shapes:
+            if group == fi and problem.severity is None:
+                case.reword(index, replace(problem, consistent=True, severity="warning"))
+                for c in case.checks:
+                    if c.function == f.name and c.target == problem.target and c.max_points == 0 and c.status == "fail":
+                        c.status, c.summary = "skip", "another layout (see the warning)"
 
     def _given_free(self, call: CallResult, vals: dict[str, np.ndarray], free: tuple[str, ...]) -> CallResult:
         """The call judged against the reference recomputed from the student's own choices

@@ -3,14 +3,13 @@ is missing, a call raised, hung or died; and the closing notes (output cut, limi
 
 from __future__ import annotations
 
-from ..findings import Location
+from ..findings import CODES, GC, Location
 from ..report import CheckResult
 from ..sandbox.runner import Failure
 from . import locate
 from . import problems as P
 from .case import FIRST, LOADING, Case, Rank
 from .source_lines import exit_call
-from .wording import arg_names
 
 
 def load(case: Case) -> bool:
@@ -35,21 +34,41 @@ def load(case: Case) -> bool:
             span = locate.locate_function(obs.source, suggestion) if suggestion else None
             case.emit(
                 (fi, FIRST),
-                P.MissingFunction(target=f.call, where=case.loc(span), call=f.call, suggestion=suggestion, args=tuple(arg_names(f))),
+                P.MissingFunction(
+                    target=f.call, where=case.loc(span), call=f.call, suggestion=suggestion, args=tuple(case.spec.arg_names(f))
+                ),  # the student's names: never '@batchnorm_forward.1'
             )
     return True
 
 
-def run_failed(case: Case, failure: Failure, target: str, function: str | None) -> P.RunFailed:
-    """A failed call (``function``) or import (``function`` None), located."""
+MATMUL_MISFIT = ("not aligned", "mismatch in its core dimension")  # np.dot's and matmul's ValueError
+
+
+def matmul_misfit(error_type: str, message: str) -> bool:
+    """A matrix product whose operands' shapes do not fit: a shape problem as much as a crash."""
+    return error_type == "ValueError" and any(text in message for text in MATMUL_MISFIT)
+
+
+def run_failed(case: Case, failure: Failure, target: str, function: str | None, nd_args: tuple[str, ...] = ()) -> P.RunFailed:
+    """A failed call (``function``) or import (``function`` None), located; ``nd_args``: the
+    call's arguments of more than two dimensions."""
     where = case.line_of_failure(failure, function)
     if function is None and failure.frames and isinstance(failure.frames[0][0], int):
         where = Location(str(case.obs.path), failure.frames[0][0], failure.frames[0][0])  # the top-level statement
     if failure.kind in ("died", "protocol") and function:
         exit_line = exit_call(case.obs.source, function)
         where = case.loc(exit_line) if exit_line else where
+    misfit = function is not None and matmul_misfit(failure.type, failure.message)
     return P.RunFailed(
-        target=target, where=where, kind=failure.kind, error_type=failure.type, error=failure.message, name=failure.name, function=function
+        target=target,
+        where=where,
+        tags=(*CODES[GC.CALL_RAISED].tags, "shape") if misfit else None,  # additive: still a runtime error
+        kind=failure.kind,
+        error_type=failure.type,
+        error=failure.message,
+        name=failure.name,
+        function=function,
+        nd_args=nd_args if misfit else (),
     )
 
 

@@ -27,11 +27,13 @@ def finding(p: P.Problem) -> Finding:
     code = p.code
     words = WRITERS[code](p)
     tags = p.tags if p.tags is not None else CODES[code].tags
+    details = words.details + ((UNGRADED[p.ungraded],) if p.ungraded else ())
     return Finding(
         code,
         p.target,
         words.message,
         tags=tags,
+        severity=p.severity,
         location=p.where,
         hint=words.hint,
         formula=p.formula,
@@ -39,9 +41,15 @@ def finding(p: P.Problem) -> Finding:
         stats=p.stats,
         check=p.check,
         caused_by=p.caused_by,
-        details=words.details,
+        details=details,
         mistakes=tuple(tuple(as_mistake(m) for m in combo) for combo in getattr(p, "explained", ())[:3]),
     )
+
+
+UNGRADED = {
+    "warn": "not graded: the assignment leaves this function's mistakes in place (graded: warn), so this is a warning and costs no points",
+    "no-points": "not graded: this function is worth no points here, so this is a warning",
+}
 
 
 def _texts(combo: P.Combo) -> str:
@@ -148,7 +156,14 @@ def gc010(p: P.OlderApi) -> Words:
 
 # -- GC1xx: what a function returned ---------------------------------------------------------------------
 def gc101(p: P.RunFailed) -> Words:
-    return Words(f"{p.error_type}: {p.error}".strip(": ") + f" {_during(p)}.", exception_hint(p.error_type, p.error))
+    hint = exception_hint(p.error_type, p.error)
+    if p.nd_args:  # an N-d input in a matrix product: flatten it, no transpose makes it fit
+        names = " and ".join(p.nd_args)
+        hint = (
+            f"{names} can have more than two dimensions, (N, d1, ..., dk): reshape it to (N, D) first, "
+            f"{p.nd_args[0]}.reshape({p.nd_args[0]}.shape[0], -1), before the matrix product (and reshape a gradient back to its shape)"
+        )
+    return Words(f"{p.error_type}: {p.error}".strip(": ") + f" {_during(p)}.", hint)
 
 
 WHY_NOT_ARRAY = {
@@ -182,6 +197,8 @@ def gc103(p: P.MissingKey) -> Words:
 
 
 def gc104(p: P.WrongShape) -> Words:
+    if p.consistent:
+        return _other_layout(p)
     like = f" — a gradient has the shape of what it differentiates: {p.target} is shaped like {p.wrt}" if p.wrt else ""
     text = f"{p.target} has shape {p.got} but should have shape {p.expected}{like}."
     hint = None
@@ -198,6 +215,16 @@ def gc104(p: P.WrongShape) -> Words:
     elif p.layout == "keepdims":
         hint = "add keepdims=True to the sum so the result stays a column"
     return Words(text, hint, tuple(details))
+
+
+def _other_layout(p: P.WrongShape) -> Words:
+    """A local variable laid out differently from the course, used consistently: a convention, not a mistake."""
+    how = " (the transpose of the course's layout)" if p.layout == "transpose" else ""
+    return Words(
+        f"Your {p.target} has shape {p.got}{how}, where the course writes {p.expected}. You use it consistently and every "
+        "graded value of this function is right, so this is a difference of convention, not a mistake.",
+        f"to follow the course (its tests and the next assignments use that layout), build {p.target} with shape {p.expected}",
+    )
 
 
 def gc105(p: P.NotFinite) -> Words:
@@ -368,6 +395,10 @@ def fd_summary(checked: int, directional: bool, disagree: list[str], example: st
     how = f"{checked} random directions through all parameters" if directional else f"{checked} finite differences"
     summary = f"{how} agree" if not disagree else "disagrees: " + ", ".join(disagree)
     return summary + (f" — {example}" if example is not None else "")
+
+
+def constant_cost_note() -> str:
+    return "your cost does not change when the parameters do: zero gradients agree with it without checking anything"
 
 
 def side_effects_note(mutated: tuple[str, ...], changed: tuple[str, ...]) -> str:

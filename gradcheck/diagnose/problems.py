@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from ..findings import GC, Location
+from ..findings import GC, Location, Severity
 from .mutations import Mutation
 from .scale import Scale
 
@@ -31,6 +31,8 @@ class Problem:
     chain: str | None = None  # the chain-rule step with shapes
     stats: dict = field(default_factory=dict, hash=False, compare=False)
     caused_by: str | None = None
+    severity: Severity | None = None  # None: the code's own; "warning" for what is not graded (scoring.graded)
+    ungraded: str | None = None  # why it is not graded: "warn" (the spec says so) or "no-points"
 
     @property
     def code(self) -> str:
@@ -63,6 +65,7 @@ class RunFailed(Problem):
     error: str = ""  # the exception's message (or the runner's account)
     name: str | None = None  # the undefined name, for a NameError
     function: str | None = None  # None while importing the file
+    nd_args: tuple[str, ...] = ()  # arguments of more than two dimensions (CS231n's x of shape (N, d1, ..., dk))
 
     @property
     def importing(self) -> bool:
@@ -154,6 +157,8 @@ class WrongShape(Problem):
     fixed_shape: tuple[int, ...] | None = None  # the same in every trial while the sizes change
     explained: tuple[Combo, ...] = ()  # mistakes that reproduce the value
     layout: str | None = None  # "transpose" | "keepdims": what the shapes alone say
+    local: bool = False  # an intermediate (a local variable), not a returned value
+    consistent: bool = False  # a local of another layout while every graded value of the function is right
 
 
 @dataclass(frozen=True, kw_only=True)

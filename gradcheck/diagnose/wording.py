@@ -5,15 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..spec.model import FunctionSpec
-
-
-def arg_names(f: FunctionSpec) -> list[str]:
-    out = []
-    for a in f.args:
-        out.append(a if isinstance(a, str) else "parameters" if isinstance(a, dict) else "args")
-    return out
-
 
 def exception_hint(error_type: str, msg: str) -> str | None:
     """A hint matched to an exception's type and message, when one fits."""

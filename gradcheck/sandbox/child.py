@@ -38,6 +38,19 @@ _REFUSED = ("read-only", "does not own its data", "output array is not acceptabl
 MAX_TEXT = 2000
 
 
+_ABSENT = object()
+
+
+def _stand_in(name: str, value):
+    """A function named ``name`` that ignores its arguments and returns a fresh copy of ``value``."""
+
+    def stand_in(*args, **kwargs):
+        return value.copy() if hasattr(value, "copy") else value
+
+    stand_in.__name__ = stand_in.__qualname__ = name
+    return stand_in
+
+
 def _safe_str(obj) -> str:
     try:
         text = str(obj)
@@ -238,6 +251,23 @@ class Child(_values.Values):
             sys.setprofile(None)
 
     def op_call(self, req: dict, blobs: list) -> tuple[dict, list]:
+        """One call; ``stand_ins``: module globals replaced, for this call only, by functions that
+        return a value the grader chose (a wrong backward pass fed to the student's gradient check)."""
+        saved = {}
+        for name, node in (req.get("stand_ins") or {}).items():
+            saved[name] = self.module.__dict__.get(name, _ABSENT) if self.module is not None else _ABSENT
+            if self.module is not None:
+                self.module.__dict__[name] = _stand_in(name, self.dec(node, blobs))
+        try:
+            return self._op_call(req, blobs)
+        finally:
+            for name, old in saved.items():
+                if old is _ABSENT:
+                    self.module.__dict__.pop(name, None)
+                else:
+                    self.module.__dict__[name] = old
+
+    def _op_call(self, req: dict, blobs: list) -> tuple[dict, list]:
         fn = self._function(req["fn"])
         spare = self._spare.pop(req.get("reuse"), None) if req.get("reuse") else None
         pristine = [self.dec(a, blobs, shared=True) for a in req["args"]]  # to tell which inputs the call changed

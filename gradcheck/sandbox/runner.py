@@ -427,10 +427,12 @@ class Sandbox:
         return self.start()
 
     def call(self, fn: str, args: list, locals_: tuple[str, ...] = (), keep: str | None = None,
-             spare: str | None = None, reuse: str | None = None, digest: bool = False) -> Reply:  # fmt: skip
+             spare: str | None = None, reuse: str | None = None, digest: bool = False,
+             stand_ins: dict | None = None) -> Reply:  # fmt: skip
         """``spare``: the child keeps the arguments under this name if the call left them
         unchanged; ``reuse``: a call with the same arguments gets those (no new copy of a 20 MB
-        X); ``digest``: big arrays come back as wire.fingerprint() instead of their bytes."""
+        X); ``digest``: big arrays come back as wire.fingerprint() instead of their bytes;
+        ``stand_ins``: module globals that return these values during this call only."""
         restarted = self.ensure_started()
         if restarted is not None and not restarted.ok:
             return restarted
@@ -439,6 +441,8 @@ class Sandbox:
         for key, value in (("keep", keep), ("spare", spare), ("reuse", reuse), ("digest", digest)):
             if value:
                 header[key] = value
+        if stand_ins:  # module globals replaced for this call only (child.op_call)
+            header["stand_ins"] = {k: wire.encode_tree(v, blobs, self.sent) for k, v in stand_ins.items()}
         return self._request(header, blobs, self.timeout)
 
     def trace(self, fn: str, args: list) -> Reply:

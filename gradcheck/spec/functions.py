@@ -36,7 +36,8 @@ def read_functions(r: Reader, root: LDict, known) -> tuple[FunctionSpec, ...]:
     if not isinstance(raw, dict) or not raw:
         raise r.fail("'functions' must be a mapping of function name: {args, returns}", root, "functions")
     keys = {"args": True, "returns": True, "locals": False, "points": False, "aliases": False, "repeat": False, "function": False,
-            "alternatives": False, "free": False, "shape_only": False, "optional": False, "checks": False}  # fmt: skip
+            "alternatives": False, "free": False, "shape_only": False, "optional": False, "checks": False,
+            "graded": False, "stand_ins": False}  # fmt: skip
     out = []
     for fname, spec in raw.items():
         r.name(fname, f"functions.{fname}", raw, fname)
@@ -93,8 +94,38 @@ def read_functions(r: Reader, root: LDict, known) -> tuple[FunctionSpec, ...]:
         if not isinstance(optional, bool):
             raise r.fail(f"'functions.{fname}.optional' must be true or false", f, "optional")
         checks = read_checks(r, f, fname, known, template)
+        graded = _graded(r, f, fname)
+        stand_ins = _stand_ins(r, f, fname, known)
         out.append(FunctionSpec(fname, args_t, returns, tuple(locals_), points, tuple(aliases), repeat, line_of(raw, fname), function,
-                                tuple(alternatives), tuple(free), tuple(shape_only), optional, checks))  # fmt: skip
+                                tuple(alternatives), tuple(free), tuple(shape_only), optional, checks, graded, stand_ins))  # fmt: skip
+    return tuple(out)
+
+
+def _graded(r: Reader, f: LDict, fname: str) -> str:
+    """``graded: true`` (the default) or ``graded: warn``: checked, reported as warnings, no points."""
+    graded = f.get("graded", True)
+    if graded is True or graded == "yes":
+        return "yes"
+    if graded != "warn":
+        raise r.fail(f"'functions.{fname}.graded' must be true or \"warn\" (got {shown_value(graded)})", f, "graded")
+    if f.get("points") not in (None, 0):
+        raise r.fail(f"'functions.{fname}.points' must be 0 or absent when 'graded' is \"warn\"", f, "points")
+    return "warn"
+
+
+def _stand_ins(r: Reader, f: LDict, fname: str, known) -> tuple[tuple[str, str], ...]:
+    """``stand_ins: {backward_propagation: dtheta_wrong}``: during this check's calls, the module's
+    ``backward_propagation`` is a function that returns the value ``dtheta_wrong``."""
+    raw = f.get("stand_ins", {})
+    if not isinstance(raw, dict):
+        raise r.fail(f"'functions.{fname}.stand_ins' must map a function name to a value", f, "stand_ins")
+    out = []
+    for name, value in raw.items():
+        r.name(name, f"functions.{fname}.stand_ins", raw, name)
+        if not isinstance(value, str):
+            raise r.fail(f"'functions.{fname}.stand_ins.{name}' must be a value's name (got {shown_value(value)})", raw, name)
+        template(r, value, known, f"functions.{fname}.stand_ins.{name}", raw, name)
+        out.append((str(name), value))
     return tuple(out)
 
 

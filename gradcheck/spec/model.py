@@ -125,6 +125,8 @@ class FunctionSpec:
     shape_only: tuple[str, ...] = ()  # random initial values: type and shape are checked, not values
     optional: bool = False  # not every notebook has it: graded when defined, skipped when not
     checks: tuple[ExtraCheck, ...] = ()  # more calls: another mode, arguments read back, statistics
+    graded: str = "yes"  # "warn": checked and reported as warnings, for no points (docs/spec-format.md)
+    stand_ins: tuple[tuple[str, str], ...] = ()  # (module global, value): replaced during this check's calls
 
     @property
     def call(self) -> str:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from gradcheck.diagnose.messages import constant_cost_note
 from gradcheck.findings import GC
 
-from .observed import agreeing_fd, by_code, judge, observe
+from .observed import Submission, agreeing_fd, by_code, judge, observe
 
 
 def _row(checks):
@@ -31,3 +32,20 @@ def test_kinked_directions_are_a_note():
 def test_no_finite_differences_fail_the_row_without_a_finding():
     checks, findings = judge(observe(fd=None))
     assert findings == [] and _row(checks).summary == "not run"
+
+
+def test_zero_gradients_of_a_constant_cost_are_no_agreement():
+    """A stub: constant forward pass, cost 0, zero gradients: the finite differences are 0 and
+    "agree" with zero gradients, which proves nothing (issue 16, item 3)."""
+    import numpy as np
+
+    zeros = {g: (lambda env, g=g: np.zeros_like(env[g])) for g in ("dW1", "db1", "dW2", "db2")}
+    obs = observe(Submission(zeros))
+    obs.fd = agreeing_fd(obs.trials[0], scale=0.0)
+    checks, _ = judge(obs)
+    assert _row(checks).status == "fail" and _row(checks).summary == constant_cost_note()
+
+
+def test_right_gradients_of_a_varying_cost_still_pass():
+    checks, _ = judge(observe())
+    assert _row(checks).status == "pass"

@@ -70,3 +70,37 @@ def test_an_older_api_is_named():
             c.convention = "the 2017 notebook's compute_cost(A2, Y, parameters)"
     f = by_code(judge(obs)[1], GC.OLDER_API)
     assert "2017 notebook" in f.message
+
+
+def test_a_matrix_product_that_does_not_fit_is_also_a_shape_problem():
+    """Issue 16: np.dot's "not aligned" (and matmul's core-dimension mismatch) carry the shape tag."""
+    obs = observe()
+    obs.calls[("forward_propagation", 0)].failure = Failure(
+        "exception", "ValueError", "shapes (4,5) and (3,8) not aligned: 5 (dim 1) != 3 (dim 0)", frames=[[20, "forward_propagation", "x"]]
+    )
+    _, findings = judge(obs)
+    f = by_code(findings, GC.CALL_RAISED)
+    assert f.tags == ("runtime-error", "shape") and "transpose" in f.hint  # 2-D inputs: a transpose may be the fix
+
+
+def test_other_exceptions_keep_their_tags_only():
+    obs = observe()
+    obs.calls[("forward_propagation", 0)].failure = Failure("exception", "ValueError", "math domain error", frames=[[20, "forward_propagation", "x"]])
+    _, findings = judge(obs)
+    assert by_code(findings, GC.CALL_RAISED).tags == ("runtime-error",)
+
+
+def test_a_missing_function_is_defined_with_the_students_argument_names():
+    """Issue 16, item 5: the student's own cache is 'cache', never '@forward_propagation.1'."""
+    from dataclasses import replace
+
+    obs = observe(missing={"backward_propagation": None})
+    spec = obs.spec
+    back = spec.function("backward_propagation")
+    obs.spec = replace(
+        spec, functions=tuple(replace(f, args=(*f.args[:1], "@forward_propagation.1", *f.args[2:])) if f is back else f for f in spec.functions)
+    )
+    _, findings = judge(obs)
+    hint = by_code(findings, GC.MISSING_FUNCTION).hint
+    assert hint == f"define backward_propagation({', '.join(['parameters', 'cache', *obs.spec.arg_names(back)[2:]])})"
+    assert "@" not in hint

@@ -53,3 +53,11 @@ def test_fragile_words_say_which_kind_of_size():
 def test_table_notes():
     assert messages.side_effects_note(("X",), ("dW1", "db1")) == "modified its input X; dW1, db1 changed between calls"
     assert messages.fd_summary(6, False, [], None) == "6 finite differences agree"
+
+
+def test_an_nd_input_in_a_matrix_product_is_reshaped_not_transposed():
+    p = P.RunFailed(
+        target="affine_forward", kind="exception", error_type="ValueError", error="shapes (6,2,4) and (8,5) not aligned", function="affine_forward", nd_args=("x",)
+    )
+    hint = messages.finding(p).hint
+    assert "x.reshape(x.shape[0], -1)" in hint and "transpose" not in hint

@@ -134,7 +134,7 @@ def test_append_step_summary_appends(tmp_path):
     assert append_step_summary(report, path)
     text = path.read_text(encoding="utf-8")
     assert text.startswith("# earlier step output\n")
-    assert text.count("**planar** — ❌ failed — score 80 / 100") == 2
+    assert text.count("**planar** — ❌ failed — score 70 / 100") == 2
 
 
 @pytest.mark.parametrize("existing", [990_000, 999_000])

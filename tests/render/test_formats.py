@@ -108,8 +108,8 @@ def test_exit_code_policy(buggy, correct):
     assert exit_code(correct, "classroom50", False) == 0
     assert exit_code(correct, "classroom50", True) == 1  # only an infrastructure failure exits non-zero
     assert exit_code(internal, "classroom50", False) == 1  # GC901 is an infrastructure failure
-    assert exit_code(buggy, "junit", False, min_score=80) == 0
-    assert exit_code(buggy, "junit", False, min_score=80.5) == 1
+    assert exit_code(buggy, "junit", False, min_score=70) == 0
+    assert exit_code(buggy, "junit", False, min_score=70.5) == 1
     assert exit_code(internal, "junit", False, min_score=0) == 1
 
 
@@ -272,7 +272,7 @@ def test_legacy_classroom_failed_test_and_internal_error(buggy):
 
 def test_markdown_renders_with_table_code_and_fix(buggy, correct):
     text = markdown.render(buggy)
-    assert "**planar** — ❌ failed — score 80 / 100" in text
+    assert "**planar** — ❌ failed — score 70 / 100" in text
     assert "**planar** — ✅ passed — score 100 / 100" in markdown.render(correct)
     html = md_html(text)
     assert html.count("<tr>") == len(buggy.checks) + 1

@@ -38,6 +38,16 @@ def fresh(x):
 CALLS = [0]
 
 
+def backward(x):
+    return 2.0 * x
+
+
+def check_with_backward(x):
+    return backward(x) - 2.0 * x  # 0 unless backward is not this file's
+
+
+
+
 SEEN: list = []
 
 
@@ -281,3 +291,10 @@ def test_a_lent_array_in_a_named_tuple_cache_can_be_written_later(sandbox):
     later = sandbox.call("write_into_named_cache", [wire.StudentRef("fwd", (1,))])
     assert later.ok, later.failure
     assert later.header["value"]["v"] == 5.0
+
+
+def test_a_stand_in_replaces_a_global_for_one_call_only(sandbox):
+    """Issue 16: the student's gradient check fed a wrong backward pass (spec ``stand_ins``)."""
+    fed = sandbox.call("check_with_backward", [3.0], stand_ins={"backward": 10.0})
+    after = sandbox.call("check_with_backward", [3.0])
+    assert fed.header["value"]["v"] == 10.0 - 6.0 and after.header["value"]["v"] == 0.0
