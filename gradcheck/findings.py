@@ -40,6 +40,20 @@ TAGS: tuple[str, ...] = (
     "not-finite",
     "nondeterministic",
     "inplace-mutation",
+    # Named mistakes of the forward pass, the L2 and dropout terms, the losses and the batch size.
+    "missing-term",
+    "wrong-activation",
+    "missing-activation",
+    "missing-l2-term",
+    "l2-layer-missing",
+    "l2-wrong-norm",
+    "l2-wrong-factor",
+    "extra-l2-term",
+    "dropout-mask",
+    "dropout-scale",
+    "correct-class",
+    "class-indexing",
+    "m-wrong-axis",
 )
 
 
