@@ -30,23 +30,24 @@ def list_assignments() -> None:
 
 @app.command("explain")
 def explain(
-    topic: str = typer.Argument(..., help="A finding code (GC302) or a quantity of the assignment (dZ1, dW1, cost)."),
-    assignment: str = typer.Option("planar", "--assignment", "-a", help="Assignment whose notation to use for quantities."),
+    topic: str = typer.Argument(..., help="A finding code (GC302), a tag (missing-mean) or a quantity of the assignment (dZ1, dW1, cost)."),
+    file: Optional[Path] = typer.Argument(None, help="Your submission: quantities are shown for the assignment it matches."),
+    assignment: Optional[str] = typer.Option(None, "--assignment", "-a", help="Assignment whose notation to use for quantities."),
     width: Optional[int] = typer.Option(None, "--width"),
     color: Optional[bool] = typer.Option(None, "--color/--no-color"),
 ) -> None:
     """Explain a finding code or walk the chain rule for one quantity."""
     from .errors import GradcheckError
-    from .explain import find_page
+    from .explain import page_for
     from .render.console import make_console
 
     try:
-        page = find_page(topic, assignment)
+        page = page_for(topic, assignment, file)
     except GradcheckError as exc:
         raise fail_usage(exc.one_line()) from None
     from rich.markdown import Markdown
 
-    make_console(width=width, color=color).print(Markdown(page.body))
+    make_console(width=width, color=color).print(Markdown(f"*{page.note}*\n\n{page.body}" if page.note else page.body))
 
 
 @app.command("validate")

@@ -46,6 +46,19 @@ TAGS: tuple[str, ...] = (
     "shared-mask",
     "running-average",
     "test-mode",
+    # Named mistakes of the forward pass, the L2 and dropout terms, the losses and the batch size.
+    "missing-term",
+    "wrong-activation",
+    "missing-activation",
+    "missing-l2-term",
+    "l2-layer-missing",
+    "l2-wrong-norm",
+    "l2-wrong-factor",
+    "extra-l2-term",
+    "dropout-scale",
+    "correct-class",
+    "class-indexing",
+    "m-wrong-axis",
 )
 
 

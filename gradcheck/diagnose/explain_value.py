@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -15,6 +15,7 @@ from ..spec.model import Spec
 from .mutations import Context, Mutation, has_mean
 from .rules import pairs, single
 from .scale import Scale, classify, fit_ratio
+from .term_rules import l2_strength
 
 
 @dataclass
@@ -49,7 +50,25 @@ def context(spec: Spec, forward: bool, env: dict[str, Any] | None = None) -> Con
     shapes = None
     if env is not None:
         shapes = {n: (np.shape(env[n]), np.asarray(env[n]).dtype.kind) for n in arrays if n in env}
-    return Context(spec.batch, acts, arrays, forward, shapes)
+    dims = {d.name for d in spec.dims}
+    scalars = tuple(n for n in arrays if shapes and n in shapes and shapes[n][0] == () and n not in dims)
+    ctx = Context(spec.batch, acts, arrays, forward, shapes, masks(spec), scalars, tuple(spec.parameters))
+    return replace(ctx, l2=l2_strengths(spec, ctx))
+
+
+def l2_strengths(spec: Spec, ctx: Context) -> tuple[str, ...]:
+    """The scalars that weigh an L2 term somewhere in the spec (lambd, reg)."""
+    found: set[str] = set()
+    for f in (*spec.forward, *(g.formula for g in spec.backward)):
+        for node in ast.walk(f.tree):
+            if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add) and (lam := l2_strength(node.right, ctx)):
+                found.add(lam)
+    return tuple(sorted(found))
+
+
+def masks(spec: Spec) -> tuple[str, ...]:
+    """The dropout masks: values a student draws (``free``) in some graded function."""
+    return tuple(sorted({m for f in spec.functions for m in f.free}))
 
 
 def _evaluate(tree: ast.expr, env: dict[str, Any]) -> np.ndarray | None:
@@ -95,15 +114,18 @@ def explain(
     if ratios:
         out.ratios = ratios
         # A factor that is one of the spec's own numbers (keep_prob, p) says more than "0.7".
-        out.scale = _factor_of_a_value(spec, name, ratios, cases) or classify(
-            ratios, [m for _, _, m, _ in cases], per_example, spec.shown(name), spec.batch, has_mean(formula.tree, spec.batch)
+        out.scale = (
+            _factor_of_a_value(spec, name, ratios, cases)
+            or _batch_from_wrong_axis(spec, name, ratios, cases)
+            or classify(ratios, [m for _, _, m, _ in cases], per_example, spec.shown(name), spec.batch, has_mean(formula.tree, spec.batch))
         )
     known = [(Mutation(f"spec:{i}", m.tag, m.text, m.fix), m.formula.tree) for i, m in enumerate(spec.mistakes.get(name, ()))]
     if known:  # the spec author's own list of classic mistakes for this value comes first
         out.mutations, out.mutant_text = _search(known, cases, wrap=lambda m: (m,), atol=spec.atol.get(name, 0.0))
         if out.mutations:
             return out
-    ctx = context(spec, forward, cases[0][1])
+    g = spec.gradient(name)
+    ctx = replace(context(spec, forward, cases[0][1]), wrt=g.wrt if g is not None else "")
     out.mutations, out.mutant_text = _search(single(formula.tree, ctx), cases, wrap=lambda m: (m,))
     if not out.mutations and out.scale is None and hidden:
         out.mutations, out.mutant_text = _search_hidden(spec, name, formula, hidden, cases, ctx)
@@ -121,13 +143,50 @@ def _factor_of_a_value(spec: Spec, name: str, ratios: list[float], cases) -> Sca
         values = [float(np.asarray(env.get(v, np.nan))) for _, env, _, _ in cases]
         if not all(np.isfinite(values)) or any(x == 0 for x in values):
             continue
+        # A factor of keep_prob where a dropout mask is in play is dropout's 1/keep_prob.
+        drop = ("dropout-scale",) if _mentions_mask(spec, name) else ()
+        shown_v = spec.shown(v)
         if all(abs(c - x) <= 1e-6 * abs(x) for c, x in zip(ratios, values)):
             return Scale(
-                ("wrong-scale",), v, f"{spec.shown(name)} is {v} times the reference: a division by {v} is missing", f"divide by {v}"
+                (*drop, "wrong-scale"),
+                shown_v,
+                f"{spec.shown(name)} is {shown_v} times the reference: a division by {shown_v} is missing",
+                f"divide by {shown_v}",
             )
         if all(abs(c * x - 1) <= 1e-6 for c, x in zip(ratios, values)):
             return Scale(
-                ("wrong-scale",), f"1/{v}", f"{spec.shown(name)} is divided by {v} once too often", f"remove the extra division by {v}"
+                (*drop, "wrong-scale"),
+                f"1/{shown_v}",
+                f"{spec.shown(name)} is divided by {shown_v} once too often",
+                f"remove the extra division by {shown_v}",
+            )
+    return None
+
+
+def _mentions_mask(spec: Spec, name: str) -> bool:
+    formula = spec.formula_for(name)
+    return formula is not None and bool(fm.names(formula.tree) & set(masks(spec)))
+
+
+def _batch_from_wrong_axis(spec: Spec, name: str, ratios: list[float], cases) -> Scale | None:
+    """The value is divided by another size instead of by m (``m = X.shape[0]``, ``dZ.shape[0]``):
+    the ratio is m/d for one other dimension d in every trial, and is not one constant."""
+    m = spec.batch
+    if len(ratios) < 2 or all(abs(c - ratios[0]) <= 1e-6 * abs(ratios[0]) for c in ratios):
+        return None
+    for d in (d.name for d in spec.dims if d.name != m):
+        sizes = [(env.get(m), env.get(d)) for _, env, _, _ in cases]
+        if any(
+            not isinstance(b, int | np.integer) or not isinstance(n, int | np.integer) or n <= 1 for b, n in sizes
+        ):  # n = 1 (one output unit) is a missing 1/m
+            continue
+        if all(abs(c - b / n) <= 1e-6 * abs(b / n) for c, (b, n) in zip(ratios, sizes)):
+            return Scale(
+                ("m-wrong-axis",),
+                f"{m}/{d}",
+                f"{spec.shown(name)} is divided by {d} instead of by {m}: the number of examples {m} is read from the wrong axis "
+                f"(an array's shape[0] is {d}, its number of rows)",
+                f"{m} is the number of examples: read it from the axis that counts them (X.shape[1] in the course's (features, examples) layout)",
             )
     return None
 
@@ -164,7 +223,11 @@ def _search_hidden(spec: Spec, name: str, formula, hidden: tuple[str, ...], case
         chain = [spec.formula_for(u) for u in order[order.index(h) + 1 :] if u in hidden and u != name]
         found: list[tuple[Mutation, ...]] = []
         texts: list[str] = []
+        seen: set[str] = set()
         for mutation, tree in single(h_formula.tree, ctx):
+            if (text := ast.unparse(tree)) in seen:  # one mutant, reached by two rules: the earlier rule names it
+                continue
+            seen.add(text)
             ok = True
             for got, env, _, rtol in cases:
                 env2 = dict(env)

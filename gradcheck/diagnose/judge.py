@@ -147,7 +147,7 @@ class Judge:
         for n in sorted([*uniq, *shown_locals], key=case.place):
             v = verdicts.get(n)
             ok = n not in invalid and (v is None or v.status == "ok" or (v.status == "unchecked" and n in f.shape_only))
-            summary = "ok" if ok else invalid.get(n) or verdict_note(v)
+            summary = "ok" if ok else invalid.get(n) or verdict_note(v, case.spec.shown)
             points = 0.0 if n in shown_locals else share
             shown = case.spec.shown(n)
             case.checks.append(

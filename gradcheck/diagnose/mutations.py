@@ -39,6 +39,11 @@ class Context:
     arrays: tuple[str, ...]  # names of array values usable as operands
     forward: bool = False  # mutating a forward formula (tags become forward-mismatch)
     shapes: dict[str, tuple] | None = None  # name -> (shape, dtype kind), to keep operand swaps plausible
+    masks: tuple[str, ...] = ()  # dropout masks (the values a student draws: D1, D2, mask)
+    scalars: tuple[str, ...] = ()  # plain-number values (lambd, reg, keep_prob), never a size
+    params: tuple[str, ...] = ()  # the network's weights, which an L2 term penalizes
+    l2: tuple[str, ...] = ()  # the regularization strengths some formula of the spec uses (lambd)
+    wrt: str = ""  # the value a gradient differentiates (b3 for db3), "" for a forward value
 
     def swappable(self, a: str, b: str) -> bool:
         """Could a student have typed b where a belongs? Same kind, and same shape or role."""
@@ -108,3 +113,27 @@ def has_mean(tree: ast.expr, batch: str) -> bool:
 
 def shown_a_form(g: str, a: str) -> str:
     return A_FORMS_SHOWN[g].format(a=a)
+
+
+def factors(node: ast.AST) -> list[ast.AST]:
+    """The operands of a chain of * and / (``lambd / m * W3`` -> lambd, m, W3)."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mult, ast.Div)):
+        return factors(node.left) + factors(node.right)
+    return [node]
+
+
+def is_square_sum(node: ast.AST) -> bool:
+    """``sum(square(W))``: one weight's squared norm."""
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "sum"
+        and len(node.args) == 1
+        and isinstance(node.args[0], ast.Call)
+        and isinstance(node.args[0].func, ast.Name)
+        and node.args[0].func.id == "square"
+    )
+
+
+def names_in(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}

@@ -79,10 +79,10 @@ def plausible_first(case: Case, f: FunctionSpec, n: str, combos: list) -> list:
 
 
 def role(case: Case, n: str) -> str:
+    if n == "J" or case.spec.shown(n) == "cost":  # also a forward value that is the student's cost (L2 + cross-entropy)
+        return "cost"
     if n in {f.name for f in case.spec.forward}:
         return "forward"
-    if n == "J":
-        return "cost"
     if n in {f.name for f in case.spec.derived}:
         return "derived"
     return "gradient"

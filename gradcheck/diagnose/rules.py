@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from ..findings import GC
 from ..spec.formula import ACTIVATIONS
 from .mutations import A_FORMS, Context, Mutation, expr, is_batch, is_inverse_batch, replace_walk, role, shown_a_form
+from .term_rules import _class_indexing, _correct_class, _dropout, _extra_l2_term, _l2_layer, _l2_norm, _l2_term
 
 Found = Iterator[tuple[Mutation, ast.expr]]  # a mutation and the mutated tree
 
@@ -246,7 +247,31 @@ def _missing_keepdims(tree: ast.expr, node: ast.AST, ctx: Context) -> Found:
         )
 
 
+def _softmax_axis(tree: ast.expr, node: ast.AST, ctx: Context) -> Found:
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "softmax"):
+        return
+    axis = next((kw.value for kw in node.keywords if kw.arg == "axis"), None)
+    if isinstance(axis, ast.Constant) and axis.value in (0, 1):
+        other = ast.keyword("axis", ast.Constant(1 - axis.value))
+        call = ast.Call(node.func, node.args, [other if k.arg == "axis" else k for k in node.keywords])
+        yield (
+            Mutation(
+                "softmax-axis",
+                "wrong-sum-axis",
+                f"softmax is normalized over axis={1 - axis.value} instead of axis={axis.value}: "
+                + (
+                    "each class's column sums to 1 across the examples, not each example's row across the classes"
+                    if axis.value == 1
+                    else "the wrong axis sums to 1"
+                ),
+                f"subtract the max and divide by the sum over axis={axis.value} with keepdims=True",
+            ),
+            replace_walk(tree, node, call),
+        )
+
+
 def _wrong_sum_axis(tree: ast.expr, node: ast.AST, ctx: Context) -> Found:
+    yield from _softmax_axis(tree, node, ctx)
     if not _is_sum(node):
         return
     kws = {kw.arg: kw for kw in node.keywords}
@@ -265,8 +290,13 @@ def _wrong_sum_axis(tree: ast.expr, node: ast.AST, ctx: Context) -> Found:
         return
     call = ast.Call(node.func, node.args, [k for k in node.keywords if k.arg != "axis"])
     yield (
-        Mutation("drop-axis", "wrong-sum-axis", "the sum has no axis, so it adds up every element", "sum over axis=1 (over the examples)",
-                 data=(ast.unparse(kws["axis"].value),)),  # fmt: skip
+        Mutation(
+            "drop-axis",
+            "wrong-sum-axis",
+            "the sum has no axis, so it adds up every element",
+            "sum over axis=1 (over the examples)",
+            data=(ast.unparse(kws["axis"].value),),
+        ),
         replace_walk(tree, node, call),
     )
     axis = kws["axis"].value
@@ -302,8 +332,13 @@ def _wrong_activation(tree: ast.expr, node: ast.AST, ctx: Context) -> Found:
     for other in ACTIVATIONS:
         if other != node.func.id:
             yield (
-                Mutation(f"activation:{other}", "forward-mismatch", f"{other} is used instead of {node.func.id}", f"use {node.func.id}",
-                         data=(node.func.id,)),  # fmt: skip
+                Mutation(
+                    f"activation:{other}",
+                    "wrong-activation",
+                    f"{other} is used instead of {node.func.id}",
+                    f"use {node.func.id}",
+                    data=(node.func.id,),
+                ),
                 replace_walk(tree, node, ast.Call(ast.Name(other, ast.Load()), node.args, node.keywords)),
             )
     if node.args:
@@ -311,7 +346,7 @@ def _wrong_activation(tree: ast.expr, node: ast.AST, ctx: Context) -> Found:
         yield (
             Mutation(
                 "activation:none",
-                "forward-mismatch",
+                "missing-activation",
                 f"the activation {node.func.id} is missing ({shown} is used as it is)",
                 f"apply {node.func.id}({shown})",
                 data=(node.func.id,),
@@ -324,8 +359,13 @@ def _missing_term(tree: ast.expr, node: ast.AST, ctx: Context) -> Found:
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
         dropped = ast.unparse(node.right)
         yield (
-            Mutation(f"drop-term:{dropped}", "forward-mismatch", f"the term {dropped} is missing", f"add {dropped}",
-                     data=("+" if isinstance(node.op, ast.Add) else "-",)),  # fmt: skip
+            Mutation(
+                f"drop-term:{dropped}",
+                "missing-term",
+                f"the term {dropped} is missing",
+                f"add {dropped}",
+                data=("+" if isinstance(node.op, ast.Add) else "-",),
+            ),
             replace_walk(tree, node, node.left),
         )
 
@@ -351,10 +391,19 @@ RULES: tuple[tuple[Rule, ...], ...] = (
         Rule("missing-keepdims", ("missing-keepdims",), GC.WRONG_SHAPE, _missing_keepdims),
         Rule("wrong-sum-axis", ("wrong-sum-axis",), GC.GRADIENT_MISMATCH, _wrong_sum_axis),
     ),
+    (
+        Rule("l2-term", ("missing-l2-term", "sign-flip", "l2-wrong-factor"), GC.COST_MISMATCH, _l2_term),
+        Rule("l2-layer", ("l2-layer-missing",), GC.COST_MISMATCH, _l2_layer),
+        Rule("l2-norm", ("l2-wrong-norm",), GC.COST_MISMATCH, _l2_norm),
+        Rule("dropout", ("dropout-mask", "dropout-scale"), GC.GRADIENT_MISMATCH, _dropout),
+        Rule("correct-class", ("correct-class",), GC.GRADIENT_MISMATCH, _correct_class),
+        Rule("class-indexing", ("class-indexing",), GC.FORWARD_MISMATCH, _class_indexing),
+    ),
+    (Rule("extra-l2-term", ("extra-l2-term",), GC.GRADIENT_MISMATCH, _extra_l2_term, whole=True),),
     (Rule("wrong-operand", ("wrong-operand",), GC.GRADIENT_MISMATCH, _wrong_operand),),
     (
-        Rule("wrong-activation", ("forward-mismatch",), GC.FORWARD_MISMATCH, _wrong_activation, forward_only=True),
-        Rule("missing-term", ("forward-mismatch",), GC.FORWARD_MISMATCH, _missing_term, forward_only=True),
+        Rule("wrong-activation", ("wrong-activation", "missing-activation"), GC.FORWARD_MISMATCH, _wrong_activation, forward_only=True),
+        Rule("missing-term", ("missing-term",), GC.FORWARD_MISMATCH, _missing_term, forward_only=True),
     ),
 )
 

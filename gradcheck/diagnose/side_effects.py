@@ -15,11 +15,13 @@ from .source_lines import mutation_line, random_call
 
 
 def mutated(case: Case, fi: int, f: FunctionSpec, calls: list[CallResult]) -> tuple[str, ...]:
-    """The inputs ``f`` changed in place (recorded as a problem)."""
+    """The inputs ``f`` changed in place, by the student's names (recorded as a problem)."""
     names = tuple(sorted({n for c in calls for n in c.mutated}))
     if names:
-        where = case.loc(mutation_line(case.obs.source, f.call, list(names), case.obs.traces.get(f.name)))
-        case.emit((fi, FIRST), P.Mutated(target=f.call, where=where, call=f.call, names=names))
+        shown = tuple(dict.fromkeys(case.spec.shown(n) for n in names))  # the student's names (dout, not drout)
+        where = case.loc(mutation_line(case.obs.source, f.call, list(shown), case.obs.traces.get(f.name)))
+        case.emit((fi, FIRST), P.Mutated(target=f.call, where=where, call=f.call, names=shown))
+        return shown
     return names
 
 

@@ -53,10 +53,11 @@ def template_text(t: Any, shown: Callable[[str], str]) -> str:
     return "(" + ", ".join(template_text(v, shown) for v in t) + ")"
 
 
-def verdict_note(v: Any) -> str:
-    """The table's note for a failed value: wrong here, or which value it follows from."""
+def verdict_note(v: Any, shown: Callable[[str], str] = str) -> str:
+    """The table's note for a failed value: wrong here, or which value it follows from (by the
+    student's names for it: ``shown`` is the spec's)."""
     if v is None or v.status == "root":
         return "wrong here"
     if v.status == "consequence":
-        return f"follows from {', '.join(sorted(v.causes))}"
+        return f"follows from {', '.join(sorted(shown(c) for c in v.causes))}"
     return v.status

@@ -21,7 +21,7 @@ def student_refs(template: Template) -> list[str]:
     return [ref for sub in items for ref in student_refs(sub)]
 
 
-_IDENT = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
+_IDENT = re.compile(r"(?<![\w.])[A-Za-z_][A-Za-z0-9_]*")  # ASCII: W3_dropᵀ is W3_drop, then ᵀ
 
 INITS = ("normal", "uniform", "bernoulli", "zeros", "ones", "positive", "labels")
 
