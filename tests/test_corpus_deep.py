@@ -83,3 +83,5 @@ def test_deep_corpus_line(case, reports):
     assert root is not None and root.location is not None
     want = case["line"] if isinstance(case["line"], list) else [case["line"]]
     assert root.location.line in want, (root.code, root.target, root.location.line)
+    if "via" in case:
+        assert root.location.via is not None and root.location.via.line == case["via"], root.location

@@ -27,6 +27,7 @@ class Trace:
     lines: frozenset[int] = frozenset()  # lines of the graded function that ran
     args: dict[Path, Written] = field(default_factory=dict)  # ("args", 0) -> where an input was written into
     ran: frozenset[int] = frozenset()  # lines that ran in any function of the file during the call
+    stores: dict[Path, int] = field(default_factory=dict)  # ("return", "dA2") -> the line that stored it there (grads[k] = v)
 
     def value(self, path: Path) -> Written | None:
         return self.values.get(tuple(path))
@@ -71,7 +72,17 @@ def parse(raw: Any, function: str, trial: int, nlines: int) -> Trace | None:
             if kept:
                 names[name] = kept
     return Trace(function, trial, _written(raw.get("values"), nlines), names, _lines(raw.get("lines"), nlines),
-                 _written(raw.get("args"), nlines), _lines(raw.get("ran"), nlines))  # fmt: skip
+                 _written(raw.get("args"), nlines), _lines(raw.get("ran"), nlines), _stores(raw.get("stores"), nlines))  # fmt: skip
+
+
+def _stores(raw: Any, nlines: int) -> dict[Path, int]:
+    out: dict[Path, int] = {}
+    for item in raw[:MAX_ENTRIES] if type(raw) is list else []:
+        if type(item) is list and len(item) == 2:
+            path, line = _path(item[0]), _line(item[1], nlines)
+            if path is not None and path[0] == "return" and len(path) > 1 and line is not None:
+                out[path] = line
+    return out
 
 
 def _lines(raw: Any, nlines: int) -> frozenset[int]:

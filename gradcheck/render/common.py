@@ -94,9 +94,12 @@ def points(value: object) -> str:
 def source_lines(report: Report, f: Finding, limit: int = 20) -> list[tuple[int, str]]:
     """The student's lines for a finding's location, numbered (at most ``limit``)."""
     loc = f.location
-    if loc is None or not report.source or not isinstance(loc.line, int) or loc.line < 1:
+    source = report.source
+    if loc is not None and loc.cell is not None:  # a notebook: the line is the cell's
+        source = report.cells.get(loc.cell, "")
+    if loc is None or not source or not isinstance(loc.line, int) or loc.line < 1:
         return []
-    lines = report.source.splitlines()
+    lines = source.splitlines()
     end = loc.end_line if isinstance(loc.end_line, int) and loc.end_line >= loc.line else loc.line
     end = min(end, len(lines), loc.line + limit - 1)
     return [(n, lines[n - 1]) for n in range(loc.line, end + 1)]

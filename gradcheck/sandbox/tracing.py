@@ -16,7 +16,8 @@ is never named. Identity is sound where values are compared (a numpy result is a
 object); names alone are not (``grads`` is assigned once and filled later).
 
 The reply is data: {"values": [[path, line, helper_line|None]], "names": {local: [lines]},
-"lines": [lines of the graded function that ran], "ran": [lines that ran anywhere], "args": [[path, line, helper_line]]}.
+"lines": [lines of the graded function that ran], "ran": [lines that ran anywhere], "args": [[path, line, helper_line]],
+"stores": [[path, line]] (the line that put an entry of a returned dict or list in its place: ``grads[key] = v``)}.
 """
 
 from __future__ import annotations
@@ -120,6 +121,7 @@ class Recorder:
         self.names: dict[str, list[int]] = {}
         self.lines: set[int] = set()
         self.ran: set[int] = set()  # lines that ran in any frame of the file (the graded function's and its helpers')
+        self.stores: dict[tuple, tuple] = {}  # (id(container), key) -> (container, line that stored it last)
         self.top_return: tuple = (None, [])
         self.top_locals: dict = {}
 
@@ -175,6 +177,9 @@ class Recorder:
         for slot, obj in now.items():
             if slot not in old or old[slot] is not obj:
                 self._mark(frame, depth, obj, line, False)
+                if depth == 0 and len(slot) == 2 and not (type(slot[1]) is str and slot[1].startswith(".")):
+                    box = frame.f_locals.get(slot[0])
+                    self.stores[(id(box), slot[1])] = (box, line)  # grads["dA2"] = … : the line that put it there
                 if depth == 0 and len(slot) == 1:
                     writes = self.names.setdefault(slot[0], [])
                     writes.append(line)
@@ -224,6 +229,13 @@ class Recorder:
             elif line is not None:
                 helper = self.helper_born.get(id(obj))
                 values.append([list(path), line, helper[1] if helper else None])
+        objects = dict(leaves)
+        stores = []
+        for path, _ in leaves:
+            parent = objects.get(path[:-1]) if len(path) > 1 else None
+            stored = self.stores.get((id(parent), path[-1])) if parent is not None else None
+            if stored is not None and stored[0] is parent:
+                stores.append([list(path), stored[1]])
         for name, obj in list(self.top_locals.items())[:MAX_SLOTS]:
             born = self.born.get(id(obj))
             if born is not None:
@@ -236,7 +248,8 @@ class Recorder:
             born = self.written_into.get(id(obj))
             if born is not None:
                 touched.append([list(path), born[1], born[2]])
-        return {"values": values, "names": self.names, "lines": sorted(self.lines), "ran": sorted(self.ran), "args": touched}
+        return {"values": values, "names": self.names, "lines": sorted(self.lines), "ran": sorted(self.ran), "args": touched,
+                "stores": stores}
 
 
 def run_traced(fn, args: list, path: str, source: str) -> tuple:
