@@ -148,6 +148,8 @@ def gc010(p: P.OlderApi) -> Words:
 
 # -- GC1xx: what a function returned ---------------------------------------------------------------------
 def gc101(p: P.RunFailed) -> Words:
+    if p.callee:
+        return _raised_in_callee(p)
     return Words(f"{p.error_type}: {p.error}".strip(": ") + f" {_during(p)}.", exception_hint(p.error_type, p.error))
 
 
@@ -387,3 +389,59 @@ def upstream_evidence(cause: str, wrong: tuple[str, ...], depends: bool, raised_
     if depends:
         return f"Checked against {what}: this value is computed from it, so it follows from {cause}."
     return f"Checked against {what}: this value does not depend on it, so fixing {cause} alone will not correct it."
+
+
+# -- GC101 raised inside a graded function that passes its own checks (diagnose/crash.py) ------------------
+def _structure(got, top: bool = True) -> str:
+    """``a list of 3 tuples``, ``an array of shape (3, 4)``, ``a tuple of 2``, ``None``."""
+    kind = got.type
+    if kind == "NoneType":
+        return "None"
+    if kind in ("ndarray", "matrix"):
+        return f"an array of shape {tuple(got.shape)}" if got.shape is not None and top else "an array"
+    if kind in ("list", "tuple", "dict") and got.length is not None:
+        inner = {_structure(i, top=False) for i in got.items}
+        of = ""
+        if len(inner) == 1 and got.length > 0:
+            one = inner.pop()
+            plural = {"an array": "arrays", "None": "Nones"}.get(one, one.split(" of ")[0].split(" ", 1)[-1] + "s")
+            of = f" {plural}" if top else ""
+        return f"a {kind} of {got.length}{of}" if kind != "dict" else f"a dict of {got.length} entries"
+    return f"a {kind}"
+
+
+def _template(t, shown: dict[str, str]) -> str:
+    if isinstance(t, str):
+        return f'"{t[1:]}"' if t.startswith("=") else shown.get(t, t)
+    if isinstance(t, dict):
+        return "a dict"
+    if len(t) == 1 and isinstance(t[0], dict) and "item" in t[0]:
+        return f"[{_template(t[0]['item'], shown)}, …]"
+    return "(" + ", ".join(_template(x, shown) for x in t) + ")"
+
+
+def _expected(t, shown: dict[str, str]) -> str:
+    if isinstance(t, str):
+        return "a string " + _template(t, shown) if t.startswith("=") else "an array"
+    if isinstance(t, dict):
+        return "a dict"
+    if len(t) == 1 and isinstance(t[0], dict) and "item" in t[0]:
+        return f"a list of {_template(t[0]['item'], shown)}"
+    return f"a tuple of {len(t)}: {_template(t, shown)}"
+
+
+def _raised_in_callee(p: P.RunFailed) -> Words:
+    said = f"{p.error_type}: {p.error}".strip(": ")
+    msg = (f"{said} inside {p.callee}, called from {p.function}. Your {p.callee} passes its own checks, so what goes wrong "
+           f"is what this call hands it.")  # fmt: skip
+    m = p.misfit
+    if m is None:
+        return Words(msg, f"check each argument of this call to {p.callee} against what {p.callee} takes")
+    shown = dict(m.shown)
+    whole = m.got.type in ("list", "tuple") and m.got.length and m.got.items and all(
+        getattr(i, "type", None) == getattr(m.got.items[0], "type", None) for i in m.got.items) and m.got.length != len(m.expected or ())  # fmt: skip
+    got = _structure(m.got)
+    msg += f" `{m.expr}` is {got}; {p.callee} expects `{m.param}` to be {_expected(m.expected, shown)}."
+    if whole:
+        msg += f" Did you mean one item of `{m.expr}` (such as `{m.expr}[l]`)?"
+    return Words(msg, f"pass {p.callee} what it expects as `{m.param}`: {_expected(m.expected, shown)}")

@@ -17,7 +17,8 @@ object); names alone are not (``grads`` is assigned once and filled later).
 
 The reply is data: {"values": [[path, line, helper_line|None]], "names": {local: [lines]},
 "lines": [lines of the graded function that ran], "ran": [lines that ran anywhere], "args": [[path, line, helper_line]],
-"stores": [[path, line]] (the line that put an entry of a returned dict or list in its place: ``grads[key] = v``)}.
+"stores": [[path, line]] (the line that put an entry of a returned dict or list in its place: ``grads[key] = v``),
+"raised": [[function, line, [[parameter, structure]]]] when the call raised: the frames of the file it left}.
 """
 
 from __future__ import annotations
@@ -252,6 +253,36 @@ class Recorder:
                 "stores": stores}
 
 
+def describe(value, depth: int = 0) -> dict:
+    """A value's structure as data (never its contents): its type, length, shape, first items."""
+    kind = type(value).__name__[:40]
+    out: dict = {"type": kind}
+    shape = getattr(value, "shape", None) if kind in ("ndarray", "matrix") and depth == 0 else None
+    if type(shape) is tuple and all(type(n) is int for n in shape):
+        out["shape"] = list(shape)[:8]
+    if type(value) in (list, tuple, dict):
+        out["len"] = len(value)
+        if depth < 1:  # one level, items without shapes: the reply's data nests at most 8 deep (sandbox/replies.py)
+            items = list(value.values() if type(value) is dict else value)[:4]
+            out["items"] = [describe(v, depth + 1) for v in items]
+    return out
+
+
+def raised_frames(exc: BaseException, path: str) -> list:
+    """[function, line, [[parameter, structure]]] for each frame of the file the exception left, outermost first."""
+    out = []
+    tb = exc.__traceback__
+    while tb is not None and len(out) < 20:
+        frame = tb.tb_frame
+        code = frame.f_code
+        if code.co_filename == path:
+            names = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount][:8]
+            local = frame.f_locals
+            out.append([code.co_name, tb.tb_lineno, [[n, describe(local[n])] for n in names if n in local]])
+        tb = tb.tb_next
+    return out
+
+
 def run_traced(fn, args: list, path: str, source: str) -> tuple:
     """``fn(*args)`` under the tracer: (value or None, exception or None, the reply's trace)."""
     code = getattr(fn, "__code__", None)
@@ -266,7 +297,13 @@ def run_traced(fn, args: list, path: str, source: str) -> tuple:
         value = runner(rec, fn, args, path)
     except BaseException as e:  # noqa: BLE001 - the student's exception is part of the answer
         exc = e
-    return value, exc, rec.reply(args)
+    reply = rec.reply(args)
+    if exc is not None:
+        try:
+            reply["raised"] = raised_frames(exc, path)
+        except Exception:  # noqa: BLE001 - a value whose type misbehaves: no frames, not no trace
+            reply["raised"] = []
+    return value, exc, reply
 
 
 def _run_settrace(rec: Recorder, fn, args: list, path: str):
