@@ -53,10 +53,20 @@ def run_failed(case: Case, failure: Failure, target: str, function: str | None) 
     if blamed is not None:
         k, callee = blamed
         inner = failure.frames[-1][0]
-        where = Location(str(case.obs.path), failure.frames[k - 1][0], failure.frames[k - 1][0], via=Location(str(case.obs.path), inner, inner))
-        misfit = crash.misfit(case, function, failure.frames[k - 1][0], callee)
-    return P.RunFailed(target=target, where=where, kind=failure.kind, error_type=failure.type, error=failure.message, name=failure.name,
-                       function=function, callee=callee, misfit=misfit)  # fmt: skip
+        call_line = failure.frames[k - 1][0]
+        where = Location(str(case.obs.path), call_line, call_line, via=Location(str(case.obs.path), inner, inner))
+        misfit = crash.misfit(case, function, call_line, callee)
+    return P.RunFailed(
+        target=target,
+        where=where,
+        kind=failure.kind,
+        error_type=failure.type,
+        error=failure.message,
+        name=failure.name,
+        function=function,
+        callee=callee,
+        misfit=misfit,
+    )
 
 
 def passing_callee(case: Case, failure: Failure, function: str) -> tuple[int, str] | None:
@@ -69,7 +79,9 @@ def passing_callee(case: Case, failure: Failure, function: str) -> tuple[int, st
     groups: dict[str, list[int]] = {}
     for i, f in enumerate(case.spec.functions):
         groups.setdefault(f.call, []).append(i)
-    judged = {r[0] for r, _ in case.findings} | {i for i, f in enumerate(case.spec.functions) if any(c.function == f.name for c in case.checks)}
+    judged = {r[0] for r, _ in case.findings} | {
+        i for i, f in enumerate(case.spec.functions) if any(c.function == f.name for c in case.checks)
+    }
     for k in range(1, len(frames)):
         name = frames[k][1]
         entries = groups.get(name, [])

@@ -432,14 +432,13 @@ def _expected(t, shown: dict[str, str]) -> str:
 
 def _raised_in_callee(p: P.RunFailed) -> Words:
     said = f"{p.error_type}: {p.error}".strip(": ")
-    msg = (f"{said} inside {p.callee}, called from {p.function}. Your {p.callee} passes its own checks, so what goes wrong "
-           f"is what this call hands it.")  # fmt: skip
+    msg = f"{said} inside {p.callee}, called from {p.function}. Your {p.callee} passes its own checks, so what goes wrong is what this call hands it."
     m = p.misfit
     if m is None:
         return Words(msg, f"check each argument of this call to {p.callee} against what {p.callee} takes")
     shown = dict(m.shown)
-    whole = m.got.type in ("list", "tuple") and m.got.length and m.got.items and all(
-        getattr(i, "type", None) == getattr(m.got.items[0], "type", None) for i in m.got.items) and m.got.length != len(m.expected or ())  # fmt: skip
+    items = m.got.items if m.got.type in ("list", "tuple") else ()
+    whole = bool(items) and len({i.type for i in items}) == 1 and m.got.length != len(m.expected or ())
     got = _structure(m.got)
     msg += f" `{m.expr}` is {got}; {p.callee} expects `{m.param}` to be {_expected(m.expected, shown)}."
     if whole:
