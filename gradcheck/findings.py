@@ -168,6 +168,8 @@ class Location:
     line: int
     end_line: int | None = None
     cell: int | None = None  # notebook cell index, when the source is a notebook
+    execution_count: int | None = None  # the cell's saved In [N], when the notebook has one
+    via: Location | None = None  # context: the line inside a helper or callee this line led to (a value made there, a raise)
 
 
 @dataclass(frozen=True)

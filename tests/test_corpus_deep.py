@@ -83,3 +83,7 @@ def test_deep_corpus_line(case, reports):
     assert root is not None and root.location is not None
     want = case["line"] if isinstance(case["line"], list) else [case["line"]]
     assert root.location.line in want, (root.code, root.target, root.location.line)
+    for text in case.get("message_includes", []):
+        assert text in root.message, root.message
+    if "via" in case:
+        assert root.location.via is not None and root.location.via.line == case["via"], root.location

@@ -162,15 +162,7 @@ def observe(spec: Spec, path: Path, trials: list[Trial], limits: Limits, source:
             return obs
         obs.defined = list(reply.header.get("functions", []))
         obs.provided = list(reply.header.get("provided", []))
-        wanted = {n for g in spec.functions for n in (g.call, *g.aliases)}  # never offered as the rename of another function
-        for f in spec.functions:
-            if f.call not in obs.defined:
-                nargs = (len(f.args), *(len(a.args) for a in f.alternatives if a.args is not None))
-                suggestion = rename_candidate(f.call, f.aliases, obs.defined, wanted, arities, nargs)
-                if f.optional and suggestion is None:
-                    obs.skipped[f.name] = "optional, and not defined in this file"
-                    continue
-                obs.missing[f.name] = suggestion
+        _missing(spec, obs, arities)
         # What a later call is fed from (the student's own cache): only that stays in the child.
         referenced = {parse_student_ref(r)[0] for t in trials for f in (t.spec or spec).functions for a in f.args for r in student_refs(a)}
         for trial in trials:
@@ -217,6 +209,20 @@ def observe(spec: Spec, path: Path, trials: list[Trial], limits: Limits, source:
             obs.closing = Closing(sandbox)
         obs.seconds = time.perf_counter() - start
     return obs
+
+
+def _missing(spec: Spec, obs: Observations, arities: dict) -> None:
+    """The spec's functions the file does not define: missing (with a rename to suggest), or
+    skipped when optional."""
+    wanted = {n for g in spec.functions for n in (g.call, *g.aliases)}  # never offered as the rename of another function
+    for f in spec.functions:
+        if f.call not in obs.defined:
+            nargs = (len(f.args), *(len(a.args) for a in f.alternatives if a.args is not None))
+            suggestion = rename_candidate(f.call, f.aliases, obs.defined, wanted, arities, nargs)
+            if f.optional and suggestion is None:
+                obs.skipped[f.name] = "optional, and not defined in this file"
+                continue
+            obs.missing[f.name] = suggestion
 
 
 def _trace_if_wrong(obs: Observations, sandbox: Sandbox, f, result: CallResult, limits: Limits) -> None:

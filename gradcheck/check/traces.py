@@ -17,6 +17,25 @@ Written = tuple[int, int | None]  # (line in the graded function, line in the he
 
 
 @dataclass(frozen=True)
+class Structure:
+    """What a value was, without its contents (sandbox/tracing.describe, checked)."""
+
+    type: str  # the type's name: list, tuple, dict, ndarray, float, NoneType, …
+    length: int | None = None
+    shape: tuple[int, ...] | None = None
+    items: tuple[Structure, ...] = ()  # the first few items of a list, tuple or dict
+
+
+@dataclass(frozen=True)
+class RaisedFrame:
+    """A frame of the file that the exception of a traced call left, with its arguments' structure."""
+
+    function: str
+    line: int
+    args: tuple[tuple[str, Structure], ...] = ()
+
+
+@dataclass(frozen=True)
 class Trace:
     """One graded call run again under the tracer."""
 
@@ -27,6 +46,8 @@ class Trace:
     lines: frozenset[int] = frozenset()  # lines of the graded function that ran
     args: dict[Path, Written] = field(default_factory=dict)  # ("args", 0) -> where an input was written into
     ran: frozenset[int] = frozenset()  # lines that ran in any function of the file during the call
+    raised: tuple[RaisedFrame, ...] = ()  # when the call raised: the frames of the file, outermost first
+    stores: dict[Path, int] = field(default_factory=dict)  # ("return", "dA2") -> the line that stored it there (grads[k] = v)
 
     def value(self, path: Path) -> Written | None:
         return self.values.get(tuple(path))
@@ -71,7 +92,52 @@ def parse(raw: Any, function: str, trial: int, nlines: int) -> Trace | None:
             if kept:
                 names[name] = kept
     return Trace(function, trial, _written(raw.get("values"), nlines), names, _lines(raw.get("lines"), nlines),
-                 _written(raw.get("args"), nlines), _lines(raw.get("ran"), nlines))  # fmt: skip
+                 _written(raw.get("args"), nlines), _lines(raw.get("ran"), nlines), raised=_raised(raw.get("raised"), nlines),
+                 stores=_stores(raw.get("stores"), nlines))  # fmt: skip
+
+
+def structure(raw: Any, depth: int = 0) -> Structure | None:
+    """A checked ``Structure``; None when ``raw`` is not one."""
+    if type(raw) is not dict or depth > 3:
+        return None
+    kind, length, shape, items = raw.get("type"), raw.get("len"), raw.get("shape"), raw.get("items")
+    if type(kind) is not str or not kind.isidentifier() or len(kind) > 40:
+        return None
+    if length is not None and not (type(length) is int and 0 <= length < 1 << 40):
+        return None
+    if shape is not None and not (type(shape) is list and len(shape) <= 8 and all(type(n) is int and 0 <= n < 1 << 40 for n in shape)):
+        return None
+    inner = [structure(x, depth + 1) for x in items[:4]] if type(items) is list else []
+    if any(x is None for x in inner):
+        return None
+    return Structure(kind, length, tuple(shape) if shape is not None else None, tuple(x for x in inner if x is not None))
+
+
+def _raised(raw: Any, nlines: int) -> tuple[RaisedFrame, ...]:
+    out: list[RaisedFrame] = []
+    for item in raw[:20] if type(raw) is list else []:
+        if type(item) is not list or len(item) != 3 or type(item[0]) is not str or not item[0].isidentifier():
+            return ()  # one bad frame and the chain cannot be read in order
+        line = _line(item[1], nlines)
+        args = []
+        for pair in item[2][:8] if type(item[2]) is list else []:
+            shaped = structure(pair[1]) if type(pair) is list and len(pair) == 2 else None
+            if shaped is not None and type(pair[0]) is str and pair[0].isidentifier():
+                args.append((pair[0], shaped))
+        if line is None:
+            return ()
+        out.append(RaisedFrame(item[0], line, tuple(args)))
+    return tuple(out)
+
+
+def _stores(raw: Any, nlines: int) -> dict[Path, int]:
+    out: dict[Path, int] = {}
+    for item in raw[:MAX_ENTRIES] if type(raw) is list else []:
+        if type(item) is list and len(item) == 2:
+            path, line = _path(item[0]), _line(item[1], nlines)
+            if path is not None and path[0] == "return" and len(path) > 1 and line is not None:
+                out[path] = line
+    return out
 
 
 def _lines(raw: Any, nlines: int) -> frozenset[int]:

@@ -124,12 +124,42 @@ class Case:
             if c.matched and name in c.matched.leaves:
                 path = c.matched.leaves[name].path
                 break
-        span = locate.traced_span(self.obs.traces.get(f.name), self.obs.source, f.call, path=path) if path else None
+        trace = self.obs.traces.get(f.name)
+        span = None
+        if path and trace is not None and tuple(path) in trace.stores and self.stored_under_wrong_key(name, calls):
+            span = locate.Span(trace.stores[tuple(path)], trace.stores[tuple(path)])  # the value is right, its place is not
+        span = span or (locate.traced_span(trace, self.obs.source, f.call, path=path) if path else None)
         if span is None and path:
             span = locate.locate_return(self.obs.source, f.call, path)
         if span is None:
             span = locate.locate_local(self.obs.source, f.call, self.spec.shown(name))
         return span or locate.locate_function(self.obs.source, f.call)
+
+    def stored_under_wrong_key(self, name: str, calls: list[CallResult]) -> bool:
+        """Whether the value handed back as ``name`` is, in every call, the reference value of
+        another name and not its own (``grads["dA2"]`` holding dA1): then the mistake is the key
+        it was stored under, not the computation that made it."""
+        seen = False
+        for c in calls:
+            leaf = c.matched.leaves.get(name) if c.matched else None
+            got = leaf.array if leaf is not None else None
+            if got is None:
+                continue
+            env = c.trial.env
+            if self._same(got, env.get(name)):
+                return False
+            if not any(k != name and self._same(got, v) for k, v in env.items() if k in self.formula_names):
+                return False
+            seen = True
+        return seen
+
+    def _same(self, got: np.ndarray, ref) -> bool:
+        if ref is None or np.shape(got) != np.shape(ref):
+            return False
+        try:
+            return bool(np.allclose(got, ref, rtol=self.rtol(got), atol=0.0))
+        except (TypeError, ValueError):
+            return False
 
     def value_loc(self, f: FunctionSpec, name: str, calls: list[CallResult], local: bool) -> Location | None:
         """A local's assignment, or where a returned value is made."""

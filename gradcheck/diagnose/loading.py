@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..findings import CODES, GC, Location
 from ..report import CheckResult
 from ..sandbox.runner import Failure
-from . import locate
+from . import crash, locate
 from . import problems as P
 from .case import FIRST, LOADING, Case, Rank
 from .source_lines import exit_call
@@ -58,18 +58,49 @@ def run_failed(case: Case, failure: Failure, target: str, function: str | None, 
     if failure.kind in ("died", "protocol") and function:
         exit_line = exit_call(case.obs.source, function)
         where = case.loc(exit_line) if exit_line else where
-    misfit = function is not None and matmul_misfit(failure.type, failure.message)
+    shape_misfit = function is not None and matmul_misfit(failure.type, failure.message)
+    callee, misfit = None, None
+    blamed = passing_callee(case, failure, function) if function and failure.kind == "exception" else None
+    if blamed is not None:
+        k, callee = blamed
+        inner = failure.frames[-1][0]
+        call_line = failure.frames[k - 1][0]
+        where = Location(str(case.obs.path), call_line, call_line, via=Location(str(case.obs.path), inner, inner))
+        misfit = crash.misfit(case, function, call_line, callee)
     return P.RunFailed(
         target=target,
         where=where,
-        tags=(*CODES[GC.CALL_RAISED].tags, "shape") if misfit else None,  # additive: still a runtime error
+        tags=(*CODES[GC.CALL_RAISED].tags, "shape") if shape_misfit else None,  # additive: still a runtime error
         kind=failure.kind,
         error_type=failure.type,
         error=failure.message,
         name=failure.name,
         function=function,
-        nd_args=nd_args if misfit else (),
+        nd_args=nd_args if shape_misfit else (),
+        callee=callee,
+        misfit=misfit,
     )
+
+
+def passing_callee(case: Case, failure: Failure, function: str) -> tuple[int, str] | None:
+    """(k, name) when the exception left, at frame k of the traceback, a graded function other than
+    ``function`` that passes its own checks (every entry of it judged already, none with an error):
+    a right function that raised was handed something it cannot take, and the call is the caller's line."""
+    frames = [fr for fr in failure.frames if isinstance(fr, (list, tuple)) and len(fr) == 3 and isinstance(fr[0], int)]
+    if len(frames) != len(failure.frames) or len(frames) < 2 or frames[0][1] != function:
+        return None
+    groups: dict[str, list[int]] = {}
+    for i, f in enumerate(case.spec.functions):
+        groups.setdefault(f.call, []).append(i)
+    judged = {r[0] for r, _ in case.findings} | {
+        i for i, f in enumerate(case.spec.functions) if any(c.function == f.name for c in case.checks)
+    }
+    for k in range(1, len(frames)):
+        name = frames[k][1]
+        entries = groups.get(name, [])
+        if name != function and entries and all(i in judged and not case.has_error(i) for i in entries):
+            return k, name
+    return None
 
 
 def notes(case: Case) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from ..findings import CODES, GC, Finding
 from . import problems as P
 from .mutations import as_mistake
-from .wording import exception_hint, j_vs_l, name_hint, sentence
+from .wording import exception_hint, expected_words, j_vs_l, name_hint, sentence, structure_words
 
 
 @dataclass(frozen=True)
@@ -156,6 +156,8 @@ def gc010(p: P.OlderApi) -> Words:
 
 # -- GC1xx: what a function returned ---------------------------------------------------------------------
 def gc101(p: P.RunFailed) -> Words:
+    if p.callee:
+        return _raised_in_callee(p)
     hint = exception_hint(p.error_type, p.error)
     if p.nd_args:  # an N-d input in a matrix product: flatten it, no transpose makes it fit
         names = " and ".join(p.nd_args)
@@ -478,3 +480,20 @@ def _forward_mismatch(p: P.Problem) -> Words:
 
 
 WRITERS[GC.FORWARD_MISMATCH] = _forward_mismatch
+
+
+# -- GC101 raised inside a graded function that passes its own checks (diagnose/crash.py) ------------------
+def _raised_in_callee(p: P.RunFailed) -> Words:
+    said = f"{p.error_type}: {p.error}".strip(": ")
+    msg = f"{said} inside {p.callee}, called from {p.function}. Your {p.callee} passes its own checks, so what goes wrong is what this call hands it."
+    m = p.misfit
+    if m is None:
+        return Words(msg, f"check each argument of this call to {p.callee} against what {p.callee} takes")
+    shown = dict(m.shown)
+    items = m.got.items if m.got.type in ("list", "tuple") else ()
+    whole = bool(items) and len({i.type for i in items}) == 1 and m.got.length != len(m.expected or ())
+    got = structure_words(m.got)
+    msg += f" `{m.expr}` is {got}; {p.callee} expects `{m.param}` to be {expected_words(m.expected, shown)}."
+    if whole:
+        msg += f" Did you mean one item of `{m.expr}` (such as `{m.expr}[l]`)?"
+    return Words(msg, f"pass {p.callee} what it expects as `{m.param}`: {expected_words(m.expected, shown)}")

@@ -9,7 +9,7 @@ scale mismatch when a constant factor explains it).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from ..findings import GC, Location, Severity
 from .mutations import Mutation
@@ -56,6 +56,18 @@ class MissingFunction(Problem):
     args: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class Misfit:
+    """An argument passed to a graded function that is not what it takes: ``caches`` (a list of 3)
+    where ``linear_backward`` expects one cache. ``got``: check/traces.Structure; ``expected``: the spec's template."""
+
+    expr: str  # the argument as the caller wrote it
+    param: str  # the callee's parameter it lands in
+    got: Any
+    expected: Any
+    shown: tuple[tuple[str, str], ...] = ()  # spec name -> the student's name, for the template's names
+
+
 @dataclass(frozen=True, kw_only=True)
 class RunFailed(Problem):
     """A call (or the import) raised, hung, ran out of memory, exited or died."""
@@ -66,6 +78,8 @@ class RunFailed(Problem):
     name: str | None = None  # the undefined name, for a NameError
     function: str | None = None  # None while importing the file
     nd_args: tuple[str, ...] = ()  # arguments of more than two dimensions (CS231n's x of shape (N, d1, ..., dk))
+    callee: str | None = None  # raised inside this graded function, which passes its own checks: the call is at ``where``
+    misfit: Misfit | None = None  # the argument of that call that is not what the callee takes
 
     @property
     def importing(self) -> bool:

@@ -9,6 +9,7 @@ import numpy as np
 
 from ..check.compare import compare
 from ..check.engine import CallResult
+from ..findings import Location
 from ..spec import formula as fm
 from ..spec.model import FunctionSpec
 from . import locate
@@ -35,6 +36,38 @@ def scaled_input(case: Case, f: FunctionSpec, where, expl: Explanation):
         return where
     writes = [w for w in trace.names.get(call[1], ()) if w < where.line]
     return case.loc(locate.Span(writes[-1], writes[-1])) if writes else where
+
+
+def within_input(case: Case, f: FunctionSpec, where, expl: Explanation):
+    """A value made by a graded callee that passes its own checks, wrong by a mistake inside a
+    hidden intermediate (dZ3 inside the dW3 that ``linear_backward(dZ, cache)`` returns): the
+    mistake came in with the gradient passed to the callee. The line that wrote that argument
+    (traced, so it ran), with the line inside the student's helper that made it (their own
+    ``sigmoid_backward``) as context; else ``where``."""
+    trace = case.obs.traces.get(f.name)
+    combo = expl.mutations[0] if expl.mutations else ()
+    if where is None or trace is None or not combo or not all(m.key.startswith("in:") for m in combo):
+        return where
+    call = call_at(case.obs.source, f.call, where.line)
+    graded = {g.call: i for i, g in enumerate(case.spec.functions)}
+    if call is None or call[0] not in graded or call[1] is None or case.has_error(graded[call[0]]):
+        return where
+    first = case.spec.functions[graded[call[0]]].args[:1]
+    within = {m.key.split(":", 2)[1] for m in combo}
+    if not first or not isinstance(first[0], str) or {_family(w) for w in within} != {_family(first[0])}:
+        return where  # the mistake is not in the value passed in (dZ3 for linear_backward's dZ)
+    writes = [w for w in trace.names.get(call[1], ()) if w < where.line]
+    if not writes:
+        return where
+    line = writes[-1]
+    made = trace.local(call[1])
+    helper = made[1] if made is not None and made[0] == line else None
+    via = Location(where.file, helper, helper) if helper is not None and helper != line else None
+    return Location(where.file, line, line, via=via)
+
+
+def _family(name: str) -> str:
+    return name.rstrip("0123456789{}L-+ ") or name
 
 
 def hidden(case: Case, n: str, produced: list[str]) -> tuple[str, ...]:
@@ -150,7 +183,7 @@ def root_problem(
     }
     return P.ValueMismatch(
         target=target,
-        where=scaled_input(case, f, case.value_loc(f, n, calls, n in f.locals), expl),
+        where=within_input(case, f, scaled_input(case, f, case.value_loc(f, n, calls, n in f.locals), expl), expl),
         tags=_tags(kind, expl),
         check=f"{f.name}:{target}",
         formula=case.formula_text(n),

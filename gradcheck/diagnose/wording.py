@@ -61,3 +61,42 @@ def verdict_note(v: Any, shown: Callable[[str], str] = str) -> str:
     if v.status == "consequence":
         return f"follows from {', '.join(sorted(shown(c) for c in v.causes))}"
     return v.status
+
+
+# -- what a crashing call handed its callee (messages.gc101, diagnose/crash.py) --------------------------------
+def structure_words(got, top: bool = True) -> str:
+    """``a list of 3 tuples``, ``an array of shape (3, 4)``, ``a tuple of 2``, ``None``."""
+    kind = got.type
+    if kind == "NoneType":
+        return "None"
+    if kind in ("ndarray", "matrix"):
+        return f"an array of shape {tuple(got.shape)}" if got.shape is not None and top else "an array"
+    if kind in ("list", "tuple", "dict") and got.length is not None:
+        inner = {structure_words(i, top=False) for i in got.items}
+        of = ""
+        if len(inner) == 1 and got.length > 0:
+            one = inner.pop()
+            plural = {"an array": "arrays", "None": "Nones"}.get(one, one.split(" of ")[0].split(" ", 1)[-1] + "s")
+            of = f" {plural}" if top else ""
+        return f"a {kind} of {got.length}{of}" if kind != "dict" else f"a dict of {got.length} entries"
+    return f"a {kind}"
+
+
+def _template_words(t, shown: dict[str, str]) -> str:
+    if isinstance(t, str):
+        return f'"{t[1:]}"' if t.startswith("=") else shown.get(t, t)
+    if isinstance(t, dict):
+        return "a dict"
+    if len(t) == 1 and isinstance(t[0], dict) and "item" in t[0]:
+        return f"[{_template_words(t[0]['item'], shown)}, …]"
+    return "(" + ", ".join(_template_words(x, shown) for x in t) + ")"
+
+
+def expected_words(t, shown: dict[str, str]) -> str:
+    if isinstance(t, str):
+        return "a string " + _template_words(t, shown) if t.startswith("=") else "an array"
+    if isinstance(t, dict):
+        return "a dict"
+    if len(t) == 1 and isinstance(t[0], dict) and "item" in t[0]:
+        return f"a list of {_template_words(t[0]['item'], shown)}"
+    return f"a tuple of {len(t)}: {_template_words(t, shown)}"

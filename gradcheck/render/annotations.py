@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ..report import Report
-from .common import fix_diff, fix_verdict
+from .common import cell_label, fix_diff, fix_verdict, via_text
 
 MAX_PER_TYPE = 10  # GitHub shows at most 10 error and 10 warning annotations per step
 
@@ -70,6 +70,10 @@ def _annotations(report: Report, env: Mapping[str, str]) -> list[str]:
         shown[kind] += 1
         end = loc.end_line if isinstance(loc.end_line, int) and loc.end_line > loc.line else None
         message = f.message if not f.hint else f"{f.message}\nFix: {f.hint}"
+        if loc.cell is not None:  # a notebook: the line is the cell's, as Jupyter numbers it
+            message = f"{cell_label(loc)}, line {loc.line}: {message}"
+        if via_text(loc):
+            message += f"\n({via_text(loc)})"
         if f.fix is not None:
             message += "\n" + "\n".join(fix_diff(f)) + f"\n{fix_verdict(f)}"
         lines.append(command(kind, message, file=annotation_path(loc.file, workspace), line=loc.line, endLine=end,

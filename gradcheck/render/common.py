@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 
-from ..findings import Finding
+from ..findings import Finding, Location
 from ..report import CheckResult, Report
 
 # The finding that means gradcheck itself failed (the submission was not fully graded).
@@ -94,12 +94,38 @@ def points(value: object) -> str:
 def source_lines(report: Report, f: Finding, limit: int = 20) -> list[tuple[int, str]]:
     """The student's lines for a finding's location, numbered (at most ``limit``)."""
     loc = f.location
-    if loc is None or not report.source or not isinstance(loc.line, int) or loc.line < 1:
+    source = report.source
+    if loc is not None and loc.cell is not None:  # a notebook: the line is the cell's
+        source = report.cells.get(loc.cell, "")
+    if loc is None or not source or not isinstance(loc.line, int) or loc.line < 1:
         return []
-    lines = report.source.splitlines()
+    lines = source.splitlines()
     end = loc.end_line if isinstance(loc.end_line, int) and loc.end_line >= loc.line else loc.line
     end = min(end, len(lines), loc.line + limit - 1)
     return [(n, lines[n - 1]) for n in range(loc.line, end + 1)]
+
+
+def cell_label(loc: Location) -> str:
+    """A notebook cell as the student finds it: ``In [7]`` from its saved execution count, else
+    its position, saying so (``cell 4 (no execution count)``)."""
+    count = loc.execution_count
+    if isinstance(count, int) and not isinstance(count, bool):
+        return f"In [{count}]"
+    return f"cell {loc.cell} (no execution count)"
+
+
+def place(loc: Location) -> str:
+    """``In [7], line 3`` in a notebook, ``line 3`` in a file."""
+    return f"{cell_label(loc)}, line {loc.line}" if loc.cell is not None else f"line {loc.line}"
+
+
+def via_text(loc: Location | None) -> str | None:
+    """The context line a location leads to (inside the helper it called), or None."""
+    via = loc.via if loc is not None else None
+    if via is None or not isinstance(via.line, int):
+        return None
+    same_cell = via.cell == loc.cell if loc is not None else True
+    return f"via {place(via) if via.cell is not None and not same_cell else f'line {via.line}'}"
 
 
 def file_label(path: str | None) -> str:

@@ -33,6 +33,8 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "line": f.location.line if f.location else None,
         "end_line": f.location.end_line if f.location else None,
         "cell": f.location.cell if f.location else None,
+        "execution_count": f.location.execution_count if f.location else None,
+        "via": _via(f.location.via) if f.location and f.location.via else None,
         "hint": f.hint,
         "formula": f.formula,
         "chain": f.chain,
@@ -41,6 +43,10 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "stats": stats,
         "fix": _fix(f),
     }
+
+
+def _via(x) -> dict[str, Any]:
+    return {"file": x.file, "line": x.line, "cell": x.cell, "execution_count": x.execution_count}
 
 
 def _fix(f: Finding) -> dict[str, Any] | None:

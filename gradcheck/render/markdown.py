@@ -165,10 +165,15 @@ def _section(report: Report, f: Finding) -> str:
     if lines:
         first, last = lines[0][0], lines[-1][0]
         where = f"line {first}" if first == last else f"lines {first}–{last}"
+        if f.location is not None and f.location.cell is not None:
+            where = f"{common.cell_label(f.location)}, {where}"
         out += [f"{escape(file_label(f.location.file if f.location else report.file))}, {where}:", ""]
         out += [fenced("\n".join(clip(text, 500) for _, text in lines), "python"), ""]
     elif f.location is not None:
-        out += [f"{escape(file_label(f.location.file))}, line {int(f.location.line)}", ""]
+        out += [f"{escape(file_label(f.location.file))}, {escape(common.place(f.location))}", ""]
+    via = common.via_text(f.location)
+    if via:
+        out += [escape(via), ""]
     facts = []
     if f.formula:
         facts.append(f"**reference** {code_span(clip(f.formula, 1000))}")

@@ -13,7 +13,7 @@ from rich.text import Text
 
 from ..findings import CODES, Finding
 from ..report import Report
-from .common import fix_diff, fix_verdict, fix_where, hint_label
+from .common import cell_label, fix_diff, fix_verdict, fix_where, hint_label
 from .heatmap import heatmap, row_col_summary
 
 STATUS = {"pass": ("✓ pass", "green"), "fail": ("✗ fail", "red"), "skip": ("- skip", "yellow")}
@@ -112,12 +112,13 @@ def _panel(f: Finding, report: Report, verbose: bool, color: bool = True) -> Pan
     parts.append(Text(f.message))
     if f.location and f.location.cell is not None and f.location.cell in report.cells:
         parts.append(Text())
-        parts.append(Text(f"{Path(f.location.file).name} · cell [{f.location.cell}], line {f.location.line}", style="bold"))
+        parts.append(Text(f"{Path(f.location.file).name} · {cell_label(f.location)}, line {f.location.line}", style="bold"))
         parts.append(_code(report.cells[f.location.cell], f.location.line, f.location.end_line or f.location.line))
     elif f.location and report.source:
         parts.append(Text())
         parts.append(Text(f"{Path(f.location.file).name}:{f.location.line}", style="bold"))
         parts.append(_code(report.source, f.location.line, f.location.end_line or f.location.line))
+    parts += _via(f, report)
     if f.formula or f.chain:
         parts.append(Text())
     if f.formula:
@@ -157,10 +158,26 @@ def _panel(f: Finding, report: Report, verbose: bool, color: bool = True) -> Pan
     return Panel(Group(*parts), title=title, title_align="left", border_style=style)
 
 
-def _code(source: str, line: int, end: int) -> Syntax:
+def _via(f: Finding, report: Report) -> list:
+    """The line inside the helper (or callee) the finding's line led to, shown under it."""
+    loc = f.location
+    via = loc.via if loc is not None else None
+    if via is None or not isinstance(via.line, int) or via.line < 1:
+        return []
+    if via.cell is not None:
+        source, label = report.cells.get(via.cell), f"{Path(via.file).name} · {cell_label(via)}, line {via.line}"
+    else:
+        source, label = report.source, f"{Path(via.file).name}:{via.line}"
+    out: list = [Text(f"via {label}", style="bold")]
+    if source and via.line <= len(source.splitlines()):
+        out.append(_code(source, via.line, via.line, context=0))
+    return out
+
+
+def _code(source: str, line: int, end: int, context: int = 2) -> Syntax:
     lines = source.splitlines()
-    first = max(1, line - 2)
-    last = min(len(lines), end + 2)
+    first = max(1, line - context)
+    last = min(len(lines), end + context)
     return Syntax(source, "python", line_numbers=True, line_range=(first, last), highlight_lines=set(range(line, end + 1)),
                   theme="ansi_dark", word_wrap=True, background_color="default")  # fmt: skip
 

@@ -16,7 +16,9 @@ is never named. Identity is sound where values are compared (a numpy result is a
 object); names alone are not (``grads`` is assigned once and filled later).
 
 The reply is data: {"values": [[path, line, helper_line|None]], "names": {local: [lines]},
-"lines": [lines of the graded function that ran], "ran": [lines that ran anywhere], "args": [[path, line, helper_line]]}.
+"lines": [lines of the graded function that ran], "ran": [lines that ran anywhere], "args": [[path, line, helper_line]],
+"stores": [[path, line]] (the line that put an entry of a returned dict or list in its place: ``grads[key] = v``),
+"raised": [[function, line, [[parameter, structure]]]] when the call raised: the frames of the file it left}.
 """
 
 from __future__ import annotations
@@ -120,6 +122,7 @@ class Recorder:
         self.names: dict[str, list[int]] = {}
         self.lines: set[int] = set()
         self.ran: set[int] = set()  # lines that ran in any frame of the file (the graded function's and its helpers')
+        self.stores: dict[tuple, tuple] = {}  # (id(container), key) -> (container, line that stored it last)
         self.top_return: tuple = (None, [])
         self.top_locals: dict = {}
 
@@ -175,6 +178,9 @@ class Recorder:
         for slot, obj in now.items():
             if slot not in old or old[slot] is not obj:
                 self._mark(frame, depth, obj, line, False)
+                if depth == 0 and len(slot) == 2 and not (type(slot[1]) is str and slot[1].startswith(".")):
+                    box = frame.f_locals.get(slot[0])
+                    self.stores[(id(box), slot[1])] = (box, line)  # grads["dA2"] = … : the line that put it there
                 if depth == 0 and len(slot) == 1:
                     writes = self.names.setdefault(slot[0], [])
                     writes.append(line)
@@ -224,6 +230,13 @@ class Recorder:
             elif line is not None:
                 helper = self.helper_born.get(id(obj))
                 values.append([list(path), line, helper[1] if helper else None])
+        objects = dict(leaves)
+        stores = []
+        for path, _ in leaves:
+            parent = objects.get(path[:-1]) if len(path) > 1 else None
+            stored = self.stores.get((id(parent), path[-1])) if parent is not None else None
+            if stored is not None and stored[0] is parent:
+                stores.append([list(path), stored[1]])
         for name, obj in list(self.top_locals.items())[:MAX_SLOTS]:
             born = self.born.get(id(obj))
             if born is not None:
@@ -236,7 +249,38 @@ class Recorder:
             born = self.written_into.get(id(obj))
             if born is not None:
                 touched.append([list(path), born[1], born[2]])
-        return {"values": values, "names": self.names, "lines": sorted(self.lines), "ran": sorted(self.ran), "args": touched}
+        return {"values": values, "names": self.names, "lines": sorted(self.lines), "ran": sorted(self.ran), "args": touched,
+                "stores": stores}
+
+
+def describe(value, depth: int = 0) -> dict:
+    """A value's structure as data (never its contents): its type, length, shape, first items."""
+    kind = type(value).__name__[:40]
+    out: dict = {"type": kind}
+    shape = getattr(value, "shape", None) if kind in ("ndarray", "matrix") and depth == 0 else None
+    if type(shape) is tuple and all(type(n) is int for n in shape):
+        out["shape"] = list(shape)[:8]
+    if type(value) in (list, tuple, dict):
+        out["len"] = len(value)
+        if depth < 1:  # one level, items without shapes: the reply's data nests at most 8 deep (sandbox/replies.py)
+            items = list(value.values() if type(value) is dict else value)[:4]
+            out["items"] = [describe(v, depth + 1) for v in items]
+    return out
+
+
+def raised_frames(exc: BaseException, path: str) -> list:
+    """[function, line, [[parameter, structure]]] for each frame of the file the exception left, outermost first."""
+    out = []
+    tb = exc.__traceback__
+    while tb is not None and len(out) < 20:
+        frame = tb.tb_frame
+        code = frame.f_code
+        if code.co_filename == path:
+            names = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount][:8]
+            local = frame.f_locals
+            out.append([code.co_name, tb.tb_lineno, [[n, describe(local[n])] for n in names if n in local]])
+        tb = tb.tb_next
+    return out
 
 
 def run_traced(fn, args: list, path: str, source: str) -> tuple:
@@ -253,7 +297,13 @@ def run_traced(fn, args: list, path: str, source: str) -> tuple:
         value = runner(rec, fn, args, path)
     except BaseException as e:  # noqa: BLE001 - the student's exception is part of the answer
         exc = e
-    return value, exc, rec.reply(args)
+    reply = rec.reply(args)
+    if exc is not None:
+        try:
+            reply["raised"] = raised_frames(exc, path)
+        except Exception:  # noqa: BLE001 - a value whose type misbehaves: no frames, not no trace
+            reply["raised"] = []
+    return value, exc, reply
 
 
 def _run_settrace(rec: Recorder, fn, args: list, path: str):

@@ -75,7 +75,8 @@ class Submission:
     @classmethod
     def from_history(cls, history: Any, name: str) -> Submission:
         """IPython's input history (``In``) of the notebook called ``name``; RuntimeError when it is not a list."""
-        nb = extract_cells(history_cells(history), label=f"{name} (input history)")
+        cells = history_cells(history)
+        nb = extract_cells(cells, label=f"{name} (input history)", counts={n: n for n, _, _ in cells})  # cell n is In [n]
         nb.path = name
         return cls(Path(name), nb.source, nb, _module_stem(name))
 

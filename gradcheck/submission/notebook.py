@@ -73,29 +73,21 @@ lines follow the cell's lines; each kept cell starts with a ``# %% cell [n]`` li
 from __future__ import annotations
 
 import ast
-import io
 import json
 import re
-import tokenize
 import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from .magics import _strip_magics
 from .select import DROP, GUARD, KEEP, Env, bound, decide, stmt_end, stmt_start
 
 MAX_NOTEBOOK = 64 << 20  # bytes read from an .ipynb (outputs with images make notebooks large)
 
 SKIPPED_PREFIX = "# (skipped) "
 
-# Cell magics whose body is ordinary Python run once (or timed): only the first line goes.
-PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "memit", "mprun", "snakeviz"})
-
 _MARKER = re.compile(r"^\s*#+\s*(GRADED[ _-]?(FUNCTION|CELL|CLASS|CODE)\b|UNQ_C\d+\b)", re.IGNORECASE)
-_CELL_MAGIC = re.compile(r"^\s*%%\s*([A-Za-z_][\w-]*)")
-_LINE_MAGIC = re.compile(r"^\s*[%!]")
-_HELP = re.compile(r"^\s*(\?\??[\w.]+|[\w.]+\?\??)\s*$")
-_ASSIGN_MAGIC = re.compile(r"^\s*[A-Za-z_][\w.,\s\[\]()*]*=\s*[%!](?!=)")
 _DEF_LINE = re.compile(r"^(?:async\s+)?def\s+([A-Za-z_]\w*)", re.MULTILINE)
 
 
@@ -129,6 +121,7 @@ class Extracted:
     path: str | None = None
     origins: list[tuple[int, int] | None] = field(default_factory=list, repr=False)  # per built line
     texts: dict[int, str] = field(default_factory=dict, repr=False)  # cell number -> the cell's text
+    counts: dict[int, int] = field(default_factory=dict, repr=False)  # cell number -> its saved execution count (In [N])
 
     def origin(self, line: int | None) -> tuple[int, int] | None:
         """(cell number, line within the cell) for a line of ``source``; None for lines gradcheck added."""
@@ -149,17 +142,18 @@ class Extracted:
         return [f for c in self.cells if c.kept for f in c.functions]
 
     def relocate(self, location: Any, file: str | None = None) -> Any:
-        """A ``findings.Location`` in the built source, moved to (cell, line within the cell)."""
+        """A ``findings.Location`` in the built source, moved to (cell, line within the cell), with
+        the cell's execution count; its ``via`` is moved the same way."""
         if location is None:
             return None
+        via = self.relocate(location.via, file) if getattr(location, "via", None) is not None else None
         start = self.origin(location.line)
         if start is None:
-            return location if file is None else replace(location, file=file)
+            return replace(location, via=via) if file is None else replace(location, file=file, via=via)
         end = self.origin(location.end_line) if location.end_line is not None else None
         end_line = end[1] if end is not None and end[0] == start[0] else start[1]
-        return replace(
-            location, file=file if file is not None else (self.path or location.file), line=start[1], end_line=end_line, cell=start[0]
-        )
+        return replace(location, file=file if file is not None else (self.path or location.file), line=start[1], end_line=end_line,
+                       cell=start[0], execution_count=self.counts.get(start[0]), via=via)  # fmt: skip
 
     def relocate_report(self, report: Any, file: str | None = None) -> Any:
         """A copy of ``report`` whose findings point at notebook cells (``Location.cell``); ``file`` also names the report's file."""
@@ -275,7 +269,7 @@ def extract_cells(cells: list[tuple[int, int, str]], label: str = "notebook", co
         if issue is not None:
             issues.append(issue)
     source = "\n".join(b.lines) + "\n"
-    return Extracted(source=source, cells=infos, syntax_errors=issues, origins=b.origins, texts=texts)
+    return Extracted(source=source, cells=infos, syntax_errors=issues, origins=b.origins, texts=texts, counts=dict(counts or {}))
 
 
 def _split(text: str) -> list[str]:
@@ -398,58 +392,6 @@ def _kept_reason(stmts: list[ast.stmt]) -> str:
     if any(isinstance(s, (ast.If, ast.Try)) for s in stmts):
         parts.append("keeps a definition block")
     return "; ".join(parts) or "kept"
-
-
-def _strip_magics(lines: list[str]) -> tuple[list[str], str | None]:
-    """Comment out IPython syntax; the name of a non-Python cell magic when the cell is one."""
-    out = list(lines)
-    first = next((i for i, ln in enumerate(out) if ln.strip()), None)
-    if first is not None:
-        m = _CELL_MAGIC.match(out[first])
-        if m:
-            if m.group(1) not in PYTHON_CELL_MAGICS:
-                return out, m.group(1)
-            out[first] = "# " + out[first]
-    code = "\n".join(out) + "\n"
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ast.parse(code)
-        return out, None  # plain Python: a line starting with % is an operator's continuation
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        pass
-    inside = _continuations(out)
-    for i, ln in enumerate(out):
-        if i in inside:
-            continue  # `% (400, 2)` inside brackets or after a backslash is Python, not a magic
-        if _LINE_MAGIC.match(ln) or _HELP.match(ln) or _ASSIGN_MAGIC.match(ln):
-            stripped = ln.lstrip()
-            indent = ln[: len(ln) - len(stripped)]
-            out[i] = f"{indent}pass  # {stripped}" if indent else f"# {stripped}"
-    return out, None
-
-
-def _continuations(lines: list[str]) -> set[int]:
-    """Indexes of lines that continue the previous line's Python (open brackets, a trailing backslash)."""
-    out: set[int] = set()
-    depth, row = 0, 0
-    text = "\n".join(lines) + "\n"
-    try:
-        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
-            start = tok.start[0] - 1
-            while row < start:  # lines reached inside brackets
-                row += 1
-                if depth > 0 or (row - 1 < len(lines) and lines[row - 1].rstrip().endswith("\\")):
-                    out.add(row)
-            if tok.type == tokenize.STRING and tok.end[0] > tok.start[0]:
-                out.update(range(tok.start[0], tok.end[0]))  # lines inside a multi-line string
-            if tok.type == tokenize.OP and tok.string in "([{":
-                depth += 1
-            elif tok.type == tokenize.OP and tok.string in ")]}":
-                depth = max(0, depth - 1)
-    except (tokenize.TokenError, SyntaxError, IndentationError, ValueError):
-        pass  # what was read so far stands; the rest is treated line by line
-    return out
 
 
 def _emit(b: _Builder, number: int, lines: list[str], code: str, decisions: list[tuple[ast.stmt, str, str]]) -> None:

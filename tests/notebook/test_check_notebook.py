@@ -107,7 +107,7 @@ def test_history_and_saved_notebook_are_graded_alike(tmp_path, captured):
              f.location.line if f.location else None) for f in from_history.findings] == key  # fmt: skip
     assert from_history.cells == from_file.cells and from_history.score == from_file.score
     shown = captured.getvalue()
-    assert "gradcheck-nb-" not in shown and "planar_dw1_missing_mean.ipynb · cell [10], line 13" in shown
+    assert "gradcheck-nb-" not in shown and "planar_dw1_missing_mean.ipynb · In [10], line 13" in shown
 
 
 def test_without_ipython_is_a_clear_error(monkeypatch):
