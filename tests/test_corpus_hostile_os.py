@@ -16,7 +16,7 @@ cannot (a pyenv under /root), ``GRADCHECK_HOSTILE_OS_UNPRIVILEGED_PYTHON`` names
 interpreter of another virtual environment with gradcheck installed; otherwise those runs
 are skipped.
 Levels (docs/hostile.md, "Threat model"): every case runs at the strongest isolation level
-the grader finds (as both users); eight quick cases of the classes the kernel stops
+the grader finds (as both users); five quick cases of the classes only the kernel stops
 (``REPRESENTATIVE``) run again at each weaker level, capped with ``GRADCHECK_ISOLATION``:
 ``landlock+seccomp``, ``uid-drop`` (root only; when uid 65534 cannot read this interpreter,
 the root run uses the unprivileged interpreter below, which it can); at ``none`` only a
@@ -74,13 +74,15 @@ def _users() -> list[str]:
 
 STRONGEST = "strongest"  # no GRADCHECK_ISOLATION: what the grader finds by itself
 WEAKER = ("landlock+seccomp", "uid-drop", "none")
-# A quick case of each class the kernel is the one to stop, run again at each weaker level.
+# Quick cases of the classes only the kernel stops (process creation, signals, /proc paths,
+# writes outside, the reference), run again at each weaker level; GRADCHECK_HOSTILE_OS_LEVELS=all
+# runs every case (the default suite stays near four minutes on two loaded cores).
 REPRESENTATIVE = frozenset({
     "proc_subprocess_popen.py", "signal_pidfd_sigkill.py", "procpath_self_root_environ.py", "write_pth_site_packages.py",
-    "mem_procfs_write_tolerance.py", "ref_spec_walk_root.py", "socket_tcp_listen_autobind.py", "forge_output_then_sigkill.py",
+    "ref_spec_walk_root.py",
 })  # fmt: skip
 GRADER_SIDE = frozenset({"encoding", "frames", "amplification", "assignment-steering"})  # hold at level none too
-SMOKE = frozenset({"enc_surrogate_exception_message.py", "frame_shape_2_70.py", "amp_json_bomb_header.py", "steer_hidden_compute_cost.py"})
+SMOKE = frozenset({"frame_shape_2_70.py", "steer_hidden_compute_cost.py"})
 
 
 def _levels(case: dict, user: str) -> list[str]:
