@@ -16,7 +16,7 @@ def choose_spec(submission: Submission, assignment: str | None) -> tuple[Path, s
     """The spec to grade ``submission`` with, and the sentence saying it was picked (or None)."""
     if assignment is not None:
         return resolve(assignment), None
-    entry, picked = pick(submission.defined)
+    entry, picked = pick(submission.defined, submission.source)
     return entry.path, picked
 
 

@@ -5,6 +5,7 @@ Only YAML and the standard library here, so ``gradcheck list`` stays fast.
 
 from __future__ import annotations
 
+import ast
 import difflib
 from collections.abc import Set
 from dataclasses import dataclass
@@ -117,8 +118,43 @@ def resolve(name_or_path: str) -> Path:
     raise UsageError(f"--assignment: unknown assignment '{name_or_path}'{hint}")
 
 
-def pick(defined: Set[str]) -> tuple[Entry, str]:
-    """The built-in assignment whose functions the file defines (``Submission.defined``), and a sentence saying so."""
+def hidden_definitions(source: str) -> list[str]:
+    """How the file binds names the picker cannot read from its syntax (``exec``, assignments
+    through ``globals()``/``vars()``, ``setattr`` on a module), one short description each."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []
+    found: list[str] = []
+    namespaces = ("globals", "vars", "locals")
+
+    def is_call(node: ast.AST, names: tuple[str, ...]) -> bool:
+        return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in names
+
+    for node in ast.walk(tree):
+        if is_call(node, ("exec",)):
+            found.append(f"exec() on line {node.lineno}")
+        elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) and is_call(node.value, namespaces):
+            found.append(f"{node.value.func.id}()[…] = on line {node.lineno}")  # type: ignore[attr-defined]
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and is_call(node.func.value, namespaces):
+            if node.func.attr in ("update", "setdefault", "__setitem__"):
+                found.append(f"{node.func.value.func.id}().{node.func.attr}() on line {node.lineno}")  # type: ignore[attr-defined]
+        elif is_call(node, ("setattr",)) and node.args and "modules" in ast.dump(node.args[0]):
+            found.append(f"setattr() on a module on line {node.lineno}")
+    return found[:3]
+
+
+def _names(entry: Entry, defined: Set[str]) -> str:
+    shared = [f for f in entry.functions if f in defined or any(a in defined for a in entry.aliases.get(f, ()))]
+    return ", ".join(shared) or "none"
+
+
+def pick(defined: Set[str], source: str | None = None) -> tuple[Entry, str]:
+    """The built-in assignment whose functions the file defines (``Submission.defined``), and a
+    sentence saying so. A usage error instead when the choice is not plain (docs/hostile.md,
+    "Assignment steering"): two assignments fit equally; the file shares more functions with
+    another assignment than with the one it fits best (a partial match to a bigger one); or
+    ``source`` binds names in ways its syntax does not show (exec, ``globals()[…] =``)."""
     scored = []
     for e in builtins():
         frac, hits, _ = e.fit(defined)
@@ -130,6 +166,25 @@ def pick(defined: Set[str]) -> tuple[Entry, str]:
     frac, hits, entry = scored[0]
     if len(scored) > 1 and scored[1][0] == frac and scored[1][1] == hits:
         raise UsageError(f"the file fits both '{entry.name}' and '{scored[1][2].name}'; choose one with --assignment")
+    most = max(scored, key=lambda t: (t[1], t[0]))
+    if most[1] > hits and most[2] is not entry:
+        other = most[2]
+        raise UsageError(
+            f"the file defines all of '{entry.name}' ({_names(entry, defined)}) but more of '{other.name}' "
+            f"({_names(other, defined)}: {most[1]} of {len(other.functions)}); gradcheck will not guess which one "
+            f"to grade: choose with --assignment {other.name} or --assignment {entry.name}"
+            if frac == 1 else
+            f"the file defines functions of both '{entry.name}' ({_names(entry, defined)}) and '{other.name}' "
+            f"({_names(other, defined)}); gradcheck will not guess which one to grade: choose with "
+            f"--assignment {other.name} or --assignment {entry.name}"
+        )  # fmt: skip
+    hidden = hidden_definitions(source) if source is not None else []
+    if hidden:
+        raise UsageError(
+            f"the file binds names in ways gradcheck cannot read before running it ({'; '.join(hidden)}), so it "
+            f"cannot tell which assignment it is; choose with --assignment NAME (it fits '{entry.name}' by the "
+            f"functions it defines plainly)"
+        )
     version = entry.fit(defined)[2]
     if version is not None:  # the version and its conventions are stated by the grader
         return entry, f"assignment '{entry.name}' picked automatically: the file defines the functions of one of its versions (override with --assignment)."

@@ -17,7 +17,7 @@ import gradcheck
 from gradcheck.grade import grade
 from gradcheck.render import json_report
 from gradcheck.render.formats import FORMATS, render_format
-from gradcheck.sandbox import runner
+from gradcheck.sandbox import isolation, runner
 
 from .conftest import CORPUS, manifest
 
@@ -51,6 +51,7 @@ def _processes_in(folder: Path) -> list[str]:
 def test_hostile(case, planar_spec, tmp_path, monkeypatch):
     if case.get("slow"):
         pytest.importorskip("resource")  # the CPU backstop; the per-call timeout works everywhere
+    isolation.child_dir()  # the child's private files, made once per grader process: not this case's scratch
     work, scratch = tmp_path / "work", tmp_path / "scratch"
     work.mkdir()
     scratch.mkdir()

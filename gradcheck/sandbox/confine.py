@@ -236,7 +236,9 @@ def apply(plan: dict) -> dict:
 
 def _hide(roots: tuple, allow: tuple = ()) -> None:
     """The last resort where the kernel cannot keep files away (macOS, Windows, no Landlock):
-    an audit hook refusing to open anything under ``roots`` (the grader's package and specs).
+    an audit hook refusing to open anything under ``roots`` (the grader's package and specs)
+    but what is under ``allow`` (numpy, which a venv keeps in a hidden site-packages and whose
+    submodules load later: numpy.testing, numpy.random; a spec's helpers).
     Code that reaches open() without an audit event (ctypes, which the child's guard also
     refuses) is not stopped by it."""
     realpath, fsdecode, sep = os.path.realpath, os.fsdecode, os.sep
@@ -247,7 +249,9 @@ def _hide(roots: tuple, allow: tuple = ()) -> None:
                 path = realpath(fsdecode(args[0]))
             except Exception:  # noqa: BLE001 - an unreadable name opens nothing of ours
                 return
-            if path not in allow and any(path == r or path.startswith(r + sep) for r in roots):
+            if any(path == r or path.startswith(r + sep) for r in roots) and not any(
+                path == a or path.startswith(a + sep) for a in allow
+            ):
                 raise PermissionError("gradcheck: the grader's files are not readable from a submission")
 
     sys.addaudithook(hook)

@@ -274,8 +274,12 @@ def bwrap() -> str | None:
     path = shutil.which("bwrap")
     if not path or not sys.platform.startswith("linux"):
         return None
+    # A program that does nothing (a few ms; the interpreter's start-up took ~4x that, on the
+    # path of every check): what is probed is that the namespaces can be made.
+    program = next((p for p in ("/bin/true", "/usr/bin/true") if os.access(p, os.X_OK)), None)
+    argv = [program] if program else [interpreter(), "-I", "-S", "-c", ""]
     try:
-        ok = subprocess.run([path, "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "--", interpreter(), "-I", "-S", "-c", ""],
+        ok = subprocess.run([path, "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "--", *argv],
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=10).returncode == 0  # fmt: skip
     except (OSError, subprocess.SubprocessError):
         ok = False
@@ -339,7 +343,7 @@ def plan(folder: Path, scratch: str, helpers: Path | None = None) -> Plan:
         hide = [*hidden(), *([_real(Path(helpers).parent)] if helpers is not None else [])]
         needed = (_real(folder), _real(scratch), child_dir())  # a hidden cwd may hold these
         conf["hide"] = [h for h in hide if not any(_under(n, h) for n in needed)]
-        conf["allow"] = [_real(helpers)] if helpers is not None else []
+        conf["allow"] = [*numpy_dirs(), *([_real(helpers)] if helpers is not None else [])]  # numpy's later imports
     if level == "namespaces+seccomp":
         popen = {"user": uid, "group": gid, "extra_groups": []} if can_drop else {}
         return Plan(level, _bwrap_argv(folder, helpers, scratch, uid, gid) + child_command(), conf, popen,

@@ -137,3 +137,50 @@ def test_as_an_unprivileged_grader(level):
         pytest.skip(f"{level} is not available to an unprivileged grader here (got {outcome['level']})")
     _check(outcome, level)
     assert outcome["results"]["uid"] == "65534"
+
+
+def _sandbox_readable_python() -> str | None:
+    """An interpreter of a virtual environment with numpy that uid 65534 can read (CI makes one
+    from the system's Python: .ci/run), for a root grader at uid-drop when its own is not."""
+    cand = os.environ.get("GRADCHECK_HOSTILE_OS_UNPRIVILEGED_PYTHON")
+    if not cand or not os.path.isfile(cand):
+        return None
+    real = os.path.realpath(cand)
+    return cand if isolation._nobody_reads([real], *isolation.sandbox_ids()) else None
+
+
+@pytest.mark.skipif(not isolation.is_root(), reason="uid-drop needs a root grader")
+def test_uid_drop_with_an_interpreter_the_sandbox_uid_can_read():
+    """uid-drop where this grader's own interpreter is unreadable to uid 65534 (a pyenv under
+    /root): a root grader started from an interpreter that uid can read gets the level."""
+    if not isolation.available()["uid-drop"]:
+        pytest.skip("uid-drop is available to this interpreter: test_each_level_reports_itself_and_refuses runs it")
+    python = _sandbox_readable_python()
+    if python is None:
+        pytest.skip("no interpreter uid 65534 can read: set GRADCHECK_HOSTILE_OS_UNPRIVILEGED_PYTHON (.ci/run makes one)")
+    script = ROOT / "tests" / "sandbox" / "isolation_probe.py"
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": "/tmp"}
+    done = subprocess.run([python, str(script), "uid-drop", ",".join(HOOKED + OS_ONLY)], env=env, cwd="/tmp",
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    outcome = json.loads(done.stdout.strip().splitlines()[-1])
+    _check(outcome, "uid-drop")
+    assert outcome["results"]["uid"] == str(isolation.sandbox_ids()[0])
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_numpy_submodules_load_at_every_level(level, monkeypatch, tmp_path):
+    """numpy's submodules a submission imports later (numpy.testing, numpy.random's
+    generators) stay readable where the hook hides site-packages (levels uid-drop and none,
+    with numpy in a virtual environment's site-packages)."""
+    from gradcheck.sandbox.runner import Sandbox
+
+    _skip_unless_available(level)
+    monkeypatch.setenv("GRADCHECK_ISOLATION", level)
+    path = tmp_path / "uses_numpy_testing.py"
+    path.write_text("import numpy.testing\nimport numpy.polynomial\n\ndef f():\n    return 1.0\n", encoding="utf-8")
+    os.chmod(tmp_path, 0o755)
+    with Sandbox(path, timeout=20) as box:
+        started = box.start()
+        assert started.ok, (started.failure, box.output[-500:])
+        assert box.isolation == level
