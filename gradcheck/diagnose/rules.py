@@ -265,8 +265,13 @@ def _wrong_sum_axis(tree: ast.expr, node: ast.AST, ctx: Context) -> Found:
         return
     call = ast.Call(node.func, node.args, [k for k in node.keywords if k.arg != "axis"])
     yield (
-        Mutation("drop-axis", "wrong-sum-axis", "the sum has no axis, so it adds up every element", "sum over axis=1 (over the examples)",
-                 data=(ast.unparse(kws["axis"].value),)),  # fmt: skip
+        Mutation(
+            "drop-axis",
+            "wrong-sum-axis",
+            "the sum has no axis, so it adds up every element",
+            "sum over axis=1 (over the examples)",
+            data=(ast.unparse(kws["axis"].value),),
+        ),
         replace_walk(tree, node, call),
     )
     axis = kws["axis"].value
@@ -302,8 +307,13 @@ def _wrong_activation(tree: ast.expr, node: ast.AST, ctx: Context) -> Found:
     for other in ACTIVATIONS:
         if other != node.func.id:
             yield (
-                Mutation(f"activation:{other}", "forward-mismatch", f"{other} is used instead of {node.func.id}", f"use {node.func.id}",
-                         data=(node.func.id,)),  # fmt: skip
+                Mutation(
+                    f"activation:{other}",
+                    "forward-mismatch",
+                    f"{other} is used instead of {node.func.id}",
+                    f"use {node.func.id}",
+                    data=(node.func.id,),
+                ),
                 replace_walk(tree, node, ast.Call(ast.Name(other, ast.Load()), node.args, node.keywords)),
             )
     if node.args:
@@ -324,8 +334,13 @@ def _missing_term(tree: ast.expr, node: ast.AST, ctx: Context) -> Found:
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
         dropped = ast.unparse(node.right)
         yield (
-            Mutation(f"drop-term:{dropped}", "forward-mismatch", f"the term {dropped} is missing", f"add {dropped}",
-                     data=("+" if isinstance(node.op, ast.Add) else "-",)),  # fmt: skip
+            Mutation(
+                f"drop-term:{dropped}",
+                "forward-mismatch",
+                f"the term {dropped} is missing",
+                f"add {dropped}",
+                data=("+" if isinstance(node.op, ast.Add) else "-",),
+            ),
             replace_walk(tree, node, node.left),
         )
 
