@@ -158,6 +158,14 @@ def derivative_form(g: str, a: str, np_: str, text: str) -> str | None:
 
 # -- the inverse edit of each mistake kind ------------------------------------------------------------
 def _drop_mean(src: Source, v: ast.expr, m: Mistake, batch: str) -> Iterator[list]:
+    yield from _drop_mean_whole(src, v, batch)
+    if isinstance(v, ast.BinOp) and isinstance(v.op, (ast.Add, ast.Sub)):  # one term lacks its 1/m: 1/m * dZ @ A.T + lambd * W
+        for term in (v.left, v.right):
+            if not _has(term, lambda n: isinstance(n, ast.Name) and n.id == batch):
+                yield from _drop_mean_whole(src, term, batch)
+
+
+def _drop_mean_whole(src: Source, v: ast.expr, batch: str) -> Iterator[list]:
     a, b = src.span(v)
     tight = isinstance(v, ast.UnaryOp) or (isinstance(v, ast.BinOp) and isinstance(v.op, (ast.Mult, ast.Div, ast.MatMult, ast.Pow)))
     if isinstance(v, _LOOSE) and not tight:
@@ -167,6 +175,10 @@ def _drop_mean(src: Source, v: ast.expr, m: Mistake, batch: str) -> Iterator[lis
 
 
 def _add_mean(src: Source, v: ast.expr, m: Mistake, batch: str) -> Iterator[list]:
+    for node in ast.walk(v):  # the mean written as one: np.mean(dout, axis=0), dout.mean(axis=0)
+        if isinstance(node, ast.Call) and _call_name(node) == "mean":
+            b = src.span(node.func)[1]
+            yield [(b - len("mean"), b, "sum")]
     for node in ast.walk(v):
         if not isinstance(node, ast.BinOp):
             continue
@@ -295,9 +307,29 @@ def _replace_factor(src: Source, span: tuple[int, int], form: str) -> list:
     return [(a, b, form)]
 
 
+_ACTIVATIONS = ("tanh", "sigmoid", "relu")
+
+
+def _selector(src: Source, v: ast.expr, wrong: str, right: str) -> Iterator[list]:
+    """The student picked the activation by name: ``relu_backward(dA, cache)`` or ``sigmoid(Z)``
+    for the right helper, ``activation="relu"`` for the right branch. The name is swapped, nothing else."""
+    if wrong not in _ACTIVATIONS or right not in _ACTIVATIONS or wrong == right:
+        return
+    word = re.compile(rf"(?<![A-Za-z]){wrong}(?![A-Za-z])")
+    for node in ast.walk(v):
+        if isinstance(node, ast.Call) and (name := _call_name(node)) and word.search(name):
+            a, b = src.span(node.func)
+            yield [(b - len(name), b, word.sub(right, name))]
+        elif isinstance(node, ast.Constant) and node.value == wrong:
+            a, b = src.span(node)
+            yield [(a + 1, b - 1, right)] if src.text[a] in "'\"" and src.text[b - 1] == src.text[a] else []
+
+
 def _derivative(src: Source, v: ast.expr, m: Mistake, batch: str) -> Iterator[list]:
     g, z, a = (m.data + ("", "", ""))[:3]
     form = derivative_form(g, a, _np(src.text), src.text) if a else None
+    if m.kind == "deriv" and m.args:
+        yield from _selector(src, v, m.args[0], g)
     if m.kind == "deriv-missing":
         if form:
             end = src.span(v)[1]
@@ -372,6 +404,8 @@ def activation_form(g: str, arg: str, np_: str, text: str) -> str | None:
 def _activation(src: Source, v: ast.expr, m: Mistake, batch: str) -> Iterator[list]:
     g = m.data[0] if m.data else ""
     np_ = _np(src.text)
+    if m.args and m.args != ("none",):
+        yield from _selector(src, v, m.args[0], g)
     if m.args == ("none",):
         form = activation_form(g, src.seg(v), np_, src.text)
     elif isinstance(v, ast.Call) and len(v.args) == 1:
@@ -382,10 +416,26 @@ def _activation(src: Source, v: ast.expr, m: Mistake, batch: str) -> Iterator[li
         yield [(*src.span(v), form)]
 
 
+_NUMPY_FUNCTIONS = ("sum", "square", "exp", "log", "sqrt", "abs", "mean", "maximum", "minimum", "tanh", "where")
+
+
+def _numpy_term(term: str, np_: str) -> str:
+    """A spec term in numpy: sum(square(W1)) is np.sum(np.square(W1))."""
+    return re.sub(rf"(?<![\w.])({'|'.join(_NUMPY_FUNCTIONS)})(?=\()", rf"{np_}.\1", term)
+
+
 def _add_term(src: Source, v: ast.expr, m: Mistake, batch: str) -> Iterator[list]:
-    if m.args:
-        end = src.span(v)[1]
-        yield [(end, end, f" {m.data[0] if m.data else '+'} {m.args[0]}")]
+    if not m.args:
+        return
+    term = f" {m.data[0] if m.data else '+'} {_numpy_term(m.args[0], _np(src.text))}"
+    end = src.span(v)[1]
+    yield [(end, end, term)]
+    for node in ast.walk(v):  # np.maximum(0, x - correct): the term belongs inside the call
+        if isinstance(node, ast.Call):
+            for arg in node.args:
+                if isinstance(arg, ast.BinOp) and isinstance(arg.op, (ast.Add, ast.Sub)):
+                    end = src.span(arg)[1]
+                    yield [(end, end, term)]
 
 
 EDITS = {
@@ -433,12 +483,29 @@ def edit_once(text: str, line: int, target: str, mistake: Mistake, batch: str) -
         return []
     mistake = _local(src, line, mistake)
     out: list[str] = []
-    for edits in EDITS[mistake.kind](src, value, mistake, batch):
+    for edits in [*EDITS[mistake.kind](src, value, mistake, batch), *_returned(src, stmt, target, mistake, batch)]:
+        if not edits:
+            continue
         new = src.splice(edits)
         if new != text and new not in out and _parses(new, src):
             out.append(new)
         if len(out) >= _PER_MISTAKE:
             break
+    return out
+
+
+def _returned(src: Source, stmt: ast.stmt, target: str, mistake: Mistake, batch: str) -> list[list]:
+    """``dx[np.arange(N), y] -= 1`` finishes dx in place: a missing 1/N goes where dx is returned."""
+    targets = getattr(stmt, "targets", None) or [getattr(stmt, "target", None)]
+    if mistake.kind != "drop-mean" or not any(isinstance(t, ast.Subscript) for t in targets):
+        return []
+    func = enclosing_function(src, stmt.lineno)
+    returns = [n for n in ast.walk(func) if isinstance(n, ast.Return) and n.value is not None] if func is not None else []
+    out = []
+    for ret in returns:
+        for name in _names(ret.value, target):  # type: ignore[arg-type]
+            end = src.span(name)[1]
+            out.append([(end, end, f" / {batch}")])
     return out
 
 
@@ -456,11 +523,11 @@ def candidates(text: str, line: int, target: str, combo: tuple[Mistake, ...], ba
     for mistake in combo:
         step: list[tuple[str, int]] = []
         for current, _ in results:
-            where = line
-            if mistake.within:
-                where = assigned_line(Source(current), line, mistake.within) or 0
-                if not where:
-                    continue
-            step += [(new, where) for new in edit_once(current, where, mistake.within or target, mistake, batch)]
+            where, name = line, target
+            if mistake.within:  # dZ3 is dZ inside linear_activation_backward
+                name = _local(Source(current), line, Mistake("", "", (mistake.within,))).args[0]
+                where = assigned_line(Source(current), line, name) or line
+                name = name if where != line else target  # not assigned here: the call on the line computes it
+            step += [(new, where) for new in edit_once(current, where, name, mistake, batch)]
         results = step[:limit]
     return [r for r in results if r[0] != text]

@@ -70,7 +70,13 @@ def _combos(f: Finding) -> list[tuple[Mistake, ...]]:
     return combos
 
 
-def candidate_edits(f: Finding, docs: dict[int | None, str], batch: str) -> list[LineEdit]:
+def students(m: Mistake, shown) -> Mistake:
+    """The mistake with the spec's internal names as the student knows them (xr is x, b1_drop is b1)."""
+    return Mistake(m.kind, m.tag, tuple(map(shown, m.args)), tuple(map(shown, m.data)), shown(m.within) if m.within else None)
+
+
+def candidate_edits(f: Finding, docs: dict[int | None, str], batch: str, shown=lambda text: text) -> list[LineEdit]:
+    """``shown``: the spec's ``shown_text`` (its internal names replaced by the student's)."""
     if f.level != "error" or f.location is None:
         return []
     cell = f.location.cell
@@ -78,7 +84,7 @@ def candidate_edits(f: Finding, docs: dict[int | None, str], batch: str) -> list
     if text is None:
         return []
     out: list[LineEdit] = []
-    for combo in _combos(f):
+    for combo in [tuple(students(m, shown) for m in c) for c in _combos(f)]:
         for new, _ in candidates(text, f.location.line, f.target, combo, batch):
             edit = _line_edit(cell, text, new)
             if edit is not None and edit not in out:
@@ -90,7 +96,7 @@ def apply(docs: dict[int | None, str], edits: list[LineEdit]) -> dict[int | None
     """The documents with every edit applied; None when two edits touch the same lines."""
     out = dict(docs)
     taken: set[tuple[int | None, int]] = set()
-    for e in edits:
+    for e in dict.fromkeys(edits):  # two findings with one cause propose the same edit: applied once
         lines = out[e.cell].split("\n")
         span = {(e.cell, k) for k in range(e.line, e.end_line + 1)}
         if span & taken or "\n".join(lines[e.line - 1 : e.end_line]) != e.before:
@@ -170,7 +176,7 @@ def with_fixes(spec: Spec, submission: Submission, report: Report, *, budget: in
         return Outcome(report, {}, None)
     regrader = Regrader(spec, submission, report, options)
     try:
-        wanted = [(f, candidate_edits(f, regrader.docs, spec.batch)) for f in report.errors]
+        wanted = [(f, candidate_edits(f, regrader.docs, spec.batch, spec.shown_text)) for f in report.errors]
         wanted = [(f, c) for f, c in wanted if c]
         chosen: dict[int, LineEdit] = {}
         final: Report | None = None
