@@ -9,6 +9,7 @@ is each finding's list tried on its own, and what was verified alone is re-check
 
 from __future__ import annotations
 
+import hashlib
 import json
 import tempfile
 import time
@@ -133,6 +134,7 @@ class Regrader:
         self.spec, self.submission, self.report, self.options = spec, submission, report, options
         self.docs = documents(submission, report)
         self.grades = 0
+        self._control: Report | bool | None = None  # the unpatched copy's report; False: it could not be graded
         self._tmp = tempfile.TemporaryDirectory(prefix="gradcheck-fix-")
 
     def close(self) -> None:
@@ -146,13 +148,35 @@ class Regrader:
         copy = Path(self._tmp.name) / self.submission.path.name  # the same name: the module's name stays
         copy.write_text(patched_text(self.submission, docs), encoding="utf-8")
         try:
-            return grade(self.spec, Submission.from_path(copy), **self.options)
+            patched = Submission.from_path(copy)
+            new = grade(self.spec, patched, **self.options)
         except Exception:  # noqa: BLE001 - a copy that cannot be graded verifies nothing
             return None
+        # Only the report of exactly that text, graded as the original was: a stale or borrowed report verifies nothing.
+        old = self.report
+        same = (new.assignment, new.seed, new.trials, new.max_score) == (old.assignment, old.seed, old.trials, old.max_score)
+        return new if same and _digest(new.source) == _digest(patched.source) else None
+
+    def control_fails(self, findings: list[Finding]) -> bool:
+        """The negative control: the unpatched copy, graded the same way, still fails every target.
+        A re-grader that passes everything (or ignores what it was given) is caught here, once."""
+        if self._control is None:
+            self._control = self.grade([]) or False
+        return self._control is not False and all(_fails(self._control, f) for f in findings)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _fails(report: Report, f: Finding) -> bool:
+    status = {c.id: c.status for c in report.checks}
+    return any(e.target == f.target for e in report.errors) or (f.check is not None and status.get(f.check) != "pass")
 
 
 def resolved(old: Report, new: Report | None, findings: list[Finding]) -> bool:
-    """Each finding's target is gone from the errors (its check passes) and no new error appeared."""
+    """Each finding's target is gone from the errors, its check is there and passes, no new error
+    appeared and the score did not drop."""
     if new is None:
         return False
     before = {(f.code, f.target) for f in old.errors}
@@ -161,7 +185,14 @@ def resolved(old: Report, new: Report | None, findings: list[Finding]) -> bool:
         return False
     status = {c.id: c.status for c in new.checks}
     targets = {f.target for f in findings}
-    return not any(f.target in targets for f in new.errors) and all(status.get(f.check, "pass") == "pass" for f in findings if f.check)
+    return not any(f.target in targets for f in new.errors) and all(status.get(f.check) == "pass" for f in findings if f.check)
+
+
+def verified(regrader: Regrader, new: Report | None, findings: list[Finding]) -> bool:
+    """What "verified" rests on: the report of exactly the patched text (``Regrader.grade``), where
+    the targets pass and nothing got worse (``resolved``), from a re-grader that still fails the
+    unpatched copy (``Regrader.control_fails``)."""
+    return resolved(regrader.report, new, findings) and regrader.control_fails(findings)
 
 
 def _fix(f: Finding, e: LineEdit) -> Fix:
@@ -183,7 +214,7 @@ def with_fixes(spec: Spec, submission: Submission, report: Report, *, budget: in
         if wanted:
             first = [c[0] for _, c in wanted]
             final = regrader.grade(first)
-            if resolved(report, final, [f for f, _ in wanted]):
+            if verified(regrader, final, [f for f, _ in wanted]):
                 chosen = {id(f): c[0] for f, c in wanted}
             else:
                 final = None
@@ -191,13 +222,13 @@ def with_fixes(spec: Spec, submission: Submission, report: Report, *, budget: in
                     for k, e in enumerate(cands):
                         if regrader.grades >= budget or (k == 0 and len(wanted) == 1):
                             continue  # the first candidate of a lone finding was just graded
-                        if resolved(report, new := regrader.grade([e]), [f]):
+                        if verified(regrader, new := regrader.grade([e]), [f]):
                             chosen[id(f)], final = e, new
                             break
                 if len(chosen) > 1:  # verified alone: check them together once
                     together = regrader.grade(list(chosen.values()))
                     keep = [f for f, _ in wanted if id(f) in chosen]
-                    if resolved(report, together, keep):
+                    if verified(regrader, together, keep):
                         final = together
                     else:
                         only = keep[0]
