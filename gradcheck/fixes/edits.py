@@ -175,10 +175,6 @@ def _drop_mean_whole(src: Source, v: ast.expr, batch: str) -> Iterator[list]:
 
 
 def _add_mean(src: Source, v: ast.expr, m: Mistake, batch: str) -> Iterator[list]:
-    for node in ast.walk(v):  # the mean written as one: np.mean(dout, axis=0), dout.mean(axis=0)
-        if isinstance(node, ast.Call) and _call_name(node) == "mean":
-            b = src.span(node.func)[1]
-            yield [(b - len("mean"), b, "sum")]
     for node in ast.walk(v):
         if not isinstance(node, ast.BinOp):
             continue
@@ -188,6 +184,10 @@ def _add_mean(src: Source, v: ast.expr, m: Mistake, batch: str) -> Iterator[list
             for keep, other in ((node.left, node.right), (node.right, node.left)):
                 if isinstance(other, ast.BinOp) and isinstance(other.op, ast.Div) and isinstance(other.right, ast.Name) and other.right.id == batch:
                     yield [(*src.span(node), src.seg(keep) if node is v else _wrap(src, keep))]
+    for node in ast.walk(v):  # the mean written as one: np.mean(dout, axis=0), dout.mean(axis=0)
+        if isinstance(node, ast.Call) and _call_name(node) == "mean":
+            b = src.span(node.func)[1]
+            yield [(b - len("mean"), b, "sum")]
 
 
 def _negate(src: Source, v: ast.expr, m: Mistake, batch: str) -> Iterator[list]:
@@ -471,23 +471,47 @@ def _local(src: Source, line: int, mistake: Mistake) -> Mistake:
     return Mistake(mistake.kind, mistake.tag, tuple(name(a) for a in mistake.args), tuple(name(d) for d in mistake.data), mistake.within)
 
 
-def edit_once(text: str, line: int, target: str, mistake: Mistake, batch: str) -> list[str]:
+def edit_once(text: str, line: int, target: str, mistake: Mistake, batch: str, follow: bool = True) -> list[str]:
     """The texts with this one mistake undone on the statement at ``line`` (best guess first)."""
     try:
         src = Source(text)
     except (SyntaxError, ValueError, RecursionError):
         return []
-    stmt = statement(src, line)
+    stmt = _retarget(src, statement(src, line), target)
     value = value_of(stmt, target) if stmt is not None else None
     if value is None or mistake.kind not in EDITS:
         return []
     mistake = _local(src, line, mistake)
+    out = _edited(src, stmt, value, target, mistake, batch)
+    if not out and follow:  # return float(cost): the mistake is where cost was computed
+        for name in dict.fromkeys(n.id for n in ast.walk(value) if isinstance(n, ast.Name)):
+            where = assigned_line(src, stmt.lineno - 1, name) if stmt.lineno > 1 else None
+            if where:
+                out += [new for new in edit_once(text, where, name, mistake, batch, follow=False) if new not in out]
+    return out[:_PER_MISTAKE]
+
+
+def _retarget(src: Source, stmt: ast.stmt | None, target: str) -> ast.stmt | None:
+    """``Z1 = W1 @ X + b1`` computed the value that ``A1 = Z1`` only names: the line assigning the target."""
+    names = {t.id for t in _targets(stmt) if isinstance(t, ast.Name)} if stmt is not None else set()
+    func = enclosing_function(src, stmt.lineno) if stmt is not None and names and target not in names else None
+    if func is None:
+        return stmt
+    lines = sorted(n.lineno for n in ast.walk(func) if isinstance(n, (ast.Assign, ast.AnnAssign))
+                   and any(isinstance(x, ast.Name) and x.id == target for x in _targets(n)))  # fmt: skip
+    if not lines:
+        return stmt
+    after = [k for k in lines if k >= stmt.lineno]
+    return statement(src, after[0] if after else lines[-1])  # the next assignment, else the last before
+
+
+def _edited(src: Source, stmt: ast.stmt, value: ast.expr, target: str, mistake: Mistake, batch: str) -> list[str]:
     out: list[str] = []
     for edits in [*EDITS[mistake.kind](src, value, mistake, batch), *_returned(src, stmt, target, mistake, batch)]:
         if not edits:
             continue
         new = src.splice(edits)
-        if new != text and new not in out and _parses(new, src):
+        if new != src.text and new not in out and _parses(new, src):
             out.append(new)
         if len(out) >= _PER_MISTAKE:
             break
