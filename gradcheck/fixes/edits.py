@@ -432,8 +432,8 @@ def _add_term(src: Source, v: ast.expr, m: Mistake, batch: str) -> Iterator[list
     yield [(end, end, term)]
     for node in ast.walk(v):  # np.maximum(0, x - correct): the term belongs inside the call
         if isinstance(node, ast.Call):
-            for arg in node.args:
-                if isinstance(arg, ast.BinOp) and isinstance(arg.op, (ast.Add, ast.Sub)):
+            for arg in node.args:  # sigmoid(np.dot(w.T, X)): the activation's one argument
+                if (isinstance(arg, ast.BinOp) and isinstance(arg.op, (ast.Add, ast.Sub))) or len(node.args) == 1:
                     end = src.span(arg)[1]
                     yield [(end, end, term)]
 

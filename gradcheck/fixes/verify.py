@@ -136,8 +136,16 @@ class Regrader:
         self.grades = 0
         self._control: Report | bool | None = None  # the unpatched copy's report; False: it could not be graded
         self._tmp = tempfile.TemporaryDirectory(prefix="gradcheck-fix-")
+        self._own_zygote = None
+        if options.get("zygote") is None:  # the re-grades (a candidate, the control) fork from one warm child
+            from ..sandbox import zygote
+
+            self._own_zygote = zygote.default()
+            self.options = {**options, "zygote": self._own_zygote}
 
     def close(self) -> None:
+        if self._own_zygote is not None:
+            self._own_zygote.close()
         self._tmp.cleanup()
 
     def grade(self, edits: list[LineEdit]) -> Report | None:
