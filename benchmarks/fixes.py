@@ -1,7 +1,12 @@
-"""The time verified fixes add to a failing check: `python benchmarks/fixes.py` (not a test)."""
+"""The time verified fixes add to a failing check: `python benchmarks/fixes.py` (not a test).
+
+Issue 19's budget: at most +1 s on a failing planar check, at most +2 s on a failing deep check at
+the cat-classifier sizes (`--sizes 12288,20,7,5,1 --m 209`, what the deep run below uses).
+"""
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from pathlib import Path
@@ -15,20 +20,37 @@ from gradcheck.grade import grade  # noqa: E402
 from gradcheck.spec.loader import load_spec  # noqa: E402
 from gradcheck.submission import Submission  # noqa: E402
 
-FILES = {"planar": ["dw1_missing_mean.py", "dz1_tanh_prime_at_z1.py", "pair_dw1_transposed_db1_no_keepdims.py"]}
+FILES = {
+    "planar": ["dw1_missing_mean.py", "dz1_tanh_prime_at_z1.py", "pair_dw1_transposed_db1_no_keepdims.py"],
+    "deep": ["linear_backward_dw_missing_mean.py", "L_model_backward_last_layer_relu.py"],
+}
+
+
+def run(assignment: str, name: str, sizes: dict[str, int] | None, depth: int | None) -> None:
+    spec = load_spec(resolve(assignment), depth=depth)
+    if sizes is not None and "m" in sizes:
+        sizes = {**sizes, spec.batch: sizes.pop("m")}
+    sub = Submission.from_path(ROOT / "tests" / "corpus" / assignment / "buggy" / name)
+    start = time.perf_counter()
+    report = grade(spec, sub, sizes=sizes)
+    graded = time.perf_counter() - start
+    outcome = with_fixes(spec, sub, report, sizes=sizes)
+    shown = sum(f.fix is not None for f in outcome.report.findings)
+    where = f" at {','.join(f'{k}={v}' for k, v in sizes.items())}" if sizes else ""
+    print(f"{assignment}/{name}{where}: grade {graded:.2f} s, fixes +{outcome.seconds:.2f} s "
+          f"({outcome.grades} re-grades, {shown} shown)")  # fmt: skip
 
 
 def main() -> None:
-    for assignment, names in FILES.items():
-        spec = load_spec(resolve(assignment))
-        for name in names:
-            sub = Submission.from_path(ROOT / "tests" / "corpus" / assignment / "buggy" / name)
-            start = time.perf_counter()
-            report = grade(spec, sub)
-            graded = time.perf_counter() - start
-            outcome = with_fixes(spec, sub, report)
-            shown = sum(f.fix is not None for f in outcome.report.findings)
-            print(f"{assignment}/{name}: grade {graded:.2f} s, fixes +{outcome.seconds:.2f} s ({outcome.grades} re-grades, {shown} shown)")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="12288,20,7,5,1", help="the deep run's layer sizes n0..nL")
+    parser.add_argument("--m", type=int, default=209, help="the deep run's number of examples")
+    args = parser.parse_args()
+    for name in FILES["planar"]:
+        run("planar", name, None, None)
+    layers = [int(v) for v in args.sizes.split(",")]
+    for name in FILES["deep"]:
+        run("deep", name, {**{f"n{i}": v for i, v in enumerate(layers)}, "m": args.m}, len(layers) - 1)
 
 
 if __name__ == "__main__":

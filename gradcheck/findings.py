@@ -187,12 +187,13 @@ class Mistake:
 @dataclass(frozen=True)
 class Fix:
     """A change to one line of the student's file (or notebook cell) that was re-graded and made
-    ``passes`` pass with no new error. ``before``: the whole line(s) as they stand; ``after``: the replacement."""
+    ``passes`` pass with no new error. ``before``: the whole line(s) as they stand; ``after``: the replacement
+    (both None when the spec says ``fixes: hint``: verified, but the code is withheld)."""
 
     file: str
     line: int
-    before: str
-    after: str
+    before: str | None
+    after: str | None
     passes: tuple[str, ...] = ()
     cell: int | None = None
     verified: bool = True

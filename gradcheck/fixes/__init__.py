@@ -13,7 +13,7 @@ from pathlib import Path
 from ..submission import Submission
 from .verify import Outcome, patched_text, with_fixes
 
-__all__ = ["Outcome", "fixed_path", "with_fixes", "write_fixed"]
+__all__ = ["Outcome", "fixed_path", "for_command", "mode_for", "withheld", "with_fixes", "write_fixed"]
 
 
 def fixed_path(path: Path) -> Path:
@@ -41,19 +41,34 @@ def mode_for(fmt: str, spec_mode: str | None = None) -> str:
     return "off" if fmt in NO_FIXES_IN else "diff"
 
 
-def for_command(spec, submission: Submission, report, mode: str, write: bool, **options):
-    """The report with its verified fixes (``mode`` diff), and what ``--fix`` wrote, in words (or None)."""
+def withheld(report):
+    """``fixes: hint``: each verified fix keeps where it is and what it makes pass, never its code."""
     from dataclasses import replace
 
-    if mode == "off" and not write:
-        return report, None
-    if mode == "hint" and not write:
-        return replace(report, fixes="hint"), None
+    return replace(report, findings=[replace(f, fix=replace(f.fix, before=None, after=None)) if f.fix is not None else f
+                                     for f in report.findings])  # fmt: skip
+
+
+def for_command(spec, submission: Submission, report, mode: str, write: bool, **options):
+    """The report as ``mode`` shows it, and what ``--fix`` wrote, in words (or None).
+
+    off: nothing is looked for (the words are the fix, not a hint); hint: fixes are verified, and
+    a verified one shows its words and where, never the code; diff: the verified change itself.
+    A spec that says off or hint also forbids ``--fix``: the patched file would be the code."""
+    from dataclasses import replace
+
+    locked = getattr(spec, "fixes", None) in ("off", "hint")
+    if mode == "off" and (not write or locked):
+        said = "--fix: the assignment turns fixes off; nothing was written" if write else None
+        return replace(report, fixes="off"), said
     outcome = with_fixes(spec, submission, report, **options)
-    fixed = outcome.report if mode == "diff" else report
-    fixed = replace(fixed, fixes=mode if mode != "off" else "off")
+    fixed = replace(outcome.report if mode != "off" else report, fixes=mode)
+    if mode == "hint":
+        fixed = withheld(fixed)
     if not write:
         return fixed, None
+    if locked:
+        return fixed, "--fix: the assignment shows fixes as hints only; nothing was written"
     target = write_fixed(submission, outcome)
     if target is None:
         return fixed, f"--fix: no verified fix for {submission.path.name}; nothing was written"

@@ -10,154 +10,41 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from ..findings import Mistake
+from .source import (
+    _LOOSE,
+    Source,
+    _call_name,
+    _has,
+    _is_matmul,
+    _names,
+    _np,
+    _operator_between,
+    _parents,
+    _targets,
+    _wrap,
+    assigned_line,
+    derivative_form,
+    enclosing_function,
+    statement,
+    value_of,
+)  # fmt: skip
 
-_MATMUL_CALLS = ("dot", "matmul")
 _SUMS = ("sum", "mean")
-_LOOSE = (ast.BinOp, ast.BoolOp, ast.Compare, ast.IfExp, ast.Lambda, ast.UnaryOp, ast.NamedExpr)
 _PER_MISTAKE = 4  # candidates per mistake: each costs a re-grade if the first guess fails
-
-
-@dataclass(frozen=True)
-class Where:
-    """The statement a finding points at, in the text being edited."""
-
-    line: int
-    end_line: int
-
-
-class Source:
-    """A text with its syntax tree and a map from (line, byte column) to character offsets."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        # Notebook magics (%matplotlib, !pip) do not parse: blank them for the tree only.
-        parsable = "\n".join("" if ln.lstrip().startswith(("%", "!")) else ln for ln in text.split("\n"))
-        self.tree = ast.parse(parsable)
-        self.lines = text.split("\n")
-        self.starts = [0]
-        for ln in self.lines:
-            self.starts.append(self.starts[-1] + len(ln) + 1)
-
-    def offset(self, line: int, col: int) -> int:
-        return self.starts[line - 1] + len(self.lines[line - 1].encode("utf-8")[:col].decode("utf-8", "replace"))
-
-    def span(self, node: ast.AST) -> tuple[int, int]:
-        return self.offset(node.lineno, node.col_offset), self.offset(node.end_lineno, node.end_col_offset)  # type: ignore[attr-defined]
-
-    def seg(self, node: ast.AST) -> str:
-        a, b = self.span(node)
-        return self.text[a:b]
-
-    def splice(self, edits: list[tuple[int, int, str]]) -> str:
-        out = self.text
-        for a, b, new in sorted(edits, key=lambda e: e[0], reverse=True):
-            out = out[:a] + new + out[b:]
-        return out
-
-
-def statement(src: Source, line: int) -> ast.stmt | None:
-    """The innermost simple statement starting on ``line`` (else the one covering it)."""
-    best = None
-    for node in ast.walk(src.tree):
-        inside = isinstance(node, ast.stmt) and not hasattr(node, "body") and node.lineno <= line <= (node.end_lineno or node.lineno)
-        if inside and (best is None or node.lineno >= best.lineno):
-            best = node
-    return best
-
-
-def enclosing_function(src: Source, line: int) -> ast.AST | None:
-    found = None
-    for node in ast.walk(src.tree):
-        inside = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.lineno <= line <= (node.end_lineno or node.lineno)
-        if inside and (found is None or node.lineno > found.lineno):
-            found = node
-    return found
-
-
-def assigned_line(src: Source, line: int, name: str) -> int | None:
-    """The last line before ``line``, in its function, that assigns ``name`` (a hidden intermediate)."""
-    func = enclosing_function(src, line)
-    if func is None:
-        return None
-    lines = [n.lineno for n in ast.walk(func) if isinstance(n, (ast.Assign, ast.AugAssign, ast.AnnAssign)) and n.lineno <= line
-             and any(isinstance(t, ast.Name) and t.id == name for t in _targets(n))]  # fmt: skip
-    return max(lines) if lines else None
-
-
-def _targets(node: ast.AST) -> list[ast.expr]:
-    if isinstance(node, ast.Assign):
-        return [e for t in node.targets for e in (t.elts if isinstance(t, (ast.Tuple, ast.List)) else [t])]
-    return [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else []
-
-
-def value_of(stmt: ast.stmt, target: str) -> ast.expr | None:
-    value = getattr(stmt, "value", None)
-    if isinstance(value, ast.Dict):  # grads = {"dW1": …, …}: the entry for the target
-        for k, v in zip(value.keys, value.values):
-            if isinstance(k, ast.Constant) and k.value == target:
-                return v
-        return None
-    return value if isinstance(value, ast.expr) else None
-
-
-# -- small syntax helpers -------------------------------------------------------------------------
-def _wrap(src: Source, node: ast.AST) -> str:
-    text = src.seg(node)
-    return f"({text})" if isinstance(node, _LOOSE) else text
-
-
-def _call_name(node: ast.AST) -> str | None:
-    if isinstance(node, ast.Call):
-        f = node.func
-        return f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else None
-    return None
-
-
-def _is_matmul(node: ast.AST) -> bool:
-    return (isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult)) or (
-        _call_name(node) in _MATMUL_CALLS and len(getattr(node, "args", ())) == 2
-    )
-
-
-def _has(node: ast.AST, pred) -> bool:
-    return any(pred(n) for n in ast.walk(node))
-
-
-def _names(node: ast.AST, name: str) -> list[ast.Name]:
-    return [n for n in ast.walk(node) if isinstance(n, ast.Name) and n.id == name]
-
-
-def _parents(root: ast.AST) -> dict[int, ast.AST]:
-    return {id(c): p for p in ast.walk(root) for c in ast.iter_child_nodes(p)}
-
-
-def _np(text: str) -> str:
-    found = re.search(r"^\s*import\s+numpy\s+as\s+(\w+)", text, flags=re.M)
-    return found.group(1) if found else "np"
-
-
-def _operator_between(src: Source, left: ast.AST, right: ast.AST, old: str, new: str) -> tuple[int, int, str] | None:
-    a, b = src.span(left)[1], src.span(right)[0]
-    k = src.text.find(old, a, b)
-    return (k, k + len(old), new) if k >= 0 else None
-
-
-def derivative_form(g: str, a: str, np_: str, text: str) -> str | None:
-    """g′ written with the activation ``a``, in the student's style (np.power if they use it)."""
-    if g == "tanh":
-        return f"(1 - {np_}.power({a}, 2))" if f"{np_}.power(" in text else f"(1 - {a} ** 2)"
-    if g == "sigmoid":
-        return f"({a} * (1 - {a}))"
-    if g == "relu":
-        return f"({a} > 0)"
-    return None
 
 
 # -- the inverse edit of each mistake kind ------------------------------------------------------------
 def _drop_mean(src: Source, v: ast.expr, m: Mistake, batch: str) -> Iterator[list]:
+    yield from _drop_mean_whole(src, v, batch)
+    if isinstance(v, ast.BinOp) and isinstance(v.op, (ast.Add, ast.Sub)):  # one term lacks its 1/m: 1/m * dZ @ A.T + lambd * W
+        for term in (v.left, v.right):
+            if not _has(term, lambda n: isinstance(n, ast.Name) and n.id == batch):
+                yield from _drop_mean_whole(src, term, batch)
+
+
+def _drop_mean_whole(src: Source, v: ast.expr, batch: str) -> Iterator[list]:
     a, b = src.span(v)
     tight = isinstance(v, ast.UnaryOp) or (isinstance(v, ast.BinOp) and isinstance(v.op, (ast.Mult, ast.Div, ast.MatMult, ast.Pow)))
     if isinstance(v, _LOOSE) and not tight:
@@ -176,6 +63,10 @@ def _add_mean(src: Source, v: ast.expr, m: Mistake, batch: str) -> Iterator[list
             for keep, other in ((node.left, node.right), (node.right, node.left)):
                 if isinstance(other, ast.BinOp) and isinstance(other.op, ast.Div) and isinstance(other.right, ast.Name) and other.right.id == batch:
                     yield [(*src.span(node), src.seg(keep) if node is v else _wrap(src, keep))]
+    for node in ast.walk(v):  # the mean written as one: np.mean(dout, axis=0), dout.mean(axis=0)
+        if isinstance(node, ast.Call) and _call_name(node) == "mean":
+            b = src.span(node.func)[1]
+            yield [(b - len("mean"), b, "sum")]
 
 
 def _negate(src: Source, v: ast.expr, m: Mistake, batch: str) -> Iterator[list]:
@@ -295,9 +186,29 @@ def _replace_factor(src: Source, span: tuple[int, int], form: str) -> list:
     return [(a, b, form)]
 
 
+_ACTIVATIONS = ("tanh", "sigmoid", "relu")
+
+
+def _selector(src: Source, v: ast.expr, wrong: str, right: str) -> Iterator[list]:
+    """The student picked the activation by name: ``relu_backward(dA, cache)`` or ``sigmoid(Z)``
+    for the right helper, ``activation="relu"`` for the right branch. The name is swapped, nothing else."""
+    if wrong not in _ACTIVATIONS or right not in _ACTIVATIONS or wrong == right:
+        return
+    word = re.compile(rf"(?<![A-Za-z]){wrong}(?![A-Za-z])")
+    for node in ast.walk(v):
+        if isinstance(node, ast.Call) and (name := _call_name(node)) and word.search(name):
+            a, b = src.span(node.func)
+            yield [(b - len(name), b, word.sub(right, name))]
+        elif isinstance(node, ast.Constant) and node.value == wrong:
+            a, b = src.span(node)
+            yield [(a + 1, b - 1, right)] if src.text[a] in "'\"" and src.text[b - 1] == src.text[a] else []
+
+
 def _derivative(src: Source, v: ast.expr, m: Mistake, batch: str) -> Iterator[list]:
     g, z, a = (m.data + ("", "", ""))[:3]
     form = derivative_form(g, a, _np(src.text), src.text) if a else None
+    if m.kind == "deriv" and m.args:
+        yield from _selector(src, v, m.args[0], g)
     if m.kind == "deriv-missing":
         if form:
             end = src.span(v)[1]
@@ -372,6 +283,8 @@ def activation_form(g: str, arg: str, np_: str, text: str) -> str | None:
 def _activation(src: Source, v: ast.expr, m: Mistake, batch: str) -> Iterator[list]:
     g = m.data[0] if m.data else ""
     np_ = _np(src.text)
+    if m.args and m.args != ("none",):
+        yield from _selector(src, v, m.args[0], g)
     if m.args == ("none",):
         form = activation_form(g, src.seg(v), np_, src.text)
     elif isinstance(v, ast.Call) and len(v.args) == 1:
@@ -382,10 +295,26 @@ def _activation(src: Source, v: ast.expr, m: Mistake, batch: str) -> Iterator[li
         yield [(*src.span(v), form)]
 
 
+_NUMPY_FUNCTIONS = ("sum", "square", "exp", "log", "sqrt", "abs", "mean", "maximum", "minimum", "tanh", "where")
+
+
+def _numpy_term(term: str, np_: str) -> str:
+    """A spec term in numpy: sum(square(W1)) is np.sum(np.square(W1))."""
+    return re.sub(rf"(?<![\w.])({'|'.join(_NUMPY_FUNCTIONS)})(?=\()", rf"{np_}.\1", term)
+
+
 def _add_term(src: Source, v: ast.expr, m: Mistake, batch: str) -> Iterator[list]:
-    if m.args:
-        end = src.span(v)[1]
-        yield [(end, end, f" {m.data[0] if m.data else '+'} {m.args[0]}")]
+    if not m.args:
+        return
+    term = f" {m.data[0] if m.data else '+'} {_numpy_term(m.args[0], _np(src.text))}"
+    end = src.span(v)[1]
+    yield [(end, end, term)]
+    for node in ast.walk(v):  # np.maximum(0, x - correct): the term belongs inside the call
+        if isinstance(node, ast.Call):
+            for arg in node.args:  # sigmoid(np.dot(w.T, X)): the activation's one argument
+                if (isinstance(arg, ast.BinOp) and isinstance(arg.op, (ast.Add, ast.Sub))) or len(node.args) == 1:
+                    end = src.span(arg)[1]
+                    yield [(end, end, term)]
 
 
 EDITS = {
@@ -421,24 +350,65 @@ def _local(src: Source, line: int, mistake: Mistake) -> Mistake:
     return Mistake(mistake.kind, mistake.tag, tuple(name(a) for a in mistake.args), tuple(name(d) for d in mistake.data), mistake.within)
 
 
-def edit_once(text: str, line: int, target: str, mistake: Mistake, batch: str) -> list[str]:
+def edit_once(text: str, line: int, target: str, mistake: Mistake, batch: str, follow: bool = True) -> list[str]:
     """The texts with this one mistake undone on the statement at ``line`` (best guess first)."""
     try:
         src = Source(text)
     except (SyntaxError, ValueError, RecursionError):
         return []
-    stmt = statement(src, line)
+    stmt = _retarget(src, statement(src, line), target)
     value = value_of(stmt, target) if stmt is not None else None
     if value is None or mistake.kind not in EDITS:
         return []
     mistake = _local(src, line, mistake)
+    out = _edited(src, stmt, value, target, mistake, batch)
+    if not out and follow:  # return float(cost): the mistake is where cost was computed
+        for name in dict.fromkeys(n.id for n in ast.walk(value) if isinstance(n, ast.Name)):
+            where = assigned_line(src, stmt.lineno - 1, name) if stmt.lineno > 1 else None
+            if where:
+                out += [new for new in edit_once(text, where, name, mistake, batch, follow=False) if new not in out]
+    return out[:_PER_MISTAKE]
+
+
+def _retarget(src: Source, stmt: ast.stmt | None, target: str) -> ast.stmt | None:
+    """``Z1 = W1 @ X + b1`` computed the value that ``A1 = Z1`` only names: the line assigning the target."""
+    names = {t.id for t in _targets(stmt) if isinstance(t, ast.Name)} if stmt is not None else set()
+    func = enclosing_function(src, stmt.lineno) if stmt is not None and names and target not in names else None
+    if func is None:
+        return stmt
+    lines = sorted(n.lineno for n in ast.walk(func) if isinstance(n, (ast.Assign, ast.AnnAssign))
+                   and any(isinstance(x, ast.Name) and x.id == target for x in _targets(n)))  # fmt: skip
+    if not lines:
+        return stmt
+    after = [k for k in lines if k >= stmt.lineno]
+    return statement(src, after[0] if after else lines[-1])  # the next assignment, else the last before
+
+
+def _edited(src: Source, stmt: ast.stmt, value: ast.expr, target: str, mistake: Mistake, batch: str) -> list[str]:
     out: list[str] = []
-    for edits in EDITS[mistake.kind](src, value, mistake, batch):
+    for edits in [*EDITS[mistake.kind](src, value, mistake, batch), *_returned(src, stmt, target, mistake, batch)]:
+        if not edits:
+            continue
         new = src.splice(edits)
-        if new != text and new not in out and _parses(new, src):
+        if new != src.text and new not in out and _parses(new, src):
             out.append(new)
         if len(out) >= _PER_MISTAKE:
             break
+    return out
+
+
+def _returned(src: Source, stmt: ast.stmt, target: str, mistake: Mistake, batch: str) -> list[list]:
+    """``dx[np.arange(N), y] -= 1`` finishes dx in place: a missing 1/N goes where dx is returned."""
+    targets = getattr(stmt, "targets", None) or [getattr(stmt, "target", None)]
+    if mistake.kind != "drop-mean" or not any(isinstance(t, ast.Subscript) for t in targets):
+        return []
+    func = enclosing_function(src, stmt.lineno)
+    returns = [n for n in ast.walk(func) if isinstance(n, ast.Return) and n.value is not None] if func is not None else []
+    out = []
+    for ret in returns:
+        for name in _names(ret.value, target):  # type: ignore[arg-type]
+            end = src.span(name)[1]
+            out.append([(end, end, f" / {batch}")])
     return out
 
 
@@ -456,11 +426,11 @@ def candidates(text: str, line: int, target: str, combo: tuple[Mistake, ...], ba
     for mistake in combo:
         step: list[tuple[str, int]] = []
         for current, _ in results:
-            where = line
-            if mistake.within:
-                where = assigned_line(Source(current), line, mistake.within) or 0
-                if not where:
-                    continue
-            step += [(new, where) for new in edit_once(current, where, mistake.within or target, mistake, batch)]
+            where, name = line, target
+            if mistake.within:  # dZ3 is dZ inside linear_activation_backward
+                name = _local(Source(current), line, Mistake("", "", (mistake.within,))).args[0]
+                where = assigned_line(Source(current), line, name) or line
+                name = name if where != line else target  # not assigned here: the call on the line computes it
+            step += [(new, where) for new in edit_once(current, where, name, mistake, batch)]
         results = step[:limit]
     return [r for r in results if r[0] != text]

@@ -9,6 +9,7 @@ is each finding's list tried on its own, and what was verified alone is re-check
 
 from __future__ import annotations
 
+import hashlib
 import json
 import tempfile
 import time
@@ -70,7 +71,13 @@ def _combos(f: Finding) -> list[tuple[Mistake, ...]]:
     return combos
 
 
-def candidate_edits(f: Finding, docs: dict[int | None, str], batch: str) -> list[LineEdit]:
+def students(m: Mistake, shown) -> Mistake:
+    """The mistake with the spec's internal names as the student knows them (xr is x, b1_drop is b1)."""
+    return Mistake(m.kind, m.tag, tuple(map(shown, m.args)), tuple(map(shown, m.data)), shown(m.within) if m.within else None)
+
+
+def candidate_edits(f: Finding, docs: dict[int | None, str], batch: str, shown=lambda text: text) -> list[LineEdit]:
+    """``shown``: the spec's ``shown_text`` (its internal names replaced by the student's)."""
     if f.level != "error" or f.location is None:
         return []
     cell = f.location.cell
@@ -78,7 +85,7 @@ def candidate_edits(f: Finding, docs: dict[int | None, str], batch: str) -> list
     if text is None:
         return []
     out: list[LineEdit] = []
-    for combo in _combos(f):
+    for combo in [tuple(students(m, shown) for m in c) for c in _combos(f)]:
         for new, _ in candidates(text, f.location.line, f.target, combo, batch):
             edit = _line_edit(cell, text, new)
             if edit is not None and edit not in out:
@@ -90,7 +97,7 @@ def apply(docs: dict[int | None, str], edits: list[LineEdit]) -> dict[int | None
     """The documents with every edit applied; None when two edits touch the same lines."""
     out = dict(docs)
     taken: set[tuple[int | None, int]] = set()
-    for e in edits:
+    for e in dict.fromkeys(edits):  # two findings with one cause propose the same edit: applied once
         lines = out[e.cell].split("\n")
         span = {(e.cell, k) for k in range(e.line, e.end_line + 1)}
         if span & taken or "\n".join(lines[e.line - 1 : e.end_line]) != e.before:
@@ -127,9 +134,18 @@ class Regrader:
         self.spec, self.submission, self.report, self.options = spec, submission, report, options
         self.docs = documents(submission, report)
         self.grades = 0
+        self._control: Report | bool | None = None  # the unpatched copy's report; False: it could not be graded
         self._tmp = tempfile.TemporaryDirectory(prefix="gradcheck-fix-")
+        self._own_zygote = None
+        if options.get("zygote") is None:  # the re-grades (a candidate, the control) fork from one warm child
+            from ..sandbox import zygote
+
+            self._own_zygote = zygote.default()
+            self.options = {**options, "zygote": self._own_zygote}
 
     def close(self) -> None:
+        if self._own_zygote is not None:
+            self._own_zygote.close()
         self._tmp.cleanup()
 
     def grade(self, edits: list[LineEdit]) -> Report | None:
@@ -140,13 +156,35 @@ class Regrader:
         copy = Path(self._tmp.name) / self.submission.path.name  # the same name: the module's name stays
         copy.write_text(patched_text(self.submission, docs), encoding="utf-8")
         try:
-            return grade(self.spec, Submission.from_path(copy), **self.options)
+            patched = Submission.from_path(copy)
+            new = grade(self.spec, patched, **self.options)
         except Exception:  # noqa: BLE001 - a copy that cannot be graded verifies nothing
             return None
+        # Only the report of exactly that text, graded as the original was: a stale or borrowed report verifies nothing.
+        old = self.report
+        same = (new.assignment, new.seed, new.trials, new.max_score) == (old.assignment, old.seed, old.trials, old.max_score)
+        return new if same and _digest(new.source) == _digest(patched.source) else None
+
+    def control_fails(self, findings: list[Finding]) -> bool:
+        """The negative control: the unpatched copy, graded the same way, still fails every target.
+        A re-grader that passes everything (or ignores what it was given) is caught here, once."""
+        if self._control is None:
+            self._control = self.grade([]) or False
+        return self._control is not False and all(_fails(self._control, f) for f in findings)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _fails(report: Report, f: Finding) -> bool:
+    status = {c.id: c.status for c in report.checks}
+    return any(e.target == f.target for e in report.errors) or (f.check is not None and status.get(f.check) != "pass")
 
 
 def resolved(old: Report, new: Report | None, findings: list[Finding]) -> bool:
-    """Each finding's target is gone from the errors (its check passes) and no new error appeared."""
+    """Each finding's target is gone from the errors, its check is there and passes, no new error
+    appeared and the score did not drop."""
     if new is None:
         return False
     before = {(f.code, f.target) for f in old.errors}
@@ -155,7 +193,14 @@ def resolved(old: Report, new: Report | None, findings: list[Finding]) -> bool:
         return False
     status = {c.id: c.status for c in new.checks}
     targets = {f.target for f in findings}
-    return not any(f.target in targets for f in new.errors) and all(status.get(f.check, "pass") == "pass" for f in findings if f.check)
+    return not any(f.target in targets for f in new.errors) and all(status.get(f.check) == "pass" for f in findings if f.check)
+
+
+def verified(regrader: Regrader, new: Report | None, findings: list[Finding]) -> bool:
+    """What "verified" rests on: the report of exactly the patched text (``Regrader.grade``), where
+    the targets pass and nothing got worse (``resolved``), from a re-grader that still fails the
+    unpatched copy (``Regrader.control_fails``)."""
+    return resolved(regrader.report, new, findings) and regrader.control_fails(findings)
 
 
 def _fix(f: Finding, e: LineEdit) -> Fix:
@@ -170,14 +215,14 @@ def with_fixes(spec: Spec, submission: Submission, report: Report, *, budget: in
         return Outcome(report, {}, None)
     regrader = Regrader(spec, submission, report, options)
     try:
-        wanted = [(f, candidate_edits(f, regrader.docs, spec.batch)) for f in report.errors]
+        wanted = [(f, candidate_edits(f, regrader.docs, spec.batch, spec.shown_text)) for f in report.errors]
         wanted = [(f, c) for f, c in wanted if c]
         chosen: dict[int, LineEdit] = {}
         final: Report | None = None
         if wanted:
             first = [c[0] for _, c in wanted]
             final = regrader.grade(first)
-            if resolved(report, final, [f for f, _ in wanted]):
+            if verified(regrader, final, [f for f, _ in wanted]):
                 chosen = {id(f): c[0] for f, c in wanted}
             else:
                 final = None
@@ -185,13 +230,13 @@ def with_fixes(spec: Spec, submission: Submission, report: Report, *, budget: in
                     for k, e in enumerate(cands):
                         if regrader.grades >= budget or (k == 0 and len(wanted) == 1):
                             continue  # the first candidate of a lone finding was just graded
-                        if resolved(report, new := regrader.grade([e]), [f]):
+                        if verified(regrader, new := regrader.grade([e]), [f]):
                             chosen[id(f)], final = e, new
                             break
                 if len(chosen) > 1:  # verified alone: check them together once
                     together = regrader.grade(list(chosen.values()))
                     keep = [f for f, _ in wanted if id(f) in chosen]
-                    if resolved(report, together, keep):
+                    if verified(regrader, together, keep):
                         final = together
                     else:
                         only = keep[0]

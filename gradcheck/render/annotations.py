@@ -75,7 +75,7 @@ def _annotations(report: Report, env: Mapping[str, str]) -> list[str]:
         if via_text(loc):
             message += f"\n({via_text(loc)})"
         if f.fix is not None:
-            message += "\n" + "\n".join(fix_diff(f)) + f"\n{fix_verdict(f)}"
+            message += "".join(f"\n{d}" for d in fix_diff(f)) + f"\n{fix_verdict(f)}"
         lines.append(command(kind, message, file=annotation_path(loc.file, workspace), line=loc.line, endLine=end,
                              title=f"{f.code} {f.target}"))  # fmt: skip
     if left["error"] or left["warning"]:

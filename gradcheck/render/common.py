@@ -244,7 +244,7 @@ def _json_escape(ch: str) -> str:
 # -- verified fixes (gradcheck/fixes/) ---------------------------------------------------------------
 def fix_diff(f: Finding) -> list[str]:
     """The finding's verified fix as unified-diff lines (``-`` the line as it stands, ``+`` the change)."""
-    if f.fix is None:
+    if f.fix is None or f.fix.before is None or f.fix.after is None:  # fixes: hint withholds the code
         return []
     return [f"-{line}" for line in f.fix.before.split("\n")] + [f"+{line}" for line in f.fix.after.split("\n")]
 

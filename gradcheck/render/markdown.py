@@ -186,7 +186,9 @@ def _section(report: Report, f: Finding) -> str:
     if facts:
         out += ["\\\n".join(facts), ""]
     if f.fix is not None:
-        out += [f"**fix** ({escape(common.fix_where(f))}), {escape(common.fix_verdict(f))}:", "", fenced("\n".join(clip(d, 500) for d in common.fix_diff(f)), "diff"), ""]
+        diff = common.fix_diff(f)
+        out += [f"**fix** ({escape(common.fix_where(f))}), {escape(common.fix_verdict(f))}" + (":" if diff else ""), ""]
+        out += [fenced("\n".join(clip(d, 500) for d in diff), "diff"), ""] if diff else []
     for d in f.details[:10]:
         out.append(f"- {escape(clip(d, 500))}")
     if f.details:

@@ -40,8 +40,9 @@ TOP_KEYS = {
     "forward": True, "loss": True, "cost": False, "backward": True, "functions": True,
     "student_cost": False, "gradient_check": False, "probes": False, "tolerance": False,
     "limits": False, "helpers": False, "points": False, "derived": False, "names": False,
-    "conventions": False, "versions": False,
+    "conventions": False, "versions": False, "fixes": False,
 }  # fmt: skip
+FIXES = ("off", "hint", "diff")
 MAX_TRIALS = 20
 MAX_DIM = 100_000
 
@@ -125,6 +126,7 @@ def parse_spec(text: str, file: str = "<spec>", base: Path | None = None, depth:
     total = r.number(root.get("points", 100), "points", root, "points", 0, 1e6)
     description = r.text(root.get("description", ""), "description", root, "description")
     course = r.text(root.get("course", ""), "course", root, "course")
+    fixes = _fixes(r, root)
     explain_dir = base / "explain" if base is not None and (base / "explain").is_dir() else None
     return Spec(
         name=name, title=title, description=description.strip(), path=Path(file) if base else None,
@@ -134,8 +136,20 @@ def parse_spec(text: str, file: str = "<spec>", base: Path | None = None, depth:
         tolerance=tolerance, limits=limits, helpers=helpers, helper_modules=helper_modules,
         total_points=total, course=course, explain_dir=explain_dir, derived=derived, atol=atol, notes=notes, mistakes={**grad_mistakes, **mistakes},
         names=_names(r, root, known, functions), depth=depth if depth is not None else family_depth, text=text,
-        versions=versions, conventions=conventions,
+        versions=versions, conventions=conventions, fixes=fixes,
     )  # fmt: skip
+
+
+def _fixes(r: Reader, root: LDict) -> str | None:
+    """off | hint | diff (issue 19); YAML 1.1 reads a bare ``off`` as false, which means off."""
+    if "fixes" not in root:
+        return None
+    value = root["fixes"]
+    if value is False:
+        return "off"
+    if not isinstance(value, str) or value not in FIXES:
+        raise r.fail(f"'fixes' must be one of {', '.join(FIXES)} (got {shown_value(value)})", root, "fixes")
+    return value
 
 
 def _first_line(text: str) -> int:

@@ -240,6 +240,7 @@ class Spec:
     versions: tuple[Version, ...] = ()  # the assignment's versions; a file is graded on the one it matches
     conventions: tuple[Convention, ...] = ()
     variant: str = ""  # the version and conventions this spec was narrowed to ("" = the whole spec)
+    fixes: str | None = None  # off | hint | diff: what a failing student is shown of verified fixes (None: the format decides)
 
     def shown(self, name: str) -> str:
         """The name a student knows a value by (``relu_dx`` is their ``dx``; J is the cost)."""

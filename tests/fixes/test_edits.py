@@ -66,3 +66,49 @@ def test_a_name_the_function_lacks_is_read_by_its_role():
 
 def test_no_candidate_for_a_mistake_the_edits_do_not_know():
     assert edited("dW1 = np.dot(dZ1, X.T)", Mistake("spec:0", "value-mismatch")) == []
+
+
+def lines_of(text: str, line: int, target: str, mistake: Mistake, batch: str = "m") -> list[list[str]]:
+    """Each candidate as the lines it changed."""
+    old = text.split("\n")
+    return [[b.strip() for a, b in zip(old, new.split("\n")) if a != b] for new in edit_once(text, line, target, mistake, batch)]
+
+
+def test_the_helper_chosen_by_name_is_swapped_not_rewritten():
+    wrong = Mistake("activation", "forward-mismatch", ("sigmoid",), ("relu",))
+    assert edited("A, cache = sigmoid(Z)", wrong, "A")[0] == "A, cache = relu(Z)"
+    assert edited('A, c = step(A_prev, W, b, activation="sigmoid")', wrong, "A")[0] == 'A, c = step(A_prev, W, b, activation="relu")'
+    deriv = Mistake("deriv", "wrong-activation-derivative", ("relu",), ("sigmoid", "Z3", "A3"))
+    assert edited("dZ = relu_backward(dA, cache)", deriv, "dZ")[0] == "dZ = sigmoid_backward(dA, cache)"
+
+
+def test_a_mean_written_as_np_mean_becomes_a_sum():
+    assert edited("db = np.mean(dout, axis=0)", Mistake("add-mean", "extra-mean"), "db")[0] == "db = np.sum(dout, axis=0)"
+    assert edited("db = dout.mean(axis=0)", Mistake("add-mean", "extra-mean"), "db")[0] == "db = dout.sum(axis=0)"
+
+
+def test_the_term_of_a_sum_without_its_mean_is_tried():
+    found = edited("dW1 = 1. / m * np.dot(dZ1, X.T) + lambd * W1", Mistake("drop-mean", "missing-mean"))
+    assert "dW1 = 1. / m * np.dot(dZ1, X.T) + lambd * W1 / m" in found
+
+
+def test_a_value_finished_in_place_gets_its_mean_where_it_is_returned():
+    text = "def loss(x, y, N):\n    dx = x.copy()\n    dx[y] -= 1\n    return 0, dx\n"
+    assert ["return 0, dx / N"] in lines_of(text, 3, "dx", Mistake("drop-mean", "missing-mean"), "N")
+
+
+def test_a_missing_term_goes_inside_the_activation_and_in_numpy():
+    term = Mistake("drop-term", "forward-mismatch", ("b",), ("+",), "Z")
+    assert "A = sigmoid(np.dot(w.T, X) + b)" in edited("A = sigmoid(np.dot(w.T, X))", term, "A")
+    l2 = Mistake("drop-term", "forward-mismatch", ("sum(square(W1))",), ("+",))
+    assert edited("cost = ce", l2, "cost")[0] == "cost = ce + np.sum(np.square(W1))"
+
+
+def test_the_line_that_names_the_value_is_edited_not_the_one_that_computed_it():
+    text = "import numpy as np\ndef f(X, W1, b1):\n    Z1 = W1 @ X + b1\n    A1 = Z1\n    return A1\n"
+    assert lines_of(text, 3, "A1", Mistake("activation", "forward-mismatch", ("none",), ("tanh",)))[0] == ["A1 = np.tanh(Z1)"]
+
+
+def test_a_returned_name_is_followed_to_where_it_was_computed():
+    text = "import numpy as np\ndef cost(L, m):\n    c = -np.mean(L) / m\n    return float(c)\n"
+    assert lines_of(text, 4, "cost", Mistake("add-mean", "extra-mean"))[0] == ["c = -np.mean(L)"]

@@ -3,10 +3,13 @@ finding pass; nothing unverified is ever shown."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from gradcheck.fixes import verify
 from gradcheck.grade import grade
+from gradcheck.submission import Submission
 
 from ..conftest import CORPUS
 from .corpus import apply_fix, graded_with_fixes
@@ -63,3 +66,41 @@ def test_the_students_file_is_never_written(planar_spec):
     before = path.read_bytes()
     graded_with_fixes(planar_spec, path)
     assert path.read_bytes() == before
+
+
+def _all_pass(report):
+    checks = [replace(c, status="pass", points=c.max_points) for c in report.checks]
+    return replace(report, findings=[], checks=checks, score=report.max_score, passed=True)
+
+
+def test_a_regrader_that_reports_every_finding_gone_shows_nothing(planar_spec, monkeypatch):
+    # A stale report (the original's, every finding dropped): not the report of the patched text.
+    path = CORPUS / "planar" / "buggy" / "dw1_missing_mean.py"
+    original = grade(planar_spec, Submission.from_path(path))
+    monkeypatch.setattr(verify, "grade", lambda spec, sub, **options: _all_pass(original))
+    _, report = graded_with_fixes(planar_spec, path)
+    assert report.errors and all(f.fix is None for f in report.findings)
+
+
+def test_a_regrader_that_passes_whatever_it_is_given_shows_nothing(planar_spec, monkeypatch):
+    # A liar that even names the text it was given: the unpatched copy passes too, so nothing is verified.
+    path = CORPUS / "planar" / "buggy" / "pair_dw1_transposed_db1_no_keepdims.py"
+    original = grade(planar_spec, Submission.from_path(path))
+    monkeypatch.setattr(verify, "grade", lambda spec, sub, **options: replace(_all_pass(original), source=sub.source))
+    _, report = graded_with_fixes(planar_spec, path)
+    assert report.errors and all(f.fix is None for f in report.findings)
+
+
+def test_a_report_without_the_targets_check_verifies_nothing(planar_spec, monkeypatch):
+    # Every finding gone but the check of the target missing: absence is not a pass.
+    path = CORPUS / "planar" / "buggy" / "dw1_missing_mean.py"
+    real = verify.grade
+
+    def without_checks(spec, sub, **options):
+        new = real(spec, sub, **options)
+        patched = "    dW1 = np.dot(dZ1, X.T)\n" not in sub.source
+        return replace(new, checks=[c for c in new.checks if c.target != "dW1"]) if patched else new
+
+    monkeypatch.setattr(verify, "grade", without_checks)
+    _, report = graded_with_fixes(planar_spec, path)
+    assert all(f.fix is None for f in report.findings)

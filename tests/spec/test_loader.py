@@ -338,7 +338,7 @@ def test_top_keys_are_what_the_loader_reads():
     # every key the loader reads is used by one of the shipped specs (defaults aside)
     texts = [p.read_text(encoding="utf-8") for p in PLANAR.parent.parent.glob("*/spec.yaml")]
     for key in TOP_KEYS:
-        if key in ("batch", "tolerance", "limits", "spec_version"):
+        if key in ("batch", "tolerance", "limits", "spec_version", "fixes"):  # fixes: the format decides unless an instructor says
             continue
         assert any(f"\n{key}:" in text for text in texts), key
 
