@@ -99,9 +99,12 @@ def _unprivileged_python() -> str | None:
     if not shutil.which("setpriv"):
         return None
     want = f"{sys.version_info[0]}.{sys.version_info[1]}"
-    for cand in (isolation.interpreter(), f"/usr/bin/python{want}", f"/usr/local/bin/python{want}"):
+    # CI (.ci/run) makes an environment uid 65534 can run and names it for the hostile corpus.
+    shared = os.environ.get("GRADCHECK_HOSTILE_OS_UNPRIVILEGED_PYTHON", "")
+    for cand in (shared, isolation.interpreter(), f"/usr/bin/python{want}", f"/usr/local/bin/python{want}"):
         if (
-            os.path.isfile(cand)
+            cand
+            and os.path.isfile(cand)
             and isolation._nobody_reads([cand], 65534, 65534)
             and _as_nobody([cand, "-c", "import numpy, yaml"], timeout=60).returncode == 0
         ):
