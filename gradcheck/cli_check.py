@@ -39,7 +39,7 @@ def check(
     max_elements: Optional[int] = typer.Option(None, "--max-elements", help="Largest array the reference may build, in elements (default 50000000; the grader needs about 8 bytes × 5 per element)."),
     select: Optional[str] = typer.Option(None, "--select", help="Report only these finding codes or prefixes (GC302,GC3); the score is unchanged."),
     ignore: Optional[str] = typer.Option(None, "--ignore", help="Do not report these finding codes or prefixes; the score is unchanged."),
-    visibility: Optional[str] = typer.Option(None, "--visibility", help="Gradescope: every test's visibility (visible, hidden, after_due_date, after_published)."),
+    visibility: Optional[str] = typer.Option(None, "--visibility", help="Gradescope: every test's visibility (visible, hidden, after_due_date, after_published), over the spec's."),
 ) -> None:
     """Check a submission and print the report (the default command: `gradcheck FILE`)."""
     from .errors import GradcheckError
