@@ -39,7 +39,7 @@ def check(
     max_elements: Optional[int] = typer.Option(None, "--max-elements", help="Largest array the reference may build, in elements (default 50000000; the grader needs about 8 bytes × 5 per element)."),
     select: Optional[str] = typer.Option(None, "--select", help="Report only these finding codes or prefixes (GC302,GC3); the score is unchanged."),
     ignore: Optional[str] = typer.Option(None, "--ignore", help="Do not report these finding codes or prefixes; the score is unchanged."),
-    visibility: Optional[str] = typer.Option(None, "--visibility", help="Gradescope: every test's visibility (visible, hidden, after_due_date, after_published)."),
+    visibility: Optional[str] = typer.Option(None, "--visibility", help="Gradescope: every test's visibility (visible, hidden, after_due_date, after_published), over the spec's."),
 ) -> None:
     """Check a submission and print the report (the default command: `gradcheck FILE`)."""
     from .errors import GradcheckError
@@ -83,7 +83,7 @@ def check(
     except Exception as exc:  # noqa: BLE001 - the report must exist even when gradcheck fails
         report = internal_error_report(spec.name, file, seed, f"{type(exc).__name__}: {exc}")
     report = _with_fixes(report, spec, submission, fmt, fix, seed=seed, limits=limits, sizes=fixed, fd_options=fd_options)
-    _finish(report, fmt, shown, min_score, output, extra, (width, color, verbose), actions)
+    _finish(report, fmt, _spec_codes(shown, spec), min_score, output, extra, (width, color, verbose), actions)
 
 
 def _with_fixes(report, spec, submission, fmt: Format, fix: bool, **grading):
@@ -147,16 +147,27 @@ def _settings(file: Path, fmt: Format | None, extra: list[str], actions: bool):
     return settings
 
 
-def _codes(select: str | None, ignore: str | None, settings) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """--select / --ignore (or the file's), each code checked; the command line wins."""
+def _codes(select: str | None, ignore: str | None, settings) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
+    """--select / --ignore (or the file's), each code checked; the command line wins. None where
+    neither says, so the spec's own ``select`` / ``ignore`` apply (``_spec_codes``)."""
     from .config import parse_codes
     from .errors import GradcheckError
 
+    picked = select if select is not None else settings.get("select")
+    dropped = ignore if ignore is not None else settings.get("ignore")
     try:
-        return (parse_codes(select if select is not None else settings.get("select"), "--select"),
-                parse_codes(ignore if ignore is not None else settings.get("ignore"), "--ignore"))  # fmt: skip
+        return (None if picked is None else parse_codes(picked, "--select"),
+                None if dropped is None else parse_codes(dropped, "--ignore"))  # fmt: skip
     except GradcheckError as exc:
         raise fail_usage(exc.one_line()) from None
+
+
+def _spec_codes(shown: tuple, spec) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The codes shown: each of select and ignore from the command line, else [tool.gradcheck]
+    (not read for a course's CI formats), else the spec's (the instructor's display default)."""
+    select, ignore = shown
+    return (select if select is not None else getattr(spec, "select", ()),
+            ignore if ignore is not None else getattr(spec, "ignore", ()))  # fmt: skip
 
 
 def _set_max_elements(value: int | None) -> None:

@@ -129,6 +129,7 @@ def build_report(spec, path, seed, checks: list[CheckResult], findings: list[Fin
                f"finite differences: {fd.RULE}; rtol = {spec.tolerance.fd_rtol['float64']:g} (float64), {spec.tolerance.fd_rtol['float32']:g} (float32)"],
         limits={"timeout_s": limits.timeout, "memory_mb": limits.memory_mb, "processes": limits.processes, "output_kb": limits.output_kb, "total_timeout_s": limits.total_timeout},
         seconds=seconds, source=source, explain_dir=str(spec.explain_dir) if spec.explain_dir else None, version=__version__,
+        visibility=spec.test_visibility(),
     )  # fmt: skip
 
 

@@ -48,6 +48,7 @@ class Report:
     version: str = ""
     cells: dict[int, str] = field(default_factory=dict)  # notebook code cells by number, for showing lines
     fixes: str = "off"  # verified fixes: "off" (not looked for), "hint" (words only), "diff" (gradcheck/fixes/)
+    visibility: dict[str, str] = field(default_factory=dict)  # the spec's Gradescope visibility by check (Spec.test_visibility; not in the JSON report)
 
     @property
     def errors(self) -> list[Finding]:

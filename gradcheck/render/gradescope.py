@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 
 from ..findings import Finding
-from ..report import Report
+from ..report import CheckResult, Report
 from .common import (
     INTERNAL_ERROR,
     check_name,
@@ -35,7 +35,7 @@ VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
 OUTPUT_LIMIT = 16 * 1024  # characters of printed output shown in the top-level output
 
 
-def render(report: Report, *, visibility: str = "visible", stdout_visibility: str = "hidden", test_visibility: str = "visible") -> str:
+def render(report: Report, *, visibility: str = "visible", stdout_visibility: str = "hidden", test_visibility: str | None = None) -> str:
     """The results.json text. Never raises: on a rendering bug, a minimal document with the score."""
     try:
         return json.dumps(results(report, visibility=visibility, stdout_visibility=stdout_visibility, test_visibility=test_visibility),
@@ -45,12 +45,11 @@ def render(report: Report, *, visibility: str = "visible", stdout_visibility: st
         return json.dumps({"score": number(getattr(report, "score", 0)), "output": note, "tests": []}, ensure_ascii=False) + "\n"
 
 
-def results(report: Report, *, visibility: str = "visible", stdout_visibility: str = "hidden", test_visibility: str = "visible") -> dict:
-    """The results.json object. ``test_visibility`` is every test's ``visibility`` (``--visibility``)."""
+def results(report: Report, *, visibility: str = "visible", stdout_visibility: str = "hidden", test_visibility: str | None = None) -> dict:
+    """The results.json object. ``test_visibility`` (``--visibility``) is every test's
+    ``visibility``; without it each test takes the spec's (``report.visibility``), else visible."""
     if visibility not in VISIBILITIES:
         visibility = "visible"
-    if test_visibility not in VISIBILITIES:
-        test_visibility = "visible"
     if stdout_visibility not in VISIBILITIES:
         stdout_visibility = "hidden"
     tests = []
@@ -65,7 +64,7 @@ def results(report: Report, *, visibility: str = "visible", stdout_visibility: s
             "status": status,
             "output": output,
             "output_format": "md",
-            "visibility": test_visibility,
+            "visibility": test_visibility if test_visibility in VISIBILITIES else _spec_visibility(report, c),
         }
         tags = list(dict.fromkeys([f.code for f in found] + [t for f in found for t in f.tags]))
         if tags:
@@ -96,6 +95,13 @@ def results(report: Report, *, visibility: str = "visible", stdout_visibility: s
         },
         "tests": tests,
     }
+
+
+def _spec_visibility(report: Report, check: CheckResult) -> str:
+    """The spec's visibility for ``check``: its function's, else the spec's default, else visible."""
+    table = getattr(report, "visibility", None) or {}
+    value = table.get(check.function or f":{check.id}") or table.get("")
+    return value if value in VISIBILITIES else "visible"
 
 
 def _summary(report: Report) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .checks import read_checks
+from .display import read_visibility
 from .model import Alternative, FunctionSpec, Step, student_refs
 from .reader import NAME_RE, Reader, close_name, shown_value
 from .yamlsrc import LDict, line_of
@@ -37,7 +38,7 @@ def read_functions(r: Reader, root: LDict, known) -> tuple[FunctionSpec, ...]:
         raise r.fail("'functions' must be a mapping of function name: {args, returns}", root, "functions")
     keys = {"args": True, "returns": True, "locals": False, "points": False, "aliases": False, "repeat": False, "function": False,
             "alternatives": False, "free": False, "shape_only": False, "optional": False, "checks": False,
-            "graded": False, "stand_ins": False}  # fmt: skip
+            "graded": False, "stand_ins": False, "visibility": False}  # fmt: skip
     out = []
     for fname, spec in raw.items():
         r.name(fname, f"functions.{fname}", raw, fname)
@@ -97,7 +98,8 @@ def read_functions(r: Reader, root: LDict, known) -> tuple[FunctionSpec, ...]:
         graded = _graded(r, f, fname)
         stand_ins = _stand_ins(r, f, fname, known)
         out.append(FunctionSpec(fname, args_t, returns, tuple(locals_), points, tuple(aliases), repeat, line_of(raw, fname), function,
-                                tuple(alternatives), tuple(free), tuple(shape_only), optional, checks, graded, stand_ins))  # fmt: skip
+                                tuple(alternatives), tuple(free), tuple(shape_only), optional, checks, graded, stand_ins,
+                                read_visibility(r, f, "visibility", f"functions.{fname}.visibility")))  # fmt: skip
     return tuple(out)
 
 

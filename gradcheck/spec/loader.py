@@ -14,6 +14,7 @@ from ..errors import SpecError
 from ..findings import TAGS
 from . import formula as fm
 from .dims import special_dim
+from .display import read_codes, read_visibility
 from .families import expand
 from .functions import leaf_names, read_functions, read_student_cost
 from .model import (
@@ -40,7 +41,8 @@ TOP_KEYS = {
     "forward": True, "loss": True, "cost": False, "backward": True, "functions": True,
     "student_cost": False, "gradient_check": False, "probes": False, "tolerance": False,
     "limits": False, "helpers": False, "points": False, "derived": False, "names": False,
-    "conventions": False, "versions": False, "fixes": False,
+    "conventions": False, "versions": False, "fixes": False, "visibility": False, "select": False,
+    "ignore": False,
 }  # fmt: skip
 FIXES = ("off", "hint", "diff")
 MAX_TRIALS = 20
@@ -112,11 +114,7 @@ def parse_spec(text: str, file: str = "<spec>", base: Path | None = None, depth:
     derived, atol, notes, mistakes = _derived(r, root, known, define)
     functions = read_functions(r, root, known)
     student_cost = read_student_cost(r, root, known, functions)
-    gc_points = None
-    if "gradient_check" in root:
-        gc = r.mapping(root["gradient_check"], "gradient_check", root, "gradient_check", {"points": False})
-        if "points" in gc:
-            gc_points = r.number(gc["points"], "gradient_check.points", gc, "points")
+    gc_points, gc_visibility = _gradient_check(r, root)
     probes = _probes(r, root, dims, functions, family_depth is not None)
     conventions = read_conventions(r, root, known, tuple(forward), {f.name for f in functions})
     versions = read_versions(r, root, functions, conventions)
@@ -136,8 +134,18 @@ def parse_spec(text: str, file: str = "<spec>", base: Path | None = None, depth:
         tolerance=tolerance, limits=limits, helpers=helpers, helper_modules=helper_modules,
         total_points=total, course=course, explain_dir=explain_dir, derived=derived, atol=atol, notes=notes, mistakes={**grad_mistakes, **mistakes},
         names=_names(r, root, known, functions), depth=depth if depth is not None else family_depth, text=text,
-        versions=versions, conventions=conventions, fixes=fixes,
+        versions=versions, conventions=conventions, fixes=fixes, visibility=read_visibility(r, root, "visibility", "visibility"),
+        gradient_check_visibility=gc_visibility, select=read_codes(r, root, "select"), ignore=read_codes(r, root, "ignore"),
     )  # fmt: skip
+
+
+def _gradient_check(r: Reader, root: LDict) -> tuple[float | None, str | None]:
+    """``gradient_check: {points, visibility}``: its points (None: 0) and its Gradescope visibility."""
+    if "gradient_check" not in root:
+        return None, None
+    gc = r.mapping(root["gradient_check"], "gradient_check", root, "gradient_check", {"points": False, "visibility": False})
+    points = r.number(gc["points"], "gradient_check.points", gc, "points") if "points" in gc else None
+    return points, read_visibility(r, gc, "visibility", "gradient_check.visibility")
 
 
 def _fixes(r: Reader, root: LDict) -> str | None:

@@ -127,6 +127,7 @@ class FunctionSpec:
     checks: tuple[ExtraCheck, ...] = ()  # more calls: another mode, arguments read back, statistics
     graded: str = "yes"  # "warn": checked and reported as warnings, for no points (docs/spec-format.md)
     stand_ins: tuple[tuple[str, str], ...] = ()  # (module global, value): replaced during this check's calls
+    visibility: str | None = None  # Gradescope visibility of this function's tests (None: the spec's)
 
     @property
     def call(self) -> str:
@@ -241,6 +242,21 @@ class Spec:
     conventions: tuple[Convention, ...] = ()
     variant: str = ""  # the version and conventions this spec was narrowed to ("" = the whole spec)
     fixes: str | None = None  # off | hint | diff: what a failing student is shown of verified fixes (None: the format decides)
+    visibility: str | None = None  # Gradescope visibility of every test without its own (None: visible)
+    gradient_check_visibility: str | None = None
+    select: tuple[str, ...] = ()  # finding codes shown when neither the command line nor pyproject says
+    ignore: tuple[str, ...] = ()
+
+    def test_visibility(self) -> dict[str, str]:
+        """Gradescope visibility by check: a function's name -> its visibility, ``":" + id`` for a
+        check of no function (``":gradient_check"``; names never hold ":"), and ``""`` -> the
+        spec's default for the rest. Empty when the spec sets none."""
+        out = {f.name: f.visibility for f in self.functions if f.visibility}
+        if self.gradient_check_visibility:
+            out[":gradient_check"] = self.gradient_check_visibility
+        if self.visibility:
+            out[""] = self.visibility
+        return out
 
     def shown(self, name: str) -> str:
         """The name a student knows a value by (``relu_dx`` is their ``dx``; J is the cost)."""
