@@ -84,6 +84,7 @@ _CODE_LIST = (
     Code("GC008", "limit-unavailable", "info", "A resource limit cannot be enforced on this platform."),
     Code("GC009", "undefined-name", "error", "A function uses a name that is not defined in the file (often a notebook global).", ("runtime-error",)),
     Code("GC010", "older-api", "info", "The file uses an older generation of the course's API; gradcheck graded it that way."),
+    Code("GC011", "skipped-code", "info", "Top-level notebook code was left out, or a function defined in two cells was graded from one of them."),
     # GC1xx: what a function returned
     Code("GC101", "call-raised", "error", "A graded function raised an exception.", ("runtime-error",)),
     Code("GC102", "wrong-type", "error", "A returned value has the wrong type.", ("wrong-type",)),
@@ -132,6 +133,7 @@ class GC:
     LIMIT_UNAVAILABLE = "GC008"
     UNDEFINED_NAME = "GC009"
     OLDER_API = "GC010"
+    SKIPPED_CODE = "GC011"
     CALL_RAISED = "GC101"
     WRONG_TYPE = "GC102"
     MISSING_KEY = "GC103"

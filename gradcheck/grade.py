@@ -10,8 +10,10 @@ from ._version import __version__
 from .check import compare, fd
 from .check.engine import make_sandbox, observe
 from .check.trials import make_trials, reference_problems
+from .diagnose import problems as P
 from .diagnose import scoring
 from .diagnose.judge import Judge
+from .diagnose.messages import finding
 from .errors import SpecError
 from .findings import GC, Finding, Location
 from .report import CheckResult, Report
@@ -76,7 +78,8 @@ def grade(spec: Spec, submission: Submission | Path, *, seed: int = DEFAULT_SEED
     said = describe(variant, matched=report.passed)
     if said is not None:
         report = replace(report, picked=f"{picked} {said[0].upper()}{said[1:]}" if picked else f"{said[0].upper()}{said[1:]}")
-    return report if submission.notebook is None else _notebook_report(variant.spec, submission, report)
+    report = report if submission.notebook is None else _notebook_report(variant.spec, submission, report)
+    return replace(report, findings=list(report.findings) + skipped_code(submission, report))
 
 
 def _grade_module(spec: Spec, source: str, path: Path, *, seed: int, limits: Limits | None, picked: str | None, trials: list | None,
@@ -156,6 +159,35 @@ def _notebook_report(spec: Spec, submission: Submission, report: Report) -> Repo
         if text is not None:
             cells[c.number] = text
     return replace(report, cells=cells)
+
+
+def skipped_code(submission: Submission, report: Report) -> list[Finding]:
+    """GC011 (info): the top-level code a notebook or a .py export had left out, in one finding, and one
+    finding for each function defined in more than one notebook cell. Never a change of score or verdict."""
+    nb = submission.notebook
+    path = str(submission.path)
+    if nb is None:
+        left = [(P.Place(line), why) for line, why in submission.left_out]
+        return [finding(P.SkippedCode(target="submission", left_out=tuple(left)))] if left else []
+    twice = nb.defined_twice()
+    losers = {place for _, places, graded in twice for place in places if place[0] != graded}
+    reported = {f.location.cell for f in report.findings if f.code == GC.SYNTAX_ERROR and f.location is not None}
+    unparsable = {e.cell for e in nb.syntax_errors}
+    left = []
+    for c in nb.cells:
+        count = nb.counts.get(c.number)
+        left += [(P.Place(line, c.number, count), why) for line, why in c.dropped if (c.number, line) not in losers]
+        whole = c.number in unparsable - reported or c.reason.startswith("cell magic")
+        if not c.kept and not c.dropped and whole:  # a cell magic's cell, a cell that does not parse
+            left.append((P.Place(None, c.number, count), c.reason))
+    out = [finding(P.SkippedCode(target="submission", left_out=tuple(left)))] if left else []
+    for name, places, graded in twice:
+        line = next(line for cell, line in places if cell == graded)
+        out.append(finding(P.DefinedTwice(
+            target=name, where=Location(path, line, cell=graded, execution_count=nb.counts.get(graded)), function=name,
+            cells=tuple(P.Place(None, cell, nb.counts.get(cell)) for cell, _ in places),
+            graded=P.Place(line, graded, nb.counts.get(graded)), by_count=all(cell in nb.counts for cell, _ in places))))  # fmt: skip
+    return out
 
 
 def internal_error_report(spec_name: str, path: Path, seed: int, message: str) -> Report:

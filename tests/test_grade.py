@@ -1,4 +1,4 @@
-"""grade(): validation of the spec's reference, once per spec and seed."""
+"""grade(): validation of the spec's reference, once per spec and seed; GC011, what the report says was left out."""
 
 from __future__ import annotations
 
@@ -37,3 +37,69 @@ def test_a_failing_reference_is_checked_and_refused_every_time(monkeypatch):
     for _ in range(2):
         with pytest.raises(SpecError, match="disagrees"):
             grade_module.validate_spec(spec, seed=0)
+
+
+# -- GC011 skipped-code: what the report says was left out (grade.skipped_code) ------------------------
+
+
+def _notebook(tmp_path, cells: list[tuple[str, int | None]]):
+    import json
+
+    from gradcheck.submission import Submission
+
+    nb = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        {"cell_type": "code", "execution_count": count, "metadata": {}, "outputs": [], "source": text} for text, count in cells]}  # fmt: skip
+    path = tmp_path / "nb.ipynb"
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    return Submission.from_path(path)
+
+
+def _empty_report(path):
+    return grade_module.internal_error_report("planar", path, 0, "unused")
+
+
+def test_a_plain_file_gets_no_skipped_code_finding(planar_spec):
+    from gradcheck.findings import GC
+
+    from .conftest import ROOT
+
+    report = grade_module.grade(planar_spec, ROOT / "examples" / "planar" / "correct.py")
+    assert report.passed and not [f for f in report.findings if f.code == GC.SKIPPED_CODE]
+
+
+def test_an_export_gets_one_finding_for_everything_left_out():
+    from gradcheck.findings import GC
+    from gradcheck.submission import Submission
+
+    from .conftest import CORPUS
+
+    sub = Submission.from_path(CORPUS / "explain" / "gc011_nbconvert_export.py")
+    found = grade_module.skipped_code(sub, _empty_report(sub.path))
+    assert [(f.code, f.level, f.target) for f in found] == [(GC.SKIPPED_CODE, "info", "submission")]
+    assert found[0].message.startswith(f"Left out {len(sub.left_out)} top-level statements")
+    assert "line 12: runs code: get_ipython(…).run_line_magic(...)" in found[0].message and "; and 2 more." in found[0].message
+
+
+def test_a_notebook_without_counts_names_both_cells_and_whole_cells_left_out(tmp_path):
+    sub = _notebook(tmp_path, [
+        ("import numpy as np\nimport matplotlib.pyplot as plt\n", None),
+        ("def relu(z):\n    return z\n", None),
+        ("%%bash\necho hi\n", None),
+        ("def relu(z):\n    return np.maximum(z, 0)\n", None),
+        ("def broken(:\n    pass\n", None),
+    ])  # fmt: skip
+    left, twice = grade_module.skipped_code(sub, _empty_report(sub.path))
+    assert "cell 1, line 2: imports matplotlib.pyplot" in left.message
+    assert "cell 3: cell magic %%bash" in left.message and "cell 5: syntax error" in left.message
+    assert left.message.startswith("Left out 1 top-level statement and 2 whole cells")
+    assert twice.target == "relu" and twice.location.cell == 4 and twice.location.line == 1
+    assert twice.message.startswith("relu is defined in cell 2 and cell 4; gradcheck graded cell 4, the last one")
+
+
+def test_a_notebook_with_counts_grades_the_cell_run_last_and_lists_only_the_rest(tmp_path):
+    sub = _notebook(tmp_path, [("import numpy as np\n", 1), ("def relu(z):\n    return np.maximum(z, 0)\n", 5),
+                               ("def relu(z):\n    return z\n", 2), ("relu(np.ones(3))\n", 6)])  # fmt: skip
+    left, twice = grade_module.skipped_code(sub, _empty_report(sub.path))
+    assert left.message.endswith("graded without them: In [6], line 1: runs code: relu(...).")  # not the superseded def
+    assert twice.message == "relu is defined in In [2] and In [5]; gradcheck graded In [5], the one Jupyter ran last."
+    assert (twice.location.cell, twice.location.execution_count) == (2, 5)

@@ -7,19 +7,12 @@ Detection decides what is wrong and where; nothing here looks at a submission.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from ..findings import CODES, GC, Finding
 from . import problems as P
+from .messages_loading import gc011
 from .mutations import as_mistake
-from .wording import exception_hint, expected_words, j_vs_l, name_hint, sentence, structure_words
-
-
-@dataclass(frozen=True)
-class Words:
-    message: str
-    hint: str | None = None
-    details: tuple[str, ...] = ()
+from .wording import Words, exception_hint, expected_words, j_vs_l, name_hint, sentence, structure_words
 
 
 def finding(p: P.Problem) -> Finding:
@@ -371,6 +364,7 @@ WRITERS: dict[str, Callable] = {
     GC.LIMIT_UNAVAILABLE: gc008,
     GC.UNDEFINED_NAME: gc009,
     GC.OLDER_API: gc010,
+    GC.SKIPPED_CODE: gc011,
     GC.CALL_RAISED: gc101,
     GC.WRONG_TYPE: gc102,
     GC.MISSING_KEY: gc103,

@@ -105,6 +105,36 @@ class OlderApi(Problem):
     convention: str
 
 
+@dataclass(frozen=True)
+class Place:
+    """A line as the student finds it: a line of the file, or a line of a notebook cell (``cell``, with
+    its saved execution count ``count`` when there is one). ``line`` None: the whole cell."""
+
+    line: int | None
+    cell: int | None = None
+    count: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SkippedCode(Problem):
+    """Top-level code of a notebook, or of a .py exported from one, that was not run: each statement
+    (or whole cell) with the loader's reason (submission/select.py), in file order."""
+
+    CODE: ClassVar[str] = GC.SKIPPED_CODE
+    left_out: tuple[tuple[Place, str], ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class DefinedTwice(Problem):
+    """A function defined in more than one notebook cell, and the cell whose definition was graded."""
+
+    CODE: ClassVar[str] = GC.SKIPPED_CODE
+    function: str
+    cells: tuple[Place, ...]  # each cell that defines it, in notebook order
+    graded: Place
+    by_count: bool  # chosen by execution counts (else by cell order: no counts were saved)
+
+
 @dataclass(frozen=True, kw_only=True)
 class OutputTruncated(Problem):
     CODE: ClassVar[str] = GC.OUTPUT_TRUNCATED

@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
+
+
+@dataclass(frozen=True)
+class Words:
+    """What a writer (messages.WRITERS) gives a finding: its message, its fix and its extra lines."""
+
+    message: str
+    hint: str | None = None
+    details: tuple[str, ...] = ()
 
 
 def exception_hint(error_type: str, msg: str) -> str | None:

@@ -136,6 +136,12 @@ class Extracted:
         """The cell's code as the student wrote it (None for an unknown cell)."""
         return self.texts.get(number)
 
+    def defined_twice(self) -> list[tuple[str, tuple[tuple[int, int], ...], int]]:
+        """(function, ((cell, line of its def), …), the cell graded) for each function defined at top level in
+        more than one cell; the cell graded is the one ``superseded`` keeps (docs/loading.md)."""
+        return [(name, tuple(places), _ran_last([c for c, _ in places], self.counts))
+                for name, places in _definitions(self.texts).items() if len(places) > 1]  # fmt: skip
+
     @property
     def functions(self) -> list[str]:
         """Functions defined by the kept cells, in order."""
@@ -335,7 +341,27 @@ def superseded(texts: dict[int, str], counts: dict[int, int]) -> dict[tuple[int,
     """{(cell, function): why} for each definition of a function that another cell defines again and
     Jupyter ran later: the highest execution count, when every such cell has one (else the last
     cell wins, as it does when the module runs)."""
-    where: dict[str, list[int]] = {}
+    out: dict[tuple[int, str], str] = {}
+    for name, places in _definitions(texts).items():
+        cells = [c for c, _ in places]
+        if len(cells) < 2 or not all(c in counts for c in cells):
+            continue  # file order: the later cell's definition replaces the earlier one when the module runs
+        winner = _ran_last(cells, counts)
+        for c in cells:
+            if c != winner:
+                out[(c, name)] = (f"defines {name} again: cell [{winner}] also defines it and ran last "
+                                  f"(execution count [{counts[winner]}], this cell [{counts[c]}])")
+    return out
+
+
+def _ran_last(cells: list[int], counts: dict[int, int]) -> int:
+    """The cell whose definition stands: the highest execution count when every cell has one, else the last cell."""
+    return max(cells, key=lambda c: counts[c]) if all(c in counts for c in cells) else cells[-1]
+
+
+def _definitions(texts: dict[int, str]) -> dict[str, list[tuple[int, int]]]:
+    """{function: [(cell, first line of its def in the cell), …]} over the cells that parse, in cell order."""
+    where: dict[str, list[tuple[int, int]]] = {}
     for number, text in texts.items():
         lines, magic = _strip_magics(_split(text))
         if magic is not None:
@@ -347,20 +373,11 @@ def superseded(texts: dict[int, str], counts: dict[int, int]) -> dict[tuple[int,
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
         for stmt in tree.body:
-            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and number not in where.setdefault(stmt.name, []):
-                where[stmt.name].append(number)
-    out: dict[tuple[int, str], str] = {}
-    for name, cells in where.items():
-        if len(cells) < 2:
-            continue
-        if not all(c in counts for c in cells):
-            continue  # file order: the later cell's definition replaces the earlier one when the module runs
-        winner = max(cells, key=lambda c: counts[c])
-        for c in cells:
-            if c != winner:
-                out[(c, name)] = (f"defines {name} again: cell [{winner}] also defines it and ran last "
-                                  f"(execution count [{counts[winner]}], this cell [{counts[c]}])")
-    return out
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                places = where.setdefault(stmt.name, [])
+                if not places or places[-1][0] != number:
+                    places.append((number, stmt_start(stmt)))
+    return where
 
 
 def _guess_functions(text: str) -> tuple[str, ...]:
