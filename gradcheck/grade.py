@@ -78,8 +78,23 @@ def grade(spec: Spec, submission: Submission | Path, *, seed: int = DEFAULT_SEED
     said = describe(variant, matched=report.passed)
     if said is not None:
         report = replace(report, picked=f"{picked} {said[0].upper()}{said[1:]}" if picked else f"{said[0].upper()}{said[1:]}")
-    report = report if submission.notebook is None else _notebook_report(variant.spec, submission, report)
+    report = _named_as_handed_in(report, str(submission.path)) if submission.notebook is None else _notebook_report(variant.spec, submission, report)
     return replace(report, findings=list(report.findings) + skipped_code(submission, report))
+
+
+def _named_as_handed_in(report: Report, path: str) -> Report:
+    """A .py export is graded from a built copy in a temporary folder (its left-out statements
+    commented out, line for line): the report names the student's own file, never that copy."""
+    built = report.file
+    if built == path:
+        return report
+
+    def moved(loc: Location | None) -> Location | None:
+        if loc is None or loc.file != built:
+            return loc
+        return replace(loc, file=path, via=moved(loc.via))
+
+    return replace(report, file=path, findings=[replace(f, location=moved(f.location)) for f in report.findings])
 
 
 def _grade_module(spec: Spec, source: str, path: Path, *, seed: int, limits: Limits | None, picked: str | None, trials: list | None,

@@ -103,3 +103,17 @@ def test_a_notebook_with_counts_grades_the_cell_run_last_and_lists_only_the_rest
     assert left.message.endswith("graded without them: In [6], line 1: runs code: relu(...).")  # not the superseded def
     assert twice.message == "relu is defined in In [2] and In [5]; gradcheck graded In [5], the one Jupyter ran last."
     assert (twice.location.cell, twice.location.execution_count) == (2, 5)
+
+
+def test_an_export_is_reported_at_the_student_s_file_not_the_built_copy(planar_spec):
+    """A .py export is imported from a copy with its left-out statements commented out; every
+    location of the report still names the file the student handed in, at the same line."""
+    from .conftest import CORPUS
+
+    path = CORPUS / "handin" / "nbconvert" / "planar_nbconvert_dw1_missing_mean.py"
+    report = grade_module.grade(planar_spec, path)
+    located = [f for f in report.findings if f.location is not None]
+    assert report.file == str(path) and located
+    assert {f.location.file for f in located} == {str(path)}
+    line = path.read_text(encoding="utf-8").splitlines()[located[0].location.line - 1]
+    assert "dW1" in line and "np.dot" in line
