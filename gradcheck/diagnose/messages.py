@@ -54,7 +54,7 @@ def _fixes(combo: P.Combo) -> str:
 
 
 def _capital(text: str) -> str:
-    return text[0].upper() + text[1:] + "."
+    return _capital_first(text) + "."
 
 
 # -- GC0xx: loading and running ------------------------------------------------------------------------
