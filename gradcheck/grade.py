@@ -164,9 +164,9 @@ def _notebook_report(spec: Spec, submission: Submission, report: Report) -> Repo
         lost = {n for e in broken for n in (nb.cell(e.cell).functions if nb.cell(e.cell) else ())}
         findings = [f for f in report.findings if not (f.code == GC.MISSING_FUNCTION and f.target in lost)]
         for e in broken:
-            findings.insert(0, Finding(GC.SYNTAX_ERROR, "submission", f"Cell [{e.cell}] cannot be read as Python: {e.message}", tags=("syntax-error",),
-                                       location=Location(path, e.line or 1, e.line or 1, cell=e.cell),
-                                       hint="fix the syntax error in that cell; the functions it defines were not checked"))  # fmt: skip
+            count = nb.counts.get(e.cell)
+            where = Location(path, e.line or 1, e.line or 1, cell=e.cell, execution_count=count)
+            findings.insert(0, finding(P.Unparsable(target="submission", where=where, error=e.message, line=e.line, cell=P.Place(None, e.cell, count))))
         report = replace(report, findings=findings, passed=False)
     cells = {}
     for c in nb.cells:

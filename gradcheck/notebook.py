@@ -76,6 +76,7 @@ def _display(report: Any, submission: Submission) -> None:
     """The text report, then where each finding is in the notebook (cell and line)."""
     from rich.table import Table
 
+    from .render.common import cell_label, cell_name
     from .render.text import render
 
     console = _console()
@@ -87,7 +88,7 @@ def _display(report: Any, submission: Submission) -> None:
         if text is not None:
             lines = text.split("\n")
             shown = lines[f.location.line - 1].strip() if 1 <= f.location.line <= len(lines) else ""
-            rows.append((f.code, f.target, f"cell [{f.location.cell}]", str(f.location.line), shown))
+            rows.append((f.code, f.target, cell_label(f.location), str(f.location.line), shown))
     if rows:
         table = Table(title="In the notebook", title_justify="left", show_header=True, header_style="bold", box=None, pad_edge=False)
         for col in ("code", "target", "cell", "line", "code line"):
@@ -97,7 +98,8 @@ def _display(report: Any, submission: Submission) -> None:
         console.print(table)
     for c in submission.skipped:
         if c.reason.startswith("syntax error"):
-            console.print(f"cell [{c.number}] was not graded: {c.reason}")
+            count = nb.counts.get(c.number) if nb is not None else None
+            console.print(f"{cell_name(c.number, count)} was not graded: {c.reason}")
 
 
 def load_ipython_extension(ipython: Any) -> None:

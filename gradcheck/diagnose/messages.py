@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from ..findings import CODES, GC, Finding
 from . import problems as P
-from .messages_loading import gc011
+from .messages_loading import gc011, place_label
 from .mutations import as_mistake
 from .wording import Words, exception_hint, expected_words, j_vs_l, name_hint, sentence, structure_words
 
@@ -59,6 +59,8 @@ def _capital(text: str) -> str:
 
 # -- GC0xx: loading and running ------------------------------------------------------------------------
 def gc001(p: P.Unparsable) -> Words:
+    if p.cell is not None:
+        return Words(f"Python cannot read {place_label(p.cell)}: {p.error}", "fix the syntax error in that cell; the functions it defines were not checked")
     where = f" (line {p.line}, column {p.column})" if p.line else ""
     return Words(
         f"Python cannot read this file: {p.error}{where}",

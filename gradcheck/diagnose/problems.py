@@ -46,6 +46,7 @@ class Unparsable(Problem):
     error: str
     line: int | None = None
     column: int | None = None
+    cell: Place | None = None  # a notebook cell that does not parse (its functions were not checked)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -108,10 +108,14 @@ def source_lines(report: Report, f: Finding, limit: int = 20) -> list[tuple[int,
 def cell_label(loc: Location) -> str:
     """A notebook cell as the student finds it: ``In [7]`` from its saved execution count, else
     its position, saying so (``cell 4 (no execution count)``)."""
-    count = loc.execution_count
+    return cell_name(loc.cell, loc.execution_count)
+
+
+def cell_name(cell: int | None, count: int | None) -> str:
+    """``cell_label`` from a cell's number and its saved execution count (None: none saved)."""
     if isinstance(count, int) and not isinstance(count, bool):
         return f"In [{count}]"
-    return f"cell {loc.cell} (no execution count)"
+    return f"cell {cell} (no execution count)"
 
 
 def place(loc: Location) -> str:

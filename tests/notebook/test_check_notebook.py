@@ -57,7 +57,7 @@ def test_check_notebook_with_fake_history(captured):
     assert "GC302" in out and "dW1 = np.dot(dZ1, X.T)" in out
     assert "In the notebook" in out
     row = next(r for r in out.splitlines() if r.startswith("GC302"))
-    assert f"cell [{n}]" in row and f" {line} " in row
+    assert f"In [{n}]" in row and f" {line} " in row  # the input history: cell n is In [n]
 
 
 def test_history_as_ipython_keeps_it():
@@ -83,10 +83,11 @@ def test_check_notebook_reports_cells_that_do_not_parse(captured):
     entries, _, _ = history()
     entries = entries + ["def backward_propagation(parameters, cache, X, Y)\n    return {}"]
     report = check_notebook("planar", globals_={"In": entries})
-    assert f"cell [{len(entries) - 1}] was not graded: syntax error at line 1" in captured.getvalue()
+    assert f"In [{len(entries) - 1}] was not graded: syntax error at line 1" in captured.getvalue()
     first = report.findings[0]
     assert (first.code, first.target, first.location.cell, first.location.line) == ("GC001", "submission", len(entries) - 1, 1)
-    assert first.message.startswith(f"Cell [{len(entries) - 1}] cannot be read as Python")
+    assert first.message.startswith(f"Python cannot read In [{len(entries) - 1}]: ")
+    assert first.location.execution_count == len(entries) - 1
     assert report.passed is False
 
 
