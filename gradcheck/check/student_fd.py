@@ -18,6 +18,7 @@ from ..spec.model import Spec
 from . import fd
 from .background import Background
 from .compare import close
+from .local_fd import disagreeing
 from .templates import leaves
 from .trials import Trial
 
@@ -106,18 +107,6 @@ def _step_args(spec: Spec, step, arity: tuple[int, int] | None) -> tuple:
     return step.args
 
 
-def _disagreeing(slopes: np.ndarray, predicted: np.ndarray, keep: np.ndarray, rtol: float, noise: float) -> np.ndarray:
-    """Which kept directions fail the judge's rule (compare(): the scale is the largest |value|
-    of the directions kept)."""
-    if not keep.any():
-        return np.zeros(len(slopes), dtype=bool)
-    if not (np.all(np.isfinite(slopes[keep])) and np.all(np.isfinite(predicted[keep]))):
-        return keep.copy()
-    scale = max(float(np.max(np.abs(slopes[keep]))), float(np.max(np.abs(predicted[keep]))), 1e-300)
-    rel = np.maximum(np.abs(predicted - slopes) - noise, 0.0) / (np.abs(slopes) + scale)
-    return keep & (rel > rtol)
-
-
 def _joint_kinks(sandbox: Sandbox, steps: list, env: dict, perturb: list, directions, slopes: np.ndarray, predicted: np.ndarray,
                  kinked: np.ndarray, rtol: float, out: FDResult, deadline: float) -> None:  # fmt: skip
     """Mark the random directions that straddle a kink (in ``kinked``). Only a direction that
@@ -125,7 +114,7 @@ def _joint_kinks(sandbox: Sandbox, steps: list, env: dict, perturb: list, direct
     dropping one shrinks the scale of the rest, so the look repeats until nothing new disagrees."""
     tried = np.zeros(len(slopes), dtype=bool)
     while True:
-        new = _disagreeing(slopes, predicted, ~kinked, rtol, out.noise) & ~tried
+        new = disagreeing(slopes, predicted, ~kinked, rtol, out.noise) & ~tried
         if not new.any():
             return
         tried |= new

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from gradcheck.check import student_fd
+from gradcheck.check.local_fd import disagreeing
 from gradcheck.check.compare import close
 
 
@@ -13,11 +14,20 @@ def test_disagreeing_follows_the_judges_rule():
     predicted = slopes.copy()
     predicted[2] += 1e-3
     keep = np.ones(4, dtype=bool)
-    bad = student_fd._disagreeing(slopes, predicted, keep, 1e-5, 0.0)
+    bad = disagreeing(slopes, predicted, keep, 1e-5, 0.0)
     assert bad.tolist() == [False, False, True, False]
     assert close(predicted[~bad], slopes[~bad], 1e-5) and not close(predicted, slopes, 1e-5)
     keep[2] = False
-    assert not student_fd._disagreeing(slopes, predicted, keep, 1e-5, 0.0).any()
+    assert not disagreeing(slopes, predicted, keep, 1e-5, 0.0).any()
+
+
+def test_a_non_finite_slope_disagrees_alone():
+    """One rule for both finite-difference checks (compare()): a NaN or inf direction disagrees,
+    and the scale of the others comes from the finite ones, so they are not all looked at again."""
+    slopes = np.array([1.0, np.nan, -3.0, np.inf])
+    predicted = np.array([1.0, 2.0, -3.0 + 1e-3, 4.0])
+    bad = disagreeing(slopes, predicted, np.ones(4, dtype=bool), 1e-5, 0.0)
+    assert bad.tolist() == [False, True, True, True]
 
 
 def test_kinks_are_looked_for_again_when_dropping_one_shrinks_the_scale(monkeypatch):
