@@ -58,3 +58,15 @@ def test_rnn_corpus_line(case, reports):
     assert root is not None and root.location is not None
     want = case["line"] if isinstance(case["line"], list) else [case["line"]]
     assert root.location.line in want, (root.code, root.target, root.location.line)
+
+
+def test_a_wrong_cell_is_reported_once_and_the_loop_follows_from_it(reports):
+    """rnn_backward calls the student's rnn_cell_backward: its values follow from the cell's dtanh (GC303),
+    found through the sequence's own dx, not the cell's value of the same name."""
+    report = reports({"file": "buggy/rnn_cell_backward_tanh_prime_of_a_next.py"})
+    loop = {f.target: f for f in report.findings if (f.check or "").startswith("rnn_backward:")}
+    assert set(loop) == {"dx", "da0", "dWax", "dWaa", "dba"}
+    assert all(f.code == "GC303" and f.caused_by == "rnn_cell_backward" for f in loop.values())
+    lstm = {f.target: f.code for f in reports({"file": "buggy/lstm_cell_backward_dot_missing_sigmoid_prime.py"}).findings
+            if (f.check or "").startswith("lstm_backward:")}  # fmt: skip
+    assert lstm["dx"] == lstm["dWo"] == "GC303"

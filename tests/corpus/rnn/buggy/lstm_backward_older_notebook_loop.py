@@ -207,7 +207,7 @@ def lstm_backward(da, caches):
         dbc += gradients["dbc"]
         dbo += gradients["dbo"]
 
-    da0 = da_prevt
+    da0 = gradients["da_prev"]
 
     gradients = {"dx": dx, "da0": da0, "dWf": dWf, "dbf": dbf, "dWi": dWi, "dbi": dbi,
                  "dWc": dWc, "dbc": dbc, "dWo": dWo, "dbo": dbo}
