@@ -1,21 +1,24 @@
-"""Conv benchmark (issue 21): how long a check of a loop-based conv submission takes.
+"""Conv and LSTM benchmark (issue 21): how long a check of loop-based submissions takes.
 
 Run:  python benchmarks/conv.py           (3 rounds per size)
       python benchmarks/conv.py --quick   (1 round)
 
-For the notebook's own four-nested-loop solution (tests/corpus/conv/correct/course_loops.py):
-- the CLI check at the course's sizes, a fresh process (start-up and the reference's own
-  finite-difference validation included), wall time, median of the rounds;
-- the library check at the course's sizes and at a larger size (--dims: one trial);
-- one forward+backward of the student's own code at the same sizes (conv_forward,
-  conv_backward, pool_forward and pool_backward in both modes), in a process of its own,
-  and the ratio check ÷ forward+backward. Rounds alternate the two so both see the same
-  load on a shared machine.
+For the notebooks' own loop solutions (tests/corpus/conv/correct/course_loops.py, four nested
+loops; tests/corpus/rnn/correct/course_loops.py, a loop over t calling the cell functions):
+- the CLI check of the whole assignment at its own trial sizes, a fresh process (start-up
+  and the reference's own finite-difference validation included), wall time, median;
+- the library check of one function, conv_backward and lstm_backward, at the course's test
+  sizes and at a larger size (sizes given: one trial);
+- one forward+backward of the student's own code at the same sizes (conv_forward then
+  conv_backward; lstm_forward then lstm_backward), in a process of its own, and the ratio
+  check ÷ forward+backward. Rounds alternate the two so both see the same load on a shared
+  machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import statistics
 import subprocess
@@ -30,77 +33,118 @@ from gradcheck.catalog import resolve  # noqa: E402
 from gradcheck.grade import grade, validate_spec  # noqa: E402
 from gradcheck.spec.loader import load_spec  # noqa: E402
 
-FILE = ROOT / "tests" / "corpus" / "conv" / "correct" / "course_loops.py"
-HELPERS = ROOT / "assignments" / "conv" / "helpers.py"
-COURSE = {"m": 2, "n_H_prev": 5, "n_W_prev": 7, "n_C_prev": 4, "n_C": 8}  # the notebook's conv test sizes
-LARGER = {"m": 8, "n_H_prev": 16, "n_W_prev": 16, "n_C_prev": 6, "n_C": 12}
 CLI_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
-# One forward+backward of the student's code, timed in a process of its own (as the check's child runs it).
-STUDENT = r"""
+# The student's module as the check's child loads it: the course helpers importable under
+# their module names (rnn_utils), and the numpy-1 float the conv helpers give (float(b)).
+LOAD = r"""
 import sys, time, types
 import numpy as np
-helpers = {}
-exec(open(sys.argv[2]).read(), helpers)
+helpers = types.ModuleType("helpers")
+exec(open(sys.argv[2]).read(), helpers.__dict__)
+for name in ("rnn_utils", "public_tests"):
+    sys.modules[name] = helpers
 module = types.ModuleType("student")
-module.float = helpers["float"]  # the numpy-1 float the check gives the module (the course's float(b))
+if "float" in helpers.__dict__:
+    module.float = helpers.float
 exec(compile(open(sys.argv[1]).read(), sys.argv[1], "exec"), module.__dict__)
-m, h, w, c, k = (int(x) for x in sys.argv[3:8])
+sizes = dict(arg.split("=") for arg in sys.argv[3:])
+sizes = {k: int(v) for k, v in sizes.items()}
 rng = np.random.default_rng(0)
+"""
+CONV_STEP = r"""
+m, h, w, c, k = (sizes[n] for n in ("m", "n_H_prev", "n_W_prev", "n_C_prev", "n_C"))
 A = rng.standard_normal((m, h, w, c)); W = rng.standard_normal((3, 3, c, k)); b = rng.standard_normal((1, 1, 1, k))
-hp, pp = {"stride": 2, "pad": 1}, {"stride": 1, "f": 3}
+def step():
+    Z, cache = module.conv_forward(A, W, b, {"stride": 2, "pad": 1})
+    module.conv_backward(np.ones_like(Z), cache)
+"""
+LSTM_STEP = r"""
+n_x, n_a, n_y, m, T_x = (sizes[n] for n in ("n_x", "n_a", "n_y", "m", "T_x"))
+p = {k: rng.standard_normal((n_a, n_a + n_x)) * 0.5 for k in ("Wf", "Wi", "Wc", "Wo")}
+p.update({k: rng.standard_normal((n_a, 1)) * 0.3 for k in ("bf", "bi", "bc", "bo")})
+p["Wy"], p["by"] = rng.standard_normal((n_y, n_a)), rng.standard_normal((n_y, 1))
+x, a0 = rng.standard_normal((n_x, m, T_x)), rng.standard_normal((n_a, m))
+def step():
+    a, y, c, caches = module.lstm_forward(x, a0, p)
+    module.lstm_backward(np.ones_like(a), caches)
+"""
+TIME = r"""
 best = []
 for _ in range(3):
     t = time.perf_counter()
-    Z, cache = module.conv_forward(A, W, b, hp)
-    module.conv_backward(np.ones_like(Z), cache)
-    for mode in ("max", "average"):
-        P, pcache = module.pool_forward(A, pp, mode)
-        module.pool_backward(np.ones_like(P), pcache, mode)
+    step()
     best.append(time.perf_counter() - t)
 print(min(best))
 """
 
 
-def student_time(sizes: dict[str, int]) -> float:
-    args = [str(sizes[k]) for k in ("m", "n_H_prev", "n_W_prev", "n_C_prev", "n_C")]
-    out = subprocess.run([sys.executable, "-c", STUDENT, str(FILE), str(HELPERS), *args], capture_output=True, text=True, check=True)
+@dataclasses.dataclass(frozen=True)
+class Case:
+    function: str
+    assignment: str
+    file: Path
+    step: str  # the student's forward+backward, as code run after LOAD
+    course: dict[str, int]
+    larger: dict[str, int]
+
+    @property
+    def helpers(self) -> Path:
+        return ROOT / "assignments" / self.assignment / "helpers.py"
+
+
+CASES = (
+    Case("conv_backward", "conv", ROOT / "tests/corpus/conv/correct/course_loops.py", CONV_STEP,
+         {"m": 2, "n_H_prev": 5, "n_W_prev": 7, "n_C_prev": 4, "n_C": 8},  # the notebook's conv test sizes
+         {"m": 8, "n_H_prev": 16, "n_W_prev": 16, "n_C_prev": 6, "n_C": 12}),
+    Case("lstm_backward", "rnn", ROOT / "tests/corpus/rnn/correct/course_loops.py", LSTM_STEP,
+         {"n_x": 3, "n_a": 5, "n_y": 2, "m": 10, "T_x": 7},  # the notebook's lstm_backward test sizes
+         {"n_x": 32, "n_a": 64, "n_y": 10, "m": 32, "T_x": 20}),
+)  # fmt: skip
+
+
+def student_time(case: Case, sizes: dict[str, int]) -> float:
+    args = [f"{k}={v}" for k, v in sizes.items()]
+    code = LOAD + case.step + TIME
+    out = subprocess.run([sys.executable, "-c", code, str(case.file), str(case.helpers), *args], capture_output=True, text=True, check=True)
     return float(out.stdout.strip())
 
 
-def cli_time() -> float:
+def cli_time(file: Path) -> float:
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "gradcheck.cli", str(FILE), "--format", "json"], capture_output=True, env=CLI_ENV, check=True)  # a passing file exits 0
+    subprocess.run([sys.executable, "-m", "gradcheck.cli", str(file), "--format", "json"], capture_output=True, env=CLI_ENV, check=True)  # a passing file exits 0
     return time.perf_counter() - t
+
+
+def rows_for(case: Case, rounds: int) -> list[tuple[str, float, float | None]]:
+    spec = load_spec(resolve(case.assignment))
+    validate_spec(spec)
+    one = dataclasses.replace(spec, functions=(spec.function(case.function),))  # only this function is checked
+    rows = [(f"{case.assignment}: CLI check of the whole assignment, fresh process (3 trials)", statistics.median(cli_time(case.file) for _ in range(rounds)), None)]
+    for label, sizes in (("course", case.course), ("larger", case.larger)):
+        checks, students = [], []
+        for _ in range(rounds):
+            t = time.perf_counter()
+            report = grade(one, case.file, sizes=sizes)
+            checks.append(time.perf_counter() - t)
+            assert report.passed, [f.message for f in report.findings]
+            students.append(student_time(case, sizes))
+        check, fb = statistics.median(checks), statistics.median(students)
+        shown = ", ".join(f"{k}={v}" for k, v in sizes.items())
+        rows.append((f"{case.function}: library check, one trial at {label} size ({shown})", check, None))
+        rows.append((f"{case.function}: the student's forward+backward at {label} size", fb, check / fb))
+    return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     rounds = 1 if parser.parse_args().quick else 3
-    spec = load_spec(resolve("conv"))
-    validate_spec(spec)
-    rows = []
-    cli = []
-    for _ in range(rounds):
-        cli.append(cli_time())
-    rows.append(("CLI check, course sizes, fresh process (3 trials)", statistics.median(cli), None))
-    for label, sizes in (("course", COURSE), ("larger", LARGER)):
-        checks, students = [], []
-        for _ in range(rounds):
-            t = time.perf_counter()
-            report = grade(spec, FILE, sizes=sizes)
-            checks.append(time.perf_counter() - t)
-            assert report.passed, [f.message for f in report.findings]
-            students.append(student_time(sizes))
-        check, fb = statistics.median(checks), statistics.median(students)
-        shown = ", ".join(f"{k}={v}" for k, v in sizes.items())
-        rows.append((f"library check, one trial at {label} size ({shown})", check, None))
-        rows.append((f"student's forward+backward at {label} size", fb, check / fb))
-    print(f"conv benchmark: {FILE.relative_to(ROOT)}, {rounds} round(s), load average {os.getloadavg()[0]:.1f}")
+    rows = [row for case in CASES for row in rows_for(case, rounds)]
+    print(f"conv and LSTM benchmark: the notebooks' loop solutions, {rounds} round(s), load average {os.getloadavg()[0]:.1f}")
     for label, seconds, ratio in rows:
         extra = f"   ratio check ÷ forward+backward {ratio:.1f} ×" if ratio is not None else ""
-        print(f"  {label:<78} {seconds:7.3f} s{extra}")
+        print(f"  {label:<92} {seconds:7.3f} s{extra}")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..sandbox.runner import Failure, Sandbox
 from ..spec.fit import rename_candidate
-from ..spec.model import Limits, Spec, student_refs
+from ..spec.model import Limits, Spec, Steps, step_base, student_refs
 from . import extra, student_fd, traces
 from .background import Background
 from .extra import ExtraCall
@@ -318,8 +318,12 @@ def _changed(template: Any, sent: Any, back: Any) -> list[str]:
     if isinstance(template, str):
         if isinstance(sent, np.ndarray):
             ok = isinstance(back, np.ndarray) and back.shape == sent.shape and np.array_equal(back, sent, equal_nan=True)
-            return [] if ok else [template]
+            return [] if ok else [step_base(template)]
         return []
+    if isinstance(template, Steps):  # one item per time step, each read like the item's template
+        if not isinstance(back, list) or len(back) != len(sent):
+            return leaves(template)
+        return list(dict.fromkeys(n for s, b in zip(sent, back) for n in _changed(template.item, s, b)))
     if isinstance(template, dict):
         if not isinstance(back, dict):
             return leaves(template)

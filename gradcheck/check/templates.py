@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..sandbox import wire
+from ..spec.model import STEP_SUFFIX, Steps, step_base
 
 
 def literal(template: Any) -> bool:
@@ -29,23 +30,30 @@ def parse_student_ref(template: str) -> wire.StudentRef:
     return wire.StudentRef(entry, tuple(int(p) if p.lstrip("-").isdigit() else p for p in path))
 
 
-def build(template: Any, env: dict[str, Any]) -> Any:
+def build(template: Any, env: dict[str, Any], t: int | None = None) -> Any:
     """Arguments from reference values. Arrays are the env's own objects: they are only
-    serialized (the child gets copies), and their identity lets the child keep them."""
+    serialized (the child gets copies), and their identity lets the child keep them.
+    ``t``: the time step inside a ``Steps`` item, where ``"a[t]"`` is a[..., t]."""
     if literal(template):
         return template[1:]
     if student_ref(template):
         return parse_student_ref(template)
     if isinstance(template, str):
+        if t is not None and template.endswith(STEP_SUFFIX):
+            return env[step_base(template)][..., t]
         return env[template]
+    if isinstance(template, Steps):  # a list, as the course's caches.append builds it
+        return [build(template.item, env, k) for k in range(int(env[template.count]))]
     if isinstance(template, dict):
-        return {k: build(v, env) for k, v in template.items()}
-    return tuple(build(v, env) for v in template)
+        return {k: build(v, env, t) for k, v in template.items()}
+    return tuple(build(v, env, t) for v in template)
 
 
 def leaves(template: Any) -> list[str]:
     if isinstance(template, str):
-        return [] if template == "_" or literal(template) or student_ref(template) else [template]
+        return [] if template == "_" or literal(template) or student_ref(template) else [step_base(template)]
+    if isinstance(template, Steps):
+        return [template.count, *leaves(template.item)]
     items = template.values() if isinstance(template, dict) else template
     return [name for sub in items for name in leaves(sub)]
 

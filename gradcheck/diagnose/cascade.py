@@ -199,10 +199,11 @@ def wrong_families(case: Case, group: int, call: str) -> tuple[str, ...] | None:
     return tuple(out)
 
 
-def depends_on(case: Case, shown: str, families: tuple[str, ...]) -> bool:
-    """Whether the value ``shown`` is, or is computed through, a value of one of ``families``."""
+def depends_on(case: Case, shown: str, families: tuple[str, ...], own: tuple[str, ...] = ()) -> bool:
+    """Whether the value ``shown`` is, or is computed through, a value of one of ``families``.
+    ``own``: the caller's values, looked at first when two functions' values share a name (dx)."""
     spec = case.spec
-    start = next((n for n in case.formula_names if spec.shown(n) == shown), shown)
+    start = next((n for n in (*own, *case.formula_names) if spec.shown(n) == shown), shown)
     seen, stack = {start}, [start]
     while stack:
         n = stack.pop()
@@ -280,7 +281,7 @@ def callee_cascade(case: Case) -> None:
             w = _union(wrong_families(case, g, c) for g, f in enumerate(functions) if f.call == c)
             if fnd.target == caller and raised_outside(case, functions[rank[0]].name, c, reaches):
                 kept = kept or upstream_evidence(c, w or (), False, True)
-            elif w is not None and fnd.check and not depends_on(case, fnd.target, w):
+            elif w is not None and fnd.check and not depends_on(case, fnd.target, w, tuple(leaves(functions[rank[0]].returns))):
                 kept = kept or upstream_evidence(c, w, False)
             else:
                 cause, wrong = c, w

@@ -7,12 +7,13 @@ from typing import Any
 
 from .checks import read_checks
 from .display import read_visibility
-from .model import Alternative, FunctionSpec, Step, student_refs
+from .model import STEP_SUFFIX, Alternative, FunctionSpec, Step, Steps, step_base, student_refs
 from .reader import NAME_RE, Reader, close_name, shown_value
 from .yamlsrc import LDict, line_of
 
 
-def template(r: Reader, value: Any, known: dict[str, str], what: str, parent: Any, key: Any, depth: int = 0):
+def template(r: Reader, value: Any, known: dict[str, str], what: str, parent: Any, key: Any, depth: int = 0, steps: bool = False):
+    """``steps``: inside a ``{steps, item}`` list, where ``"a[t]"`` names value a at step t."""
     if depth > 8:
         raise r.fail(f"'{what}' is nested too deeply", parent, key)
     if isinstance(value, str):
@@ -20,15 +21,21 @@ def template(r: Reader, value: Any, known: dict[str, str], what: str, parent: An
             return value
         if value.startswith("@"):  # the student's own earlier return value (checked in read_functions)
             return value
+        if steps and value.endswith(STEP_SUFFIX) and known.get(step_base(value)) in ("value", "forward value"):
+            return value
         if value != "_" and value not in known:
             close = close_name(value, known)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             raise r.fail(f"'{what}' uses undefined name '{value}'{hint}", parent, key)
         return value
+    if isinstance(value, dict) and set(value) == {"steps", "item"}:  # one item per time step: the course's caches list
+        if known.get(value["steps"]) != "dim":
+            raise r.fail(f"'{what}.steps' must name a dim, the number of time steps (got {shown_value(value['steps'])})", value, "steps")
+        return Steps(value["steps"], template(r, value["item"], known, f"{what}.item", value, "item", depth + 1, True))
     if isinstance(value, dict):
-        return {k: template(r, v, known, f"{what}.{k}", value, k, depth + 1) for k, v in value.items()}
+        return {k: template(r, v, known, f"{what}.{k}", value, k, depth + 1, steps) for k, v in value.items()}
     if isinstance(value, list):
-        return [template(r, v, known, f"{what}[{i}]", value, i, depth + 1) for i, v in enumerate(value)]
+        return [template(r, v, known, f"{what}[{i}]", value, i, depth + 1, steps) for i, v in enumerate(value)]
     raise r.fail(f"'{what}' must be a name, a mapping or a list (got {shown_value(value)})", parent, key)
 
 
@@ -52,6 +59,8 @@ def read_functions(r: Reader, root: LDict, known) -> tuple[FunctionSpec, ...]:
             if entry not in {g.name for g in out} or not all(p.lstrip("-").isdigit() or NAME_RE.match(p) for p in path):
                 raise r.fail(f"'functions.{fname}.args' refers to {ref!r}; '@entry.index' must name a function listed before this one", f, "args")
         returns = template(r, f["returns"], known, f"functions.{fname}.returns", f, "returns")
+        if _has_steps(returns):
+            raise r.fail(f"'functions.{fname}.returns' cannot hold {{steps, item}}: a list over time steps is an argument only", f, "returns")
         locals_ = f.get("locals", [])
         if not isinstance(locals_, list):
             raise r.fail(f"'functions.{fname}.locals' must be a list of names", f, "locals")
@@ -147,12 +156,21 @@ def read_student_cost(r: Reader, root: LDict, known, functions) -> tuple[Step, .
         if not isinstance(s["args"], list):
             raise r.fail(f"'student_cost[{i}].args' must be a list", s, "args")
         args = tuple(template(r, a, bound, f"student_cost[{i}].args", s["args"], j) for j, a in enumerate(s["args"]))
+        if _has_steps(args):
+            raise r.fail(f"'student_cost[{i}].args' cannot hold {{steps, item}}", s, "args")
         bind = template(r, s["bind"], {**bound, **binding_names(s["bind"])}, f"student_cost[{i}].bind", s, "bind")
         bound.update(binding_names(s["bind"]))
         steps.append(Step(s["call"], args, bind))
     if "J" not in binding_names(steps[-1].bind):
         raise r.fail("the last step of 'student_cost' must bind the cost: bind: J", raw, len(raw) - 1)
     return tuple(steps)
+
+
+def _has_steps(template: Any) -> bool:
+    if isinstance(template, Steps):
+        return True
+    items = template.values() if isinstance(template, dict) else template if isinstance(template, (list, tuple)) else ()
+    return any(_has_steps(sub) for sub in items)
 
 
 def leaf_names(template: Any) -> list[str]:

@@ -21,6 +21,24 @@ def student_refs(template: Template) -> list[str]:
     return [ref for sub in items for ref in student_refs(sub)]
 
 
+@dataclass(frozen=True)
+class Steps:
+    """``{steps: T_x, item: [...]}`` in an argument template: a list of one item per time step
+    (the course's ``caches`` of an RNN), T_x being a dim. In the item, ``"a[t]"`` is the value
+    ``a`` at step t, a[..., t] (the last axis is time); other names are the whole value."""
+
+    count: str
+    item: Any
+
+
+STEP_SUFFIX = "[t]"
+
+
+def step_base(name: str) -> str:
+    """``"a[t]"`` -> ``"a"``: the value a step's name slices."""
+    return name[: -len(STEP_SUFFIX)] if name.endswith(STEP_SUFFIX) else name
+
+
 _IDENT = re.compile(r"(?<![\w.])[A-Za-z_][A-Za-z0-9_]*")  # ASCII: W3_dropᵀ is W3_drop, then ᵀ
 
 INITS = ("normal", "uniform", "bernoulli", "zeros", "ones", "positive", "labels")
