@@ -22,6 +22,8 @@ from ..report import Report
 from ..spec.model import Spec
 from ..submission import Submission
 from .edits import BY_TAG, candidates
+from .known import known_for, translated
+from .term_edits import Known
 
 MAX_GRADES = 12  # re-grades per submission at most (each ~0.2 s for a planar file)
 
@@ -76,8 +78,9 @@ def students(m: Mistake, shown) -> Mistake:
     return Mistake(m.kind, m.tag, tuple(map(shown, m.args)), tuple(map(shown, m.data)), shown(m.within) if m.within else None)
 
 
-def candidate_edits(f: Finding, docs: dict[int | None, str], batch: str, shown=lambda text: text) -> list[LineEdit]:
-    """``shown``: the spec's ``shown_text`` (its internal names replaced by the student's)."""
+def candidate_edits(f: Finding, docs: dict[int | None, str], batch: str | Known, shown=lambda text: text, spec: Spec | None = None) -> list[LineEdit]:
+    """``shown``: the spec's ``shown_text`` (its internal names replaced by the student's); ``spec``:
+    what the edits may know besides the mistake (each value's formula, the author's own mistakes)."""
     if f.level != "error" or f.location is None:
         return []
     cell = f.location.cell
@@ -85,8 +88,9 @@ def candidate_edits(f: Finding, docs: dict[int | None, str], batch: str, shown=l
     if text is None:
         return []
     out: list[LineEdit] = []
-    for combo in [tuple(students(m, shown) for m in c) for c in _combos(f)]:
-        for new, _ in candidates(text, f.location.line, f.target, combo, batch):
+    known = known_for(spec, f) if spec is not None else batch
+    for combo in [tuple(students(translated(spec, f, m) if spec is not None else m, shown) for m in c) for c in _combos(f)]:
+        for new, _ in candidates(text, f.location.line, f.target, combo, known):
             edit = _line_edit(cell, text, new)
             if edit is not None and edit not in out:
                 out.append(edit)
@@ -215,7 +219,7 @@ def with_fixes(spec: Spec, submission: Submission, report: Report, *, budget: in
         return Outcome(report, {}, None)
     regrader = Regrader(spec, submission, report, options)
     try:
-        wanted = [(f, candidate_edits(f, regrader.docs, spec.batch, spec.shown_text)) for f in report.errors]
+        wanted = [(f, candidate_edits(f, regrader.docs, spec.batch, spec.shown_text, spec)) for f in report.errors]
         wanted = [(f, c) for f, c in wanted if c]
         chosen: dict[int, LineEdit] = {}
         final: Report | None = None
