@@ -31,7 +31,7 @@ from .source import (
     statement,
     value_of,
 )  # fmt: skip
-from .term_edits import NEEDS_TARGET, TERM_EDITS, Known, operand_expressions
+from .term_edits import NEEDS_TARGET, TERM_EDITS, Known, operand_definitions, operand_expressions
 
 _SUMS = ("sum", "mean")
 _PER_MISTAKE = 4  # candidates per mistake: each costs a re-grade if the first guess fails
@@ -388,6 +388,7 @@ def _proposed(src: Source, value: ast.expr, target: str, mistake: Mistake, known
     yield from EDITS[mistake.kind](src, value, mistake, known.batch)
     if mistake.kind == "operand":
         yield from operand_expressions(src, value, mistake, known)
+        yield from operand_definitions(src, value, mistake, known)
 
 
 def _edited(src: Source, stmt: ast.stmt, value: ast.expr, target: str, mistake: Mistake, known: Known) -> list[str]:

@@ -315,6 +315,29 @@ def operand_expressions(src: Source, v: ast.expr, m: Mistake, k: Known) -> Edits
         yield [(*src.span(n), right)]
 
 
+def operand_definitions(src: Source, v: ast.expr, m: Mistake, k: Known) -> Edits:
+    """``np.dot(X, A.T)`` where dZ belongs, in a function that never names dZ (it is ``A - Y``
+    there): the wrong name is replaced by the right one's formula, parenthesized."""
+    if len(m.args) != 2 or not _names(v, m.args[1]):
+        return
+    right, wrong = m.args
+    func = enclosing_function(src, v.lineno)
+    known = (
+        {n.id for n in ast.walk(func) if isinstance(n, ast.Name)} | {a.arg for a in ast.walk(func) if isinstance(a, ast.arg)}
+        if func
+        else set()
+    )
+    definition = k.define(right) if right not in known else None
+    try:
+        tree = ast.parse(definition, mode="eval").body if definition else None
+    except SyntaxError:
+        return
+    if tree is None or not _data_names(tree) <= known:
+        return
+    text = f"({definition})" if isinstance(tree, _LOOSE) else definition
+    yield [(*src.span(n), text) for n in _names(v, wrong)]
+
+
 def _largest(v: ast.expr, pred) -> list[ast.expr]:
     out: list[ast.expr] = []
 

@@ -196,3 +196,14 @@ def test_a_window_without_its_stride_gets_it_on_every_start():
 def test_a_value_a_factor_too_large_is_divided_by_it():
     out = edited("dA[i] += np.ones(shape) * da", Mistake("factor", "wrong-scale", ("f * f",), ("*",)), "dA")
     assert out[0] == "dA[i] += np.ones(shape) * da / (f * f)"
+
+
+def test_a_right_operand_the_function_never_names_is_written_as_its_formula():
+    wrong = Mistake("operand", "wrong-operand", ("dZ", "A"))
+    text = "import numpy as np\ndef grads(X, A, Y, m):\n    dw = np.dot(X, A.T) / m\n    return dw\n"
+    assert lines_of_known(text, 3, "dw", wrong, known(dZ="A - Y"))[0] == ["dw = np.dot(X, (A - Y).T) / m"]
+
+
+def lines_of_known(text: str, line: int, target: str, mistake: Mistake, k) -> list[list[str]]:
+    old = text.split("\n")
+    return [[b.strip() for a, b in zip(old, new.split("\n")) if a != b] for new in edit_once(text, line, target, mistake, k)]
