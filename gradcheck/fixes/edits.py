@@ -385,10 +385,11 @@ def _proposed(src: Source, value: ast.expr, target: str, mistake: Mistake, known
         extra = {"target": target} if mistake.kind in NEEDS_TARGET else {}
         yield from TERM_EDITS[mistake.kind](src, value, mistake, known, **extra)
         return
+    if mistake.kind == "operand":  # first: a right name the function never has would only raise
+        yield from operand_definitions(src, value, mistake, known)
     yield from EDITS[mistake.kind](src, value, mistake, known.batch)
     if mistake.kind == "operand":
         yield from operand_expressions(src, value, mistake, known)
-        yield from operand_definitions(src, value, mistake, known)
 
 
 def _edited(src: Source, stmt: ast.stmt, value: ast.expr, target: str, mistake: Mistake, known: Known) -> list[str]:
