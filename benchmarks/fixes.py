@@ -2,6 +2,11 @@
 
 Issue 19's budget: at most +1 s on a failing planar check, at most +2 s on a failing deep check at
 the cat-classifier sizes (`--sizes 12288,20,7,5,1 --m 209`, what the deep run below uses).
+
+As `gradcheck FILE` runs it: the fork server is started before the file is graded (the grade
+forks its child from it), and the re-grades fork from the same warm server. Printed: the plain
+grade (a spawned child, as without fixes), the grade from the fork server, the time the fixes
+take after it, and what the whole run adds to the plain grade.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from gradcheck.catalog import resolve  # noqa: E402
-from gradcheck.fixes import with_fixes  # noqa: E402
+from gradcheck.fixes import warm, with_fixes  # noqa: E402
 from gradcheck.grade import grade  # noqa: E402
 from gradcheck.spec.loader import load_spec  # noqa: E402
 from gradcheck.submission import Submission  # noqa: E402
@@ -32,13 +37,18 @@ def run(assignment: str, name: str, sizes: dict[str, int] | None, depth: int | N
         sizes = {**sizes, spec.batch: sizes.pop("m")}
     sub = Submission.from_path(ROOT / "tests" / "corpus" / assignment / "buggy" / name)
     start = time.perf_counter()
-    report = grade(spec, sub, sizes=sizes)
-    graded = time.perf_counter() - start
-    outcome = with_fixes(spec, sub, report, sizes=sizes)
+    grade(spec, sub, sizes=sizes)
+    plain = time.perf_counter() - start
+    start = time.perf_counter()
+    with warm("diff", False) as zygote:
+        report = grade(spec, sub, sizes=sizes, zygote=zygote)
+        graded = time.perf_counter() - start
+        outcome = with_fixes(spec, sub, report, sizes=sizes, zygote=zygote)
+        total = time.perf_counter() - start
     shown = sum(f.fix is not None for f in outcome.report.findings)
     where = f" at {','.join(f'{k}={v}' for k, v in sizes.items())}" if sizes else ""
-    print(f"{assignment}/{name}{where}: grade {graded:.2f} s, fixes +{outcome.seconds:.2f} s "
-          f"({outcome.grades} re-grades, {shown} shown)")  # fmt: skip
+    print(f"{assignment}/{name}{where}: plain grade {plain:.2f} s; forked grade {graded:.2f} s + fixes {outcome.seconds:.2f} s "
+          f"({outcome.grades} re-grades, {shown} shown): adds {total - plain:+.2f} s")  # fmt: skip
 
 
 def main() -> None:

@@ -76,13 +76,16 @@ def check(
     except GradcheckError as exc:
         raise fail_usage(exc.one_line()) from None
     fd_options = _fd_options(exhaustive, directions, samples)
-    try:
-        report = grade(spec, submission, seed=seed, limits=limits, picked=picked, sizes=fixed, fd_options=fd_options)
-    except GradcheckError as exc:
-        raise fail_usage(exc.one_line()) from None
-    except Exception as exc:  # noqa: BLE001 - the report must exist even when gradcheck fails
-        report = internal_error_report(spec.name, file, seed, f"{type(exc).__name__}: {exc}")
-    report = _with_fixes(report, spec, submission, fmt, fix, seed=seed, limits=limits, sizes=fixed, fd_options=fd_options)
+    from . import fixes
+
+    with fixes.warm(fixes.mode_for(fmt.value, getattr(spec, "fixes", None)), fix) as zygote:  # the re-grades fork warm
+        try:
+            report = grade(spec, submission, seed=seed, limits=limits, picked=picked, sizes=fixed, fd_options=fd_options, zygote=zygote)
+        except GradcheckError as exc:
+            raise fail_usage(exc.one_line()) from None
+        except Exception as exc:  # noqa: BLE001 - the report must exist even when gradcheck fails
+            report = internal_error_report(spec.name, file, seed, f"{type(exc).__name__}: {exc}")
+        report = _with_fixes(report, spec, submission, fmt, fix, seed=seed, limits=limits, sizes=fixed, fd_options=fd_options, zygote=zygote)
     _finish(report, fmt, _spec_codes(shown, spec), min_score, output, extra, (width, color, verbose), actions)
 
 

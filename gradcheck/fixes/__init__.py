@@ -8,12 +8,31 @@ pass, shown only after the patched copy was graded again.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..submission import Submission
 from .verify import Outcome, patched_text, with_fixes
 
-__all__ = ["Outcome", "fixed_path", "for_command", "mode_for", "withheld", "with_fixes", "write_fixed"]
+__all__ = ["Outcome", "fixed_path", "for_command", "mode_for", "warm", "withheld", "with_fixes", "write_fixed"]
+
+
+@contextmanager
+def warm(mode: str, write: bool) -> Iterator[object | None]:
+    """The fork server the file is graded from, and then its re-grades: started before the grade,
+    so a fix is verified by children forked warm (numpy imported once) instead of each one
+    starting cold. None where fixes will not be looked for, or no fork server is available."""
+    server = None
+    if mode != "off" or write:
+        from ..sandbox import zygote
+
+        server = zygote.default()
+    try:
+        yield server
+    finally:
+        if server is not None:
+            server.close()
 
 
 def fixed_path(path: Path) -> Path:

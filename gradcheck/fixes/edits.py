@@ -20,6 +20,7 @@ from .source import (
     _is_matmul,
     _names,
     _np,
+    _numpy_term,
     _operator_between,
     _parents,
     _targets,
@@ -30,6 +31,7 @@ from .source import (
     statement,
     value_of,
 )  # fmt: skip
+from .term_edits import NEEDS_TARGET, TERM_EDITS, Known, operand_definitions, operand_expressions
 
 _SUMS = ("sum", "mean")
 _PER_MISTAKE = 4  # candidates per mistake: each costs a re-grade if the first guess fails
@@ -295,14 +297,6 @@ def _activation(src: Source, v: ast.expr, m: Mistake, batch: str) -> Iterator[li
         yield [(*src.span(v), form)]
 
 
-_NUMPY_FUNCTIONS = ("sum", "square", "exp", "log", "sqrt", "abs", "mean", "maximum", "minimum", "tanh", "where")
-
-
-def _numpy_term(term: str, np_: str) -> str:
-    """A spec term in numpy: sum(square(W1)) is np.sum(np.square(W1))."""
-    return re.sub(rf"(?<![\w.])({'|'.join(_NUMPY_FUNCTIONS)})(?=\()", rf"{np_}.\1", term)
-
-
 def _add_term(src: Source, v: ast.expr, m: Mistake, batch: str) -> Iterator[list]:
     if not m.args:
         return
@@ -331,7 +325,7 @@ BY_TAG = {"missing-mean": "drop-mean", "extra-mean": "add-mean", "sign-flip": "n
 
 
 def fixable(mistake: Mistake) -> bool:
-    return mistake.kind in EDITS
+    return mistake.kind in EDITS or mistake.kind in TERM_EDITS
 
 
 def _local(src: Source, line: int, mistake: Mistake) -> Mistake:
@@ -350,23 +344,25 @@ def _local(src: Source, line: int, mistake: Mistake) -> Mistake:
     return Mistake(mistake.kind, mistake.tag, tuple(name(a) for a in mistake.args), tuple(name(d) for d in mistake.data), mistake.within)
 
 
-def edit_once(text: str, line: int, target: str, mistake: Mistake, batch: str, follow: bool = True) -> list[str]:
-    """The texts with this one mistake undone on the statement at ``line`` (best guess first)."""
+def edit_once(text: str, line: int, target: str, mistake: Mistake, batch: str | Known, follow: bool = True) -> list[str]:
+    """The texts with this one mistake undone on the statement at ``line`` (best guess first).
+    ``batch``: the batch size's name, or all the spec says (``Known``)."""
+    known = batch if isinstance(batch, Known) else Known(batch)
     try:
         src = Source(text)
     except (SyntaxError, ValueError, RecursionError):
         return []
     stmt = _retarget(src, statement(src, line), target)
     value = value_of(stmt, target) if stmt is not None else None
-    if value is None or mistake.kind not in EDITS:
+    if value is None or not fixable(mistake):
         return []
     mistake = _local(src, line, mistake)
-    out = _edited(src, stmt, value, target, mistake, batch)
+    out = _edited(src, stmt, value, target, mistake, known)
     if not out and follow:  # return float(cost): the mistake is where cost was computed
         for name in dict.fromkeys(n.id for n in ast.walk(value) if isinstance(n, ast.Name)):
             where = assigned_line(src, stmt.lineno - 1, name) if stmt.lineno > 1 else None
             if where:
-                out += [new for new in edit_once(text, where, name, mistake, batch, follow=False) if new not in out]
+                out += [new for new in edit_once(text, where, name, mistake, known, follow=False) if new not in out]
     return out[:_PER_MISTAKE]
 
 
@@ -384,9 +380,21 @@ def _retarget(src: Source, stmt: ast.stmt | None, target: str) -> ast.stmt | Non
     return statement(src, after[0] if after else lines[-1])  # the next assignment, else the last before
 
 
-def _edited(src: Source, stmt: ast.stmt, value: ast.expr, target: str, mistake: Mistake, batch: str) -> list[str]:
+def _proposed(src: Source, value: ast.expr, target: str, mistake: Mistake, known: Known) -> Iterator[list]:
+    if mistake.kind in TERM_EDITS:
+        extra = {"target": target} if mistake.kind in NEEDS_TARGET else {}
+        yield from TERM_EDITS[mistake.kind](src, value, mistake, known, **extra)
+        return
+    if mistake.kind == "operand":  # first: a right name the function never has would only raise
+        yield from operand_definitions(src, value, mistake, known)
+    yield from EDITS[mistake.kind](src, value, mistake, known.batch)
+    if mistake.kind == "operand":
+        yield from operand_expressions(src, value, mistake, known)
+
+
+def _edited(src: Source, stmt: ast.stmt, value: ast.expr, target: str, mistake: Mistake, known: Known) -> list[str]:
     out: list[str] = []
-    for edits in [*EDITS[mistake.kind](src, value, mistake, batch), *_returned(src, stmt, target, mistake, batch)]:
+    for edits in [*_proposed(src, value, target, mistake, known), *_returned(src, stmt, target, mistake, known.batch)]:
         if not edits:
             continue
         new = src.splice(edits)
@@ -420,7 +428,7 @@ def _parses(text: str, old: Source) -> bool:
     return text.count("\n") == old.text.count("\n")  # an edit never adds lines: line numbers stay
 
 
-def candidates(text: str, line: int, target: str, combo: tuple[Mistake, ...], batch: str, limit: int = 6) -> list[tuple[str, int]]:
+def candidates(text: str, line: int, target: str, combo: tuple[Mistake, ...], batch: str | Known, limit: int = 6) -> list[tuple[str, int]]:
     """Patched texts undoing every mistake of ``combo``, each with the line it changed."""
     results: list[tuple[str, int]] = [(text, line)]
     for mistake in combo:

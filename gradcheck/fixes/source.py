@@ -145,3 +145,11 @@ def derivative_form(g: str, a: str, np_: str, text: str) -> str | None:
     if g == "relu":
         return f"({a} > 0)"
     return None
+
+
+_NUMPY_FUNCTIONS = ("sum", "square", "exp", "log", "sqrt", "abs", "mean", "maximum", "minimum", "tanh", "where")
+
+
+def _numpy_term(term: str, np_: str) -> str:
+    """A spec term in numpy: sum(square(W1)) is np.sum(np.square(W1))."""
+    return re.sub(rf"(?<![\w.])({'|'.join(_NUMPY_FUNCTIONS)})(?=\()", rf"{np_}.\1", term)

@@ -16,12 +16,16 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ..check.background import Background
+from ..diagnose.scoring import GRADIENT_CHECK
 from ..findings import Finding, Fix, Mistake
 from ..grade import grade
 from ..report import Report
-from ..spec.model import Spec
+from ..spec.model import Spec, student_refs
 from ..submission import Submission
 from .edits import BY_TAG, candidates
+from .known import known_for, translated
+from .term_edits import Known
 
 MAX_GRADES = 12  # re-grades per submission at most (each ~0.2 s for a planar file)
 
@@ -76,8 +80,9 @@ def students(m: Mistake, shown) -> Mistake:
     return Mistake(m.kind, m.tag, tuple(map(shown, m.args)), tuple(map(shown, m.data)), shown(m.within) if m.within else None)
 
 
-def candidate_edits(f: Finding, docs: dict[int | None, str], batch: str, shown=lambda text: text) -> list[LineEdit]:
-    """``shown``: the spec's ``shown_text`` (its internal names replaced by the student's)."""
+def candidate_edits(f: Finding, docs: dict[int | None, str], batch: str | Known, shown=lambda text: text, spec: Spec | None = None) -> list[LineEdit]:
+    """``shown``: the spec's ``shown_text`` (its internal names replaced by the student's); ``spec``:
+    what the edits may know besides the mistake (each value's formula, the author's own mistakes)."""
     if f.level != "error" or f.location is None:
         return []
     cell = f.location.cell
@@ -85,8 +90,9 @@ def candidate_edits(f: Finding, docs: dict[int | None, str], batch: str, shown=l
     if text is None:
         return []
     out: list[LineEdit] = []
-    for combo in [tuple(students(m, shown) for m in c) for c in _combos(f)]:
-        for new, _ in candidates(text, f.location.line, f.target, combo, batch):
+    known = known_for(spec, f) if spec is not None else batch
+    for combo in [tuple(students(translated(spec, f, m) if spec is not None else m, shown) for m in c) for c in _combos(f)]:
+        for new, _ in candidates(text, f.location.line, f.target, combo, known):
             edit = _line_edit(cell, text, new)
             if edit is not None and edit not in out:
                 out.append(edit)
@@ -142,35 +148,88 @@ class Regrader:
 
             self._own_zygote = zygote.default()
             self.options = {**options, "zygote": self._own_zygote}
+        if self.options.get("trials") is None:  # every re-grade is fed the same trials, drawn and computed once
+            self.options = {**self.options, "trials": _trials(spec, options)}
+        self._pending: Background | None = None
 
     def close(self) -> None:
+        if self._pending is not None:  # the control's child is done before its folder goes
+            try:
+                self._pending.get()
+            except Exception:  # noqa: BLE001 - its failure was (or would have been) "nothing verified"
+                pass
         if self._own_zygote is not None:
             self._own_zygote.close()
         self._tmp.cleanup()
 
-    def grade(self, edits: list[LineEdit]) -> Report | None:
+    def grade(self, edits: list[LineEdit], spec: Spec | None = None, folder: str = "candidate") -> Report | None:
+        """The report of the patched copy; ``spec``: the control's (without the student's own gradient check)."""
         docs = apply(self.docs, edits)
         if docs is None:
             return None
         self.grades += 1
-        copy = Path(self._tmp.name) / self.submission.path.name  # the same name: the module's name stays
+        where = Path(self._tmp.name) / folder  # the control and a candidate may be graded at once
+        where.mkdir(exist_ok=True)
+        copy = where / self.submission.path.name  # the same name: the module's name stays
         copy.write_text(patched_text(self.submission, docs), encoding="utf-8")
         try:
             patched = Submission.from_path(copy)
-            new = grade(self.spec, patched, **self.options)
+            new = grade(spec or self.spec, patched, **self.options)
         except Exception:  # noqa: BLE001 - a copy that cannot be graded verifies nothing
             return None
         # Only the report of exactly that text, graded as the original was: a stale or borrowed report verifies nothing.
         old = self.report
-        same = (new.assignment, new.seed, new.trials, new.max_score) == (old.assignment, old.seed, old.trials, old.max_score)
+        same = (new.assignment, new.seed, new.trials) == (old.assignment, old.seed, old.trials) and (spec is not None or new.max_score == old.max_score)
         return new if same and _digest(new.source) == _digest(patched.source) else None
+
+    def start_control(self, findings: list[Finding]) -> None:
+        """The negative control, graded on a helper thread while the first candidate is: the
+        unpatched copy, without the student's own gradient check when no target comes from it
+        (a value check fails or passes without it)."""
+        if self._control is not None or self._pending is not None:
+            return
+        spec = control_spec(self.spec, findings)
+        self._pending = Background(lambda: self.grade([], spec, "control"))
 
     def control_fails(self, findings: list[Finding]) -> bool:
         """The negative control: the unpatched copy, graded the same way, still fails every target.
         A re-grader that passes everything (or ignores what it was given) is caught here, once."""
         if self._control is None:
-            self._control = self.grade([]) or False
+            self.start_control(findings)
+            assert self._pending is not None
+            try:
+                self._control = self._pending.get() or False
+            except Exception:  # noqa: BLE001 - a control that cannot be graded verifies nothing
+                self._control = False
         return self._control is not False and all(_fails(self._control, f) for f in findings)
+
+
+def control_spec(spec: Spec, findings: list[Finding]) -> Spec:
+    """What the control must show is only that the targets' checks still fail: the functions that
+    produced them (and those whose returns they are fed), without the student's own gradient
+    check, unless a target comes from it (then the whole spec)."""
+    if any(f.check is None or f.check == GRADIENT_CHECK or f.code.startswith("GC4") for f in findings):
+        return spec
+    by_name = {fn.name: fn for fn in spec.functions}
+    todo = [f.check.split(":")[0] for f in findings if f.check]
+    if not set(todo) <= by_name.keys():
+        return spec
+    keep: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name in keep or name not in by_name:
+            continue
+        keep.add(name)
+        todo += [ref[1:].split(".")[0] for ref in student_refs(list(by_name[name].args))]
+    return replace(spec, functions=tuple(fn for fn in spec.functions if fn.name in keep), student_cost=())
+
+
+def _trials(spec: Spec, options: dict) -> list:
+    from ..check.trials import make_trials
+    from ..grade import DEFAULT_SEED
+
+    trials = make_trials(spec, options.get("seed", DEFAULT_SEED), options.get("sizes"))
+    return [t.complete() for t in trials]
 
 
 def _digest(text: str) -> str:
@@ -215,11 +274,12 @@ def with_fixes(spec: Spec, submission: Submission, report: Report, *, budget: in
         return Outcome(report, {}, None)
     regrader = Regrader(spec, submission, report, options)
     try:
-        wanted = [(f, candidate_edits(f, regrader.docs, spec.batch, spec.shown_text)) for f in report.errors]
+        wanted = [(f, candidate_edits(f, regrader.docs, spec.batch, spec.shown_text, spec)) for f in report.errors]
         wanted = [(f, c) for f, c in wanted if c]
         chosen: dict[int, LineEdit] = {}
         final: Report | None = None
         if wanted:
+            regrader.start_control([f for f, _ in wanted])
             first = [c[0] for _, c in wanted]
             final = regrader.grade(first)
             if verified(regrader, final, [f for f, _ in wanted]):

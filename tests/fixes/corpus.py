@@ -3,6 +3,7 @@ applying a shown fix by hand (from the JSON fields only) to a copy."""
 
 from __future__ import annotations
 
+import ast
 import json
 import shutil
 from pathlib import Path
@@ -19,7 +20,24 @@ CATALOG_TAGS = {
     "missing-mean", "extra-mean", "sign-flip", "transpose", "missing-keepdims", "wrong-sum-axis", "matmul-vs-elementwise",
     "wrong-operand", "wrong-activation-derivative", "derivative-at-wrong-point", "missing-activation-derivative",
 }  # fmt: skip
-CORPORA = ("planar", "logistic", "deep", "regularization", "cs231n")
+
+
+def builtin_corpora() -> list[str]:
+    """Every corpus of a built-in assignment (tests/corpus/<name>/ with a manifest): the ones other
+    branches add join without a change here."""
+    from gradcheck.catalog import resolve
+
+    out = []
+    for d in sorted(p for p in CORPUS.iterdir() if (p / "manifest.yaml").exists() and (p / "buggy").is_dir()):
+        try:
+            resolve(d.name)
+        except Exception:  # noqa: BLE001 - not a built-in assignment (handin, hostile, notebooks)
+            continue
+        out.append(d.name)
+    return out
+
+
+CORPORA = tuple(builtin_corpora())
 
 
 def single_mistake_files(corpus: str) -> list[str]:
@@ -58,6 +76,24 @@ def _replace(text: str, fix: Fix) -> str:
     assert "\n".join(lines[fix.line - 1 : fix.line - 1 + n]) == fix.before
     lines[fix.line - 1 : fix.line - 1 + n] = fix.after.split("\n")
     return "\n".join(lines)
+
+
+def as_notebook(path: Path, into: Path) -> Path:
+    """The .py file as a course notebook: a markdown cell, then one code cell per top-level function
+    (the statements between them in cells of their own)."""
+    text = path.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    starts = sorted({n.lineno - len(getattr(n, "decorator_list", [])) for n in ast.parse(text).body if isinstance(n, (ast.FunctionDef, ast.ClassDef))})
+    bounds = [0, *[s - 1 for s in starts], len(lines)]
+    chunks = ["\n".join(lines[a:b]).strip("\n") for a, b in zip(bounds, bounds[1:])]
+    cells = [{"cell_type": "markdown", "metadata": {}, "source": [f"# {path.stem}\n"]}]
+    cells += [{"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": c.splitlines(keepends=True)}
+              for c in chunks if c.strip()]  # fmt: skip
+    target = into / f"{path.stem}.ipynb"
+    nb = {"nbformat": 4, "nbformat_minor": 5, "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+          "cells": cells}  # fmt: skip
+    target.write_text(json.dumps(nb, indent=1), encoding="utf-8")
+    return target
 
 
 def measure(corpus: str) -> tuple[int, int, list[str]]:

@@ -112,3 +112,98 @@ def test_the_line_that_names_the_value_is_edited_not_the_one_that_computed_it():
 def test_a_returned_name_is_followed_to_where_it_was_computed():
     text = "import numpy as np\ndef cost(L, m):\n    c = -np.mean(L) / m\n    return float(c)\n"
     assert lines_of(text, 4, "cost", Mistake("add-mean", "extra-mean"))[0] == ["c = -np.mean(L)"]
+
+
+# -- the named terms (term_edits.py): the L2 penalty, dropout, the correct class, the author's mistakes
+def known(**define: str):
+    from gradcheck.fixes.term_edits import Known
+
+    return Known("m", ("lambd",), define.get)
+
+
+def test_an_l2_term_twice_its_size_halves_the_strength_where_it_is_written():
+    m = Mistake("l2-factor", "l2-wrong-factor", ("2.0",))
+    out = edit_once(FUNC.format(line="c = (1 / m) * lambd * np.sum(np.square(W2))"), 4, "c", m, known())
+    assert out[0].split("\n")[3].strip() == "c = (1 / m) * (lambd / 2) * np.sum(np.square(W2))"
+
+
+def test_an_l2_gradient_half_its_size_loses_the_2_of_its_denominator():
+    m = Mistake("l2-factor", "l2-wrong-factor", ("0.5",))
+    out = edit_once(FUNC.format(line="dW2 = g / m + (lambd / (2 * m)) * W2"), 4, "dW2", m, known())
+    assert out[0].split("\n")[3].strip() == "dW2 = g / m + (lambd / m) * W2"
+
+
+def test_the_l2_norm_is_squared_before_it_is_summed():
+    squares = edit_once(FUNC.format(line="c = np.square(np.sum(W1)) + np.square(np.sum(W2))"), 4, "c", Mistake("l2-all", "l2-wrong-norm", ("True",)), known())
+    assert squares[0].split("\n")[3].strip() == "c = np.sum(np.square(W1)) + np.sum(np.square(W2))"
+    plain = edit_once(FUNC.format(line="c = np.sum(W1) + np.sum(W2)"), 4, "c", Mistake("l2-all", "l2-wrong-norm", ("False",)), known())
+    assert plain[0].split("\n")[3].strip() == "c = np.sum(np.square(W1)) + np.sum(np.square(W2))"
+
+
+def test_a_weight_left_out_of_the_l2_sum_is_added_as_the_student_writes_the_others():
+    out = edited("c = lambd * (np.sum(W1 ** 2) + np.sum(W2 ** 2))", Mistake("l2-layer", "l2-layer-missing", ("W3",)), "c")
+    assert out[0] == "c = lambd * (np.sum(W1 ** 2) + np.sum(W2 ** 2) + np.sum(W3 ** 2))"
+
+
+def test_a_missing_l2_term_an_integer_half_and_a_term_computed_but_not_added():
+    text = "import numpy as np\ndef cost(ce, W1, lambd, m):\n    l2 = (1 // 2) * lambd / m * np.sum(np.square(W1))\n    return ce + l2\n"
+    assert lines_of(text, 4, "cost", Mistake("l2-drop", "missing-l2-term"))[0] == ["l2 = (1 / 2) * lambd / m * np.sum(np.square(W1))"]
+    text = "import numpy as np\ndef cost(ce, W1, lambd, m):\n    l2 = lambd / m * np.sum(np.square(W1))\n    c = ce\n    return c\n"
+    found = [new.split("\n")[3].strip() for new in edit_once(text, 4, "c", Mistake("l2-drop", "missing-l2-term"), known())]
+    assert found[0] == "c = ce + l2"
+
+
+def test_a_missing_l2_gradient_term_is_the_reference_term_in_numpy():
+    out = edit_once(FUNC.format(line="dW1 = g / m"), 4, "dW1", Mistake("l2-drop", "missing-l2-term"), known(dW1="g / m + lambd / m * W1"))
+    assert out[0].split("\n")[3].strip() == "dW1 = g / m + lambd / m * W1"
+
+
+def test_an_l2_term_subtracted_or_added_where_none_belongs():
+    assert edited("dW2 = g / m - lambd / m * W2", Mistake("l2-subtract", "sign-flip"), "dW2")[0] == "dW2 = g / m + lambd / m * W2"
+    out = edit_once(FUNC.format(line="db2 = np.sum(g, axis=1) / m + lambd / m * b2"), 4, "db2", Mistake("l2-extra", "extra-l2-term"), known())
+    assert out[0].split("\n")[3].strip() == "db2 = np.sum(g, axis=1) / m"
+
+
+def test_dropout_mask_and_keep_prob_are_put_back():
+    assert edited("dA2 = dA2 * keep_prob", Mistake("keep-times", "dropout-scale", ("keep_prob",)), "dA2")[0] == "dA2 = dA2 / keep_prob"
+    assert edited("dA2 = dA2 / keep_prob", Mistake("drop-mask", "dropout-mask", ("D2",)), "dA2")[0] == "dA2 = dA2 * D2 / keep_prob"
+    none = Mistake("dropout-none", "dropout-mask")
+    out = edit_once(FUNC.format(line="dA2 = np.dot(W3.T, dZ3)"), 4, "dA2", none, known(dA2="W3.T @ dZ3 * D2 / keep_prob"))
+    assert out[0].split("\n")[3].strip() == "dA2 = np.dot(W3.T, dZ3) * D2 / keep_prob"
+
+
+def test_a_wrong_operand_written_as_an_expression_is_replaced_keeping_its_transpose():
+    wrong = Mistake("operand", "wrong-operand", ("A1", "A1_before_mask"))
+    out = edit_once(FUNC.format(line="dW2 = 1. / m * np.dot(dZ2, np.maximum(0, Z1).T)"), 4, "dW2", wrong, known(A1_before_mask="relu(Z1)"))
+    assert out[0].split("\n")[3].strip() == "dW2 = 1. / m * np.dot(dZ2, A1.T)"
+
+
+def test_every_column_indexed_becomes_each_row_with_its_label():
+    text = "import numpy as np\ndef loss(x, y):\n    N = x.shape[0]\n    loss = -np.sum(p[:, y]) / N\n    return loss\n"
+    out = edit_once(text, 4, "loss", Mistake("index-all-columns", "class-indexing"), "N")
+    assert out[0].split("\n")[3].strip() == "loss = -np.sum(p[np.arange(N), y]) / N"
+
+
+def test_a_window_without_its_stride_gets_it_on_every_start():
+    text = (
+        "def pool(A, hp):\n    stride = hp['stride']\n    for h in range(3):\n        for w in range(3):\n"
+        "            vs = h\n            hs = w\n            out = A[vs:vs + 2, hs:hs + 2]\n    return out\n"
+    )
+    out = lines_of(text, 7, "out", Mistake("stride", "stride-ignored"))
+    assert out[0] == ["vs = h * stride", "hs = w * stride"]
+
+
+def test_a_value_a_factor_too_large_is_divided_by_it():
+    out = edited("dA[i] += np.ones(shape) * da", Mistake("factor", "wrong-scale", ("f * f",), ("*",)), "dA")
+    assert out[0] == "dA[i] += np.ones(shape) * da / (f * f)"
+
+
+def test_a_right_operand_the_function_never_names_is_written_as_its_formula():
+    wrong = Mistake("operand", "wrong-operand", ("dZ", "A"))
+    text = "import numpy as np\ndef grads(X, A, Y, m):\n    dw = np.dot(X, A.T) / m\n    return dw\n"
+    assert lines_of_known(text, 3, "dw", wrong, known(dZ="A - Y"))[0] == ["dw = np.dot(X, (A - Y).T) / m"]
+
+
+def lines_of_known(text: str, line: int, target: str, mistake: Mistake, k) -> list[list[str]]:
+    old = text.split("\n")
+    return [[b.strip() for a, b in zip(old, new.split("\n")) if a != b] for new in edit_once(text, line, target, mistake, k)]

@@ -104,3 +104,17 @@ def test_a_report_without_the_targets_check_verifies_nothing(planar_spec, monkey
     monkeypatch.setattr(verify, "grade", without_checks)
     _, report = graded_with_fixes(planar_spec, path)
     assert all(f.fix is None for f in report.findings)
+
+
+def test_the_control_runs_the_targets_functions_and_what_feeds_them_without_the_gradient_check():
+    from gradcheck.findings import Finding
+
+    from ..conftest import load_builtin
+
+    spec = load_builtin("cs231n")
+    backward = next(f for f in spec.functions if "@batchnorm_forward.1" in f.args)
+    target = Finding("GC301", "dx", "wrong", check=f"{backward.name}:dx")
+    control = verify.control_spec(spec, [target])
+    assert {f.name for f in control.functions} == {backward.name, "batchnorm_forward"} and not control.student_cost
+    from_the_check = Finding("GC401", "dW1", "wrong", check="gradient_check")
+    assert verify.control_spec(spec, [target, from_the_check]) is spec
