@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from gradcheck.check import student_fd
-from gradcheck.check.local_fd import disagreeing
 from gradcheck.check.compare import close
+from gradcheck.check.local_fd import disagreeing
 
 
 def test_disagreeing_follows_the_judges_rule():
