@@ -59,6 +59,14 @@ TAGS: tuple[str, ...] = (
     "correct-class",
     "class-indexing",
     "m-wrong-axis",
+    # Named mistakes of recurrent layers: the gradient through time, gates, masks, embeddings.
+    "upstream-not-added",
+    "carry-dropped",
+    "not-accumulated",
+    "repeated-index",
+    "mask-ignored",
+    "gate-order",
+    "missing-factor",
 )
 
 

@@ -23,7 +23,7 @@ def student_refs(template: Template) -> list[str]:
 
 _IDENT = re.compile(r"(?<![\w.])[A-Za-z_][A-Za-z0-9_]*")  # ASCII: W3_dropᵀ is W3_drop, then ᵀ
 
-INITS = ("normal", "uniform", "bernoulli", "zeros", "ones", "positive", "labels")
+INITS = ("normal", "uniform", "bernoulli", "zeros", "ones", "positive", "labels", "mask")
 
 
 
