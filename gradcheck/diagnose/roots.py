@@ -66,6 +66,19 @@ def within_input(case: Case, f: FunctionSpec, where, expl: Explanation):
     return Location(where.file, line, line, via=via)
 
 
+def at_intermediate(case: Case, f: FunctionSpec, where, expl: Explanation):
+    """A mistake found inside one hidden intermediate (dtanh inside rnn_step_backward's dx): the
+    line that last wrote the student's local of that name before ``where``, when the traced run
+    shows one; else ``where``."""
+    trace = case.obs.traces.get(f.name)
+    combo = expl.mutations[0] if expl.mutations else ()
+    within = {m.key.split(":", 2)[1] for m in combo if m.key.startswith("in:")}
+    if where is None or trace is None or not all(m.key.startswith("in:") for m in combo) or len(within) != 1:
+        return where
+    writes = [w for w in trace.names.get(case.spec.shown(within.pop()), ()) if w < where.line]
+    return case.loc(locate.Span(writes[-1], writes[-1])) if writes else where
+
+
 def _family(name: str) -> str:
     return name.rstrip("0123456789{}L-+ ") or name
 
@@ -86,7 +99,8 @@ def hidden(case: Case, n: str, produced: list[str]) -> tuple[str, ...]:
             if spec.formula_for(u) is not None and u not in ("L", "J"):
                 out.append(u)
                 frontier.append(u)
-    return tuple(out[:6])
+    # the search is capped: intermediates with the spec's own known mistakes go first, nearest first
+    return tuple(sorted(out, key=lambda u: u not in spec.mistakes)[:6])
 
 
 def plausible_first(case: Case, f: FunctionSpec, n: str, combos: list) -> list:
@@ -109,6 +123,12 @@ def plausible_first(case: Case, f: FunctionSpec, n: str, combos: list) -> list:
 
     plausible = [c for c in combos if not implausible(c)]
     return plausible or combos
+
+
+def _where(case: Case, f: FunctionSpec, n: str, calls: list[CallResult], expl: Explanation):
+    made = case.value_loc(f, n, calls, n in f.locals)
+    where = within_input(case, f, scaled_input(case, f, made, expl), expl)
+    return at_intermediate(case, f, where, expl) if where == made else where
 
 
 def role(case: Case, n: str) -> str:
@@ -183,7 +203,7 @@ def root_problem(
     }
     return P.ValueMismatch(
         target=target,
-        where=within_input(case, f, scaled_input(case, f, case.value_loc(f, n, calls, n in f.locals), expl), expl),
+        where=_where(case, f, n, calls, expl),
         tags=_tags(kind, expl),
         check=f"{f.name}:{target}",
         formula=case.formula_text(n),
