@@ -41,6 +41,9 @@ TAGS: tuple[str, ...] = (
     "nondeterministic",
     "inplace-mutation",
     "stride-ignored",
+    "time-carry-missing",
+    "not-accumulated",
+    "wrong-gate",
     "dropout-mask",
     "kept-fraction",
     "shared-mask",
@@ -59,14 +62,10 @@ TAGS: tuple[str, ...] = (
     "correct-class",
     "class-indexing",
     "m-wrong-axis",
-    # Named mistakes of recurrent layers: the gradient through time, gates, masks, embeddings.
+    # Named mistakes of CS231n's recurrent layers: the upstream gradient, embeddings, masks.
     "upstream-not-added",
-    "carry-dropped",
-    "not-accumulated",
     "repeated-index",
     "mask-ignored",
-    "gate-order",
-    "missing-factor",
 )
 
 

@@ -58,3 +58,17 @@ def test_cs231n_rnn_corpus_line(case, reports):
     assert root is not None and root.location is not None
     want = case["line"] if isinstance(case["line"], list) else [case["line"]]
     assert root.location.line in want, (root.code, root.target, root.location.line)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c["file"].startswith("correct/")], ids=lambda c: c["file"])
+def test_an_rnn_layers_file_is_picked_with_its_version(case):
+    """gradcheck FILE without --assignment: cs231n_rnn, in the version the file has (the LSTM or not),
+    also when the file carries the affine layer CS231n's later rnn_layers.py ships with."""
+    from gradcheck.catalog import pick
+    from gradcheck.submission import defined_functions
+
+    source = (CORPUS / "cs231n_rnn" / case["file"]).read_text(encoding="utf-8")
+    entry, _ = pick(defined_functions(source), source)
+    assert entry.name == "cs231n_rnn"
+    want = "rnn" if "rnn_only" in case["file"] else "rnn_lstm"
+    assert entry.fit(defined_functions(source))[2] == want

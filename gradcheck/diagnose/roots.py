@@ -3,6 +3,7 @@ reproduces it, with the numbers of its first mismatching trial."""
 
 from __future__ import annotations
 
+import ast
 from typing import Any
 
 import numpy as np
@@ -79,6 +80,24 @@ def at_intermediate(case: Case, f: FunctionSpec, where, expl: Explanation):
     return case.loc(locate.Span(writes[-1], writes[-1])) if writes else where
 
 
+def from_callee(case: Case, f: FunctionSpec, where):
+    """A value copied from what a graded callee returned (``dx[:, t, :] = dx_t`` after
+    ``dx_t, … = rnn_step_backward(dnext_h, cache[t])``), when that callee passes its own checks:
+    the mistake came in with the call's arguments, so the call's line; else ``where``."""
+    trace = case.obs.traces.get(f.name)
+    tree = locate.parse(case.obs.source) if where is not None and trace is not None else None
+    func = locate.function_node(tree, f.call) if tree is not None else None
+    if func is None:
+        return where
+    copied = [n.value.id for n in ast.walk(func) if isinstance(n, ast.Assign) and n.lineno == where.line and isinstance(n.value, ast.Name)]
+    writes = [w for w in trace.names.get(copied[0], ()) if w < where.line] if len(copied) == 1 else []
+    call = call_at(case.obs.source, f.call, writes[-1]) if writes else None
+    graded = {g.call: i for i, g in enumerate(case.spec.functions)}
+    if call is None or call[0] not in graded or call[0] == f.call or case.has_error(graded[call[0]]):
+        return where
+    return case.loc(locate.Span(writes[-1], writes[-1]))
+
+
 def _family(name: str) -> str:
     return name.rstrip("0123456789{}L-+ ") or name
 
@@ -128,7 +147,7 @@ def plausible_first(case: Case, f: FunctionSpec, n: str, combos: list) -> list:
 def _where(case: Case, f: FunctionSpec, n: str, calls: list[CallResult], expl: Explanation):
     made = case.value_loc(f, n, calls, n in f.locals)
     where = within_input(case, f, scaled_input(case, f, made, expl), expl)
-    return at_intermediate(case, f, where, expl) if where == made else where
+    return from_callee(case, f, at_intermediate(case, f, where, expl)) if where == made else where
 
 
 def role(case: Case, n: str) -> str:

@@ -43,18 +43,18 @@ def chunk(a: Any, k: Any, n: Any) -> np.ndarray:
     return a[..., k * width : (k + 1) * width]
 
 
-def concat(*parts: Any) -> np.ndarray:
+def hstack(*parts: Any) -> np.ndarray:
     """The arrays joined along their last axis (the four gates back into one (N, 4H) array)."""
     if not parts:
-        raise FormulaError("concat needs at least one array")
+        raise FormulaError("hstack needs at least one array")
     return np.concatenate([np.asarray(p, dtype=np.float64) for p in parts], axis=-1)
 
 
-def rows(x: Any) -> np.ndarray:
+def merge_rows(x: Any) -> np.ndarray:
     """Every leading axis merged into one: (N, T, D) → (N·T, D), as x.reshape(N * T, D) does."""
     x = np.asarray(x)
     if x.ndim == 0:
-        raise FormulaError("rows needs an array with at least one axis")
+        raise FormulaError("merge_rows needs an array with at least one axis")
     return x.reshape(-1, x.shape[-1])
 
 
@@ -171,8 +171,8 @@ _PARTS = ("dx", "dh0", "dWx", "dWh", "db")
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     "chunk": chunk,
-    "concat": concat,
-    "rows": rows,
+    "hstack": hstack,
+    "merge_rows": merge_rows,
     "expand_dims": np.expand_dims,
     "embed": embed,
     "embed_backward": embed_backward,

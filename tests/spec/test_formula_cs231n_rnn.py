@@ -113,11 +113,11 @@ def test_embedding_adds_repeated_words():
     assert np.allclose(buffered[3], want[3]) and not np.allclose(buffered[2], want[2])
 
 
-def test_chunk_concat_rows_and_expand():
+def test_chunk_hstack_merge_rows_and_expand():
     a = np.arange(24.0).reshape(2, 12)
     parts = [fr.chunk(a, k, 4) for k in range(4)]
-    assert parts[1].shape == (2, 3) and np.array_equal(fr.concat(*parts), a)
-    assert fr.rows(np.zeros((2, 3, 5))).shape == (6, 5)
+    assert parts[1].shape == (2, 3) and np.array_equal(fr.hstack(*parts), a)
+    assert fr.merge_rows(np.zeros((2, 3, 5))).shape == (6, 5)
     tree = fm.parse("expand_dims(float(m), axis=2)")
     assert fm.evaluate(tree, {"m": np.ones((2, 3), dtype=bool)}).shape == (2, 3, 1)
 
@@ -131,7 +131,7 @@ def test_chunk_concat_rows_and_expand():
         lambda: fr.embed(np.array([[0.0, 1.0]]), np.zeros((4, 2))),
         lambda: fr.rnn_seq(np.zeros((2, 3)), np.zeros((2, 2)), np.zeros((3, 2)), np.zeros((2, 2)), np.zeros(2)),
         lambda: fr.lstm_seq(np.zeros((2, 3, 4)), np.zeros((2, 2)), np.zeros((4, 2)), np.zeros((2, 8)), np.zeros(8)),
-        lambda: fr.concat(),
+        lambda: fr.hstack(),
     ],
 )
 def test_bad_arguments_are_formula_errors(call):
