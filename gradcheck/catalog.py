@@ -161,7 +161,7 @@ def pick(defined: Set[str], source: str | None = None) -> tuple[Entry, str]:
         scored.append((frac, hits, e))
     scored.sort(key=lambda t: (-t[0], -t[1], t[2].name))
     if not scored or scored[0][1] == 0:
-        listed = ", ".join(f"{e.name} ({', '.join(e.functions[:4])}{', …' if len(e.functions) > 4 else ''})" for _, _, e in scored[:6])
+        listed = ", ".join(f"{e.name} ({', '.join(e.functions[:4])}{', …' if len(e.functions) > 4 else ''})" for _, _, e in scored)  # every one: a cap dropped planar once there were more than six
         raise UsageError(f"no built-in assignment matches the functions in this file; the built-in ones are: {listed}. Use --assignment NAME or a spec file")
     frac, hits, entry = scored[0]
     if len(scored) > 1 and scored[1][0] == frac and scored[1][1] == hits:

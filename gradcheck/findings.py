@@ -62,6 +62,10 @@ TAGS: tuple[str, ...] = (
     "correct-class",
     "class-indexing",
     "m-wrong-axis",
+    # Named mistakes of CS231n's recurrent layers: the upstream gradient, embeddings, masks.
+    "upstream-not-added",
+    "repeated-index",
+    "mask-ignored",
 )
 
 

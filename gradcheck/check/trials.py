@@ -119,6 +119,10 @@ def _generate(gen: ValueGen, dims: dict[str, int], rng: np.random.Generator) -> 
     if gen.init == "labels":
         k = dims[gen.classes] if isinstance(gen.classes, str) else int(gen.classes or 2)
         return rng.integers(0, k, size=shape).astype(np.int64)
+    if gen.init == "mask":  # booleans, as a sequence mask: mostly true, and both values present
+        out = rng.uniform(size=shape) < 0.75
+        out.reshape(-1)[0], out.reshape(-1)[-1] = True, False
+        return out
     if gen.init == "zeros":
         return np.zeros(shape)
     return np.ones(shape)

@@ -214,7 +214,7 @@ def _search(candidates, cases, wrap, atol: float = 0.0) -> tuple[list[tuple[Muta
 
 
 def _search_hidden(spec: Spec, name: str, formula, hidden: tuple[str, ...], cases, ctx) -> tuple[list[tuple[Mutation, ...]], list[str]]:
-    """Mutate each hidden intermediate, recompute the chain down to ``name``, compare."""
+    """Mutate each hidden intermediate (its spec mistakes, then the catalog), recompute the chain down to ``name``, compare."""
     order = [f.name for f in (*spec.forward, *(g.formula for g in spec.backward), *spec.derived)]
     for h in hidden:
         h_formula = spec.formula_for(h)
@@ -224,7 +224,9 @@ def _search_hidden(spec: Spec, name: str, formula, hidden: tuple[str, ...], case
         found: list[tuple[Mutation, ...]] = []
         texts: list[str] = []
         seen: set[str] = set()
-        for mutation, tree in single(h_formula.tree, ctx):
+        # the spec's own classic mistakes of the intermediate first (tanh′ at prev_h inside dtanh), then the catalog's
+        known = [(Mutation(f"spec:{h}:{i}", m.tag, m.text, m.fix), m.formula.tree) for i, m in enumerate(spec.mistakes.get(h, ()))]
+        for mutation, tree in [*known, *single(h_formula.tree, ctx)]:
             if (text := ast.unparse(tree)) in seen:  # one mutant, reached by two rules: the earlier rule names it
                 continue
             seen.add(text)

@@ -3,6 +3,7 @@ reproduces it, with the numbers of its first mismatching trial."""
 
 from __future__ import annotations
 
+import ast
 from typing import Any
 
 import numpy as np
@@ -66,6 +67,37 @@ def within_input(case: Case, f: FunctionSpec, where, expl: Explanation):
     return Location(where.file, line, line, via=via)
 
 
+def at_intermediate(case: Case, f: FunctionSpec, where, expl: Explanation):
+    """A mistake found inside one hidden intermediate (dtanh inside rnn_step_backward's dx): the
+    line that last wrote the student's local of that name before ``where``, when the traced run
+    shows one; else ``where``."""
+    trace = case.obs.traces.get(f.name)
+    combo = expl.mutations[0] if expl.mutations else ()
+    within = {m.key.split(":", 2)[1] for m in combo if m.key.startswith("in:")}
+    if where is None or trace is None or not all(m.key.startswith("in:") for m in combo) or len(within) != 1:
+        return where
+    writes = [w for w in trace.names.get(case.spec.shown(within.pop()), ()) if w < where.line]
+    return case.loc(locate.Span(writes[-1], writes[-1])) if writes else where
+
+
+def from_callee(case: Case, f: FunctionSpec, where):
+    """A value copied from what a graded callee returned (``dx[:, t, :] = dx_t`` after
+    ``dx_t, … = rnn_step_backward(dnext_h, cache[t])``), when that callee passes its own checks:
+    the mistake came in with the call's arguments, so the call's line; else ``where``."""
+    trace = case.obs.traces.get(f.name)
+    tree = locate.parse(case.obs.source) if where is not None and trace is not None else None
+    func = locate.function_node(tree, f.call) if tree is not None else None
+    if func is None:
+        return where
+    copied = [n.value.id for n in ast.walk(func) if isinstance(n, ast.Assign) and n.lineno == where.line and isinstance(n.value, ast.Name)]
+    writes = [w for w in trace.names.get(copied[0], ()) if w < where.line] if len(copied) == 1 else []
+    call = call_at(case.obs.source, f.call, writes[-1]) if writes else None
+    graded = {g.call: i for i, g in enumerate(case.spec.functions)}
+    if call is None or call[0] not in graded or call[0] == f.call or case.has_error(graded[call[0]]):
+        return where
+    return case.loc(locate.Span(writes[-1], writes[-1]))
+
+
 def _family(name: str) -> str:
     return name.rstrip("0123456789{}L-+ ") or name
 
@@ -86,7 +118,8 @@ def hidden(case: Case, n: str, produced: list[str]) -> tuple[str, ...]:
             if spec.formula_for(u) is not None and u not in ("L", "J"):
                 out.append(u)
                 frontier.append(u)
-    return tuple(out[:6])
+    # the search is capped: intermediates with the spec's own known mistakes go first, nearest first
+    return tuple(sorted(out, key=lambda u: u not in spec.mistakes)[:6])
 
 
 def plausible_first(case: Case, f: FunctionSpec, n: str, combos: list) -> list:
@@ -109,6 +142,12 @@ def plausible_first(case: Case, f: FunctionSpec, n: str, combos: list) -> list:
 
     plausible = [c for c in combos if not implausible(c)]
     return plausible or combos
+
+
+def _where(case: Case, f: FunctionSpec, n: str, calls: list[CallResult], expl: Explanation):
+    made = case.value_loc(f, n, calls, n in f.locals)
+    where = within_input(case, f, scaled_input(case, f, made, expl), expl)
+    return from_callee(case, f, at_intermediate(case, f, where, expl)) if where == made else where
 
 
 def role(case: Case, n: str) -> str:
@@ -183,7 +222,7 @@ def root_problem(
     }
     return P.ValueMismatch(
         target=target,
-        where=within_input(case, f, scaled_input(case, f, case.value_loc(f, n, calls, n in f.locals), expl), expl),
+        where=_where(case, f, n, calls, expl),
         tags=_tags(kind, expl),
         check=f"{f.name}:{target}",
         formula=case.formula_text(n),

@@ -107,8 +107,12 @@ class Values:
             return {"t": "str", "v": str.__str__(v)[:200]}
         if issubclass(t, dict):
             items = {}
-            for k, x in list(dict.items(v))[:1000]:
-                key = k if type(k) is str else f"<{_cls(k)}>"
+            for i, (k, x) in enumerate(list(dict.items(v))[:1000]):
+                # a key that is not a string is named by its type and position: one per item, so
+                # a cache keyed by time step (cache[t]) keeps every step's arrays apart
+                key = k if type(k) is str else f"<{_cls(k)} #{i}>"
+                while key in items:
+                    key += "'"
                 items[key] = self.enc(x, blobs, budget, depth + 1, path + (key,))
             return {"t": "dict", "cls": _cls(v), "items": items}
         if issubclass(t, (list, tuple)):

@@ -90,16 +90,7 @@ def parse_spec(text: str, file: str = "<spec>", base: Path | None = None, depth:
     values = _values(r, root, dims, define)
     parameters = _parameters(r, root, values)
 
-    forward = []
-    fwd = root["forward"]
-    if not isinstance(fwd, dict) or not fwd:
-        raise r.fail("'forward' must be a mapping of name: formula", root, "forward")
-    for key, text_ in fwd.items():
-        r.name(key, f"forward.{key}", fwd, key)
-        tree = r.formula(text_, f"forward.{key}", fwd, key)
-        _check_names(r, tree, known, f"forward.{key}", fwd, key)
-        define(key, "forward value", fwd, key)
-        forward.append(fm_formula(key, text_, tree, line_of(fwd, key)))
+    forward, fwd_mistakes = _forward(r, root, known, define)
     loss_tree = r.formula(root["loss"], "loss", root, "loss")
     _check_names(r, loss_tree, known, "loss", root, "loss")
     define("L", "loss", root, "loss")
@@ -132,7 +123,7 @@ def parse_spec(text: str, file: str = "<spec>", base: Path | None = None, depth:
         forward=tuple(forward), loss=loss, cost=cost, backward=backward, functions=functions,
         student_cost=student_cost, gradient_check_points=gc_points, probes=probes,
         tolerance=tolerance, limits=limits, helpers=helpers, helper_modules=helper_modules,
-        total_points=total, course=course, explain_dir=explain_dir, derived=derived, atol=atol, notes=notes, mistakes={**grad_mistakes, **mistakes},
+        total_points=total, course=course, explain_dir=explain_dir, derived=derived, atol=atol, notes=notes, mistakes={**fwd_mistakes, **grad_mistakes, **mistakes},
         names=_names(r, root, known, functions), depth=depth if depth is not None else family_depth, text=text,
         versions=versions, conventions=conventions, fixes=fixes, visibility=read_visibility(r, root, "visibility", "visibility"),
         gradient_check_visibility=gc_visibility, select=read_codes(r, root, "select"), ignore=read_codes(r, root, "ignore"),
@@ -178,6 +169,28 @@ def _check_names(r: Reader, tree: Any, known: dict[str, str], what: str, contain
             close = close_name(n, known)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             raise r.fail(f"in formula for '{what}': undefined name '{n}'{hint}", container, key)
+
+
+def _forward(r: Reader, root: LDict, known, define) -> tuple[list, dict[str, tuple[Mistake, ...]]]:
+    """The forward formulas in order, and the known wrong formulas of those that list them."""
+    forward = []
+    fwd = root["forward"]
+    if not isinstance(fwd, dict) or not fwd:
+        raise r.fail("'forward' must be a mapping of name: formula", root, "forward")
+    fwd_mistakes: dict[str, tuple[Mistake, ...]] = {}
+    for key, text_ in fwd.items():
+        r.name(key, f"forward.{key}", fwd, key)
+        container, ckey = fwd, key
+        if isinstance(text_, dict):  # {formula, mistakes}: wrong forward values students are known to compute
+            s = r.mapping(text_, f"forward.{key}", fwd, key, {"formula": True, "mistakes": False})
+            container, ckey, text_ = s, "formula", s["formula"]
+        tree = r.formula(text_, f"forward.{key}", container, ckey)
+        _check_names(r, tree, known, f"forward.{key}", container, ckey)
+        define(key, "forward value", fwd, key)
+        if container is not fwd and "mistakes" in container:
+            fwd_mistakes[key] = _mistakes(r, container, f"forward.{key}.mistakes", known)
+        forward.append(fm_formula(key, text_, tree, line_of(fwd, key)))
+    return forward, fwd_mistakes
 
 
 def _dims(r: Reader, root: LDict, define) -> tuple[Dim, ...]:

@@ -41,7 +41,7 @@ def step_base(name: str) -> str:
 
 _IDENT = re.compile(r"(?<![\w.])[A-Za-z_][A-Za-z0-9_]*")  # ASCII: W3_dropᵀ is W3_drop, then ᵀ
 
-INITS = ("normal", "uniform", "bernoulli", "zeros", "ones", "positive", "labels")
+INITS = ("normal", "uniform", "bernoulli", "zeros", "ones", "positive", "labels", "mask")
 
 
 
