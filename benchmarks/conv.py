@@ -12,14 +12,22 @@ loops; tests/corpus/rnn/correct/course_loops.py, a loop over t calling the cell 
 - one forward+backward of the student's own code at the same sizes (conv_forward then
   conv_backward; lstm_forward then lstm_backward), in a process of its own, and the ratio
   check ÷ forward+backward. Rounds alternate the two so both see the same load on a shared
-  machine.
+  machine. One BLAS thread throughout, as the check runs (its child process too): OpenBLAS's
+  spinning workers make the student's LSTM ten times slower on a loaded 2-core machine.
 """
+
+# ruff: noqa: E402 - the BLAS threads are chosen before numpy is imported
 
 from __future__ import annotations
 
+import os
+
+if __name__ == "__main__":  # one BLAS thread, as `gradcheck` sets it for itself and the submission's process
+    for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(_name, "1")
+
 import argparse
 import dataclasses
-import os
 import statistics
 import subprocess
 import sys
@@ -29,9 +37,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from gradcheck.catalog import resolve  # noqa: E402
-from gradcheck.grade import grade, validate_spec  # noqa: E402
-from gradcheck.spec.loader import load_spec  # noqa: E402
+from gradcheck.catalog import resolve
+from gradcheck.grade import grade, validate_spec
+from gradcheck.spec.loader import load_spec
 
 CLI_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
@@ -99,7 +107,7 @@ CASES = (
          {"m": 8, "n_H_prev": 16, "n_W_prev": 16, "n_C_prev": 6, "n_C": 12}),
     Case("lstm_backward", "rnn", ROOT / "tests/corpus/rnn/correct/course_loops.py", LSTM_STEP,
          {"n_x": 3, "n_a": 5, "n_y": 2, "m": 10, "T_x": 7},  # the notebook's lstm_backward test sizes
-         {"n_x": 32, "n_a": 64, "n_y": 10, "m": 32, "T_x": 20}),
+         {"n_x": 90, "n_a": 64, "n_y": 90, "m": 60, "T_x": 30}),  # the size of the week's jazz LSTM (90 values, n_a = 64, Tx = 30, m = 60)
 )  # fmt: skip
 
 
