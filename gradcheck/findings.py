@@ -41,6 +41,8 @@ TAGS: tuple[str, ...] = (
     "nondeterministic",
     "inplace-mutation",
     "stride-ignored",
+    "pool-mask",
+    "reshape-not-transpose",
     "dropout-mask",
     "kept-fraction",
     "shared-mask",
