@@ -57,3 +57,34 @@ def test_cs231n_conv_corpus_line(case, reports):
     assert root is not None and root.location is not None
     want = case["line"] if isinstance(case["line"], list) else [case["line"]]
     assert root.location.line in want, (root.code, root.target, root.location.line)
+
+
+# The explain pages of the convolutional layers (assignments/cs231n/explain/) name an example
+# fixture for each row of their "Common mistakes" table: the row must promise what the
+# manifest (checked above against real grading) says that fixture gets.
+PAGES = ("conv_backward_naive", "max_pool_backward_naive", "spatial_batchnorm_backward", "spatial_groupnorm_backward")
+
+
+def _rows(body: str) -> list[tuple[str, str | None, str]]:
+    rows = []
+    for line in body.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 4 and cells[2].startswith("GC"):
+            code, _, tag = cells[2].partition(",")
+            rows.append((code.strip(), tag.strip().strip("`") or None, cells[3].strip("`")))
+    return rows
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_explain_page_rows_match_the_corpus(page):
+    from gradcheck.explain import find_page
+
+    found = find_page(page)
+    assert found.body.startswith(f"# {page} — ") and "## Common mistakes" in found.body
+    rows = _rows(found.body)
+    assert len(rows) >= 3
+    by_file = {c["file"]: c for c in CASES}
+    for code, tag, example in rows:
+        case = by_file[f"buggy/{example}.py"]
+        assert case["code"] == code, (example, case["code"], code)
+        assert tag is None or tag in case["tags"], (example, tag, case["tags"])
