@@ -43,6 +43,7 @@ TAGS: tuple[str, ...] = (
     "stride-ignored",
     "pool-mask",
     "reshape-not-transpose",
+    "not-accumulated",
     "dropout-mask",
     "kept-fraction",
     "shared-mask",

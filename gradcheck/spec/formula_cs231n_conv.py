@@ -115,6 +115,32 @@ def pool_nchw_spread(dout: Any, x: Any, ph: Any, pw: Any, stride: Any) -> np.nda
     return grad
 
 
+def conv_nchw_last_window_w(dout: Any, x: Any, hh: Any, ww: Any, stride: Any, pad: Any) -> np.ndarray:
+    """dw when every window overwrites it (dw[f] = window * dout[n, f, i, j] instead of +=):
+    whatever order the loops over n, i and j run in, the last example's last window is left."""
+    dout, padded = _nchw(dout, "dout"), pad_nchw(x, pad)
+    hh, ww, s = _hyper(hh, "HH", 1), _hyper(ww, "WW", 1), _hyper(stride, "stride", 1)
+    list(_windows(padded.shape, hh, ww, s, dout.shape))  # refuses windows that do not fit
+    i, j = dout.shape[2] - 1, dout.shape[3] - 1
+    window = padded[-1, :, i * s : i * s + hh, j * s : j * s + ww]
+    return dout[-1, :, i, j][:, None, None, None] * window[None]
+
+
+def maxpool_nchw_backward_assigned(dout: Any, x: Any, ph: Any, pw: Any, stride: Any) -> np.ndarray:
+    """dx when each window is assigned (dx[window] = mask * dout) instead of added: where windows
+    overlap, the window written last (in row-major order) wins, zeros included."""
+    x, _ = _pool(x, ph, pw, stride, dout)
+    dout = _nchw(dout, "dout")
+    ph, pw, s = int(ph), int(pw), int(stride)
+    grad = np.zeros(x.shape)
+    for i in range(dout.shape[2]):
+        for j in range(dout.shape[3]):
+            window = x[:, :, i * s : i * s + ph, j * s : j * s + pw]
+            mask = window == window.max(axis=(2, 3), keepdims=True)
+            grad[:, :, i * s : i * s + ph, j * s : j * s + pw] = mask * dout[:, :, i, j][:, :, None, None]
+    return grad
+
+
 def channels(v: Any) -> np.ndarray:
     """A per-channel vector (C,) as (1, C, 1, 1), to broadcast against (N, C, H, W)."""
     return np.reshape(np.asarray(v, dtype=np.float64), (1, -1, 1, 1))
@@ -149,6 +175,8 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "maxpool_nchw": maxpool_nchw,
     "maxpool_nchw_backward": maxpool_nchw_backward,
     "pool_nchw_spread": pool_nchw_spread,
+    "conv_nchw_last_window_w": conv_nchw_last_window_w,
+    "maxpool_nchw_backward_assigned": maxpool_nchw_backward_assigned,
     "channels": channels,
     "groups": groups,
     "nchw_rows": nchw_rows,

@@ -88,6 +88,34 @@ def test_the_stride_ignored_walk_and_the_spread_differ_from_the_gradient():
     assert np.isclose(spread.sum(), 4 * pool.sum()) and not np.allclose(spread, cc.maxpool_nchw_backward(pool, x, 2, 2, 2))
 
 
+def test_the_overwriting_mistakes_match_loops_that_assign():
+    rng = np.random.default_rng(11)
+    x, w = rng.normal(size=(2, 3, 5, 6)), rng.normal(size=(4, 3, 3, 2))
+    s, p = 2, 1
+    xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+    dout = rng.normal(size=cc.conv_nchw(x, w, np.zeros(4), s, p).shape)
+    dw = np.zeros_like(w)
+    for n in range(2):
+        for f in range(4):
+            for i in range(dout.shape[2]):
+                for j in range(dout.shape[3]):
+                    dw[f] = xp[n, :, i * s : i * s + 3, j * s : j * s + 2] * dout[n, f, i, j]
+    np.testing.assert_allclose(cc.conv_nchw_last_window_w(dout, x, 3, 2, s, p), dw)
+    pool = rng.normal(size=(2, 3, 4, 5))  # 2×2 windows at stride 1: they overlap
+    dx = np.zeros_like(x)
+    for n in range(2):
+        for c in range(3):
+            for i in range(4):
+                for j in range(5):
+                    window = x[n, c, i : i + 2, j : j + 2]
+                    dx[n, c, i : i + 2, j : j + 2] = (window == window.max()) * pool[n, c, i, j]
+    assigned = cc.maxpool_nchw_backward_assigned(pool, x, 2, 2, 1)
+    np.testing.assert_allclose(assigned, dx)
+    assert not np.allclose(assigned, cc.maxpool_nchw_backward(pool, x, 2, 2, 1))
+    tiles = rng.normal(size=(2, 3, 2, 3))  # 2×2 at stride 2: no overlap, so = and += agree
+    np.testing.assert_allclose(cc.maxpool_nchw_backward_assigned(tiles, x, 2, 2, 2), cc.maxpool_nchw_backward(tiles, x, 2, 2, 2))
+
+
 def test_groups_channels_and_rows():
     x = np.arange(2 * 6 * 2 * 3, dtype=float).reshape(2, 6, 2, 3)
     assert cc.groups(x, 3).shape == (2, 3, 12)
