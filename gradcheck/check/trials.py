@@ -14,6 +14,7 @@ from ..spec.model import Dim, Probe, Spec, ValueGen
 from . import fd
 from .background import Background
 from .compare import compare
+from .templates import leaves
 
 
 @dataclass
@@ -26,6 +27,7 @@ class Trial:
     spec: Spec | None = None  # a depth probe's own spec (the families written out for its depth)
     pending: Background | None = field(default=None, repr=False)  # the reference being computed (make_trials(background=True))
     seed: int | None = None  # the --seed it was drawn from (check trials of the same submission are drawn from it too)
+    shown: frozenset[str] | None = None  # the dims its label names (None: all)
 
     def complete(self) -> Trial:
         """Wait for the reference values computed in the background (re-raising its error)."""
@@ -36,7 +38,7 @@ class Trial:
 
     @property
     def label(self) -> str:
-        sizes = ", ".join(f"{k}={v}" for k, v in self.dims.items())
+        sizes = ", ".join(f"{k}={v}" for k, v in self.dims.items() if self.shown is None or k in self.shown)
         if self.probe is not None and self.probe.depth is not None:
             sizes = f"L={self.probe.depth}, {sizes}"
         kind = "probe" if self.probe else "trial"
@@ -64,6 +66,29 @@ def _draw_dims(spec: Spec, rng: np.random.Generator, fixed: dict[str, int], avoi
             break
     avoid.add(tuple(best.values()))
     return best
+
+
+def label_dims(spec: Spec) -> frozenset[str]:
+    """The dims the spec's functions use, through the values their arguments and results are
+    built from: a trial's label names only these (a version of a spec with many layers, such as
+    CS231n's assignment-1 layers, is not told the sizes of the convolutions it does not have)."""
+    dims = {d.name: d for d in spec.dims}
+    shapes = {v.name: v.shape for v in spec.values}
+    formulas = {f.name: f for f in spec.formulas if f is not None}
+    todo = [n for f in spec.functions for t in (*f.args, f.returns) for n in leaves(t)]
+    todo += [n for f in spec.functions for c in f.checks for t in (*c.args, c.returns, c.after) if t is not None for n in leaves(t)]
+    seen: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        todo += [s for s in shapes.get(name, ()) if isinstance(s, str)]
+        formula = dims[name].formula if name in dims else formulas.get(name)
+        todo += sorted(fm.names(formula.tree)) if formula is not None else []
+        if (g := spec.gradient(name)) is not None:
+            todo.append(g.wrt)
+    return frozenset(seen & set(dims))
 
 
 def spec_dim(spec: Spec, name: str):
@@ -170,13 +195,14 @@ def make_trials(spec: Spec, seed: int, sizes: dict[str, int] | None = None, only
         if unknown:
             raise SpecError(f"unknown size(s) {', '.join(unknown)}; this assignment's sizes are {', '.join(d.name for d in spec.dims)}", _file(spec))
         probes = [Probe(dict(sizes), tuple(f.name for f in spec.functions))]
+    shown = label_dims(spec)
     for k, probe in enumerate(probes):
         rng = np.random.default_rng([seed, k])
         dims = _draw_dims(spec, rng, dict(probe.dims) if probe else {}, avoid, k)
         env: dict[str, Any] = dict(dims)
         for gen in spec.values:
             env[gen.name] = _generate(gen, dims, rng)
-        trial = Trial(k, dims, env, None if sizes else probe, seed=seed)
+        trial = Trial(k, dims, env, None if sizes else probe, seed=seed, shown=shown)
         if background:
             trial.pending = Background(lambda env=env, k=k: _reference(spec, env, k))
         else:

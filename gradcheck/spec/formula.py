@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import FormulaError, UsageError
-from . import formula_conv, formula_cs231n_rnn, formula_rnn
+from . import formula_conv, formula_cs231n_conv, formula_cs231n_rnn, formula_rnn
 
 MAX_LENGTH = 2000
 MAX_NODES = 400
@@ -105,6 +105,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
 FUNCTIONS.update(formula_conv.FUNCTIONS)  # conv and pooling over (m, n_H, n_W, n_C) arrays
 FUNCTIONS.update(formula_rnn.FUNCTIONS)  # RNN and LSTM over (n, m, T_x) sequences
 FUNCTIONS.update(formula_cs231n_rnn.FUNCTIONS)  # sequences (N, T, D), LSTM gates, word embeddings
+FUNCTIONS.update(formula_cs231n_conv.FUNCTIONS)  # CS231n's conv, pooling and groups over (N, C, H, W)
 ACTIVATIONS = ("tanh", "sigmoid", "relu")
 KEYWORDS = frozenset({"axis", "keepdims"})
 

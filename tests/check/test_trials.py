@@ -58,3 +58,16 @@ def test_a_big_normal_draw_is_seeded_and_standard():
     for part in (flat[:half], flat[half:]):  # both halves drawn, from different streams
         assert abs(part.mean()) < 0.01 and abs(part.std() - 1.0) < 0.01
     assert not np.array_equal(flat[: half // 2], flat[half : half + half // 2])
+
+
+def test_a_trial_label_names_only_the_dims_of_the_versions_functions():
+    from gradcheck.spec.versions import narrow
+
+    spec = load_builtin("cs231n")
+    a1 = narrow(spec, next(v for v in spec.versions if v.name == "a1_layers"), {})
+    label = make_trials(a1, 0)[0].label
+    assert label.startswith("trial 1 (N=") and "D=" not in label and "cstride" not in label  # no batchnorm, no conv
+    conv = narrow(spec, next(v for v in spec.versions if v.name == "a2_conv_layers"), {})
+    label = make_trials(conv, 0)[0].label
+    assert "cstride=1" in label and "cpad=1" in label and "d1=" not in label
+    assert "n_x=" in make_trials(load_builtin("planar"), 0)[0].label  # a spec of one network names all of its dims

@@ -197,4 +197,4 @@ def test_argument_names_never_show_spec_syntax(cs231n):
 
 def test_the_catalog_lists_the_cs231n_versions():
     entry = next(e for e in builtins() if e.name == "cs231n")
-    assert [v[0] for v in entry.versions] == ["a1_layers", "a2_layers", "a1_linear_svm", "a1_softmax", "a1_classifiers"]
+    assert [v[0] for v in entry.versions] == ["a1_layers", "a2_layers", "a2_layers_conv", "a2_conv_layers", "a1_linear_svm", "a1_softmax", "a1_classifiers"]
