@@ -59,6 +59,15 @@ TAGS: tuple[str, ...] = (
     "correct-class",
     "class-indexing",
     "m-wrong-axis",
+    # Slips in writing a formula, the gradient check's own mistakes, a path of the chain rule.
+    "missing-parentheses",
+    "extra-activation-derivative",
+    "swapped-log-terms",
+    "wrong-operator",
+    "central-difference",
+    "difference-formula",
+    "missing-path",
+    "not-accumulated",
 )
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from ..findings import GC
 from ..spec.formula import ACTIVATIONS
 from .mutations import A_FORMS, Context, Mutation, expr, is_batch, is_inverse_batch, replace_walk, role, shown_a_form
+from .slip_rules import _extra_derivative, _precedence, _swapped_logs, _wrong_operator
 from .term_rules import _class_indexing, _correct_class, _dropout, _extra_l2_term, _l2_layer, _l2_norm, _l2_term
 
 Found = Iterator[tuple[Mutation, ast.expr]]  # a mutation and the mutated tree
@@ -386,6 +387,7 @@ RULES: tuple[tuple[Rule, ...], ...] = (
         Rule("derivative-at-wrong-point", ("derivative-at-wrong-point",), GC.GRADIENT_MISMATCH, _derivative_at_wrong_point),
         Rule("derivative-operand", ("wrong-operand",), GC.GRADIENT_MISMATCH, _derivative_operand),
         Rule("missing-activation-derivative", ("missing-activation-derivative",), GC.GRADIENT_MISMATCH, _missing_derivative),
+        Rule("extra-activation-derivative", ("extra-activation-derivative",), GC.GRADIENT_MISMATCH, _extra_derivative),
     ),
     (
         Rule("missing-keepdims", ("missing-keepdims",), GC.WRONG_SHAPE, _missing_keepdims),
@@ -398,12 +400,15 @@ RULES: tuple[tuple[Rule, ...], ...] = (
         Rule("dropout", ("dropout-mask", "dropout-scale"), GC.GRADIENT_MISMATCH, _dropout),
         Rule("correct-class", ("correct-class",), GC.GRADIENT_MISMATCH, _correct_class),
         Rule("class-indexing", ("class-indexing",), GC.FORWARD_MISMATCH, _class_indexing),
+        Rule("swapped-log-terms", ("swapped-log-terms",), GC.COST_MISMATCH, _swapped_logs),
     ),
     (Rule("extra-l2-term", ("extra-l2-term",), GC.GRADIENT_MISMATCH, _extra_l2_term, whole=True),),
     (Rule("wrong-operand", ("wrong-operand",), GC.GRADIENT_MISMATCH, _wrong_operand),),
+    (Rule("missing-parentheses", ("missing-parentheses",), GC.GRADIENT_MISMATCH, _precedence),),
     (
         Rule("wrong-activation", ("wrong-activation", "missing-activation"), GC.FORWARD_MISMATCH, _wrong_activation, forward_only=True),
         Rule("missing-term", ("missing-term",), GC.FORWARD_MISMATCH, _missing_term, forward_only=True),
+        Rule("wrong-operator", ("wrong-operator",), GC.FORWARD_MISMATCH, _wrong_operator, forward_only=True),
     ),
 )
 

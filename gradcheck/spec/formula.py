@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import FormulaError, UsageError
-from . import formula_conv
+from . import formula_conv, formula_conv_slips
 
 MAX_LENGTH = 2000
 MAX_NODES = 400
@@ -103,6 +103,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "reshape_like": _reshape_like,
 }
 FUNCTIONS.update(formula_conv.FUNCTIONS)  # conv and pooling over (m, n_H, n_W, n_C) arrays
+FUNCTIONS.update(formula_conv_slips.FUNCTIONS)  # and as students get them wrong (for a spec's mistakes:)
 ACTIVATIONS = ("tanh", "sigmoid", "relu")
 KEYWORDS = frozenset({"axis", "keepdims"})
 
