@@ -68,6 +68,10 @@ TAGS: tuple[str, ...] = (
     "difference-formula",
     "missing-path",
     "not-accumulated",
+    "wrong-index",
+    "not-computed",
+    "extra-keepdims",
+    "missing-reshape",
 )
 
 

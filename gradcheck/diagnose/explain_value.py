@@ -138,7 +138,7 @@ def explain(
             out.scale = None  # the author's words for this very value say more than "a factor 2"
             return out
     g = spec.gradient(name)
-    ctx = replace(context(spec, forward, cases[0][1]), wrt=g.wrt if g is not None else "")
+    ctx = replace(context(spec, forward, cases[0][1]), wrt=g.wrt if g is not None else "", name=name)
     tree = with_loss(spec, formula.tree)
     out.mutations, out.mutant_text = _search(single(tree, ctx), cases, wrap=lambda m: (m,))
     if not out.mutations and out.scale is None and hidden:
@@ -251,7 +251,7 @@ def _search_hidden(spec: Spec, name: str, formula, hidden: tuple[str, ...], case
         found: list[tuple[Mutation, ...]] = []
         texts: list[str] = []
         seen: set[str] = set()
-        for mutation, tree in single(h_formula.tree, ctx):
+        for mutation, tree in single(h_formula.tree, replace(ctx, name=h)):
             if (text := ast.unparse(tree)) in seen:  # one mutant, reached by two rules: the earlier rule names it
                 continue
             seen.add(text)

@@ -45,6 +45,7 @@ class Context:
     l2: tuple[str, ...] = ()  # the regularization strengths some formula of the spec uses (lambd)
     wrt: str = ""  # the value a gradient differentiates (b3 for db3), "" for a forward value
     constants: tuple[tuple[str, float], ...] = ()  # numbers the student never names (CS231n's l2_scale), for words
+    name: str = ""  # the value being explained (dA2), "" when unknown
 
     def swappable(self, a: str, b: str) -> bool:
         """Could a student have typed b where a belongs? Same kind, and same shape or role."""

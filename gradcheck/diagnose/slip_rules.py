@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import ast
 import copy
+import re
 from collections.abc import Iterator
 
-from .mutations import A_FORMS, Context, Mutation, expr, replace_walk, shown_a_form
+from .mutations import A_FORMS, Context, Mutation, expr, replace_walk, role, shown_a_form
 
 Found = Iterator[tuple[Mutation, ast.expr]]
 
@@ -137,4 +138,47 @@ def _extra_derivative(tree: ast.expr, node: ast.AST, ctx: Context) -> Found:
             data=(g, z, a),
         ),
         replace_walk(tree, node, ast.BinOp(copy.deepcopy(node), ast.Mult(), expr(A_FORMS[g].format(a=a)))),
+    )
+
+
+# -- the right value under another name ------------------------------------------------------------
+def _index_of(name: str) -> int | None:
+    found = re.search(r"(\d+)$", name)
+    return int(found.group(1)) if found else None
+
+
+def _value_of_another(tree: ast.expr, node: ast.AST, ctx: Context) -> Found:
+    """``grads["dA" + str(l + 1)] = dA_prev``: the value is another layer's (dA1 under dA2), right
+    in itself and stored under the wrong index."""
+    own = _index_of(ctx.name)
+    if own is None:
+        return
+    for other in ctx.arrays:
+        theirs = _index_of(other)
+        if other == ctx.name or theirs is None or role(other) != role(ctx.name):
+            continue
+        off = " (the index is off by one)" if abs(theirs - own) == 1 else ""
+        yield (
+            Mutation(
+                f"value-of:{other}",
+                "wrong-index",
+                f"{ctx.name} holds the value of {other}: the value is right, but it is stored under the wrong index{off}",
+                f"store this value under {other}'s key, and check the index of every key the loop writes",
+            ),
+            ast.Name(other, ast.Load()),
+        )
+
+
+# -- an array never filled ---------------------------------------------------------------------
+def _never_filled(tree: ast.expr, node: ast.AST, ctx: Context) -> Found:
+    """Zeros everywhere: the array is created and never filled (a branch that did not run)."""
+    yield (
+        Mutation(
+            "all-zeros",
+            "not-computed",
+            "every entry is 0: the value is never computed — an array created with np.zeros and never filled, "
+            "or a branch that did not run (check its condition, such as the name of a mode)",
+            "make sure the code that fills it runs for these arguments",
+        ),
+        ast.BinOp(ast.Constant(0.0), ast.Mult(), copy.deepcopy(tree)),
     )

@@ -38,6 +38,8 @@ def test_rule_names_are_unique():
         ("sum(dZ2, axis=1, keepdims=True) / m", ["drop-keepdims", "drop-axis", "other-axis"]),
         ("W2.T @ dZ2 * tanh_prime(Z1)", ["deriv:sigmoid", "deriv-at-A", "deriv-form-at-Z", "deriv-missing", "mult-to-matmul:W2.T @ dZ2 * tanh_prime(Z1)"]),
         ("A2 - Y", ["negate", "operand:A2->A1"]),
+        ("sum(dZ2, axis=1)", ["add-keepdims"]),
+        ("reshape_like(dZ2 @ W2, X)", ["drop-reshape:X"]),
     ],
 )
 def test_each_family_fires_on_its_formula(formula, expected):

@@ -76,3 +76,17 @@ def test_the_extra_derivative_is_found_in_a_value_the_student_keeps_to_themselve
     logistic = load_builtin("logistic")
     tags = _named(logistic, "dw", lambda e: e["X"] @ ((e["A"] - e["Y"]) * e["A"] * (1 - e["A"])).T / e["m"], hidden=("dZ",))
     assert "extra-activation-derivative" in tags and "missing-activation-derivative" not in tags
+
+
+def test_another_layers_value_is_named_as_a_wrong_index_and_only_for_the_same_role():
+    deep = load_builtin("deep")
+    assert "wrong-index" in _named(deep, "dA2", lambda e: e["dA1"])
+    regularization = load_builtin("regularization")
+    tags = _named(regularization, "dZ2", lambda e: e["dA2"])  # relu′ left out: dA2 is another role's value
+    assert "missing-activation-derivative" in tags and "wrong-index" not in tags
+
+
+def test_a_value_never_filled_is_named_and_a_partly_filled_one_is_not():
+    assert "not-computed" in _named(planar(), "A1", lambda e: np.zeros_like(e["A1"]), forward=True)
+    half = lambda e: np.where(np.arange(e["A1"].shape[1]) % 2 == 0, np.tanh(e["Z1"]), 0.0)  # noqa: E731
+    assert "not-computed" not in _named(planar(), "A1", half, forward=True)
