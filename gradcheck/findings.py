@@ -72,6 +72,7 @@ TAGS: tuple[str, ...] = (
     "not-computed",
     "extra-keepdims",
     "missing-reshape",
+    "padding",
 )
 
 

@@ -17,7 +17,16 @@ from dataclasses import dataclass
 from ..findings import GC
 from ..spec.formula import ACTIVATIONS
 from .mutations import A_FORMS, Context, Mutation, expr, is_batch, is_inverse_batch, replace_walk, role, shown_a_form
-from .slip_rules import _extra_derivative, _never_filled, _precedence, _swapped_logs, _value_of_another, _wrong_operator
+from .slip_rules import (
+    _extra_derivative,
+    _never_filled,
+    _pad_every_axis,
+    _precedence,
+    _swapped_logs,
+    _value_of_another,
+    _windows,
+    _wrong_operator,
+)
 from .term_rules import _class_indexing, _correct_class, _dropout, _extra_l2_term, _l2_layer, _l2_norm, _l2_term
 
 Found = Iterator[tuple[Mutation, ast.expr]]  # a mutation and the mutated tree
@@ -440,6 +449,10 @@ RULES: tuple[tuple[Rule, ...], ...] = (
         Rule("wrong-activation", ("wrong-activation", "missing-activation"), GC.FORWARD_MISMATCH, _wrong_activation, forward_only=True),
         Rule("missing-term", ("missing-term",), GC.FORWARD_MISMATCH, _missing_term, forward_only=True),
         Rule("wrong-operator", ("wrong-operator",), GC.FORWARD_MISMATCH, _wrong_operator, forward_only=True),
+    ),
+    (
+        Rule("window-positions", ("stride-ignored", "padding"), GC.FORWARD_MISMATCH, _windows),
+        Rule("pad-every-axis", ("padding",), GC.WRONG_SHAPE, _pad_every_axis),
     ),
     (
         Rule("value-of-another", ("wrong-index",), GC.WRONG_SHAPE, _value_of_another, whole=True),

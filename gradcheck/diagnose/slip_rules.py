@@ -182,3 +182,58 @@ def _never_filled(tree: ast.expr, node: ast.AST, ctx: Context) -> Found:
         ),
         ast.BinOp(ast.Constant(0.0), ast.Mult(), copy.deepcopy(tree)),
     )
+
+
+# -- convolution and pooling windows: the stride, the padding -------------------------------------------
+WINDOWED = {"conv2d": (3, 4), "maxpool2d": (2, None), "avgpool2d": (2, None)}  # the stride's and the pad's argument
+
+
+def _call(node: ast.Call, at: int, value: ast.expr) -> ast.Call:
+    return ast.Call(node.func, [value if i == at else a for i, a in enumerate(node.args)], node.keywords)
+
+
+def _is_number(node: ast.expr, n: int) -> bool:
+    return isinstance(node, ast.Constant) and node.value == n
+
+
+def _windows(tree: ast.expr, node: ast.AST, ctx: Context) -> Found:
+    """A forward conv or pool whose windows ignore the stride, or whose output size leaves out
+    the padding: the right windows, walked over the wrong positions (``crop_like``)."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in WINDOWED):
+        return
+    stride, pad = WINDOWED[node.func.id]
+    crop = ast.Name("crop_like", ast.Load())
+    if len(node.args) > stride and not _is_number(node.args[stride], 1):
+        yield (
+            Mutation(
+                f"stride-one:{node.func.id}",
+                "stride-ignored",
+                "each window starts at (h, w) instead of (h * stride, w * stride): the stride is left out of vert_start and horiz_start",
+                "start each window at vert_start = h * stride and horiz_start = w * stride, with vert_end = vert_start + f",
+            ),
+            replace_walk(tree, node, ast.Call(crop, [_call(node, stride, ast.Constant(1)), node], [])),
+        )
+    if pad is not None and len(node.args) > pad and not _is_number(node.args[pad], 0):
+        yield (
+            Mutation(
+                f"size-without-pad:{node.func.id}",
+                "padding",
+                "the output size leaves out the padding: n_H = (n_H_prev - f) / stride + 1 instead of (n_H_prev - f + 2 * pad) / stride + 1",
+                "n_H = int((n_H_prev - f + 2 * pad) / stride) + 1, and n_W likewise",
+            ),
+            replace_walk(tree, node, ast.Call(crop, [node, _call(node, pad, ast.Constant(0))], [])),
+        )
+
+
+def _pad_every_axis(tree: ast.expr, node: ast.AST, ctx: Context) -> Found:
+    """``np.pad(X, pad)``: the examples and the channels padded too."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "pad4" and len(node.args) == 2:
+        yield (
+            Mutation(
+                "pad-every-axis",
+                "padding",
+                "every axis is padded, the examples and the channels too, not only the height and the width: np.pad(X, pad) pads all four",
+                "pad the two middle axes only: np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)), mode='constant', constant_values=(0, 0))",
+            ),
+            replace_walk(tree, node, ast.Call(ast.Name("pad_every_axis", ast.Load()), node.args, [])),
+        )

@@ -79,7 +79,34 @@ def maxpool2d_backward_mask_at(dA: Any, a: Any, f: Any, stride: Any, mask_stride
     return grad
 
 
+def conv2d_backward_x_padded(dZ: Any, W: Any, stride: Any, pad: Any, a: Any) -> np.ndarray:
+    """dA_prev left padded: ``da_prev_pad`` returned without cutting the pad rows and columns off."""
+    W, dZ = np.asarray(W, dtype=np.float64), _rank4(dZ, "dZ")
+    s, p = _hyper(stride, "stride", 1), _hyper(pad, "pad", 0)
+    shape = np.shape(pad4(a, p))
+    grad = np.zeros(shape)
+    for di, dj, index in _windows(shape, W.shape[0], s, dZ.shape):
+        grad[index] += np.einsum("mhwk,ck->mhwc", dZ, W[di, dj])
+    return grad
+
+
+def pad_every_axis(x: Any, pad: Any) -> np.ndarray:
+    """``np.pad(x, pad)``: zeros around every axis, the examples' and the channels' too."""
+    return np.pad(np.asarray(x, dtype=np.float64), _hyper(pad, "pad", 0))
+
+
+def crop_like(x: Any, like: Any) -> np.ndarray:
+    """The leading part of ``x`` in the shape of ``like`` (windows walked over too few positions)."""
+    x, shape = np.asarray(x, dtype=np.float64), np.shape(like)
+    if x.ndim != len(shape) or any(n > m for n, m in zip(shape, x.shape)):
+        raise FormulaError(f"crop_like cannot cut shape {x.shape} to {shape}")
+    return x[tuple(slice(0, n) for n in shape)]
+
+
 FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "conv2d_backward_x_padded": conv2d_backward_x_padded,
+    "pad_every_axis": pad_every_axis,
+    "crop_like": crop_like,
     "conv2d_backward_x_input": conv2d_backward_x_input,
     "conv2d_backward_w_last": conv2d_backward_w_last,
     "last_example": last_example,

@@ -90,3 +90,13 @@ def test_a_value_never_filled_is_named_and_a_partly_filled_one_is_not():
     assert "not-computed" in _named(planar(), "A1", lambda e: np.zeros_like(e["A1"]), forward=True)
     half = lambda e: np.where(np.arange(e["A1"].shape[1]) % 2 == 0, np.tanh(e["Z1"]), 0.0)  # noqa: E731
     assert "not-computed" not in _named(planar(), "A1", half, forward=True)
+
+
+def test_conv_window_rules_fire_on_the_windowed_functions():
+    conv = load_builtin("conv")
+    ctx = context(conv, True)
+    keys = [m.key for m, _ in single(ast.parse("conv2d(A_prev, W, b, stride, pad)", mode="eval").body, ctx)]
+    assert {"stride-one:conv2d", "size-without-pad:conv2d"} <= set(keys)
+    keys = [m.key for m, _ in single(ast.parse("maxpool2d(A_max, pf, 1)", mode="eval").body, ctx)]
+    assert not [k for k in keys if k.startswith("stride-one")]  # a stride of 1 has nothing to ignore
+    assert "pad-every-axis" in [m.key for m, _ in single(ast.parse("pad4(A_prev, pad)", mode="eval").body, ctx)]

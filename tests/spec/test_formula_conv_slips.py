@@ -83,3 +83,22 @@ def test_pool_slips_are_the_loops_with_their_mistake(f, s):
 def test_last_example_refuses_a_scalar():
     with pytest.raises(FormulaError):
         fs.last_example(3.0)
+
+
+@pytest.mark.parametrize(("f", "s", "p"), SIZES)
+def test_padding_and_window_slips(f, s, p):
+    rng = np.random.default_rng(5)
+    a = rng.normal(size=(2, 6, 5, 3))
+    W = rng.normal(size=(f, f, 3, 4))
+    dZ = rng.normal(size=(2, fc.conv_out(6, f, s, p), fc.conv_out(5, f, s, p), 4))
+    padded = fs.conv2d_backward_x_padded(dZ, W, s, p, a)  # the loops' da_prev_pad, before the cut
+    assert padded.shape == (2, 6 + 2 * p, 5 + 2 * p, 3)
+    np.testing.assert_allclose(padded[:, p : p + 6, p : p + 5, :], fc.conv2d_backward_x(dZ, W, s, p, a), atol=1e-12)
+    assert fs.pad_every_axis(a, p).shape == tuple(n + 2 * p for n in a.shape)
+    b = rng.normal(size=(1, 1, 1, 4))
+    walked = fs.crop_like(fc.conv2d(a, W, b, 1, p), fc.conv2d(a, W, b, s, p))  # windows at (h, w), the strided count of them
+    n_h, n_w = walked.shape[1:3]
+    np.testing.assert_allclose(walked, fc.conv2d(a, W, b, 1, p)[:, :n_h, :n_w, :], atol=1e-12)
+    assert walked.shape == fc.conv2d(a, W, b, s, p).shape
+    with pytest.raises(FormulaError):
+        fs.crop_like(np.zeros((2, 2)), np.zeros((3, 2)))
