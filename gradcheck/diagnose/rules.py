@@ -19,6 +19,7 @@ from ..spec.formula import ACTIVATIONS
 from .mutations import A_FORMS, Context, Mutation, expr, is_batch, is_inverse_batch, replace_walk, role, shown_a_form
 from .slip_rules import (
     _extra_derivative,
+    _max_mask_axis,
     _never_filled,
     _pad_every_axis,
     _precedence,
@@ -453,6 +454,7 @@ RULES: tuple[tuple[Rule, ...], ...] = (
     (
         Rule("window-positions", ("stride-ignored", "padding"), GC.FORWARD_MISMATCH, _windows),
         Rule("pad-every-axis", ("padding",), GC.WRONG_SHAPE, _pad_every_axis),
+        Rule("max-mask-axis", ("wrong-sum-axis",), GC.FORWARD_MISMATCH, _max_mask_axis),
     ),
     (
         Rule("value-of-another", ("wrong-index",), GC.WRONG_SHAPE, _value_of_another, whole=True),

@@ -237,3 +237,19 @@ def _pad_every_axis(tree: ast.expr, node: ast.AST, ctx: Context) -> Found:
             ),
             replace_walk(tree, node, ast.Call(ast.Name("pad_every_axis", ast.Load()), node.args, [])),
         )
+
+
+def _max_mask_axis(tree: ast.expr, node: ast.AST, ctx: Context) -> Found:
+    """``x == np.max(x, axis=0)``: the maximum of each column (or row) instead of the window's."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "max_mask" and len(node.args) == 1):
+        return
+    for axis, each in ((0, "column"), (1, "row")):
+        yield (
+            Mutation(
+                f"max-axis:{axis}",
+                "wrong-sum-axis",
+                f"the maximum is taken over axis={axis}, so the mask marks the largest entry of each {each}, not the largest of the whole window",
+                "take the maximum over the whole window: mask = x == np.max(x), with no axis",
+            ),
+            replace_walk(tree, node, ast.Call(ast.Name("max_mask_along", ast.Load()), [node.args[0], ast.Constant(axis)], [])),
+        )

@@ -103,7 +103,16 @@ def crop_like(x: Any, like: Any) -> np.ndarray:
     return x[tuple(slice(0, n) for n in shape)]
 
 
+def max_mask_along(x: Any, axis: Any) -> np.ndarray:
+    """True where ``x`` holds the maximum of its column (axis 0) or row (axis 1), not of all of it."""
+    x, axis = np.asarray(x, dtype=np.float64), int(np.asarray(axis))
+    if not -x.ndim <= axis < x.ndim:
+        raise FormulaError(f"max_mask_along: axis {axis} is out of range for {x.ndim} axes")
+    return x == np.max(x, axis=axis, keepdims=True)
+
+
 FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "max_mask_along": max_mask_along,
     "conv2d_backward_x_padded": conv2d_backward_x_padded,
     "pad_every_axis": pad_every_axis,
     "crop_like": crop_like,

@@ -100,3 +100,10 @@ def test_conv_window_rules_fire_on_the_windowed_functions():
     keys = [m.key for m, _ in single(ast.parse("maxpool2d(A_max, pf, 1)", mode="eval").body, ctx)]
     assert not [k for k in keys if k.startswith("stride-one")]  # a stride of 1 has nothing to ignore
     assert "pad-every-axis" in [m.key for m, _ in single(ast.parse("pad4(A_prev, pad)", mode="eval").body, ctx)]
+
+
+def test_a_column_maximum_mask_is_named_as_a_wrong_axis():
+    conv = load_builtin("conv")
+    tags = _named(conv, "mask", lambda e: e["mask_window"] == np.max(e["mask_window"], axis=0), forward=True)
+    assert "wrong-sum-axis" in tags
+    assert "wrong-sum-axis" not in _named(conv, "mask", lambda e: e["mask_window"] == np.min(e["mask_window"]), forward=True)

@@ -102,3 +102,12 @@ def test_padding_and_window_slips(f, s, p):
     assert walked.shape == fc.conv2d(a, W, b, s, p).shape
     with pytest.raises(FormulaError):
         fs.crop_like(np.zeros((2, 2)), np.zeros((3, 2)))
+
+
+def test_max_mask_along_marks_each_columns_maximum():
+    x = np.array([[1.0, 5.0], [3.0, 4.0]])
+    assert fs.max_mask_along(x, 0).tolist() == [[False, True], [True, False]]
+    assert fs.max_mask_along(x, 1).tolist() == [[False, True], [False, True]]
+    assert fc.max_mask(x).sum() == 1
+    with pytest.raises(FormulaError):
+        fs.max_mask_along(x, 2)
