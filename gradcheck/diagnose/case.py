@@ -3,6 +3,7 @@ its place in the report) and the small lookups they all need (spans, tolerances,
 
 from __future__ import annotations
 
+import ast
 from dataclasses import replace
 
 import numpy as np
@@ -15,7 +16,9 @@ from ..sandbox.runner import Failure
 from ..spec import formula as fm
 from ..spec.model import FunctionSpec, Spec
 from . import locate
+from .explain_value import unnamed_constants
 from .messages import finding
+from .mutations import fold_constants
 from .problems import Problem
 from .scoring import function_points
 from .shapes import chain_text
@@ -188,7 +191,8 @@ class Case:
         formula = self.spec.formula_for(n)
         if formula is None:
             return None
-        text = f"{self.spec.shown(n)} = {fm.pretty(formula.text)}"
+        shown = shown_constants(self.spec, formula.tree)
+        text = f"{self.spec.shown(n)} = {fm.pretty(formula.text if shown is formula.tree else shown)}"
         if n == "J" and "L" in fm.names(formula.tree):
             text += f",  where the per-example loss L = {fm.pretty(self.spec.loss.text)}"
         return text
@@ -197,4 +201,13 @@ class Case:
         formula = self.spec.formula_for(n)
         if formula is None:
             return None
+        shown = shown_constants(self.spec, formula.tree)
+        if shown is not formula.tree:
+            formula = replace(formula, text=ast.unparse(shown), tree=shown)
         return chain_text(n, formula, trial.env, trial.dims)
+
+
+def shown_constants(spec: Spec, tree: ast.expr) -> ast.expr:
+    """``tree`` with each constant the student never names written as its number (CS231n's
+    ``2 * l2_scale * reg * W`` is ``2 * reg * W`` under one L2 convention, ``reg * W`` under the other)."""
+    return fold_constants(tree, unnamed_constants(spec))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import copy
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -53,7 +54,18 @@ def context(spec: Spec, forward: bool, env: dict[str, Any] | None = None) -> Con
     dims = {d.name for d in spec.dims}
     scalars = tuple(n for n in arrays if shapes and n in shapes and shapes[n][0] == () and n not in dims)
     ctx = Context(spec.batch, acts, arrays, forward, shapes, masks(spec), scalars, tuple(spec.parameters))
-    return replace(ctx, l2=l2_strengths(spec, ctx))
+    return replace(ctx, l2=l2_strengths(spec, ctx), constants=tuple(unnamed_constants(spec).items()))
+
+
+def unnamed_constants(spec: Spec) -> dict[str, float]:
+    """The spec's plain-number forward values that students never see by name (not renamed by
+    ``names:``, not an argument): l2_scale, set by a convention."""
+    args = {a for f in spec.functions for a in spec.arg_names(f)}
+    return {
+        f.name: f.tree.value
+        for f in spec.forward
+        if isinstance(f.tree, ast.Constant) and isinstance(f.tree.value, int | float) and f.name not in spec.names and f.name not in args
+    }
 
 
 def l2_strengths(spec: Spec, ctx: Context) -> tuple[str, ...]:
@@ -123,15 +135,30 @@ def explain(
     if known:  # the spec author's own list of classic mistakes for this value comes first
         out.mutations, out.mutant_text = _search(known, cases, wrap=lambda m: (m,), atol=spec.atol.get(name, 0.0))
         if out.mutations:
+            out.scale = None  # the author's words for this very value say more than "a factor 2"
             return out
     g = spec.gradient(name)
-    ctx = replace(context(spec, forward, cases[0][1]), wrt=g.wrt if g is not None else "")
-    out.mutations, out.mutant_text = _search(single(formula.tree, ctx), cases, wrap=lambda m: (m,))
+    ctx = replace(context(spec, forward, cases[0][1]), wrt=g.wrt if g is not None else "", name=name)
+    tree = with_loss(spec, formula.tree)
+    out.mutations, out.mutant_text = _search(single(tree, ctx), cases, wrap=lambda m: (m,))
     if not out.mutations and out.scale is None and hidden:
         out.mutations, out.mutant_text = _search_hidden(spec, name, formula, hidden, cases, ctx)
     if not out.mutations and out.scale is None and try_pairs:
-        out.mutations, out.mutant_text = _search(pairs(formula.tree, ctx), cases, wrap=lambda ms: ms)
+        out.mutations, out.mutant_text = _search(pairs(tree, ctx), cases, wrap=lambda ms: ms)
     return out
+
+
+def with_loss(spec: Spec, tree: ast.expr) -> ast.expr:
+    """The cost's formula with the per-example loss L written out, so that the mistakes in the
+    loss's own terms (one of them missing, the two log terms swapped) can be named."""
+    if spec.loss is None or "L" not in fm.names(tree):
+        return tree
+
+    class _Inline(ast.NodeTransformer):
+        def visit_Name(self, node: ast.Name) -> ast.AST:
+            return copy.deepcopy(spec.loss.tree) if node.id == "L" else node
+
+    return _Inline().visit(copy.deepcopy(tree))
 
 
 def _factor_of_a_value(spec: Spec, name: str, ratios: list[float], cases) -> Scale | None:
@@ -226,7 +253,7 @@ def _search_hidden(spec: Spec, name: str, formula, hidden: tuple[str, ...], case
         seen: set[str] = set()
         # the spec's own classic mistakes of the intermediate first (tanh′ at prev_h inside dtanh), then the catalog's
         known = [(Mutation(f"spec:{h}:{i}", m.tag, m.text, m.fix), m.formula.tree) for i, m in enumerate(spec.mistakes.get(h, ()))]
-        for mutation, tree in [*known, *single(h_formula.tree, ctx)]:
+        for mutation, tree in [*known, *single(h_formula.tree, replace(ctx, name=h))]:
             if (text := ast.unparse(tree)) in seen:  # one mutant, reached by two rules: the earlier rule names it
                 continue
             seen.add(text)

@@ -204,7 +204,8 @@ def gc104(p: P.WrongShape) -> Words:
         text += f" It stays {p.fixed_shape} in every trial while the sizes change: a size looks hard-coded."
         hint = "take every size from the arguments (n_h, X.shape[1], …) instead of writing numbers"
     if p.explained:
-        text += " Your value matches the reference with one change: " + _texts(p.explained[0]) + "."
+        changes = {1: "one change", 2: "two changes"}.get(len(p.explained[0]), f"{len(p.explained[0])} changes")
+        text += f" Your value matches the reference with {changes}: " + _texts(p.explained[0]) + "."
         hint = _fixes(p.explained[0])
         details = ["also consistent: " + _texts(other) for other in p.explained[1:3]]
     elif p.layout == "transpose":

@@ -44,6 +44,8 @@ class Context:
     params: tuple[str, ...] = ()  # the network's weights, which an L2 term penalizes
     l2: tuple[str, ...] = ()  # the regularization strengths some formula of the spec uses (lambd)
     wrt: str = ""  # the value a gradient differentiates (b3 for db3), "" for a forward value
+    constants: tuple[tuple[str, float], ...] = ()  # numbers the student never names (CS231n's l2_scale), for words
+    name: str = ""  # the value being explained (dA2), "" when unknown
 
     def swappable(self, a: str, b: str) -> bool:
         """Could a student have typed b where a belongs? Same kind, and same shape or role."""
@@ -137,3 +139,31 @@ def is_square_sum(node: ast.AST) -> bool:
 
 def names_in(node: ast.AST) -> set[str]:
     return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def fold_constants(tree: ast.expr, constants: dict[str, float]) -> ast.expr:
+    """``tree`` with each named constant written as its number and the products that become
+    plain numbers worked out (``2 * l2_scale * reg * W`` is ``2 * reg * W`` when l2_scale = 1,
+    ``reg * W`` when it is 0.5); ``tree`` itself when it names none of them."""
+    if not constants or not names_in(tree) & set(constants):
+        return tree
+
+    class _Fold(ast.NodeTransformer):
+        def visit_Name(self, node: ast.Name) -> ast.AST:
+            return ast.Constant(constants[node.id]) if node.id in constants else node
+
+        def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+            self.generic_visit(node)
+            if not isinstance(node.op, ast.Mult):
+                return node
+            left, right = (n.value if isinstance(n, ast.Constant) and isinstance(n.value, int | float) else None for n in (node.left, node.right))
+            if left is not None and right is not None:
+                product = left * right
+                return ast.Constant(int(product) if float(product).is_integer() else product)
+            if left == 1:
+                return node.right
+            if right == 1:
+                return node.left
+            return node
+
+    return _Fold().visit(copy.deepcopy(tree))

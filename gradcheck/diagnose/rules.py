@@ -17,6 +17,17 @@ from dataclasses import dataclass
 from ..findings import GC
 from ..spec.formula import ACTIVATIONS
 from .mutations import A_FORMS, Context, Mutation, expr, is_batch, is_inverse_batch, replace_walk, role, shown_a_form
+from .slip_rules import (
+    _extra_derivative,
+    _max_mask_axis,
+    _never_filled,
+    _pad_every_axis,
+    _precedence,
+    _swapped_logs,
+    _value_of_another,
+    _windows,
+    _wrong_operator,
+)
 from .term_rules import _class_indexing, _correct_class, _dropout, _extra_l2_term, _l2_layer, _l2_norm, _l2_term
 
 Found = Iterator[tuple[Mutation, ast.expr]]  # a mutation and the mutated tree
@@ -247,6 +258,35 @@ def _missing_keepdims(tree: ast.expr, node: ast.AST, ctx: Context) -> Found:
         )
 
 
+def _extra_keepdims(tree: ast.expr, node: ast.AST, ctx: Context) -> Found:
+    if _is_sum(node) and any(kw.arg == "axis" for kw in node.keywords) and not any(kw.arg == "keepdims" for kw in node.keywords):
+        call = ast.Call(node.func, node.args, [*node.keywords, ast.keyword("keepdims", ast.Constant(True))])
+        yield (
+            Mutation(
+                "add-keepdims",
+                "extra-keepdims",
+                "keepdims=True keeps the summed axis as a dimension of size 1, where the result should not have it",
+                "remove keepdims=True",
+            ),
+            replace_walk(tree, node, call),
+        )
+
+
+def _missing_reshape(tree: ast.expr, node: ast.AST, ctx: Context) -> Found:
+    """``reshape_like(dout @ w.T, x)`` without the reshape: the flat gradient left flat."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "reshape_like" and len(node.args) == 2:
+        shown = ast.unparse(node.args[1])
+        yield (
+            Mutation(
+                f"drop-reshape:{shown}",
+                "missing-reshape",
+                f"the result is not put back in the shape of {shown}: it keeps the flat shape of the product",
+                f"reshape it: .reshape({shown}.shape)",
+            ),
+            replace_walk(tree, node, node.args[0]),
+        )
+
+
 def _softmax_axis(tree: ast.expr, node: ast.AST, ctx: Context) -> Found:
     if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "softmax"):
         return
@@ -386,9 +426,12 @@ RULES: tuple[tuple[Rule, ...], ...] = (
         Rule("derivative-at-wrong-point", ("derivative-at-wrong-point",), GC.GRADIENT_MISMATCH, _derivative_at_wrong_point),
         Rule("derivative-operand", ("wrong-operand",), GC.GRADIENT_MISMATCH, _derivative_operand),
         Rule("missing-activation-derivative", ("missing-activation-derivative",), GC.GRADIENT_MISMATCH, _missing_derivative),
+        Rule("extra-activation-derivative", ("extra-activation-derivative",), GC.GRADIENT_MISMATCH, _extra_derivative),
     ),
     (
         Rule("missing-keepdims", ("missing-keepdims",), GC.WRONG_SHAPE, _missing_keepdims),
+        Rule("extra-keepdims", ("extra-keepdims",), GC.WRONG_SHAPE, _extra_keepdims),
+        Rule("missing-reshape", ("missing-reshape",), GC.WRONG_SHAPE, _missing_reshape),
         Rule("wrong-sum-axis", ("wrong-sum-axis",), GC.GRADIENT_MISMATCH, _wrong_sum_axis),
     ),
     (
@@ -398,12 +441,24 @@ RULES: tuple[tuple[Rule, ...], ...] = (
         Rule("dropout", ("dropout-mask", "dropout-scale"), GC.GRADIENT_MISMATCH, _dropout),
         Rule("correct-class", ("correct-class",), GC.GRADIENT_MISMATCH, _correct_class),
         Rule("class-indexing", ("class-indexing",), GC.FORWARD_MISMATCH, _class_indexing),
+        Rule("swapped-log-terms", ("swapped-log-terms",), GC.COST_MISMATCH, _swapped_logs),
     ),
     (Rule("extra-l2-term", ("extra-l2-term",), GC.GRADIENT_MISMATCH, _extra_l2_term, whole=True),),
     (Rule("wrong-operand", ("wrong-operand",), GC.GRADIENT_MISMATCH, _wrong_operand),),
+    (Rule("missing-parentheses", ("missing-parentheses",), GC.GRADIENT_MISMATCH, _precedence),),
     (
         Rule("wrong-activation", ("wrong-activation", "missing-activation"), GC.FORWARD_MISMATCH, _wrong_activation, forward_only=True),
         Rule("missing-term", ("missing-term",), GC.FORWARD_MISMATCH, _missing_term, forward_only=True),
+        Rule("wrong-operator", ("wrong-operator",), GC.FORWARD_MISMATCH, _wrong_operator, forward_only=True),
+    ),
+    (
+        Rule("window-positions", ("stride-ignored", "padding"), GC.FORWARD_MISMATCH, _windows),
+        Rule("pad-every-axis", ("padding",), GC.WRONG_SHAPE, _pad_every_axis),
+        Rule("max-mask-axis", ("wrong-sum-axis",), GC.FORWARD_MISMATCH, _max_mask_axis),
+    ),
+    (
+        Rule("value-of-another", ("wrong-index",), GC.WRONG_SHAPE, _value_of_another, whole=True),
+        Rule("never-filled", ("not-computed",), GC.FORWARD_MISMATCH, _never_filled, whole=True),
     ),
 )
 

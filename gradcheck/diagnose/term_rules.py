@@ -13,7 +13,7 @@ import ast
 import copy
 from collections.abc import Iterator
 
-from .mutations import Context, Mutation, expr, factors, is_square_sum, names_in, replace_walk
+from .mutations import Context, Mutation, expr, factors, fold_constants, has_mean, is_square_sum, names_in, replace_walk
 
 Found = Iterator[tuple[Mutation, ast.expr]]
 
@@ -23,9 +23,12 @@ def l2_strength(term: ast.AST, ctx: Context) -> str | None:
     """The regularization strength of an L2 term (``lambd``), or None if ``term`` is not one:
     a product with a plain-number value and a weight or a sum of squared weights."""
     parts = factors(term)
-    scalar = next((p.id for p in parts if isinstance(p, ast.Name) and p.id in ctx.scalars and p.id not in ctx.masks), None)
-    if scalar is None:
+    # The last plain number of the product: a convention's constant comes first (CS231n's
+    # ``2 * l2_scale * reg * W``), the strength the student knows (reg) next to the weight.
+    scalars = [p.id for p in parts if isinstance(p, ast.Name) and p.id in ctx.scalars and p.id not in ctx.masks]
+    if not scalars:
         return None
+    scalar = scalars[-1]
     weighted = any(isinstance(p, ast.Name) and p.id in ctx.params and p.id != scalar for p in parts)
     squared = any(is_square_sum(n) for p in parts for n in ast.walk(p))
     return scalar if weighted or squared else None
@@ -38,7 +41,7 @@ def _l2_term(tree: ast.expr, node: ast.AST, ctx: Context) -> Found:
     if lam is None:
         return
     what = "cost" if ctx.forward else "gradient"
-    shown = ast.unparse(node.right)
+    shown = ast.unparse(fold_constants(node.right, dict(ctx.constants)))
     yield (
         Mutation(
             "l2-drop",
@@ -57,20 +60,32 @@ def _l2_term(tree: ast.expr, node: ast.AST, ctx: Context) -> Found:
         ),
         replace_walk(tree, node, ast.BinOp(node.left, ast.Sub(), node.right)),
     )
-    m = ctx.batch
-    twice, half = (
-        (f"{lam}/{m} instead of {lam}/(2{m})", f"{lam}/(4{m})") if ctx.forward else (f"2{lam}/{m}", f"{lam}/(2{m}) instead of {lam}/{m}")
-    )
-    for factor, size, which in ((2.0, "twice", twice), (0.5, "half", half)):
-        fix = (
-            f"the cost's L2 term is ({lam}/(2{m}))·Σ‖W‖²"
-            if ctx.forward
-            else f"the derivative of ({lam}/(2{m}))·W² is ({lam}/{m})·W: the 2 of the square cancels the ½"
-        )
+    for factor, size in ((2.0, "twice"), (0.5, "half")):
+        text, fix = _factor_words(lam, ctx, size, has_mean(node.right, ctx.batch))
         yield (
-            Mutation(f"l2-factor:{factor}", "l2-wrong-factor", f"the L2 {what} term is {size} its size ({which})", fix),
+            Mutation(f"l2-factor:{factor}", "l2-wrong-factor", text, fix),
             replace_walk(tree, node.right, ast.BinOp(ast.Constant(factor), ast.Mult(), copy.deepcopy(node.right))),
         )
+
+
+def _factor_words(lam: str, ctx: Context, size: str, mean: bool) -> tuple[str, str]:
+    """What an L2 term twice or half its size is, and its fix: the course's λ/(2m) when the term
+    is divided by the batch size, else CS231n's two conventions (λ·ΣW² with 2λ·W, ½λ·ΣW² with λ·W)."""
+    what, m = ("cost" if ctx.forward else "gradient"), ctx.batch
+    if not mean:
+        return (
+            f"the L2 {what} term is {size} its size",
+            f"the gradient's L2 term is the derivative of the loss's: {lam}·ΣW² goes with 2·{lam}·W, and ½·{lam}·ΣW² with {lam}·W; "
+            "use one of the two in both places",
+        )
+    if ctx.forward:
+        which = f"{lam}/{m} instead of {lam}/(2{m})" if size == "twice" else f"{lam}/(4{m})"
+        return f"the L2 {what} term is {size} its size ({which})", f"the cost's L2 term is ({lam}/(2{m}))·Σ‖W‖²"
+    which = f"2{lam}/{m}" if size == "twice" else f"{lam}/(2{m}) instead of {lam}/{m}"
+    return (
+        f"the L2 {what} term is {size} its size ({which})",
+        f"the derivative of ({lam}/(2{m}))·W² is ({lam}/{m})·W: the 2 of the square cancels the ½",
+    )
 
 
 def _extra_l2_term(tree: ast.expr, node: ast.AST, ctx: Context) -> Found:

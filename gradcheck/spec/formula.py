@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import FormulaError, UsageError
-from . import formula_conv, formula_cs231n_conv, formula_cs231n_rnn, formula_rnn
+from . import formula_conv, formula_conv_slips, formula_cs231n_conv, formula_cs231n_rnn, formula_rnn
 
 MAX_LENGTH = 2000
 MAX_NODES = 400
@@ -106,6 +106,7 @@ FUNCTIONS.update(formula_conv.FUNCTIONS)  # conv and pooling over (m, n_H, n_W, 
 FUNCTIONS.update(formula_rnn.FUNCTIONS)  # RNN and LSTM over (n, m, T_x) sequences
 FUNCTIONS.update(formula_cs231n_rnn.FUNCTIONS)  # sequences (N, T, D), LSTM gates, word embeddings
 FUNCTIONS.update(formula_cs231n_conv.FUNCTIONS)  # CS231n's conv, pooling and groups over (N, C, H, W)
+FUNCTIONS.update(formula_conv_slips.FUNCTIONS)  # and as students get them wrong (for a spec's mistakes:)
 ACTIVATIONS = ("tanh", "sigmoid", "relu")
 KEYWORDS = frozenset({"axis", "keepdims"})
 

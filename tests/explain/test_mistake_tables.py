@@ -46,6 +46,9 @@ ROWS: dict[tuple[str, str], dict[str, str]] = {
     ("cost", "`Y * np.log(A2)` alone"): {
         "logprobs = np.multiply(np.log(A2), Y) + np.multiply(np.log(1 - A2), 1 - Y)": "logprobs = Y * np.log(A2)"
     },
+    ("cost", "`Y * np.log(1 - A2) + (1 - Y) * np.log(A2)`"): {
+        "logprobs = np.multiply(np.log(A2), Y) + np.multiply(np.log(1 - A2), 1 - Y)": "logprobs = Y * np.log(1 - A2) + (1 - Y) * np.log(A2)"
+    },
     ("cost", "`np.dot(Y, np.log(A2))`"): {
         "logprobs = np.multiply(np.log(A2), Y) + np.multiply(np.log(1 - A2), 1 - Y)": "logprobs = np.dot(Y, np.log(A2))"
     },
@@ -77,6 +80,7 @@ ROWS: dict[tuple[str, str], dict[str, str]] = {
     ("dZ1", "`np.dot(np.dot(W2.T, dZ2), 1 - A1**2)`"): {
         "dZ1 = np.dot(W2.T, dZ2) * (1 - np.power(A1, 2))": "dZ1 = np.dot(np.dot(W2.T, dZ2), 1 - A1**2)"
     },
+    ("dZ1", "`np.dot(W2.T, dZ2) * 1 - np.power(A1, 2)`"): {"* (1 - np.power(A1, 2))": "* 1 - np.power(A1, 2)"},
     ("dZ1", "`np.dot(W2.T, dZ2) * (1 - A1**2) / m`"): {"* (1 - np.power(A1, 2))": "* (1 - A1**2) / m"},
     ("dW1", "`np.dot(dZ1, X.T)`"): {"dW1 = np.dot(dZ1, X.T) / m": "dW1 = np.dot(dZ1, X.T)"},
     ("dW1", "`np.dot(X, dZ1.T) / m`"): {"dW1 = np.dot(dZ1, X.T) / m": "dW1 = np.dot(X, dZ1.T) / m"},
