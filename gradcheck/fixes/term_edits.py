@@ -220,9 +220,15 @@ def _keep_times(src: Source, v: ast.expr, m: Mistake, k: Known) -> Edits:
                 yield [e]
             elif isinstance(n.left, ast.Name) and n.left.id == keep:
                 yield [(*src.span(n), f"{_wrap(src, n.right)} / {keep}")]
-        elif isinstance(n, ast.Call) and _call_name(n) == "multiply" and any(isinstance(a, ast.Name) and a.id == keep for a in n.args):
+        elif (
+            isinstance(n, ast.Call)
+            and _call_name(n) == "multiply"
+            and n.args
+            and isinstance(n.args[-1], ast.Name)
+            and n.args[-1].id == keep
+        ):
             b = src.span(n.func)[1]
-            yield [(b - len("multiply"), b, "divide")] if n.args[-1].id == keep else []  # type: ignore[attr-defined]
+            yield [(b - len("multiply"), b, "divide")]
 
 
 def _scaled_by(v: ast.expr) -> list[ast.BinOp]:
@@ -248,7 +254,10 @@ def _dropout_none(src: Source, v: ast.expr, m: Mistake, k: Known, target: str = 
     text = k.define(target) if target else None
     if not text:
         return
-    tree = ast.parse(text, mode="eval").body
+    try:
+        tree = ast.parse(text, mode="eval").body
+    except SyntaxError:
+        return
     suffix = ""
     while isinstance(tree, ast.BinOp) and isinstance(tree.op, (ast.Mult, ast.Div)) and isinstance(tree.right, ast.Name):
         suffix = f" {'*' if isinstance(tree.op, ast.Mult) else '/'} {tree.right.id}{suffix}"

@@ -94,7 +94,11 @@ def candidate_edits(f: Finding, docs: dict[int | None, str], batch: str | Known,
     out: list[LineEdit] = []
     known = known_for(spec, f) if spec is not None else batch
     for combo in [tuple(students(translated(spec, f, m) if spec is not None else m, shown) for m in c) for c in _combos(f)]:
-        for new, _ in candidates(text, f.location.line, f.target, combo, known):
+        try:
+            found = candidates(text, f.location.line, f.target, combo, known)
+        except (AttributeError, IndexError, KeyError, TypeError, ValueError, SyntaxError, RecursionError):
+            found = []  # student code no edit was written for: no candidate, so nothing is shown
+        for new, _ in found:
             edit = _line_edit(cell, text, new)
             if edit is not None and edit not in out:
                 out.append(edit)
