@@ -214,3 +214,8 @@ def test_a_finding_at_the_start_of_the_value_is_undone_on_a_later_statement():
     text = 'def L_back(dAL, caches):\n    grads = {}\n    dA, dW = step(dAL, caches[0], "relu")\n    grads["dW2"] = dW\n    return grads\n'
     wrong = Mistake("deriv", "wrong-activation-derivative", ("relu",), ("sigmoid", "Z2", "A2"), "dZ2")
     assert lines_of(text, 2, "dW2", wrong)[0] == ['dA, dW = step(dAL, caches[0], "sigmoid")']
+
+
+def test_a_sum_assigned_in_the_loop_is_accumulated():
+    text = "def back(xs):\n    dW = 0\n    for x in xs:\n        dWt = 2 * x\n        dW = dWt\n    return dW\n"
+    assert lines_of(text, 2, "dW", Mistake("accumulate", "not-accumulated"))[0] == ["dW += dWt"]
