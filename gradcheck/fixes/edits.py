@@ -354,8 +354,10 @@ def edit_once(text: str, line: int, target: str, mistake: Mistake, batch: str | 
         return []
     stmt = _retarget(src, statement(src, line), target)
     value = value_of(stmt, target) if stmt is not None else None
-    if value is None or not fixable(mistake):
+    if not fixable(mistake):
         return []
+    if value is None or stmt is None:
+        return _later(src, line, target, mistake, known) if follow else []
     mistake = _local(src, line, mistake)
     out = _edited(src, stmt, value, target, mistake, known)
     if not out and follow:  # return float(cost): the mistake is where cost was computed
@@ -363,7 +365,24 @@ def edit_once(text: str, line: int, target: str, mistake: Mistake, batch: str | 
             where = assigned_line(src, stmt.lineno - 1, name) if stmt.lineno > 1 else None
             if where:
                 out += [new for new in edit_once(text, where, name, mistake, known, follow=False) if new not in out]
+    if not out and follow:
+        out = _later(src, line, target, mistake, known)
     return out[:_PER_MISTAKE]
+
+
+def _later(src: Source, line: int, target: str, mistake: Mistake, known: Known) -> list[str]:
+    """The finding points where the value starts (``grads = {}``, the function's first line: a call
+    too slow to trace): the mistake is undone on each later statement of the function that it fits."""
+    func = enclosing_function(src, line)
+    if func is None:
+        return []
+    kinds = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return)
+    out: list[str] = []
+    for later in sorted({n.lineno for n in ast.walk(func) if isinstance(n, kinds) and n.lineno > line}):
+        out += [new for new in edit_once(src.text, later, target, mistake, known, follow=False) if new not in out]
+        if len(out) >= _PER_MISTAKE:
+            break
+    return out
 
 
 def _retarget(src: Source, stmt: ast.stmt | None, target: str) -> ast.stmt | None:

@@ -75,7 +75,8 @@ def known_for(spec: Spec, f: Finding) -> Known:
 
 def translated(spec: Spec, f: Finding, m: Mistake) -> Mistake:
     """A spec author's mistake (kind ``spec``, its index) as an edit kind: the stride left out
-    (tag stride-ignored), or the reference times a factor (``ref * pf * pf``: divide by f * f)."""
+    (tag stride-ignored), a sum assigned where it accumulates (not-accumulated), or the reference
+    times a factor (``ref * pf * pf``: divide by f * f)."""
     if m.kind != "spec" or not m.args or not m.args[0].isdigit():
         return m
     name = internal(spec, f, f.target)
@@ -85,6 +86,8 @@ def translated(spec: Spec, f: Finding, m: Mistake) -> Mistake:
     wrong = listed[int(m.args[0])]
     if m.tag == "stride-ignored":
         return Mistake("stride", m.tag)
+    if m.tag == "not-accumulated":
+        return Mistake("accumulate", m.tag)
     reference = spec.formula_for(name)
     tree = wrong.formula.tree
     factors: list[ast.expr] = []

@@ -220,9 +220,15 @@ def _keep_times(src: Source, v: ast.expr, m: Mistake, k: Known) -> Edits:
                 yield [e]
             elif isinstance(n.left, ast.Name) and n.left.id == keep:
                 yield [(*src.span(n), f"{_wrap(src, n.right)} / {keep}")]
-        elif isinstance(n, ast.Call) and _call_name(n) == "multiply" and any(isinstance(a, ast.Name) and a.id == keep for a in n.args):
+        elif (
+            isinstance(n, ast.Call)
+            and _call_name(n) == "multiply"
+            and n.args
+            and isinstance(n.args[-1], ast.Name)
+            and n.args[-1].id == keep
+        ):
             b = src.span(n.func)[1]
-            yield [(b - len("multiply"), b, "divide")] if n.args[-1].id == keep else []  # type: ignore[attr-defined]
+            yield [(b - len("multiply"), b, "divide")]
 
 
 def _scaled_by(v: ast.expr) -> list[ast.BinOp]:
@@ -248,7 +254,10 @@ def _dropout_none(src: Source, v: ast.expr, m: Mistake, k: Known, target: str = 
     text = k.define(target) if target else None
     if not text:
         return
-    tree = ast.parse(text, mode="eval").body
+    try:
+        tree = ast.parse(text, mode="eval").body
+    except SyntaxError:
+        return
     suffix = ""
     while isinstance(tree, ast.BinOp) and isinstance(tree.op, (ast.Mult, ast.Div)) and isinstance(tree.right, ast.Name):
         suffix = f" {'*' if isinstance(tree.op, ast.Mult) else '/'} {tree.right.id}{suffix}"
@@ -408,6 +417,19 @@ def _stride_name(src: Source, func: ast.AST | None, m: Mistake) -> str | None:
     return None
 
 
+def _accumulate(src: Source, v: ast.expr, m: Mistake, k: Known, target: str = "") -> Edits:
+    """A sum over the loop assigned instead of accumulated (``dWax = dWaxt`` where ``+=`` belongs):
+    each plain assignment of the target inside a loop of the function becomes ``+=``."""
+    func = enclosing_function(src, v.lineno)
+    if func is None or not target:
+        return
+    for loop in [n for n in ast.walk(func) if isinstance(n, (ast.For, ast.While))]:
+        for n in ast.walk(loop):
+            plain = isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name) and n.targets[0].id == target
+            if plain and (edit := _operator_between(src, n.targets[0], n.value, "=", "+=")) is not None:  # type: ignore[attr-defined]
+                yield [edit]
+
+
 def _factor(src: Source, v: ast.expr, m: Mistake, k: Known) -> Edits:
     """The value is ``K`` times the right one (data: ``*``) or divided by it (``/``): the inverse, appended
     to the value or to the term of it that is scaled."""
@@ -423,6 +445,6 @@ TERM_EDITS = {
     "l2-factor": _l2_factor, "l2-layer": _l2_layer, "l2-all": _l2_norm, "l2-square-of-sum": _l2_norm, "l2-no-square": _l2_norm,
     "l2-drop": _l2_drop, "l2-subtract": _l2_subtract, "l2-extra": _l2_extra, "keep-times": _keep_times, "drop-mask": _drop_mask,
     "dropout-none": _dropout_none, "index-all-columns": _all_columns, "softmax-axis": _softmax_axis,
-    "stride": _stride, "factor": _factor,
+    "stride": _stride, "factor": _factor, "accumulate": _accumulate,
 }  # fmt: skip
-NEEDS_TARGET = ("l2-drop", "dropout-none")  # these read the target's own formula
+NEEDS_TARGET = ("l2-drop", "dropout-none", "accumulate")  # these read the target's own formula

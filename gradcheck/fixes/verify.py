@@ -5,6 +5,8 @@ The student's file is never written: every candidate is graded from a copy in a 
 directory (a notebook is patched in its cell). Candidates for every error are first tried all
 together (one re-grade: the usual case of one mistake, or independent ones); only when that fails
 is each finding's list tried on its own, and what was verified alone is re-checked together once.
+Every re-grade is fed the same trials and forks from one warm server; the negative control (the
+unpatched copy, which must still fail every target) is graded alongside the first candidate.
 """
 
 from __future__ import annotations
@@ -92,7 +94,11 @@ def candidate_edits(f: Finding, docs: dict[int | None, str], batch: str | Known,
     out: list[LineEdit] = []
     known = known_for(spec, f) if spec is not None else batch
     for combo in [tuple(students(translated(spec, f, m) if spec is not None else m, shown) for m in c) for c in _combos(f)]:
-        for new, _ in candidates(text, f.location.line, f.target, combo, known):
+        try:
+            found = candidates(text, f.location.line, f.target, combo, known)
+        except (AttributeError, IndexError, KeyError, TypeError, ValueError, SyntaxError, RecursionError):
+            found = []  # student code no edit was written for: no candidate, so nothing is shown
+        for new, _ in found:
             edit = _line_edit(cell, text, new)
             if edit is not None and edit not in out:
                 out.append(edit)
@@ -143,14 +149,18 @@ class Regrader:
         self._control: Report | bool | None = None  # the unpatched copy's report; False: it could not be graded
         self._tmp = tempfile.TemporaryDirectory(prefix="gradcheck-fix-")
         self._own_zygote = None
-        if options.get("zygote") is None:  # the re-grades (a candidate, the control) fork from one warm child
+        self._pending: Background | None = None
+
+    def _ready(self) -> None:
+        """On the first re-grade (never for a report without candidates): one warm fork server
+        for the re-grades, unless the caller's is given, and the trials, drawn and computed once."""
+        if self.options.get("zygote") is None and self._own_zygote is None:
             from ..sandbox import zygote
 
             self._own_zygote = zygote.default()
-            self.options = {**options, "zygote": self._own_zygote}
-        if self.options.get("trials") is None:  # every re-grade is fed the same trials, drawn and computed once
-            self.options = {**self.options, "trials": _trials(spec, options)}
-        self._pending: Background | None = None
+            self.options = {**self.options, "zygote": self._own_zygote}
+        if self.options.get("trials") is None:
+            self.options = {**self.options, "trials": _trials(self.spec, self.options)}
 
     def close(self) -> None:
         if self._pending is not None:  # the control's child is done before its folder goes
@@ -167,15 +177,24 @@ class Regrader:
         docs = apply(self.docs, edits)
         if docs is None:
             return None
+        self._ready()
         self.grades += 1
         where = Path(self._tmp.name) / folder  # the control and a candidate may be graded at once
         where.mkdir(exist_ok=True)
         copy = where / self.submission.path.name  # the same name: the module's name stays
         copy.write_text(patched_text(self.submission, docs), encoding="utf-8")
-        try:
-            patched = Submission.from_path(copy)
-            new = grade(spec or self.spec, patched, **self.options)
-        except Exception:  # noqa: BLE001 - a copy that cannot be graded verifies nothing
+        new = None
+        for attempt in (1, 2):
+            try:
+                patched = Submission.from_path(copy)
+                new = grade(spec or self.spec, patched, **self.options)
+                break
+            except SystemError as exc:  # CPython 3.11's ast.parse on two threads at once (gh-106905): graded again, once
+                if attempt == 2 or "recursion depth mismatch" not in str(exc):
+                    return None
+            except Exception:  # noqa: BLE001 - a copy that cannot be graded verifies nothing
+                return None
+        if new is None:
             return None
         # Only the report of exactly that text, graded as the original was: a stale or borrowed report verifies nothing.
         old = self.report
@@ -189,6 +208,7 @@ class Regrader:
         if self._control is not None or self._pending is not None:
             return
         spec = control_spec(self.spec, findings)
+        self._ready()  # here, not on the helper thread: a candidate is graded meanwhile
         self._pending = Background(lambda: self.grade([], spec, "control"))
 
     def control_fails(self, findings: list[Finding]) -> bool:

@@ -8,8 +8,12 @@ import pytest
 
 from .corpus import CORPORA, measure
 
-# Measured on this branch: planar 35/36, logistic 9/10, deep 13/15, regularization 21/22, cs231n 14/17, conv 5/5.
-BELOW = {
+# Measured on this branch: planar 35/36, logistic 10/10, deep 13/15, regularization 21/22, cs231n 14/17 (13/17 once, under a load of 10), conv 5/5.
+BELOW = {  # measured on main with this branch's fixes (the two sequence corpora are on main, not here yet)
+    "rnn": "9/16: its spec mistakes time-carry-missing (da_prevt not added), wrong-gate, missing-term and "
+    "missing-activation-derivative inside the LSTM cell have no inverse edit yet (not-accumulated has one)",
+    "cs231n_rnn": "4/22: its spec mistakes (time-carry-missing, upstream-not-added, wrong-gate, mask-ignored, "
+    "repeated-index, the derivative inside lstm_step_backward) have no inverse edit yet (not-accumulated has one)",
     "gradient_checking": "0/4: its named mistakes are the spec author's formulas for the wrong difference (1/3, 1), "
     "a symptom that several different lines produce (no copy of theta, / epsilon, J_minus - J_plus), not one edit to invert",
 }

@@ -207,3 +207,15 @@ def test_a_right_operand_the_function_never_names_is_written_as_its_formula():
 def lines_of_known(text: str, line: int, target: str, mistake: Mistake, k) -> list[list[str]]:
     old = text.split("\n")
     return [[b.strip() for a, b in zip(old, new.split("\n")) if a != b] for new in edit_once(text, line, target, mistake, k)]
+
+
+def test_a_finding_at_the_start_of_the_value_is_undone_on_a_later_statement():
+    # An untraced call (too slow to run again traced) is located where grads starts, not where it goes wrong.
+    text = 'def L_back(dAL, caches):\n    grads = {}\n    dA, dW = step(dAL, caches[0], "relu")\n    grads["dW2"] = dW\n    return grads\n'
+    wrong = Mistake("deriv", "wrong-activation-derivative", ("relu",), ("sigmoid", "Z2", "A2"), "dZ2")
+    assert lines_of(text, 2, "dW2", wrong)[0] == ['dA, dW = step(dAL, caches[0], "sigmoid")']
+
+
+def test_a_sum_assigned_in_the_loop_is_accumulated():
+    text = "def back(xs):\n    dW = 0\n    for x in xs:\n        dWt = 2 * x\n        dW = dWt\n    return dW\n"
+    assert lines_of(text, 2, "dW", Mistake("accumulate", "not-accumulated"))[0] == ["dW += dWt"]

@@ -118,3 +118,33 @@ def test_the_control_runs_the_targets_functions_and_what_feeds_them_without_the_
     assert {f.name for f in control.functions} == {backward.name, "batchnorm_forward"} and not control.student_cost
     from_the_check = Finding("GC401", "dW1", "wrong", check="gradient_check")
     assert verify.control_spec(spec, [target, from_the_check]) is spec
+
+
+def test_a_fix_is_found_when_the_finding_is_located_without_a_trace(monkeypatch):
+    # Under load a call can be too slow to run again traced: the finding then points where the
+    # value starts, and the edit must still be found (and verified).
+    from gradcheck.check import engine
+
+    from ..conftest import load_builtin
+
+    monkeypatch.setattr(engine, "_trace_if_wrong", lambda *args, **kwargs: None)
+    spec = load_builtin("deep")
+    _, report = graded_with_fixes(spec, CORPUS / "deep" / "buggy" / "L_model_backward_last_layer_relu.py")
+    root = report.errors[0]
+    assert root.fix is not None and '"sigmoid")' in root.fix.after and root.fix.line != root.location.line
+
+
+def test_a_regrade_hit_by_cpython_311_ast_threads_bug_is_run_again(planar_spec, monkeypatch):
+    # CPython 3.11: ast.parse on two threads at once can raise SystemError (gh-106905); the control
+    # is graded on a helper thread, so a re-grade that met it is graded again, once.
+    real, calls = verify.grade, []
+
+    def once_broken(spec, sub, **options):
+        calls.append(1)
+        if len(calls) == 1:
+            raise SystemError("AST constructor recursion depth mismatch (before=39, after=26)")
+        return real(spec, sub, **options)
+
+    monkeypatch.setattr(verify, "grade", once_broken)
+    _, report = graded_with_fixes(planar_spec, CORPUS / "planar" / "buggy" / "dw1_missing_mean.py")
+    assert report.errors[0].fix is not None and len(calls) == 3
