@@ -9,7 +9,7 @@ from pathlib import Path
 from ._version import __version__
 from .check import compare, fd
 from .check.engine import make_sandbox, observe
-from .check.trials import make_trials, reference_problems
+from .check.trials import label_dims, make_trials, reference_problems
 from .diagnose import problems as P
 from .diagnose import scoring
 from .diagnose.judge import Judge
@@ -109,6 +109,9 @@ def _grade_module(spec: Spec, source: str, path: Path, *, seed: int, limits: Lim
             trials = make_trials(spec, seed, sizes, background=bool(sizes))  # big: reference computed while calls run
             # At the spec's own (small) sizes: validity does not depend on them.
             validate_spec(spec, seed, probes=not sizes, trials=None if sizes else trials)
+        else:  # drawn for the whole spec (a batch, a fix's re-grade): labelled for this version's functions
+            shown = label_dims(spec)
+            trials = [t if t.shown == shown else replace(t, shown=shown) for t in trials]
     except BaseException:
         sandbox.close()
         raise

@@ -117,3 +117,17 @@ def test_an_export_is_reported_at_the_student_s_file_not_the_built_copy(planar_s
     assert {f.location.file for f in located} == {str(path)}
     line = path.read_text(encoding="utf-8").splitlines()[located[0].location.line - 1]
     assert "dW1" in line and "np.dot" in line
+
+
+def test_trials_drawn_for_the_whole_spec_are_labelled_for_the_version_graded():
+    """A batch or a fix's re-grade passes trials drawn once for the whole spec: an assignment-1
+    layers file is still told only the sizes its functions use, as when it is graded alone."""
+    from pathlib import Path
+
+    from gradcheck.check.trials import make_trials
+
+    spec = load_builtin("cs231n")
+    path = Path(__file__).parent / "corpus" / "cs231n" / "buggy" / "affine_db_divided_by_n.py"
+    alone = grade_module.grade(spec, path)
+    shared = grade_module.grade(spec, path, trials=[t.complete() for t in make_trials(spec, grade_module.DEFAULT_SEED)])
+    assert shared.trials == alone.trials and "cstride" not in " ".join(alone.trials)

@@ -249,6 +249,16 @@ def _keepdims(src: Source, v: ast.expr, m: Mistake, batch: str) -> Iterator[list
             yield [(end, end, ", keepdims=True")]
 
 
+def _no_keepdims(src: Source, v: ast.expr, m: Mistake, batch: str) -> Iterator[list]:
+    """``keepdims=True`` taken out of a sum, with the comma before it."""
+    for call in _sum_calls(v):
+        for kw in call.keywords:
+            if kw.arg == "keepdims":
+                a, b = src.span(kw)
+                before = [src.span(n)[1] for n in (*call.args, *call.keywords) if src.span(n)[1] <= a]
+                yield [(max(before) if before else a, b, "")]
+
+
 def _sum_axis(src: Source, v: ast.expr, m: Mistake, batch: str) -> Iterator[list]:
     for call in _sum_calls(v):
         node, axis = _axis(call)
@@ -316,6 +326,7 @@ EDITS = {
     "drop-T": _drop_t, "add-T": _add_t, "matmul-to-mult": _to_matmul, "mult-to-matmul": _to_elementwise,
     "deriv": _derivative, "deriv-A": _derivative, "deriv-at-A": _derivative, "deriv-form-at-Z": _derivative,
     "deriv-operand": _derivative, "deriv-missing": _derivative, "drop-keepdims": _keepdims,
+    "add-keepdims": _no_keepdims,
     "add-axis": _sum_axis, "drop-axis": _sum_axis, "other-axis": _sum_axis, "operand": _operand,
     "activation": _activation, "drop-term": _add_term,
 }  # fmt: skip

@@ -34,6 +34,12 @@ def test_keepdims_is_added_inside_the_call():
     assert out[0] == "db1 = np.sum(dZ1, axis=1, keepdims=True) / m"
 
 
+def test_an_extra_keepdims_is_taken_out_with_its_comma():
+    out = edited("db = np.sum(dout, axis=0, keepdims=True)", Mistake("add-keepdims", "extra-keepdims"), "db")
+    assert out[0] == "db = np.sum(dout, axis=0)"
+    assert edited("db = np.sum(dout, keepdims=True, axis=0)", Mistake("add-keepdims", "extra-keepdims"), "db")[0] == "db = np.sum(dout, axis=0)"
+
+
 def test_elementwise_becomes_np_dot_in_an_np_dot_file():
     out = edited("dW2 = np.dot(dZ2, A1.T) * 0 + dZ2 * A1.T", Mistake("matmul-to-mult", "matmul-vs-elementwise"), "dW2")
     assert "np.dot(dZ2, A1.T) * 0 + np.dot(dZ2, A1.T)" in out[0] or any("+ np.dot(dZ2, A1.T)" in o for o in out)
