@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from . import pyast
 from .errors import UsageError
 from .spec.fit import rank
 
@@ -122,7 +123,7 @@ def hidden_definitions(source: str) -> list[str]:
     """How the file binds names the picker cannot read from its syntax (``exec``, assignments
     through ``globals()``/``vars()``, ``setattr`` on a module), one short description each."""
     try:
-        tree = ast.parse(source)
+        tree = pyast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []
     found: list[str] = []

@@ -111,7 +111,7 @@ def _grade_module(spec: Spec, source: str, path: Path, *, seed: int, limits: Lim
             validate_spec(spec, seed, probes=not sizes, trials=None if sizes else trials)
         else:  # drawn for the whole spec (a batch, a fix's re-grade): labelled for this version's functions
             shown = label_dims(spec)
-            trials = [t if t.shown == shown else replace(t, shown=shown) for t in trials]
+            trials = [t if t.spec is not None or t.shown == shown else replace(t, shown=shown) for t in trials]  # a depth probe names its own
     except BaseException:
         sandbox.close()
         raise

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import pyast
 from ..sandbox.runner import Failure, Sandbox
 from ..spec.fit import rename_candidate
 from ..spec.model import Limits, Spec, Steps, step_base, student_refs
@@ -113,7 +114,7 @@ def source_error(path: Path) -> tuple[int | None, int | None, str] | None:
         line = data[:start].count(b"\n") + 1
         return line, None, "the file is not valid UTF-8 text (save it as UTF-8)"
     try:
-        ast.parse(text, filename=str(path))
+        pyast.parse(text, filename=str(path))
     except SyntaxError as exc:
         return exc.lineno, exc.offset, exc.msg or "invalid syntax"
     except (ValueError, RecursionError, MemoryError) as exc:
@@ -259,7 +260,7 @@ def _call_order(trial: Trial, functions) -> list:
 def _arities(source: str) -> dict[str, tuple[int, int]]:
     """(fewest, most) positional arguments of each function the file defines (read, not run)."""
     try:
-        tree = ast.parse(source)
+        tree = pyast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return {}
     out = {}

@@ -6,6 +6,8 @@ import ast
 import functools
 from dataclasses import dataclass
 
+from .. import pyast
+
 
 @dataclass(frozen=True)
 class Span:
@@ -17,7 +19,7 @@ class Span:
 def parse(source: str) -> ast.Module | None:
     """The file's syntax tree (cached: every finding of a report reads the same source)."""
     try:
-        return ast.parse(source)
+        return pyast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 

@@ -8,6 +8,7 @@ import copy
 import re
 from dataclasses import dataclass
 
+from .. import pyast
 from ..findings import Mistake
 
 
@@ -63,7 +64,7 @@ A_FORMS_SHOWN = {"tanh": "1 − {a}²", "sigmoid": "{a}·(1 − {a})", "relu": "
 
 
 def expr(text: str) -> ast.expr:
-    return ast.parse(text, mode="eval").body
+    return pyast.parse(text, mode="eval").body
 
 
 def role(name: str) -> str:

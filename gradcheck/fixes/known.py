@@ -11,6 +11,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import replace
 
+from .. import pyast
 from ..diagnose.explain_value import context, l2_strengths
 from ..findings import Finding, Mistake
 from ..spec.model import Spec
@@ -42,7 +43,7 @@ def _namer(spec: Spec, f: Finding):
     keys = {leaf: key for key, leaf in _leaves(fn.args) if key is not None and key.isidentifier()} if fn is not None else {}
 
     def shown(text: str) -> str:
-        tree = ast.parse(text, mode="eval")
+        tree = pyast.parse(text, mode="eval")
         for n in ast.walk(tree):
             if isinstance(n, ast.Name) and n.id in keys:
                 n.id = keys[n.id]

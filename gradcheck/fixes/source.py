@@ -7,6 +7,8 @@ import ast
 import re
 from dataclasses import dataclass
 
+from .. import pyast
+
 _MATMUL_CALLS = ("dot", "matmul")
 _LOOSE = (ast.BinOp, ast.BoolOp, ast.Compare, ast.IfExp, ast.Lambda, ast.UnaryOp, ast.NamedExpr)
 
@@ -26,7 +28,7 @@ class Source:
         self.text = text
         # Notebook magics (%matplotlib, !pip) do not parse: blank them for the tree only.
         parsable = "\n".join("" if ln.lstrip().startswith(("%", "!")) else ln for ln in text.split("\n"))
-        self.tree = ast.parse(parsable)
+        self.tree = pyast.parse(parsable)
         self.lines = text.split("\n")
         self.starts = [0]
         for ln in self.lines:

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from .. import pyast
 from ..findings import Mistake
 from .source import _LOOSE, Source, _call_name, _has, _names, _np, _numpy_term, _operator_between, _wrap, enclosing_function
 
@@ -185,7 +186,7 @@ def _reference_l2_term(k: Known, target: str) -> str | None:
     if not text:
         return None
     try:
-        tree = ast.parse(text, mode="eval").body
+        tree = pyast.parse(text, mode="eval").body
     except SyntaxError:
         return None
     for node in ast.walk(tree):
@@ -255,7 +256,7 @@ def _dropout_none(src: Source, v: ast.expr, m: Mistake, k: Known, target: str = 
     if not text:
         return
     try:
-        tree = ast.parse(text, mode="eval").body
+        tree = pyast.parse(text, mode="eval").body
     except SyntaxError:
         return
     suffix = ""
@@ -315,7 +316,7 @@ def operand_expressions(src: Source, v: ast.expr, m: Mistake, k: Known) -> Edits
     right, wrong = m.args
     definition = k.define(wrong)
     try:
-        inputs = _data_names(ast.parse(definition, mode="eval").body) if definition else set()
+        inputs = _data_names(pyast.parse(definition, mode="eval").body) if definition else set()
     except SyntaxError:
         inputs = set()
     if not inputs:
@@ -338,7 +339,7 @@ def operand_definitions(src: Source, v: ast.expr, m: Mistake, k: Known) -> Edits
     )
     definition = k.define(right) if right not in known else None
     try:
-        tree = ast.parse(definition, mode="eval").body if definition else None
+        tree = pyast.parse(definition, mode="eval").body if definition else None
     except SyntaxError:
         return
     if tree is None or not _data_names(tree) <= known:

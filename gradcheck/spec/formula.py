@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import pyast
 from ..errors import FormulaError, UsageError
 from . import formula_conv, formula_conv_slips, formula_cs231n_conv, formula_cs231n_rnn, formula_rnn
 
@@ -154,7 +155,7 @@ def parse(text: str) -> ast.expr:
     if "\x00" in text:
         raise FormulaError("formula cannot be parsed (it contains a NUL character)")
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = pyast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
         where = f" at column {exc.offset}" if exc.offset else " at the end of the formula" if exc.offset == 0 else ""
         raise FormulaError(f"formula syntax error{where}: {exc.msg}") from None

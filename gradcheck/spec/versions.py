@@ -21,6 +21,7 @@ from collections.abc import Set
 from dataclasses import dataclass, replace
 from typing import Any
 
+from .. import pyast
 from . import formula as fm
 from .fit import rank
 from .model import Convention, ConventionOption, Formula, FunctionSpec, Spec, Version
@@ -168,7 +169,7 @@ def _function_texts(source: str, names: tuple[str, ...]) -> list[tuple[str, str]
     if not names:
         return []
     try:
-        tree = ast.parse(source)
+        tree = pyast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []
     comments: list[tuple[int, str]] = []

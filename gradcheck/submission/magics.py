@@ -7,11 +7,12 @@ the cell not Python. A ``%`` that continues a Python line is an operator and is 
 
 from __future__ import annotations
 
-import ast
 import io
 import re
 import tokenize
 import warnings
+
+from .. import pyast
 
 # Cell magics whose body is ordinary Python run once (or timed): only the first line goes.
 PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "memit", "mprun", "snakeviz"})
@@ -36,7 +37,7 @@ def _strip_magics(lines: list[str]) -> tuple[list[str], str | None]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            ast.parse(code)
+            pyast.parse(code)
         return out, None  # plain Python: a line starting with % is an operator's continuation
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         pass

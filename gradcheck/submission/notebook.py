@@ -80,6 +80,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from .. import pyast
 from .magics import _strip_magics
 from .select import DROP, GUARD, KEEP, Env, bound, decide, stmt_end, stmt_start
 
@@ -301,7 +302,7 @@ def _cell(b: _Builder, env: Env, number: int, index: int, text: str) -> tuple[Ce
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            tree = ast.parse(code)
+            tree = pyast.parse(code)
     except SyntaxError as exc:
         msg = exc.msg or "invalid syntax"
         where = f" at line {exc.lineno}" if exc.lineno else ""
@@ -369,7 +370,7 @@ def _definitions(texts: dict[int, str]) -> dict[str, list[tuple[int, int]]]:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                tree = ast.parse("\n".join(lines) + "\n")
+                tree = pyast.parse("\n".join(lines) + "\n")
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
         for stmt in tree.body:

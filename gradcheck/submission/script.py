@@ -24,6 +24,7 @@ import re
 import warnings
 from pathlib import Path
 
+from .. import pyast
 from .select import DROP, Env, decide, stmt_end, stmt_start
 
 # Course helper modules and libraries whose import marks a course file (and may be stood in).
@@ -52,7 +53,7 @@ def _parse(source: str) -> ast.Module | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return ast.parse(source)
+            return pyast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 
