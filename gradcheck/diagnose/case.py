@@ -169,6 +169,24 @@ class Case:
             return self.loc(traced or locate.locate_local(self.obs.source, f.call, shown))
         return self.loc(self.span_for(f, name, calls))
 
+    def check_loc(self, f: FunctionSpec, check: str, path: tuple | None, read_back: bool = False) -> Location | None:
+        """Where the call of a function's check (another mode, a big input) made the value at
+        ``path`` of what it returned (``read_back``: of its arguments after the call), read from
+        that call's trace; else the line it returned from; else the function."""
+        trace = self.obs.traces.get(check)
+        if trace is None:
+            return self.function_loc(f.call)
+        span = None
+        if path:
+            at = ("args", *tuple(path)[1:]) if read_back else tuple(path)
+            span = locate.traced_span(trace, self.obs.source, f.call, path=at)
+            if span is None and at in trace.stores:
+                span = locate.Span(trace.stores[at], trace.stores[at])
+        returned = trace.value(("return",))
+        if span is None and returned is not None:
+            span = locate.Span(returned[0], returned[0])  # nothing of it written by the call: where it returned
+        return self.loc(span) if span else self.function_loc(f.call)
+
     # -- numbers and formulas -----------------------------------------------------------------------------
     def rtol(self, value: np.ndarray) -> float:
         dt = np.asarray(value).dtype

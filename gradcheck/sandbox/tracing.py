@@ -15,9 +15,10 @@ the call in the graded function. Only lines that ran are seen, so a branch that 
 is never named. Identity is sound where values are compared (a numpy result is a fresh
 object); names alone are not (``grads`` is assigned once and filled later).
 
-The reply is data: {"values": [[path, line, helper_line|None]], "names": {local: [lines]},
+The reply is data: {"values": [[path, line, helper_line|None]] (paths from "return", "locals" or "args": a value the call
+made and put into an input), "names": {local: [lines]},
 "lines": [lines of the graded function that ran], "ran": [lines that ran anywhere], "args": [[path, line, helper_line]],
-"stores": [[path, line]] (the line that put an entry of a returned dict or list in its place: ``grads[key] = v``),
+"stores": [[path, line]] (the line that put an entry of a returned dict or list, or of an input, in its place: ``grads[key] = v``),
 "raised": [[function, line, [[parameter, structure]]]] when the call raised: the frames of the file it left}.
 """
 
@@ -230,13 +231,6 @@ class Recorder:
             elif line is not None:
                 helper = self.helper_born.get(id(obj))
                 values.append([list(path), line, helper[1] if helper else None])
-        objects = dict(leaves)
-        stores = []
-        for path, _ in leaves:
-            parent = objects.get(path[:-1]) if len(path) > 1 else None
-            stored = self.stores.get((id(parent), path[-1])) if parent is not None else None
-            if stored is not None and stored[0] is parent:
-                stores.append([list(path), stored[1]])
         for name, obj in list(self.top_locals.items())[:MAX_SLOTS]:
             born = self.born.get(id(obj))
             if born is not None:
@@ -249,8 +243,22 @@ class Recorder:
             born = self.written_into.get(id(obj))
             if born is not None:
                 touched.append([list(path), born[1], born[2]])
+            born = self.born.get(id(obj))
+            if born is not None and len(path) > 2:  # made by the call and put into an input (bn_param["running_mean"] = …)
+                values.append([list(path), born[1], born[2]])
         return {"values": values, "names": self.names, "lines": sorted(self.lines), "ran": sorted(self.ran), "args": touched,
-                "stores": stores}
+                "stores": self._stored(leaves) + self._stored(arg_leaves)}
+
+    def _stored(self, leaves: list) -> list:
+        """[path, line] of the statement that put each leaf in its container (``grads[key] = v``)."""
+        objects = dict(leaves)
+        out = []
+        for path, _ in leaves:
+            parent = objects.get(path[:-1]) if len(path) > 1 else None
+            stored = self.stores.get((id(parent), path[-1])) if parent is not None else None
+            if stored is not None and stored[0] is parent:
+                out.append([list(path), stored[1]])
+        return out
 
 
 def describe(value, depth: int = 0) -> dict:
