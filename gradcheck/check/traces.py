@@ -52,7 +52,10 @@ class Trace:
     args: dict[Path, Written] = field(default_factory=dict)  # ("args", 0) -> where an input was written into
     ran: frozenset[int] = frozenset()  # lines that ran in any function of the file during the call
     raised: tuple[RaisedFrame, ...] = ()  # when the call raised: the frames of the file, outermost first
-    stores: dict[Path, int] = field(default_factory=dict)  # ("return", "dA2") / ("args", 3, "running_mean") -> the line that stored it there
+    # ("return", "dA2") / ("args", 3, "running_mean") -> the line that stored it there (grads[k] = v)
+    stores: dict[Path, int] = field(default_factory=dict)
+    origins: dict[Path, int] = field(default_factory=dict)  # a value written in place later: the line that made it
+    reborn: frozenset[int] = frozenset()  # lines of the graded function that made a new object more than once (in a loop)
 
     def value(self, path: Path) -> Written | None:
         return self.values.get(tuple(path))
@@ -98,7 +101,8 @@ def parse(raw: Any, function: str, trial: int, nlines: int) -> Trace | None:
                 names[name] = kept
     return Trace(function, trial, _written(raw.get("values"), nlines), names, _lines(raw.get("lines"), nlines),
                  _written(raw.get("args"), nlines), _lines(raw.get("ran"), nlines), raised=_raised(raw.get("raised"), nlines),
-                 stores=_stores(raw.get("stores"), nlines))  # fmt: skip
+                 stores=_path_lines(raw.get("stores"), nlines, ("return", "args"), 2), origins=_path_lines(raw.get("origins"), nlines),
+                 reborn=_lines(raw.get("reborn"), nlines))  # fmt: skip
 
 
 def structure(raw: Any, depth: int = 0) -> Structure | None:
@@ -135,12 +139,13 @@ def _raised(raw: Any, nlines: int) -> tuple[RaisedFrame, ...]:
     return tuple(out)
 
 
-def _stores(raw: Any, nlines: int) -> dict[Path, int]:
+def _path_lines(raw: Any, nlines: int, roots: tuple[str, ...] = ("return", "locals", "args"), shortest: int = 1) -> dict[Path, int]:
+    """[[path, line]] pairs, checked: paths from ``roots`` of at least ``shortest`` keys."""
     out: dict[Path, int] = {}
     for item in raw[:MAX_ENTRIES] if type(raw) is list else []:
         if type(item) is list and len(item) == 2:
             path, line = _path(item[0]), _line(item[1], nlines)
-            if path is not None and path[0] in ("return", "args") and len(path) > 1 and line is not None:
+            if path is not None and path[0] in roots and len(path) >= shortest and line is not None:
                 out[path] = line
     return out
 

@@ -66,6 +66,20 @@ def within_input(case: Case, f: FunctionSpec, where, expl: Explanation):
     return Location(where.file, line, line, via=via)
 
 
+def window_start(case: Case, f: FunctionSpec, where, tags: tuple[str, ...], explained: bool):
+    """A window moved without its stride: the values are written through the window's slice,
+    but the mistake is where its start is computed (``vert_start = h``), a line that ran. Said
+    by the catalog (stride-ignored), or, when no mistake of the catalog explains the values,
+    seen in the code: the function has a stride and a window starts at a loop index without it."""
+    trace = case.obs.traces.get(f.name)
+    if trace is None:
+        return where
+    if "stride-ignored" not in tags and (explained or not any("stride" in name.lower() for name in trace.names)):
+        return where
+    span = locate.window_without_stride(case.obs.source, f.call, trace.lines)
+    return case.loc(span) if span is not None else where
+
+
 def _family(name: str) -> str:
     return name.rstrip("0123456789{}L-+ ") or name
 
@@ -181,10 +195,12 @@ def root_problem(
         else None,
         "expected_scale": float(np.max(np.abs(trial.env[n]))) if np.size(trial.env[n]) else 0.0,
     }
+    tags = _tags(kind, expl)
+    where = within_input(case, f, scaled_input(case, f, case.value_loc(f, n, calls, n in f.locals), expl), expl)
     return P.ValueMismatch(
         target=target,
-        where=within_input(case, f, scaled_input(case, f, case.value_loc(f, n, calls, n in f.locals), expl), expl),
-        tags=_tags(kind, expl),
+        where=window_start(case, f, where, tags, bool(expl.mutations or expl.scale)),
+        tags=tags,
         check=f"{f.name}:{target}",
         formula=case.formula_text(n),
         chain=case.chain(n, trial),

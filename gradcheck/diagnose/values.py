@@ -191,6 +191,9 @@ def shape_problem(
     elif got.ndim == ref.ndim - 1 and ref.ndim == 2 and ref.shape[1] == 1 and got.shape == (ref.shape[0],):
         tags.append("missing-keepdims")
         layout = "keepdims"
+    if got.ndim == ref.ndim:  # in-place writes never change a shape: the line that made the array, and its size
+        axes = tuple(i for i, (a, b) in enumerate(zip(got.shape, ref.shape)) if a != b)
+        where = case.value_loc(f, n, calls, local, shape_axes=axes) or where
     problem = P.WrongShape(
         target=target,
         where=where,
