@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import difflib
 import functools
 from dataclasses import dataclass
 
@@ -334,6 +335,36 @@ def _filled_with(value: ast.AST) -> str | None:
             if isinstance(ones, ast.Call) and isinstance(other, ast.Name) and ast.unparse(ones.func) in _ONES:
                 return other.id
     return None
+
+
+def branch_not_taken(source: str, function: str, line: int, ran: frozenset[int], passed: list[str]) -> Span | None:
+    """An array made at ``line`` and never written, because every write into it is in a branch
+    that did not run: the test of the branch meant for the string the call passed (``elif mode ==
+    "avg"`` for mode="average": the closest of the strings the tests compare with), if it ran."""
+    tree = parse(source)
+    func = function_node(tree, function) if tree else None
+    made = _statement_at(func, line) if func is not None else None
+    if not (isinstance(made, ast.Assign) and isinstance(made.value, ast.Call) and isinstance(made.targets[0], ast.Name)) or not passed:
+        return None
+    name = made.targets[0].id
+    tests: dict[str, int] = {}  # the string a branch's test compares with -> the test's line
+    for branch in ast.walk(func):
+        if not isinstance(branch, ast.If) or branch.test.lineno not in ran:
+            continue
+        writes = [n for stmt in branch.body for n in ast.walk(stmt) if isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Store)]
+        if not any(isinstance(w.value, ast.Name) and w.value.id == name and w.lineno not in ran for w in writes):
+            continue
+        test = branch.test
+        if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq):
+            for side in (test.left, test.comparators[0]):
+                if isinstance(side, ast.Constant) and isinstance(side.value, str):
+                    tests[side.value] = test.lineno
+    if not tests or any(p in tests for p in passed):
+        return None  # no such branch, or the branch for that string exists (and something else kept it from running)
+    best = max(tests, key=lambda k: max(difflib.SequenceMatcher(None, k, p).ratio() for p in passed))
+    if max(difflib.SequenceMatcher(None, best, p).ratio() for p in passed) < 0.5:
+        return None
+    return Span(tests[best], tests[best])
 
 
 def window_without_stride(source: str, function: str, ran: frozenset[int]) -> Span | None:

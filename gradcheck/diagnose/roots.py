@@ -9,6 +9,7 @@ import numpy as np
 
 from ..check.compare import compare
 from ..check.engine import CallResult
+from ..check.templates import literal
 from ..findings import Location
 from ..spec import formula as fm
 from ..spec.model import FunctionSpec
@@ -78,6 +79,28 @@ def window_start(case: Case, f: FunctionSpec, where, tags: tuple[str, ...], expl
         return where
     span = locate.window_without_stride(case.obs.source, f.call, trace.lines)
     return case.loc(span) if span is not None else where
+
+
+def branch_test(case: Case, f: FunctionSpec, where):
+    """A value made and never written, because the branch that writes it did not run for the
+    string the call passed (mode="average" tested as "avg"): that branch's test, a line that ran."""
+    trace = case.obs.traces.get(f.name)
+    if where is None or trace is None:
+        return where
+    passed = [t[1:] for t in _templates(f.args) if literal(t)]
+    span = locate.branch_not_taken(case.obs.source, f.call, where.line, trace.ran, passed)
+    return case.loc(span) if span is not None else where
+
+
+def _templates(args) -> list:
+    """Every string of an argument template, nested ones too."""
+    out: list = []
+    for a in args:
+        if isinstance(a, str):
+            out.append(a)
+        elif isinstance(a, (list, tuple, dict)):
+            out += _templates(a.values() if isinstance(a, dict) else a)
+    return out
 
 
 def _family(name: str) -> str:
@@ -197,9 +220,10 @@ def root_problem(
     }
     tags = _tags(kind, expl)
     where = within_input(case, f, scaled_input(case, f, case.value_loc(f, n, calls, n in f.locals), expl), expl)
+    where = window_start(case, f, where, tags, bool(expl.mutations or expl.scale))
     return P.ValueMismatch(
         target=target,
-        where=window_start(case, f, where, tags, bool(expl.mutations or expl.scale)),
+        where=branch_test(case, f, where),
         tags=tags,
         check=f"{f.name}:{target}",
         formula=case.formula_text(n),

@@ -75,3 +75,27 @@ def test_another_local_returned_for_a_value_points_at_the_return():
     assert locate.returned_instead(SOURCE, "forward", ("return", 2), "Z", trace) == locate.Span(25, 25)
     assert locate.returned_instead(SOURCE, "forward", ("return", 0), "Z", trace) is None  # Z returned as Z
     assert locate.returned_instead(SOURCE, "forward", ("return", 2), "dZ", trace) is None  # no local dZ was written
+
+
+POOL = '''\
+import numpy as np
+
+
+def pool(A, mode):
+    P = np.zeros(A.shape)
+    for i in range(A.shape[0]):
+        if mode == "max":
+            P[i] = A[i].max()
+        elif mode == "avg":
+            P[i] = A[i].mean()
+    return P
+'''
+
+
+def test_a_value_never_written_points_at_the_test_of_the_branch_meant_for_the_mode_passed():
+    ran = frozenset({5, 6, 7, 9, 11})  # both tests ran, neither branch did
+    assert locate.branch_not_taken(POOL, "pool", 5, ran, ["average"]) == locate.Span(9, 9)
+    assert locate.branch_not_taken(POOL, "pool", 5, ran, ["maximum"]) == locate.Span(7, 7)
+    assert locate.branch_not_taken(POOL, "pool", 5, ran, ["avg"]) is None  # its branch exists: something else kept it from running
+    assert locate.branch_not_taken(POOL, "pool", 5, ran, ["median"]) is None  # no test is close to it
+    assert locate.branch_not_taken(POOL, "pool", 5, ran | {10}, ["average"]) is None  # that branch ran
