@@ -56,6 +56,7 @@ class Trace:
     stores: dict[Path, int] = field(default_factory=dict)
     origins: dict[Path, int] = field(default_factory=dict)  # a value written in place later: the line that made it
     reborn: frozenset[int] = frozenset()  # lines of the graded function that made a new object more than once (in a loop)
+    ints: dict[str, int] = field(default_factory=dict)  # integer locals when the call returned (m, a size it computed)
 
     def value(self, path: Path) -> Written | None:
         return self.values.get(tuple(path))
@@ -102,7 +103,7 @@ def parse(raw: Any, function: str, trial: int, nlines: int) -> Trace | None:
     return Trace(function, trial, _written(raw.get("values"), nlines), names, _lines(raw.get("lines"), nlines),
                  _written(raw.get("args"), nlines), _lines(raw.get("ran"), nlines), raised=_raised(raw.get("raised"), nlines),
                  stores=_path_lines(raw.get("stores"), nlines, ("return", "args"), 2), origins=_path_lines(raw.get("origins"), nlines),
-                 reborn=_lines(raw.get("reborn"), nlines))  # fmt: skip
+                 reborn=_lines(raw.get("reborn"), nlines), ints=_ints(raw.get("ints")))  # fmt: skip
 
 
 def structure(raw: Any, depth: int = 0) -> Structure | None:
@@ -148,6 +149,11 @@ def _path_lines(raw: Any, nlines: int, roots: tuple[str, ...] = ("return", "loca
             if path is not None and path[0] in roots and len(path) >= shortest and line is not None:
                 out[path] = line
     return out
+
+
+def _ints(raw: Any) -> dict[str, int]:
+    items = list(raw.items())[:MAX_ENTRIES] if type(raw) is dict else []
+    return {k: v for k, v in items if type(k) is str and k.isidentifier() and type(v) is int and -(2**53) < v < 2**53}
 
 
 def _lines(raw: Any, nlines: int) -> frozenset[int]:

@@ -216,15 +216,16 @@ def rewraps(source: str, function: str, line: int) -> str | None:
     node = _statement_at(func, line) if func else None
     if not isinstance(node, ast.Assign) or len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
         return None
-    name, value = node.targets[0].id, node.value
-    if not isinstance(value, ast.Call):
+    name, inner = node.targets[0].id, node.value
+    if not isinstance(inner, ast.Call):
         return None
-    if isinstance(value.func, ast.Attribute) and value.func.attr in ("item", "squeeze") and not value.args:
-        inner = value.func.value
-    elif ast.unparse(value.func) in _REWRAPS and len(value.args) == 1:
-        inner = value.args[0]
-    else:
-        return None
+    while isinstance(inner, ast.Call):  # np.squeeze(np.array(cost)): wrappings inside wrappings
+        if isinstance(inner.func, ast.Attribute) and inner.func.attr in ("item", "squeeze") and not inner.args:
+            inner = inner.func.value
+        elif ast.unparse(inner.func) in _REWRAPS and len(inner.args) == 1:
+            inner = inner.args[0]
+        else:
+            return None
     return name if isinstance(inner, ast.Name) and inner.id == name else None
 
 

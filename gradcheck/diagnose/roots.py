@@ -81,6 +81,21 @@ def window_start(case: Case, f: FunctionSpec, where, tags: tuple[str, ...], expl
     return case.loc(span) if span is not None else where
 
 
+def batch_size(case: Case, f: FunctionSpec, where, tags: tuple[str, ...]):
+    """A value off by a factor, in a call whose own batch size is wrong (``m = X.shape[0]``,
+    ``m = 209``: the local named as the spec's batch dim held another number than the
+    trial's when the call returned): the line that last wrote it."""
+    trace = case.obs.traces.get(f.name)
+    batch = case.spec.batch
+    if where is None or trace is None or not batch or not (set(tags) & (SCALES | {"m-wrong-axis"})):
+        return where
+    trial = next((t for t in case.normal if t.index == trace.trial), None)
+    held, writes = trace.ints.get(batch), trace.names.get(batch, ())
+    if trial is None or held is None or not writes or held == trial.dims.get(batch, held):
+        return where
+    return case.loc(locate.Span(writes[-1], writes[-1]))
+
+
 def branch_test(case: Case, f: FunctionSpec, where):
     """A value made and never written, because the branch that writes it did not run for the
     string the call passed (mode="average" tested as "avg"): that branch's test, a line that ran."""
@@ -220,7 +235,7 @@ def root_problem(
     }
     tags = _tags(kind, expl)
     where = within_input(case, f, scaled_input(case, f, case.value_loc(f, n, calls, n in f.locals), expl), expl)
-    where = window_start(case, f, where, tags, bool(expl.mutations or expl.scale))
+    where = batch_size(case, f, window_start(case, f, where, tags, bool(expl.mutations or expl.scale)), tags)
     return P.ValueMismatch(
         target=target,
         where=branch_test(case, f, where),

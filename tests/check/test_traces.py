@@ -11,11 +11,13 @@ from gradcheck.check.trials import Trial
 
 
 def test_origins_and_reborn_lines_are_checked_like_every_line():
-    raw = {"values": [], "origins": [[["return", 0], 6], [["return", 1], 999], [["nowhere"], 3], "junk"], "reborn": [6, 0, 7, "8"]}
+    raw = {"values": [], "origins": [[["return", 0], 6], [["return", 1], 999], [["nowhere"], 3], "junk"], "reborn": [6, 0, 7, "8"],
+           "ints": {"m": 5, "n x": 3, "big": 2**60, "flag": True, "f": 2.0}}
     trace = traces.parse(raw, "f", 0, nlines=20)
     assert trace is not None
     assert trace.origins == {("return", 0): 6}
     assert trace.reborn == frozenset({6, 7})
+    assert trace.ints == {"m": 5}
 
 
 def _result(value: Value, array) -> CallResult:

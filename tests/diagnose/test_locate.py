@@ -99,3 +99,10 @@ def test_a_value_never_written_points_at_the_test_of_the_branch_meant_for_the_mo
     assert locate.branch_not_taken(POOL, "pool", 5, ran, ["avg"]) is None  # its branch exists: something else kept it from running
     assert locate.branch_not_taken(POOL, "pool", 5, ran, ["median"]) is None  # no test is close to it
     assert locate.branch_not_taken(POOL, "pool", 5, ran | {10}, ["average"]) is None  # that branch ran
+
+
+def test_a_wrapping_inside_a_wrapping_is_skipped_back_to_the_computation():
+    source = "def cost(A, Y, m):\n    c = -1 / m * (Y * A).sum()\n    c = np.squeeze(np.array(c))\n    return c\n"
+    assert locate.rewraps(source, "cost", 3) == "c"
+    trace = Trace("cost", 0, values={("return",): (3, None)}, names={"c": (2, 3)})
+    assert locate.traced_span(trace, source, "cost", path=("return",)) == locate.Span(2, 2)

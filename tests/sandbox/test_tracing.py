@@ -27,6 +27,11 @@ def averages(x, param):
     return x - mean
 
 
+def sizes(X):
+    m = X.shape[0]
+    return X.sum() / m
+
+
 def unpacks(cache):
     (a, hp) = cache
     return a * hp["scale"]
@@ -65,3 +70,10 @@ def test_unpacking_an_input_is_not_a_store(tmp_path):
     _, exc, trace = run_traced(module.unpacks, [(np.ones(2), {"scale": 2.0})], path, SOURCE)
     assert exc is None
     assert not [s for s in trace["stores"] if s[0][:2] == ["args", 0]], trace["stores"]
+
+
+def test_integer_locals_are_reported_with_their_value(tmp_path):
+    module, path = _load(tmp_path)
+    _, exc, trace = run_traced(module.sizes, [np.ones((3, 5))], path, SOURCE)
+    assert exc is None
+    assert trace["ints"] == {"m": 3}  # the batch size the student computed (here from the wrong axis)
