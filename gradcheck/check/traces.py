@@ -57,6 +57,7 @@ class Trace:
     origins: dict[Path, int] = field(default_factory=dict)  # a value written in place later: the line that made it
     reborn: frozenset[int] = frozenset()  # lines of the graded function that made a new object more than once (in a loop)
     ints: dict[str, int] = field(default_factory=dict)  # integer locals when the call returned (m, a size it computed)
+    returned: int | None = None  # the line it returned from
 
     def value(self, path: Path) -> Written | None:
         return self.values.get(tuple(path))
@@ -103,7 +104,8 @@ def parse(raw: Any, function: str, trial: int, nlines: int) -> Trace | None:
     return Trace(function, trial, _written(raw.get("values"), nlines), names, _lines(raw.get("lines"), nlines),
                  _written(raw.get("args"), nlines), _lines(raw.get("ran"), nlines), raised=_raised(raw.get("raised"), nlines),
                  stores=_path_lines(raw.get("stores"), nlines, ("return", "args"), 2), origins=_path_lines(raw.get("origins"), nlines),
-                 reborn=_lines(raw.get("reborn"), nlines), ints=_ints(raw.get("ints")))  # fmt: skip
+                 reborn=_lines(raw.get("reborn"), nlines), ints=_ints(raw.get("ints")),
+                 returned=_line(raw.get("returned"), nlines))  # fmt: skip
 
 
 def structure(raw: Any, depth: int = 0) -> Structure | None:

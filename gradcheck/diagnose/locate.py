@@ -288,6 +288,19 @@ def returned_instead(source: str, function: str, path: tuple, shown: str, trace)
     return None
 
 
+def rescaled(source: str, function: str, line: int) -> str | None:
+    """The name that the statement at ``line`` only scales by a size (``dx /= N``, ``dW *= 0.5``):
+    a positive factor, so a sign that is wrong was wrong before it."""
+    tree = parse(source)
+    func = function_node(tree, function) if tree else None
+    node = _statement_at(func, line) if func is not None else None
+    if not (isinstance(node, ast.AugAssign) and isinstance(node.op, (ast.Div, ast.Mult)) and isinstance(node.target, ast.Name)):
+        return None
+    by = node.value
+    positive = isinstance(by, ast.Name) or (isinstance(by, ast.Constant) and isinstance(by.value, (int, float)) and by.value > 0)
+    return node.target.id if positive else None
+
+
 def _accumulates(func: ast.AST, line: int) -> bool:
     """``db[..., c] += …``: the statement adds into what is there."""
     node = _statement_at(func, line)

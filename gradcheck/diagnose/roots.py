@@ -96,6 +96,15 @@ def batch_size(case: Case, f: FunctionSpec, where, tags: tuple[str, ...]):
     return case.loc(locate.Span(writes[-1], writes[-1]))
 
 
+def sign_before_rescale(case: Case, f: FunctionSpec, where, tags: tuple[str, ...]):
+    """A sign flip shown at ``dx /= N``: scaling by a size cannot flip a sign, so the line is
+    the write of dx before it that ran."""
+    trace = case.obs.traces.get(f.name)
+    name = locate.rescaled(case.obs.source, f.call, where.line) if where is not None and trace is not None and "sign-flip" in tags else None
+    writes = [w for w in trace.names.get(name, ()) if w != where.line] if name else []
+    return case.loc(locate.Span(writes[-1], writes[-1])) if writes else where
+
+
 def branch_test(case: Case, f: FunctionSpec, where):
     """A value made and never written, because the branch that writes it did not run for the
     string the call passed (mode="average" tested as "avg"): that branch's test, a line that ran."""
@@ -238,7 +247,7 @@ def root_problem(
     where = batch_size(case, f, window_start(case, f, where, tags, bool(expl.mutations or expl.scale)), tags)
     return P.ValueMismatch(
         target=target,
-        where=branch_test(case, f, where),
+        where=sign_before_rescale(case, f, branch_test(case, f, where), tags),
         tags=tags,
         check=f"{f.name}:{target}",
         formula=case.formula_text(n),

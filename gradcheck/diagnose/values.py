@@ -47,8 +47,10 @@ def structure(case: Case, fi: int, f: FunctionSpec, calls: list[CallResult]) -> 
                         suggested=bool(p.suggestion),
                     ),
                 )
-            else:
-                span = locate.locate_return(source, f.call, ("return",))
+            else:  # what came back has the wrong form: the return statement that ran chose it
+                trace = case.obs.traces.get(f.name)
+                returned = trace.returned if trace is not None else None
+                span = locate.Span(returned, returned) if returned else locate.locate_return(source, f.call, ("return",))
                 case.emit(
                     (fi, FIRST),
                     P.WrongStructure(

@@ -22,6 +22,7 @@ made and put into an input), "names": {local: [lines]},
 "origins": [[path, line]] (the line that made a value later written in place, where it differs from "values"),
 "reborn": [lines of the graded function that made a new object more than once: ``db = np.zeros(…)`` inside a loop],
 "ints": {local: its integer value when the call returned} (``m``, a size the student computed),
+"returned": the line of the graded function it returned from (None when it raised),
 "raised": [[function, line, [[parameter, structure]]]] when the call raised: the frames of the file it left}.
 """
 
@@ -270,6 +271,7 @@ class Recorder:
             "stores": self._stored(leaves) + self._stored(arg_leaves),
             "origins": origins,
             "reborn": sorted(line for line, n in self.births.items() if n > 1),
+            "returned": self.top_return[0],
             "ints": {k: v for k, v in list(self.top_locals.items())[:MAX_SLOTS] if type(v) is int and -(2**53) < v < 2**53},
         }
 

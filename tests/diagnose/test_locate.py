@@ -106,3 +106,11 @@ def test_a_wrapping_inside_a_wrapping_is_skipped_back_to_the_computation():
     assert locate.rewraps(source, "cost", 3) == "c"
     trace = Trace("cost", 0, values={("return",): (3, None)}, names={"c": (2, 3)})
     assert locate.traced_span(trace, source, "cost", path=("return",)) == locate.Span(2, 2)
+
+
+def test_a_scaling_by_a_size_is_named_so_a_sign_is_looked_for_before_it():
+    source = "def f(p, N):\n    dx = -p\n    dx /= N\n    dx *= -1\n    dx *= 0.5\n    return dx\n"
+    assert locate.rescaled(source, "f", 3) == "dx"
+    assert locate.rescaled(source, "f", 4) is None  # a negative factor flips signs
+    assert locate.rescaled(source, "f", 5) == "dx"
+    assert locate.rescaled(source, "f", 2) is None

@@ -77,3 +77,4 @@ def test_integer_locals_are_reported_with_their_value(tmp_path):
     _, exc, trace = run_traced(module.sizes, [np.ones((3, 5))], path, SOURCE)
     assert exc is None
     assert trace["ints"] == {"m": 3}  # the batch size the student computed (here from the wrong axis)
+    assert trace["returned"] == 21  # the return statement that ran
