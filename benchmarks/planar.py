@@ -5,9 +5,10 @@ Run:  python benchmarks/planar.py            (prints a table; medians of repeate
 
 Speed: `gradcheck --help` and a full CLI check of a correct and a buggy submission,
 each a fresh process (so start-up is included), median of N runs, plus the library call.
-Diagnosis: every file of tests/corpus/planar — detected (a buggy file fails), localized
-(the first error names the manifest's target), diagnosed (target and every manifest tag),
-false positives (a correct file fails).
+Diagnosis: every file of tests/corpus/planar, counted as benchmarks/diagnosis.py counts every
+corpus — detected (a buggy file fails), localized (the first error names the manifest's target,
+at its marked line where there is one), diagnosed (target and every manifest tag), false
+positives (a correct file fails).
 """
 
 from __future__ import annotations
@@ -20,17 +21,12 @@ import sys
 import time
 from pathlib import Path
 
-import yaml
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from gradcheck.catalog import resolve  # noqa: E402
 from gradcheck.grade import grade  # noqa: E402
 from gradcheck.spec.loader import load_spec  # noqa: E402
-
-CORPUS = ROOT / "tests" / "corpus" / "planar"
-
 
 # As an installed package runs: with its bytecode (see perf.py).
 CLI_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
@@ -64,35 +60,9 @@ def speed(n: int) -> list[tuple[str, float]]:
 
 
 def diagnosis() -> dict[str, object]:
-    spec = load_spec(resolve("planar"))
-    cases = yaml.safe_load((CORPUS / "manifest.yaml").read_text())
-    buggy = [c for c in cases if not c["passed"]]
-    correct = [c for c in cases if c["passed"] and "warning" not in c]
-    fragile = [c for c in cases if c["passed"] and "warning" in c]
-    detected = localized = diagnosed = 0
-    misses = []
-    for c in buggy:
-        r = grade(spec, CORPUS / c["file"])
-        errors = [f for f in r.findings if f.level == "error"]
-        if r.passed:
-            misses.append(f"{c['file']}: not detected")
-            continue
-        detected += 1
-        if errors and errors[0].target == c["target"]:
-            localized += 1
-            if set(c.get("tags", [])) <= set(errors[0].tags):
-                diagnosed += 1
-            else:
-                misses.append(f"{c['file']}: tags {errors[0].tags} lack {c.get('tags')}")
-        else:
-            misses.append(f"{c['file']}: first error {errors[0].target if errors else None}, expected {c['target']}")
-    false_pos = sum(1 for c in correct if not grade(spec, CORPUS / c["file"]).passed)
-    warned = 0
-    for c in fragile:
-        r = grade(spec, CORPUS / c["file"])
-        warned += int(r.passed and any(f.code == c["warning"] and f.target == c["target"] for f in r.findings))
-    return {"buggy": len(buggy), "detected": detected, "localized": localized, "diagnosed": diagnosed,
-            "correct": len(correct), "false_positives": false_pos, "fragile": len(fragile), "fragile_warned": warned, "misses": misses}  # fmt: skip
+    from diagnosis import score  # the same counts for every corpus (benchmarks/diagnosis.py)
+
+    return score("planar")
 
 
 def main() -> None:

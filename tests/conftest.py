@@ -42,6 +42,19 @@ def load_builtin(name: str):
     return load_spec(resolve(name))
 
 
+def case_spec(spec, case: dict):
+    """The spec a manifest case is graded on: ``spec: "<function> graded"`` switches that function
+    to graded (``graded: true``, 30 points), as an instructor who wants its mistakes fixed sets it."""
+    from dataclasses import replace
+
+    wanted = str(case.get("spec", ""))
+    if not wanted.endswith(" graded"):
+        return spec
+    name = wanted[: -len(" graded")]
+    functions = tuple(replace(f, graded="yes", points=30.0) if f.name == name else f for f in spec.functions)
+    return replace(spec, functions=functions)
+
+
 def check_case(report, case) -> object:
     """Assert what a corpus manifest entry promises; returns the root finding (or None)."""
     summary = [(f.code, f.target, f.tags, f.caused_by) for f in report.findings]

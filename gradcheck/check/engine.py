@@ -61,7 +61,7 @@ class Observations:
     seconds: float = 0.0
     startup: float = 0.0  # of it, waiting for the child process to start (Python, numpy)
     closing: Closing | None = None
-    traces: dict[str, traces.Trace] = field(default_factory=dict)  # function -> its failing call, traced
+    traces: dict[str, traces.Trace] = field(default_factory=dict)  # spec entry (or check id "entry:label") -> its failing call, traced
 
     @property
     def output(self) -> str:
@@ -186,6 +186,7 @@ def observe(spec: Spec, path: Path, trials: list[Trial], limits: Limits, source:
                                                 keep=f.name in referenced)  # fmt: skip
                 _trace_if_wrong(obs, sandbox, f, result, limits)
         obs.extra = extra.run(sandbox, spec, trials, set(obs.missing) | set(obs.skipped), deadline)
+        _trace_checks(obs, sandbox, limits, deadline)
         runnable = spec.student_cost and not any(s.call in obs.missing for s in spec.student_cost)
         for trial in trials:
             trial.complete()
@@ -232,11 +233,35 @@ def _trace_if_wrong(obs: Observations, sandbox: Sandbox, f, result: CallResult, 
     spec, trial = obs.spec, result.trial
     if trial.probe is not None or f.name in obs.traces or not result.seconds * 20 < limits.timeout:
         return
-    if not traces.worth_tracing(result, lambda a: spec.tolerance.for_dtype(a.dtype.name if a.dtype.kind == "f" else "float64")):
+    if not traces.worth_tracing(result, _rtol_for(spec), f.free):
         return
     found = traces.run(sandbox, result, [build(a, trial.env) for a in _args_of(f, result)], f.call, obs.source.count("\n") + 1)
     if found is not None:
         obs.traces[f.name] = found
+
+
+def _rtol_for(spec: Spec):
+    """The spec's value tolerance for an array (float64's for a non-float one)."""
+    return lambda a: spec.tolerance.for_dtype(a.dtype.name if a.dtype.kind == "f" else "float64")
+
+
+def _trace_checks(obs: Observations, sandbox: Sandbox, limits: Limits, deadline: float) -> None:
+    """The same for the calls of each function's ``checks:`` (another mode, a big input): the
+    first call of a check that looks wrong is traced, as ``obs.traces["function:label"]``."""
+    spec = obs.spec
+    rtol_for = _rtol_for(spec)
+    by_name = {f.name: f for f in spec.functions}
+    for (name, index, _), call in sorted(obs.extra.items(), key=lambda kv: kv[0]):
+        f = by_name[name]
+        check = f.checks[index]
+        key = f"{name}:{check.label}"
+        if key in obs.traces or not call.elapsed * 20 < limits.timeout or time.perf_counter() > deadline:
+            continue
+        if traces.check_looks_wrong(call, check, rtol_for):
+            args = [build(a, call.trial.env) for a in check.args]
+            found = traces.run(sandbox, call, args, f.call, obs.source.count("\n") + 1)
+            if found is not None:
+                obs.traces[key] = found
 
 
 def _args_of(f, result: CallResult) -> list:

@@ -13,8 +13,9 @@ import numpy as np
 
 from ..sandbox import wire
 from ..sandbox.runner import Failure, Sandbox
-from ..spec.model import ExtraCheck, FunctionSpec, Spec
-from .templates import Matched, build, match
+from ..spec import formula as fm
+from ..spec.model import DropoutCheck, ExtraCheck, FunctionSpec, Spec
+from .templates import Leaf, Matched, build, match
 from .trials import Trial, _draw_dims, _generate, evaluate_reference
 
 CHECK_TRIAL = 2000  # seeds of check trials: [seed, CHECK_TRIAL + k], apart from the trials' [seed, k]
@@ -29,6 +30,7 @@ class ExtraCall:
     returned: Matched | None = None  # the check's returns template, matched
     after: Matched | None = None  # the arguments after the call, against the check's after template
     bound: Matched | None = None  # the check's bind template
+    elapsed: float = 0.0  # the grader's wait for the reply
 
 
 def check_trial(spec: Spec, seed: int, dims: dict[str, int], k: int) -> Trial:
@@ -77,7 +79,7 @@ def run(sandbox: Sandbox, spec: Spec, trials: list[Trial], skip: set[str], deadl
 def call(sandbox: Sandbox, f: FunctionSpec, index: int, c: ExtraCheck, trial: Trial) -> ExtraCall:
     args = [build(a, trial.env) for a in c.args]
     reply = sandbox.call(f.call, args)
-    result = ExtraCall(f.name, index, trial)
+    result = ExtraCall(f.name, index, trial, elapsed=reply.elapsed)
     if not reply.ok:
         result.failure = reply.failure
         return result
@@ -118,3 +120,26 @@ def merged(sent: Any, node: Any, blobs: list) -> Any:
         if len(items) == len(sent):
             return {**node, "items": [merged(s, v, blobs) for s, v in zip(sent, items)]}
     return node
+
+
+def leaf_array(leaf: Leaf | None) -> np.ndarray | None:
+    """A returned number or array as float64; None when it is not one."""
+    if leaf is None or leaf.array is None or leaf.array.dtype.kind not in "fiub":
+        return None
+    return np.asarray(leaf.array, dtype=np.float64)
+
+
+def dropout_inputs(call: ExtraCall, d: DropoutCheck) -> tuple[Any, np.ndarray | None, float]:
+    """(the dropout output, its input, the keep probability) of a mask-statistics call: the
+    student's bound values in the trial's names; the input None when it cannot be computed."""
+    env = dict(call.trial.env)
+    for name, leaf in call.bound.leaves.items() if call.bound is not None else ():
+        arr = leaf_array(leaf)
+        if arr is not None:
+            env[name] = arr
+    try:
+        x = np.asarray(fm.evaluate(d.input, env), dtype=np.float64)
+        keep = float(fm.evaluate(d.keep, env))
+    except Exception:  # noqa: BLE001 - a student value the formula cannot use (a wrong shape): judged by the caller
+        x, keep = None, float("nan")
+    return env.get(d.output), x, keep

@@ -10,6 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
+from .extra import dropout_inputs
+from .stats import dropout_stats
+
 MAX_ENTRIES = 2048
 
 Path = tuple
@@ -41,13 +46,18 @@ class Trace:
 
     function: str
     trial: int
-    values: dict[Path, Written] = field(default_factory=dict)  # ("return", 1, "dW1") / ("locals", "dZ")
+    values: dict[Path, Written] = field(default_factory=dict)  # ("return", 1, "dW1") / ("locals", "dZ") / ("args", 3, "running_mean")
     names: dict[str, tuple[int, ...]] = field(default_factory=dict)  # local -> the lines that wrote it, in order
     lines: frozenset[int] = frozenset()  # lines of the graded function that ran
     args: dict[Path, Written] = field(default_factory=dict)  # ("args", 0) -> where an input was written into
     ran: frozenset[int] = frozenset()  # lines that ran in any function of the file during the call
     raised: tuple[RaisedFrame, ...] = ()  # when the call raised: the frames of the file, outermost first
-    stores: dict[Path, int] = field(default_factory=dict)  # ("return", "dA2") -> the line that stored it there (grads[k] = v)
+    # ("return", "dA2") / ("args", 3, "running_mean") -> the line that stored it there (grads[k] = v)
+    stores: dict[Path, int] = field(default_factory=dict)
+    origins: dict[Path, int] = field(default_factory=dict)  # a value written in place later: the line that made it
+    reborn: frozenset[int] = frozenset()  # lines of the graded function that made a new object more than once (in a loop)
+    ints: dict[str, int] = field(default_factory=dict)  # integer locals when the call returned (m, a size it computed)
+    returned: int | None = None  # the line it returned from
 
     def value(self, path: Path) -> Written | None:
         return self.values.get(tuple(path))
@@ -93,7 +103,9 @@ def parse(raw: Any, function: str, trial: int, nlines: int) -> Trace | None:
                 names[name] = kept
     return Trace(function, trial, _written(raw.get("values"), nlines), names, _lines(raw.get("lines"), nlines),
                  _written(raw.get("args"), nlines), _lines(raw.get("ran"), nlines), raised=_raised(raw.get("raised"), nlines),
-                 stores=_stores(raw.get("stores"), nlines))  # fmt: skip
+                 stores=_path_lines(raw.get("stores"), nlines, ("return", "args"), 2), origins=_path_lines(raw.get("origins"), nlines),
+                 reborn=_lines(raw.get("reborn"), nlines), ints=_ints(raw.get("ints")),
+                 returned=_line(raw.get("returned"), nlines))  # fmt: skip
 
 
 def structure(raw: Any, depth: int = 0) -> Structure | None:
@@ -130,14 +142,20 @@ def _raised(raw: Any, nlines: int) -> tuple[RaisedFrame, ...]:
     return tuple(out)
 
 
-def _stores(raw: Any, nlines: int) -> dict[Path, int]:
+def _path_lines(raw: Any, nlines: int, roots: tuple[str, ...] = ("return", "locals", "args"), shortest: int = 1) -> dict[Path, int]:
+    """[[path, line]] pairs, checked: paths from ``roots`` of at least ``shortest`` keys."""
     out: dict[Path, int] = {}
     for item in raw[:MAX_ENTRIES] if type(raw) is list else []:
         if type(item) is list and len(item) == 2:
             path, line = _path(item[0]), _line(item[1], nlines)
-            if path is not None and path[0] == "return" and len(path) > 1 and line is not None:
+            if path is not None and path[0] in roots and len(path) >= shortest and line is not None:
                 out[path] = line
     return out
+
+
+def _ints(raw: Any) -> dict[str, int]:
+    items = list(raw.items())[:MAX_ENTRIES] if type(raw) is dict else []
+    return {k: v for k, v in items if type(k) is str and k.isidentifier() and type(v) is int and -(2**53) < v < 2**53}
 
 
 def _lines(raw: Any, nlines: int) -> frozenset[int]:
@@ -146,17 +164,33 @@ def _lines(raw: Any, nlines: int) -> frozenset[int]:
     return frozenset(n for n in (_line(x, nlines) for x in raw[:MAX_ENTRIES]) if n is not None)
 
 
-def worth_tracing(result, rtol_for) -> bool:
+def worth_tracing(result, rtol_for, free: tuple[str, ...] = ()) -> bool:
     """Whether a call looks wrong (it raised, changed an input, or a value is off): the one a
-    finding will explain. ``rtol_for(array)``: the spec's tolerance. A cheap screen, not a verdict."""
-    from .compare import close
-
+    finding will explain. ``rtol_for(array)``: the spec's tolerance; ``free``: values the student
+    chooses (a dropout mask may be ints). A cheap screen, not a verdict."""
     if result.failure is not None:
         return result.failure.kind in ("exception", "name", "recursion")  # a timeout is not run again
     if result.mutated or result.matched is None or result.matched.problems:
         return True
     env = result.trial.env
-    for name, leaf in [*result.matched.leaves.items(), *result.locals.items()]:
+    if any(_not_float(leaf, env.get(name)) for name, leaf in result.matched.leaves.items() if name not in free):
+        return True  # True for a difference, an int for a cost: the judge's wrong type
+    return _off([*result.matched.leaves.items(), *result.locals.items()], env, rtol_for)
+
+
+def _not_float(leaf, ref) -> bool:
+    """A float was expected and another kind of value came back."""
+    if not isinstance(ref, (np.ndarray, float, np.floating)) or np.asarray(ref).dtype.kind != "f" or not leaf.present:
+        return False
+    v = leaf.value
+    return not (v.kind == "float" or (v.kind in ("scalar", "nd") and v.float_kind))
+
+
+def _off(pairs: list, env: dict, rtol_for) -> bool:
+    """Whether a named value is missing, not a number, or not close to the reference."""
+    from .compare import close
+
+    for name, leaf in pairs:
         if name in env and leaf.array is None:
             return True  # missing, or not a number
         if name in env:
@@ -165,6 +199,25 @@ def worth_tracing(result, rtol_for) -> bool:
                     return True
             except (TypeError, ValueError):
                 return True
+    return False
+
+
+def check_looks_wrong(call, check, rtol_for) -> bool:
+    """The same screen for a call of a function's ``checks:`` (check/extra.py): it raised, a
+    value differs from the reference, or its dropout mask fails its statistics."""
+    if call.failure is not None:
+        return call.failure.kind in ("exception", "name", "recursion")
+    for matched in (call.returned, call.after):
+        if matched is not None and (matched.problems or _off(list(matched.leaves.items()), call.trial.env, rtol_for)):
+            return True
+    if check.dropout is not None:
+        if call.bound is None or call.bound.problems:
+            return True
+        out, x, keep = dropout_inputs(call, check.dropout)
+        if not isinstance(out, np.ndarray) or x is None or np.broadcast_shapes(x.shape, out.shape) != out.shape:
+            return True
+        s = dropout_stats(out, x, keep, check.dropout.axes)
+        return not (s.one_value and all(a.ok for a in s.axes) and s.kept_ok and s.mean_ok)
     return False
 
 

@@ -120,8 +120,11 @@ class Case:
             return self.function_loc(function)
         return None
 
-    def span_for(self, f: FunctionSpec, name: str, calls: list[CallResult]) -> locate.Span | None:
-        """Where a returned value is made: its place in the return statement, else its assignment."""
+    def span_for(
+        self, f: FunctionSpec, name: str, calls: list[CallResult], shape_axes: tuple[int, ...] | None = None
+    ) -> locate.Span | None:
+        """Where a returned value is made: its place in the return statement, else its assignment.
+        ``shape_axes``: its shape is wrong along these axes (locate.traced_span)."""
         path = None
         for c in calls:
             if c.matched and name in c.matched.leaves:
@@ -131,7 +134,9 @@ class Case:
         span = None
         if path and trace is not None and tuple(path) in trace.stores and self.stored_under_wrong_key(name, calls):
             span = locate.Span(trace.stores[tuple(path)], trace.stores[tuple(path)])  # the value is right, its place is not
-        span = span or (locate.traced_span(trace, self.obs.source, f.call, path=path) if path else None)
+        if path and shape_axes is not None and trace is not None:  # another array returned than the one made for it
+            span = span or locate.returned_instead(self.obs.source, f.call, tuple(path), self.spec.shown(name), trace)
+        span = span or (locate.traced_span(trace, self.obs.source, f.call, path=path, shape_axes=shape_axes) if path else None)
         if span is None and path:
             span = locate.locate_return(self.obs.source, f.call, path)
         if span is None:
@@ -164,13 +169,33 @@ class Case:
         except (TypeError, ValueError):
             return False
 
-    def value_loc(self, f: FunctionSpec, name: str, calls: list[CallResult], local: bool) -> Location | None:
-        """A local's assignment, or where a returned value is made."""
+    def value_loc(
+        self, f: FunctionSpec, name: str, calls: list[CallResult], local: bool, shape_axes: tuple[int, ...] | None = None
+    ) -> Location | None:
+        """A local's assignment, or where a returned value is made (``shape_axes``: see span_for)."""
         if local:
             shown = self.spec.shown(name)
-            traced = locate.traced_span(self.obs.traces.get(f.name), self.obs.source, f.call, local=shown)
+            traced = locate.traced_span(self.obs.traces.get(f.name), self.obs.source, f.call, local=shown, shape_axes=shape_axes)
             return self.loc(traced or locate.locate_local(self.obs.source, f.call, shown))
-        return self.loc(self.span_for(f, name, calls))
+        return self.loc(self.span_for(f, name, calls, shape_axes))
+
+    def check_loc(self, f: FunctionSpec, check: str, path: tuple | None, read_back: bool = False) -> Location | None:
+        """Where the call of a function's check (another mode, a big input) made the value at
+        ``path`` of what it returned (``read_back``: of its arguments after the call), read from
+        that call's trace; else the line it returned from; else the function."""
+        trace = self.obs.traces.get(check)
+        if trace is None:
+            return self.function_loc(f.call)
+        span = None
+        if path:
+            at = ("args", *tuple(path)[1:]) if read_back else tuple(path)
+            span = locate.traced_span(trace, self.obs.source, f.call, path=at)
+            if span is None and at in trace.stores:
+                span = locate.Span(trace.stores[at], trace.stores[at])
+        returned = trace.value(("return",))
+        if span is None and returned is not None:
+            span = locate.Span(returned[0], returned[0])  # nothing of it written by the call: where it returned
+        return self.loc(span) if span else self.function_loc(f.call)
 
     # -- numbers and formulas -----------------------------------------------------------------------------
     def rtol(self, value: np.ndarray) -> float:

@@ -10,11 +10,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..check.compare import compare
-from ..check.extra import ExtraCall
+from ..check.extra import ExtraCall, dropout_inputs, leaf_array
 from ..check.stats import ALPHA, DropoutStats, dropout_stats
-from ..check.templates import Leaf, Matched, leaves
+from ..check.templates import Matched, leaves
 from ..report import CheckResult
-from ..spec import formula as fm
 from ..spec.model import ExtraCheck, FunctionSpec
 from . import loading
 from . import problems as P
@@ -82,52 +81,43 @@ def _tags(c: ExtraCheck, *more: str) -> tuple[str, ...]:
 
 
 def _values(case: Case, f: FunctionSpec, c: ExtraCheck, call: ExtraCall, template, matched: Matched, read_back: bool) -> P.Problem | None:
-    where = case.function_loc(f.call)
-    base = dict(function=f.call, label=c.label, read_back=read_back, where=where, check=f"{f.name}:{c.label}", tags=_tags(c))
+    check = f"{f.name}:{c.label}"
+
+    def base(path: tuple | None) -> dict:  # where: the line of that call that made the value
+        where = case.check_loc(f, check, path, read_back)
+        return dict(function=f.call, label=c.label, read_back=read_back, where=where, check=check, tags=_tags(c))
+
     if matched.problems:
         first = matched.problems[0]
-        return P.CheckMismatch(target=case.spec.shown(first.target), unreadable=first.message, **base)
+        return P.CheckMismatch(target=case.spec.shown(first.target), unreadable=first.message, **base(first.path))
     for name in dict.fromkeys(leaves(template)):
         leaf, expected = matched.leaves.get(name), np.asarray(call.trial.env[name], dtype=np.float64)
-        got = _array(leaf)
+        got = leaf_array(leaf)
         shown = case.spec.shown(name)
+        path = leaf.path if leaf is not None else None
         if got is None or got.shape != expected.shape:
             what = leaf.value.described if leaf is not None and leaf.present else "missing"
             return P.CheckMismatch(
-                target=shown, unreadable=f"{shown} should be an array of shape {expected.shape}, but it is {what}", **base
+                target=shown, unreadable=f"{shown} should be an array of shape {expected.shape}, but it is {what}", **base(path)
             )
         result = compare(got, expected, case.rtol(got))
         if not result.ok:
             counts = dict(mismatched=result.mismatched, total=result.total, max_rel=result.max_rel)
-            return P.CheckMismatch(target=shown, formula=case.formula_text(name), **counts, **base)
+            return P.CheckMismatch(target=shown, formula=case.formula_text(name), **counts, **base(path))
     return None
-
-
-def _array(leaf: Leaf | None) -> np.ndarray | None:
-    if leaf is None or leaf.array is None or leaf.array.dtype.kind not in "fiub":
-        return None
-    return np.asarray(leaf.array, dtype=np.float64)
 
 
 def _dropout(case: Case, f: FunctionSpec, c: ExtraCheck, call: ExtraCall) -> P.Problem | None:
     d = c.dropout
     assert d is not None
-    base = dict(function=f.call, where=case.function_loc(f.call), check=f"{f.name}:{c.label}")
+    check = f"{f.name}:{c.label}"
     bound = call.bound
+    output = bound.leaves.get(d.output) if bound is not None else None
+    base = dict(function=f.call, where=case.check_loc(f, check, output.path if output is not None else None), check=check)
     if bound is None or bound.problems:
         message = bound.problems[0].message if bound is not None and bound.problems else "nothing came back"
         return P.CheckMismatch(target=f.call, label=c.label, unreadable=message, tags=_tags(c, "dropout-mask"), **base)
-    env = dict(call.trial.env)
-    for name, leaf in bound.leaves.items():
-        arr = _array(leaf)
-        if arr is not None:
-            env[name] = arr
-    out = env.get(d.output)
-    try:
-        x = np.asarray(fm.evaluate(d.input, env), dtype=np.float64)
-        keep = float(fm.evaluate(d.keep, env))
-    except Exception:  # noqa: BLE001 - a student value the formula cannot use (a wrong shape): judged below
-        x, keep = None, float("nan")
+    out, x, keep = dropout_inputs(call, d)
     if not isinstance(out, np.ndarray) or x is None or np.broadcast_shapes(x.shape, out.shape) != out.shape:
         why = f"the dropout output has no shape to compare with {d.input_text}"
         return P.CheckMismatch(target=case.spec.shown(d.output), label=c.label, tags=_tags(c, "dropout-mask"), unreadable=why, **base)

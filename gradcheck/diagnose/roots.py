@@ -10,6 +10,7 @@ import numpy as np
 
 from ..check.compare import compare
 from ..check.engine import CallResult
+from ..check.templates import literal
 from ..findings import Location
 from ..spec import formula as fm
 from ..spec.model import FunctionSpec
@@ -96,6 +97,66 @@ def from_callee(case: Case, f: FunctionSpec, where):
     if call is None or call[0] not in graded or call[0] == f.call or case.has_error(graded[call[0]]):
         return where
     return case.loc(locate.Span(writes[-1], writes[-1]))
+
+
+def window_start(case: Case, f: FunctionSpec, where, tags: tuple[str, ...], explained: bool):
+    """A window moved without its stride: the values are written through the window's slice,
+    but the mistake is where its start is computed (``vert_start = h``), a line that ran. Said
+    by the catalog (stride-ignored), or, when no mistake of the catalog explains the values,
+    seen in the code: the function has a stride and a window starts at a loop index without it."""
+    trace = case.obs.traces.get(f.name)
+    if trace is None:
+        return where
+    if "stride-ignored" not in tags and (explained or not any("stride" in name.lower() for name in trace.names)):
+        return where
+    span = locate.window_without_stride(case.obs.source, f.call, trace.lines)
+    return case.loc(span) if span is not None else where
+
+
+def batch_size(case: Case, f: FunctionSpec, where, tags: tuple[str, ...]):
+    """A value off by a factor, in a call whose own batch size is wrong (``m = X.shape[0]``,
+    ``m = 209``: the local named as the spec's batch dim held another number than the
+    trial's when the call returned): the line that last wrote it."""
+    trace = case.obs.traces.get(f.name)
+    batch = case.spec.batch
+    if where is None or trace is None or not batch or not (set(tags) & (SCALES | {"m-wrong-axis"})):
+        return where
+    trial = next((t for t in case.normal if t.index == trace.trial), None)
+    held, writes = trace.ints.get(batch), trace.names.get(batch, ())
+    if trial is None or held is None or not writes or held == trial.dims.get(batch, held):
+        return where
+    return case.loc(locate.Span(writes[-1], writes[-1]))
+
+
+def sign_before_rescale(case: Case, f: FunctionSpec, where, tags: tuple[str, ...]):
+    """A sign flip shown at ``dx /= N``: scaling by a size cannot flip a sign, so the line is
+    the write of dx before it that ran."""
+    trace = case.obs.traces.get(f.name)
+    name = locate.rescaled(case.obs.source, f.call, where.line) if where is not None and trace is not None and "sign-flip" in tags else None
+    writes = [w for w in trace.names.get(name, ()) if w != where.line] if name else []
+    return case.loc(locate.Span(writes[-1], writes[-1])) if writes else where
+
+
+def branch_test(case: Case, f: FunctionSpec, where):
+    """A value made and never written, because the branch that writes it did not run for the
+    string the call passed (mode="average" tested as "avg"): that branch's test, a line that ran."""
+    trace = case.obs.traces.get(f.name)
+    if where is None or trace is None:
+        return where
+    passed = [t[1:] for t in _templates(f.args) if literal(t)]
+    span = locate.branch_not_taken(case.obs.source, f.call, where.line, trace.ran, passed)
+    return case.loc(span) if span is not None else where
+
+
+def _templates(args) -> list:
+    """Every string of an argument template, nested ones too."""
+    out: list = []
+    for a in args:
+        if isinstance(a, str):
+            out.append(a)
+        elif isinstance(a, (list, tuple, dict)):
+            out += _templates(a.values() if isinstance(a, dict) else a)
+    return out
 
 
 def _family(name: str) -> str:
@@ -220,10 +281,13 @@ def root_problem(
         else None,
         "expected_scale": float(np.max(np.abs(trial.env[n]))) if np.size(trial.env[n]) else 0.0,
     }
+    tags = _tags(kind, expl)
+    where = _where(case, f, n, calls, expl)
+    where = batch_size(case, f, window_start(case, f, where, tags, bool(expl.mutations or expl.scale)), tags)
     return P.ValueMismatch(
         target=target,
-        where=_where(case, f, n, calls, expl),
-        tags=_tags(kind, expl),
+        where=sign_before_rescale(case, f, branch_test(case, f, where), tags),
+        tags=tags,
         check=f"{f.name}:{target}",
         formula=case.formula_text(n),
         chain=case.chain(n, trial),

@@ -47,8 +47,10 @@ def structure(case: Case, fi: int, f: FunctionSpec, calls: list[CallResult]) -> 
                         suggested=bool(p.suggestion),
                     ),
                 )
-            else:
-                span = locate.locate_return(source, f.call, ("return",))
+            else:  # what came back has the wrong form: the return statement that ran chose it
+                trace = case.obs.traces.get(f.name)
+                returned = trace.returned if trace is not None else None
+                span = locate.Span(returned, returned) if returned else locate.locate_return(source, f.call, ("return",))
                 case.emit(
                     (fi, FIRST),
                     P.WrongStructure(
@@ -191,6 +193,9 @@ def shape_problem(
     elif got.ndim == ref.ndim - 1 and ref.ndim == 2 and ref.shape[1] == 1 and got.shape == (ref.shape[0],):
         tags.append("missing-keepdims")
         layout = "keepdims"
+    if got.ndim == ref.ndim:  # in-place writes never change a shape: the line that made the array, and its size
+        axes = tuple(i for i, (a, b) in enumerate(zip(got.shape, ref.shape)) if a != b)
+        where = case.value_loc(f, n, calls, local, shape_axes=axes) or where
     problem = P.WrongShape(
         target=target,
         where=where,

@@ -15,9 +15,14 @@ the call in the graded function. Only lines that ran are seen, so a branch that 
 is never named. Identity is sound where values are compared (a numpy result is a fresh
 object); names alone are not (``grads`` is assigned once and filled later).
 
-The reply is data: {"values": [[path, line, helper_line|None]], "names": {local: [lines]},
+The reply is data: {"values": [[path, line, helper_line|None]] (paths from "return", "locals" or "args": a value the call
+made and put into an input), "names": {local: [lines]},
 "lines": [lines of the graded function that ran], "ran": [lines that ran anywhere], "args": [[path, line, helper_line]],
-"stores": [[path, line]] (the line that put an entry of a returned dict or list in its place: ``grads[key] = v``),
+"stores": [[path, line]] (the line that put an entry of a returned dict or list, or of an input, in its place: ``grads[key] = v``),
+"origins": [[path, line]] (the line that made a value later written in place, where it differs from "values"),
+"reborn": [lines of the graded function that made a new object more than once: ``db = np.zeros(…)`` inside a loop],
+"ints": {local: its integer value when the call returned} (``m``, a size the student computed),
+"returned": the line of the graded function it returned from (None when it raised),
 "raised": [[function, line, [[parameter, structure]]]] when the call raised: the frames of the file it left}.
 """
 
@@ -110,8 +115,12 @@ def _leaves(value, path: tuple, out: list, depth: int = 0) -> None:
 class Recorder:
     """The state of one traced call: which object was born or re-dated at which line."""
 
-    def __init__(self, path: str, source: str, top_code) -> None:
+    def __init__(self, path: str, source: str, top_code, args: list = ()) -> None:
         self.path = path
+        given: list = []
+        for i, a in enumerate(args):
+            _leaves(a, ("args", i), given)
+        self.given = {id(o) for _, o in given}  # what the call was handed (kept alive by the caller)
         self.top_code = top_code
         self.inplace = inplace_targets(source)
         self.frames: dict = {}  # id(frame) -> [frame, last statement line, snapshot, depth]
@@ -123,6 +132,8 @@ class Recorder:
         self.lines: set[int] = set()
         self.ran: set[int] = set()  # lines that ran in any frame of the file (the graded function's and its helpers')
         self.stores: dict[tuple, tuple] = {}  # (id(container), key) -> (container, line that stored it last)
+        self.origin: dict[int, int] = {}  # id -> the line that made it (in-place writes do not re-date it)
+        self.births: dict[int, int] = {}  # line -> how many objects it made (more than one: it ran again, in a loop)
         self.top_return: tuple = (None, [])
         self.top_locals: dict = {}
 
@@ -149,6 +160,9 @@ class Recorder:
             return  # interned or cached: the same object is everywhere, its identity says nothing
         key = id(obj)
         if depth == 0:
+            if not inplace and key not in self.born:  # first seen: made by this line
+                self.origin[key] = line
+                self.births[line] = self.births.get(line, 0) + 1
             if inplace or key not in self.born:
                 helper = self.helper_born.get(key)
                 self.born[key] = (obj, line, helper[1] if helper and not inplace else None)
@@ -180,7 +194,8 @@ class Recorder:
                 self._mark(frame, depth, obj, line, False)
                 if depth == 0 and len(slot) == 2 and not (type(slot[1]) is str and slot[1].startswith(".")):
                     box = frame.f_locals.get(slot[0])
-                    self.stores[(id(box), slot[1])] = (box, line)  # grads["dA2"] = … : the line that put it there
+                    if old.get((slot[0],)) is box or id(box) not in self.given:  # written into, or built here; not unpacked from an input
+                        self.stores[(id(box), slot[1])] = (box, line)  # grads["dA2"] = … : the line that put it there
                 if depth == 0 and len(slot) == 1:
                     writes = self.names.setdefault(slot[0], [])
                     writes.append(line)
@@ -230,13 +245,6 @@ class Recorder:
             elif line is not None:
                 helper = self.helper_born.get(id(obj))
                 values.append([list(path), line, helper[1] if helper else None])
-        objects = dict(leaves)
-        stores = []
-        for path, _ in leaves:
-            parent = objects.get(path[:-1]) if len(path) > 1 else None
-            stored = self.stores.get((id(parent), path[-1])) if parent is not None else None
-            if stored is not None and stored[0] is parent:
-                stores.append([list(path), stored[1]])
         for name, obj in list(self.top_locals.items())[:MAX_SLOTS]:
             born = self.born.get(id(obj))
             if born is not None:
@@ -249,8 +257,39 @@ class Recorder:
             born = self.written_into.get(id(obj))
             if born is not None:
                 touched.append([list(path), born[1], born[2]])
-        return {"values": values, "names": self.names, "lines": sorted(self.lines), "ran": sorted(self.ran), "args": touched,
-                "stores": stores}
+            born = self.born.get(id(obj))
+            if born is not None and len(path) > 2:  # made by the call and put into an input (bn_param["running_mean"] = …)
+                values.append([list(path), born[1], born[2]])
+        named = [(("locals", k), v) for k, v in list(self.top_locals.items())[:MAX_SLOTS]]
+        origins = [[list(p), line] for p, line in ((p, self._remade(o)) for p, o in [*leaves, *named]) if line is not None]
+        return {
+            "values": values,
+            "names": self.names,
+            "lines": sorted(self.lines),
+            "ran": sorted(self.ran),
+            "args": touched,
+            "stores": self._stored(leaves) + self._stored(arg_leaves),
+            "origins": origins,
+            "reborn": sorted(line for line, n in self.births.items() if n > 1),
+            "returned": self.top_return[0],
+            "ints": {k: v for k, v in list(self.top_locals.items())[:MAX_SLOTS] if type(v) is int and -(2**53) < v < 2**53},
+        }
+
+    def _remade(self, obj) -> int | None:
+        """The line that made ``obj``, when a later in-place write re-dated it."""
+        made, born = self.origin.get(id(obj)), self.born.get(id(obj))
+        return made if made is not None and born is not None and born[1] != made else None
+
+    def _stored(self, leaves: list) -> list:
+        """[path, line] of the statement that put each leaf in its container (``grads[key] = v``)."""
+        objects = dict(leaves)
+        out = []
+        for path, _ in leaves:
+            parent = objects.get(path[:-1]) if len(path) > 1 else None
+            stored = self.stores.get((id(parent), path[-1])) if parent is not None else None
+            if stored is not None and stored[0] is parent:
+                out.append([list(path), stored[1]])
+        return out
 
 
 def describe(value, depth: int = 0) -> dict:
@@ -286,7 +325,7 @@ def raised_frames(exc: BaseException, path: str) -> list:
 def run_traced(fn, args: list, path: str, source: str) -> tuple:
     """``fn(*args)`` under the tracer: (value or None, exception or None, the reply's trace)."""
     code = getattr(fn, "__code__", None)
-    rec = Recorder(path, source, code)
+    rec = Recorder(path, source, code, args)
     monitoring = getattr(sys, "monitoring", None)
     value = exc = None
     if monitoring is not None:
