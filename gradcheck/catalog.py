@@ -13,8 +13,8 @@ from pathlib import Path
 
 import yaml
 
-from . import pyast
 from .errors import UsageError
+from .spec import pyast
 from .spec.fit import rank
 
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from .. import pyast
 from ..sandbox.runner import Failure, Sandbox
+from ..spec import pyast
 from ..spec.fit import rename_candidate
 from ..spec.model import Limits, Spec, Steps, step_base, student_refs
 from . import extra, student_fd, traces

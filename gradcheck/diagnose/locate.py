@@ -7,7 +7,7 @@ import difflib
 import functools
 from dataclasses import dataclass
 
-from .. import pyast
+from ..spec import pyast
 
 
 @dataclass(frozen=True)

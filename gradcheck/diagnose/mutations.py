@@ -8,8 +8,8 @@ import copy
 import re
 from dataclasses import dataclass
 
-from .. import pyast
 from ..findings import Mistake
+from ..spec import pyast
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,9 @@ import ast
 from collections.abc import Iterator
 from dataclasses import replace
 
-from .. import pyast
 from ..diagnose.explain_value import context, l2_strengths
 from ..findings import Finding, Mistake
+from ..spec import pyast
 from ..spec.model import Spec
 from .term_edits import Known
 

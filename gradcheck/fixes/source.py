@@ -7,7 +7,7 @@ import ast
 import re
 from dataclasses import dataclass
 
-from .. import pyast
+from ..spec import pyast
 
 _MATMUL_CALLS = ("dot", "matmul")
 _LOOSE = (ast.BinOp, ast.BoolOp, ast.Compare, ast.IfExp, ast.Lambda, ast.UnaryOp, ast.NamedExpr)

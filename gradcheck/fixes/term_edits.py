@@ -14,8 +14,8 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from .. import pyast
 from ..findings import Mistake
+from ..spec import pyast
 from .source import _LOOSE, Source, _call_name, _has, _names, _np, _numpy_term, _operator_between, _wrap, enclosing_function
 
 

@@ -16,9 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from .. import pyast
 from ..errors import FormulaError, UsageError
-from . import formula_conv, formula_conv_slips, formula_cs231n_conv, formula_cs231n_rnn, formula_rnn
+from . import formula_conv, formula_conv_slips, formula_cs231n_conv, formula_cs231n_rnn, formula_rnn, pyast
 
 MAX_LENGTH = 2000
 MAX_NODES = 400

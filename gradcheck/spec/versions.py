@@ -21,8 +21,8 @@ from collections.abc import Set
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .. import pyast
 from . import formula as fm
+from . import pyast
 from .fit import rank
 from .model import Convention, ConventionOption, Formula, FunctionSpec, Spec, Version
 from .reader import Reader, close_name

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import pyast
 from ..check.engine import read_source
 from ..errors import UsageError
+from ..spec import pyast
 from . import script
 from .notebook import CellInfo, Extracted, SyntaxIssue, extract, extract_cells, history_cells
 

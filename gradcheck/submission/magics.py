@@ -12,7 +12,7 @@ import re
 import tokenize
 import warnings
 
-from .. import pyast
+from ..spec import pyast
 
 # Cell magics whose body is ordinary Python run once (or timed): only the first line goes.
 PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "memit", "mprun", "snakeviz"})

@@ -80,7 +80,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .. import pyast
+from ..spec import pyast
 from .magics import _strip_magics
 from .select import DROP, GUARD, KEEP, Env, bound, decide, stmt_end, stmt_start
 

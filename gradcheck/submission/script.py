@@ -24,7 +24,7 @@ import re
 import warnings
 from pathlib import Path
 
-from .. import pyast
+from ..spec import pyast
 from .select import DROP, Env, decide, stmt_end, stmt_start
 
 # Course helper modules and libraries whose import marks a course file (and may be stood in).

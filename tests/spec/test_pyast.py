@@ -1,4 +1,4 @@
-"""gradcheck.pyast: the grader's threads never parse at once (CPython 3.11, python/cpython#106905)."""
+"""gradcheck.spec.pyast: the grader's threads never parse at once (CPython 3.11, python/cpython#106905)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import ast
 import threading
 import time
 
-from gradcheck import pyast
+from gradcheck.spec import pyast
 
 
 def test_parses_on_several_threads_never_overlap(monkeypatch):
