@@ -28,19 +28,13 @@ sys.path.insert(0, str(HERE))
 
 from planar import ROOT, wall  # noqa: E402  (puts the checkout on sys.path)
 
-from gradcheck.catalog import builtins, resolve  # noqa: E402
+from gradcheck.catalog import resolve  # noqa: E402
 from gradcheck.grade import grade  # noqa: E402
 from gradcheck.spec.loader import load_spec  # noqa: E402
-from tests.conftest import case_spec  # noqa: E402  (a case's ``spec:`` variant, as the corpus tests grade it)
+from tests.conftest import assignment_corpora, case_spec, corpus_assignment  # noqa: E402  (a case's ``spec:`` variant, as the corpus tests grade it)
 
 CORPUS = ROOT / "tests" / "corpus"
 FAILING = CORPUS / "planar" / "buggy" / "backward_uses_w1.py"  # as benchmarks/tracing.py
-
-
-def corpora() -> list[str]:
-    """The corpus directories graded as a built-in assignment (their name is the assignment's)."""
-    names = {e.name for e in builtins()}
-    return sorted(d.name for d in CORPUS.iterdir() if d.name in names and (d / "manifest.yaml").is_file())
 
 
 def _lines(case: dict) -> list[int]:
@@ -73,7 +67,7 @@ def _buggy(report, case: dict, out: dict) -> None:
 
 def score(name: str) -> dict:
     """Detected / localized / diagnosed counts of one corpus, with its correct files' verdicts."""
-    spec = load_spec(resolve(name))
+    spec = load_spec(resolve(corpus_assignment(name) or name))
     cases = yaml.safe_load((CORPUS / name / "manifest.yaml").read_text(encoding="utf-8"))
     out: dict = {"buggy": 0, "detected": 0, "localized": 0, "diagnosed": 0, "correct": 0, "false_positives": 0,
                  "fragile": 0, "fragile_warned": 0, "misses": []}  # fmt: skip
@@ -113,7 +107,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="timed runs of the failing planar check")
     parser.add_argument("--only", nargs="*", help="these corpora only")
     args = parser.parse_args()
-    names = [n for n in corpora() if not args.only or n in args.only]
+    names = [n for n in assignment_corpora() if not args.only or n in args.only]
     total = dict.fromkeys(("buggy", "detected", "localized", "diagnosed", "correct", "false_positives"), 0)
     print(f"python {sys.version.split()[0]}")
     print(f"{'corpus':<20}{'buggy':>6}{'detected':>16}{'localized':>16}{'diagnosed':>16}{'correct rejected':>18}")

@@ -42,6 +42,25 @@ def load_builtin(name: str):
     return load_spec(resolve(name))
 
 
+def corpus_assignment(name: str) -> str | None:
+    """The built-in assignment a corpus directory is graded as: its own name, or the longest
+    assignment name it extends with ``_`` (``cs231n_conv``: CS231n's layers.py with its conv
+    layers, graded as ``cs231n``); None for the others (hostile, handin, notebooks)."""
+    from gradcheck.catalog import builtins
+
+    names = {e.name for e in builtins()}
+    if name in names:
+        return name
+    prefixes = [n for n in names if name.startswith(n + "_")]
+    return max(prefixes, key=len) if prefixes else None
+
+
+def assignment_corpora() -> list[str]:
+    """Every corpus graded as a built-in assignment (a manifest and buggy files): the ones other
+    work adds join without a change in the tests and benchmarks that go through them all."""
+    return sorted(d.name for d in CORPUS.iterdir() if (d / "manifest.yaml").is_file() and (d / "buggy").is_dir() and corpus_assignment(d.name))
+
+
 def case_spec(spec, case: dict):
     """The spec a manifest case is graded on: ``spec: "<function> graded"`` switches that function
     to graded (``graded: true``, 30 points), as an instructor who wants its mistakes fixed sets it."""

@@ -92,10 +92,13 @@ class Judge:
         calls = [case.obs.calls.get((f.name, t.index)) for t in case.normal]
         missing = f.name in case.obs.missing
         failing = next((c for c in calls if c is not None and c.failure is not None), None)
-        if failing is not None and failing.failure is not None:
+        # Never called when what it is fed comes from a call of the student's that raised: that
+        # call's finding is the one to fix, and this function's rows say why they were not run.
+        upstream = _failed_upstream(case, f, failing) if failing is not None else None
+        if failing is not None and failing.failure is not None and upstream is None:
             case.emit((fi, FIRST), loading.run_failed(case, failing.failure, f.call, f.call, _nd_args(f, failing)))
         if not self._load_ok or missing or failing is not None or any(c is None for c in calls):
-            why = "not run" if not self._load_ok else "missing" if missing else "raised" if failing else "not run"
+            why = "not run" if not self._load_ok else "missing" if missing else f"not run: {upstream} raised" if upstream else "raised" if failing else "not run"
             for n in uniq:
                 case.checks.append(CheckResult(f"{f.name}:{case.spec.shown(n)}", f.name, case.spec.shown(n), "fail", 0.0, share, why))
             case.checks.append(CheckResult(f"{f.name}:side-effects", f.name, "side effects", "fail", 0.0, share, why))
@@ -183,3 +186,14 @@ class Judge:
         except Exception:  # noqa: BLE001 - a choice the formulas cannot use: judge as given
             return call
         return replace(call, trial=replace(call.trial, env=env))
+
+
+def _failed_upstream(case: Case, f: FunctionSpec, failing: CallResult) -> str | None:
+    """The student function whose own result ``f`` is fed (its cache, ``@fn.1``) when that call
+    raised in the same trial: the grader's own record, never the child's account of it."""
+    for ref in student_refs(f.args):
+        name = ref[1:].split(".")[0]
+        own = case.obs.calls.get((name, failing.trial.index))
+        if name != f.name and own is not None and own.failure is not None:
+            return next((g.call for g in case.spec.functions if g.name == name), name)
+    return None

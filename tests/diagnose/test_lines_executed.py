@@ -13,22 +13,16 @@ import pytest
 import yaml
 
 import gradcheck.grade as grade_module
-from gradcheck.catalog import builtins, resolve
+from gradcheck.catalog import resolve
 from gradcheck.spec.loader import load_spec
 
-from ..conftest import CORPUS, case_spec
+from ..conftest import CORPUS, assignment_corpora, case_spec, corpus_assignment
 
 FAST_PER_CORPUS = 3  # the first buggy files of each corpus in the default run
 
 
-def corpora() -> list[str]:
-    """The corpus directories graded as a built-in assignment (their name is the assignment's)."""
-    names = {e.name for e in builtins()}
-    return sorted(d.name for d in CORPUS.iterdir() if d.name in names and (d / "manifest.yaml").is_file())
-
-
 def _cases():
-    for name in corpora():
+    for name in assignment_corpora():
         buggy = [c for c in yaml.safe_load((CORPUS / name / "manifest.yaml").read_text(encoding="utf-8")) if c["file"].startswith("buggy/")]
         for i, case in enumerate(buggy):
             fast = i < FAST_PER_CORPUS or ("line" in case and "line_xfail" not in case)
@@ -41,7 +35,7 @@ def specs():
 
     def get(name: str):
         if name not in cache:
-            cache[name] = load_spec(resolve(name))
+            cache[name] = load_spec(resolve(corpus_assignment(name) or name))
         return cache[name]
 
     return get

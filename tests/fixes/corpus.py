@@ -14,7 +14,7 @@ from gradcheck.grade import grade
 from gradcheck.report import Report
 from gradcheck.submission import Submission
 
-from ..conftest import CORPUS, load_builtin, manifest
+from ..conftest import CORPUS, assignment_corpora, corpus_assignment, load_builtin, manifest
 
 CATALOG_TAGS = {
     "missing-mean", "extra-mean", "sign-flip", "transpose", "missing-keepdims", "wrong-sum-axis", "matmul-vs-elementwise",
@@ -22,22 +22,7 @@ CATALOG_TAGS = {
 }  # fmt: skip
 
 
-def builtin_corpora() -> list[str]:
-    """Every corpus of a built-in assignment (tests/corpus/<name>/ with a manifest): the ones other
-    branches add join without a change here."""
-    from gradcheck.catalog import resolve
-
-    out = []
-    for d in sorted(p for p in CORPUS.iterdir() if (p / "manifest.yaml").exists() and (p / "buggy").is_dir()):
-        try:
-            resolve(d.name)
-        except Exception:  # noqa: BLE001 - not a built-in assignment (handin, hostile, notebooks)
-            continue
-        out.append(d.name)
-    return out
-
-
-CORPORA = tuple(builtin_corpora())
+CORPORA = tuple(assignment_corpora())
 
 
 def single_mistake_files(corpus: str) -> list[str]:
@@ -98,7 +83,7 @@ def as_notebook(path: Path, into: Path) -> Path:
 
 def measure(corpus: str) -> tuple[int, int, list[str]]:
     """(fixed, named, the named files without a fix) over the corpus' single-mistake files."""
-    spec = load_builtin(corpus)
+    spec = load_builtin(corpus_assignment(corpus))
     named = fixed = 0
     missed = []
     for file in single_mistake_files(corpus):

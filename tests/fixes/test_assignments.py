@@ -13,7 +13,7 @@ import pytest
 from gradcheck.grade import grade
 from gradcheck.render.common import hint_label
 
-from ..conftest import CORPUS, load_builtin
+from ..conftest import CORPUS, corpus_assignment, load_builtin
 from .corpus import CORPORA, apply_fix, as_notebook, graded_with_fixes, names_a_mistake, single_mistake_files
 
 GIVE_UP = 6  # named mistakes without a fix tried before the assignment is called unfixable
@@ -38,7 +38,7 @@ def first_fixed(spec, corpus: str):
 
 @pytest.mark.parametrize("corpus", CORPORA)
 def test_a_py_and_a_notebook_submission_get_a_verified_fix(corpus, tmp_path):
-    spec = load_builtin(corpus)
+    spec = load_builtin(corpus_assignment(corpus))
     file, found = first_fixed(spec, corpus)
     if file is None:
         assert found, f"{corpus}: no single-mistake file names a catalog mistake"
