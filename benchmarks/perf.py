@@ -131,7 +131,7 @@ def main() -> None:
 
     # (a)
     reports = []
-    warm = _fork_server()
+    warm = _fork_server([correct], deep4)  # at the namespaces level: a sandbox showing its folder
     grade(deep4, correct, sizes=CAT, zygote=warm)  # the spec validated, as once per process
 
     def check_once() -> None:

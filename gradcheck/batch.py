@@ -83,7 +83,7 @@ def grade_all(spec: Spec, files: list[Path], *, seed: int, limits: Limits, jobs:
         trials_by_seed[each] = make_trials(spec, each)
         validate_spec(spec, each, trials=trials_by_seed[each])  # once per seed, not per submission
 
-    zygote = _fork_server()
+    zygote = _fork_server(files, spec)
 
     def one(path: Path) -> Row:
         own = seeds.get(path, seed)
@@ -190,11 +190,13 @@ class Journal:
             self.path.unlink(missing_ok=True)
 
 
-def _fork_server():
-    """A warm fork server where the platform allows (Linux); otherwise each child is spawned."""
+def _fork_server(files: list[Path] | None = None, spec: Spec | None = None):
+    """A warm fork server where the platform allows (Linux); otherwise each child is spawned.
+    At the namespaces level its sandbox shows the folders of ``files`` and the spec's helpers."""
     from .sandbox import zygote
 
-    return zygote.default()
+    folders = sorted({Path(f).resolve().parent for f in files or []})
+    return zygote.default(folders, spec.helpers if spec is not None else None)
 
 
 def summary(rows: list[Row]) -> dict[str, Any]:

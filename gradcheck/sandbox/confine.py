@@ -11,7 +11,8 @@ Layers, each skipped (and so reported) when the kernel or the libraries lack it:
   scratch directory; TCP bind/connect denied (ABI ≥ 4); signals and abstract UNIX sockets
   limited to the child's own domain (ABI ≥ 6);
 - seccomp, through libseccomp (ctypes): no process creation, ptrace, process_vm_*, pidfd_*,
-  signals to other processes, mknod, mounts, sockets, xattr writes, io_uring, namespaces.
+  signals to other processes, mknod, mounts, sockets, xattr writes, io_uring, namespaces,
+  System V IPC and message queues.
 
 Why ctypes and not a PyPI binding: the child's sys.path holds the standard library and numpy
 only (so it cannot import gradcheck), the Python bindings on PyPI are either unmaintained
@@ -120,6 +121,10 @@ DENIED = (
     "reboot", "swapon", "swapoff", "acct", "quotactl", "ioperm", "iopl", "syslog", "kcmp",
     "process_madvise", "settimeofday", "clock_settime", "adjtimex", "clock_adjtime",
     "sethostname", "setdomainname",
+    # System V IPC and POSIX message queues: the children of one fork server share an IPC
+    # namespace (zygote.py), and these are the one shared store Landlock does not cover.
+    "shmget", "shmat", "shmctl", "msgget", "msgsnd", "msgrcv", "msgctl", "semget", "semop", "semtimedop",
+    "semctl", "mq_open", "mq_unlink", "mq_timedsend", "mq_timedreceive", "mq_notify", "mq_getsetattr",
 )  # fmt: skip
 
 
@@ -231,7 +236,14 @@ def apply(plan: dict) -> dict:
             errors.append(f"seccomp: {exc}")
     if plan.get("hide"):
         _hide(tuple(plan["hide"]), tuple(plan.get("allow", ())))
+    missing = [layer for layer in plan.get("require", ()) if not done.get(layer)]
+    if missing:  # a fork server's child: these are what keep it from its siblings (zygote.py)
+        raise Unconfined(f"{', '.join(missing)} could not be applied: {'; '.join(errors) or 'unknown'}")
     return done
+
+
+class Unconfined(OSError):
+    """A layer the plan requires did not take effect: the child must not run student code."""
 
 
 def _hide(roots: tuple, allow: tuple = ()) -> None:

@@ -157,9 +157,15 @@ class Sandbox:
         self.close()
         self.starts += 1
         self.sent = {}  # a new child holds nothing yet
-        self.scratch = tempfile.mkdtemp(prefix="gradcheck-")
         root = (self.loading or {}).get("package_root")  # a checkout's package: its other modules too
-        self.plan = plan = isolation.plan(Path(root) if root else Path(self.path).parent, self.scratch, self.helpers)
+        folder = Path(root) if root else Path(self.path).parent
+        zygote = self.zygote
+        inside = zygote is not None and zygote.covers(folder, self.helpers)  # a fork server in a sandbox that shows the folder
+        self.scratch = tempfile.mkdtemp(prefix="gradcheck-", dir=zygote.home if inside else None)
+        self.plan = plan = isolation.plan(folder, self.scratch, self.helpers)
+        if inside and plan.level == zygote.level:
+            plan.confine["require"] = ["landlock", "seccomp"]  # what keeps it from its siblings (zygote.py)
+        forkable = zygote is not None and (inside and plan.level == zygote.level or zygote.server is None and plan.forkable)
         if plan.owner is not None:
             os.chown(self.scratch, *plan.owner)  # the child's uid writes there, and nowhere else
         kwargs: dict[str, Any] = dict(plan.popen)
@@ -167,9 +173,11 @@ class Sandbox:
             kwargs["start_new_session"] = True  # one process group to kill
         else:
             kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
-        if self.zygote is not None and plan.forkable:  # namespaces: every child gets its own, no fork server
+        self._forked = False
+        if forkable:  # a warm fork server: no interpreter or numpy start-up
             try:
-                self.proc = self.zygote.spawn(self.scratch)  # type: ignore[assignment]
+                self.proc = zygote.spawn(self.scratch)  # type: ignore[union-attr, assignment]
+                self._forked = True
             except OSError:
                 self.zygote = None  # the fork server is gone: spawn as usual
         if self.proc is None:
@@ -214,6 +222,14 @@ class Sandbox:
         self._hello_pending = False
         waited = time.perf_counter()
         hello = self._wait(timeout=max(self.timeout, 30.0))
+        if not hello.ok and getattr(self, "_forked", False):
+            # A forked child that never said hello ran no student code (it could not confine
+            # itself, or the fork server is gone): a child of its own instead, its output dropped.
+            self.zygote, self.output_parts, self.output_total = None, [], 0
+            self.close()
+            self.spawn()
+            self._hello_pending = False
+            hello = self._wait(timeout=max(self.timeout, 30.0))
         self.startup_wait = time.perf_counter() - waited  # process start-up the check waited for
         if not hello.ok:
             return hello

@@ -1,0 +1,177 @@
+"""The fork server at the namespaces level (zygote.py): one bubblewrap sandbox for a batch, a
+forked child per submission. Two students' children live in one sandbox, so what keeps them
+apart is what each child applies to itself after the fork (Landlock, seccomp): an attacker
+that knows its sibling's pid, folder and scratch dir, and has patched the audit hook out,
+must not read, write, signal, trace or share memory with it, and must still be graded."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from gradcheck.sandbox import isolation, zygote
+from gradcheck.sandbox.runner import Sandbox
+
+SECRET = "the victim's own answer 4417"
+
+VICTIM = textwrap.dedent(
+    """
+    import os, time
+
+    def where():
+        with open("scratch-secret.txt", "w") as fh:
+            fh.write(SECRET)
+        return {"pid": os.getpid(), "scratch": os.getcwd()}
+
+    def intact():
+        with open("scratch-secret.txt") as fh:
+            return fh.read() == SECRET
+
+    def hold(seconds):
+        time.sleep(seconds)
+        return 1.0
+    """
+).replace("SECRET", repr(SECRET))
+
+ATTACKER = textwrap.dedent(
+    """
+    import ctypes, gc, os, signal, sys
+
+    def _unhook():
+        # the child's audit hook patched out (as tests/corpus/hostile_os does): what refuses is the kernel
+        main = sys.modules["__main__"]
+        main._BLOCKED_EVENTS = frozenset()
+        main._PATH_EVENTS = frozenset()
+        main._foreign_proc = lambda path: False
+        for obj in gc.get_objects():
+            if type(obj) is type(_unhook) and obj.__name__ == "inside" and obj.__module__ == "__main__":
+                for name, cell in zip(obj.__code__.co_freevars, obj.__closure__ or ()):
+                    if name in ("scratch", "sep"):
+                        cell.cell_contents = ""
+
+    def _try(fn):
+        try:
+            out = fn()
+            return "ok" + ("" if out is None else ": " + str(out)[:80])
+        except BaseException as exc:
+            return "denied: " + type(exc).__name__
+
+    def _libc_call(name, *args):
+        libc = ctypes.CDLL(None, use_errno=True)
+        rc = getattr(libc, name)(*args)
+        if rc == -1 or (name == "shmat" and rc in (-1, 2**64 - 1)):
+            raise OSError(ctypes.get_errno(), name)
+        return rc
+
+    def attack(pid, scratch, folder_file):
+        _unhook()
+        pid = int(pid)
+        results = {
+            "read_sibling_folder": _try(lambda: open(folder_file).read()),
+            "list_sibling_scratch": _try(lambda: os.listdir(scratch)),
+            "read_sibling_scratch": _try(lambda: open(os.path.join(scratch, "scratch-secret.txt")).read()),
+            "write_sibling_scratch": _try(lambda: open(os.path.join(scratch, "scratch-secret.txt"), "w").write("forged")),
+            "signal_0": _try(lambda: os.kill(pid, 0)),
+            "sigstop": _try(lambda: os.kill(pid, signal.SIGSTOP)),
+            "sigkill": _try(lambda: os.kill(pid, signal.SIGKILL)),
+            "pidfd": _try(lambda: os.pidfd_open(pid)),
+            "ptrace_attach": _try(lambda: _libc_call("ptrace", 16, pid, 0, 0)),
+            "shmget": _try(lambda: _libc_call("shmget", 0x4717, 4096, 0o1666)),
+            "msgget": _try(lambda: _libc_call("msgget", 0x4717, 0o1666)),
+            "shm_open": _try(lambda: open("/dev/shm/gradcheck-sibling", "w").write("x")),
+            "fork": _try(lambda: os._exit(0) if os.fork() == 0 else None),
+        }
+        results["own_scratch"] = _try(lambda: open("mine.txt", "w").write("fine"))
+        return results
+    """
+)
+
+
+def _fork_server_or_skip(folders: list[Path]) -> zygote.Zygote:
+    if isolation.strongest() != "namespaces+seccomp":
+        pytest.skip(f"the namespaces level is not available here: {isolation.available()['namespaces+seccomp']}")
+    server = zygote.default(folders)
+    if server is None or server.server is None:
+        pytest.skip("no fork server in a sandbox here (the kernel has no Landlock)")
+    return server
+
+
+@pytest.fixture()
+def students(tmp_path):
+    os.chmod(tmp_path, 0o755)
+    for name, source in (("alice", VICTIM), ("mallory", ATTACKER)):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "submission.py").write_text(source, encoding="utf-8")
+    (tmp_path / "alice" / "notes.txt").write_text(SECRET, encoding="utf-8")
+    return tmp_path
+
+
+def test_siblings_in_one_sandbox_cannot_reach_each_other(students):
+    server = _fork_server_or_skip([students / "alice", students / "mallory"])
+    try:
+        with Sandbox(students / "alice" / "submission.py", zygote=server, timeout=20) as victim, \
+             Sandbox(students / "mallory" / "submission.py", zygote=server, timeout=20) as attacker:  # fmt: skip
+            assert victim.start().ok and attacker.start().ok
+            assert victim._forked and attacker._forked, "both children are forked from the sandboxed server"
+            assert victim.isolation == attacker.isolation == "namespaces+seccomp"
+            here = victim.call("where", []).header["value"]["items"]
+            pid, scratch = int(here["pid"]["v"]), here["scratch"]["v"]
+            reply = attacker.call("attack", [float(pid), scratch, str(students / "alice" / "notes.txt")])
+            assert reply.ok, reply.failure
+            got = {k: v["v"] for k, v in reply.header["value"]["items"].items()}
+            for name, outcome in got.items():
+                if name != "own_scratch":
+                    assert outcome.startswith("denied"), (name, outcome)
+            assert got["own_scratch"].startswith("ok"), got
+            time.sleep(0.2)
+            assert victim.proc.poll() is None, "the victim is alive"
+            still = victim.call("intact", [])
+            assert still.ok and still.header["value"] == {"t": "bool", "v": True}, still.header
+            assert victim.call("hold", [0.01]).ok, "and still answers"
+    finally:
+        server.close()
+    assert not os.path.exists(server.home)
+
+
+def test_a_child_that_cannot_confine_itself_is_spawned_instead(students, monkeypatch):
+    """A forked child must apply Landlock and seccomp before the submission loads; one that
+    cannot exits, and the submission gets a sandbox of its own (nothing of it ran)."""
+    server = _fork_server_or_skip([students / "alice"])
+    real_plan = isolation.plan
+
+    def without_landlock(*args, **kwargs):
+        planned = real_plan(*args, **kwargs)
+        planned.confine["landlock"] = False  # the fork server's child then lacks a layer it requires
+        return planned
+
+    monkeypatch.setattr(isolation, "plan", without_landlock)
+    try:
+        with Sandbox(students / "alice" / "submission.py", zygote=server, timeout=20) as box:
+            assert box.start().ok
+            assert not box._forked
+            assert box.isolation == "namespaces+seccomp"
+            assert "Unconfined" not in box.output
+            assert box.call("where", []).ok
+    finally:
+        server.close()
+
+
+def test_a_folder_the_sandbox_does_not_show_is_spawned_on_its_own(students):
+    server = _fork_server_or_skip([students / "mallory"])
+    try:
+        with Sandbox(students / "alice" / "submission.py", zygote=server, timeout=20) as box:
+            assert box.start().ok
+            assert not box._forked and box.isolation == "namespaces+seccomp"
+    finally:
+        server.close()
+
+
+def test_no_fork_server_where_nothing_could_fork_from_it():
+    if isolation.strongest() != "namespaces+seccomp":
+        pytest.skip("the namespaces level is not available here")
+    assert zygote.default() is None
