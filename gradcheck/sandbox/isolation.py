@@ -40,7 +40,7 @@ LEVELS = ("namespaces+seccomp", "landlock+seccomp", "uid-drop", "none")
 _ALIASES = {"namespaces": 0, "bwrap": 0, "landlock": 1, "uid": 2}
 HERE = Path(__file__).resolve().parent
 PACKAGE = HERE.parent  # the grader's package: never visible to the child
-_GRADER_ONLY = {"runner.py", "isolation.py", "zygote.py", "replies.py", "pumps.py"}  # the rest is loaded by path in the child
+_GRADER_ONLY = {"runner.py", "isolation.py", "zygote.py", "replies.py", "pumps.py", "start.py"}  # the rest is loaded by path in the child
 
 
 def ceiling() -> int:
@@ -75,7 +75,7 @@ def interpreter() -> str:
 
 @functools.lru_cache(maxsize=1)
 def numpy_dirs() -> tuple[str, ...]:
-    import numpy
+    import numpy  # loaded first: its shared libraries are then among this process's (_mapped_dirs)
 
     pkg = os.path.dirname(os.path.realpath(numpy.__file__))
     libs = os.path.join(os.path.dirname(pkg), "numpy.libs")  # wheels' bundled OpenBLAS
@@ -223,18 +223,17 @@ def _system_view(hide: tuple[str, ...]) -> tuple[str, ...]:
 
 def view(folder: Path, scratch: str, helpers: Path | None) -> tuple[list[str], list[str]]:
     """(readable, writable) paths for the child, as Landlock rules: a folder holding a hidden
-    one is listed entry by entry."""
+    one is listed entry by entry. A spec's helpers are not among them: the grader sends their
+    source with the import request (runner.py), and their folder is hidden."""
     hide = _hide_for(helpers)
     read = [*_system_view(hide), *_carve(_real(folder), hide)]
-    if helpers is not None:
-        read.append(_real(helpers))
     return sorted(set(read)), [_real(scratch), "/dev/null"]
 
 
 def _mounts(folders: list[str], helpers: Path | None) -> list[str]:
     """bubblewrap's read-only binds, in order: whole folders, then empty read-only folders over
     the hidden ones inside them, then what is granted inside a hidden folder (numpy in
-    site-packages, a spec's helpers). A few mounts instead of one per entry: each costs ~1 ms.
+    site-packages). A few mounts instead of one per entry: each costs ~1 ms.
     ``folders``: the submissions' folders (real paths; several for a fork server's sandbox)."""
     hide = _hide_for(helpers)
 
@@ -250,7 +249,7 @@ def _mounts(folders: list[str], helpers: Path | None) -> list[str]:
     for h in sorted(set(hide)):
         if any(_under(h, r) and h != r for r in outer) and os.path.isdir(h) and not needed(h):
             argv += ["--perms", "0555", "--tmpfs", h, "--remount-ro", h]
-    for path in [*sorted(set(inside)), *([_real(helpers)] if helpers is not None else [])]:
+    for path in sorted(set(inside)):
         argv += ["--ro-bind", path, path]
     return argv
 
@@ -352,7 +351,7 @@ def plan(folder: Path, scratch: str, helpers: Path | None = None) -> Plan:
         hide = [*hidden(), *([_real(Path(helpers).parent)] if helpers is not None else [])]
         needed = (_real(folder), _real(scratch), child_dir())  # a hidden cwd may hold these
         conf["hide"] = [h for h in hide if not any(_under(n, h) for n in needed)]
-        conf["allow"] = [*numpy_dirs(), *([_real(helpers)] if helpers is not None else [])]  # numpy's later imports
+        conf["allow"] = list(numpy_dirs())  # numpy's later imports
     if level == "namespaces+seccomp":
         popen = {"user": uid, "group": gid, "extra_groups": []} if can_drop else {}
         return Plan(level, _bwrap_argv([_real(folder)], helpers, scratch, uid, gid) + child_command(), conf, popen,
@@ -397,10 +396,10 @@ def fork_server_plan(folders: list[Path], home: str, helpers: Path | None = None
     return Plan("namespaces+seccomp", argv, {}, popen, (uid, gid) if can_drop else None)
 
 
-def covers(server: Plan, folder: Path, helpers: Path | None) -> bool:
-    """Whether a child for ``folder`` (and ``helpers``) sees all it needs in the fork server's sandbox."""
+def covers(server: Plan, folder: Path) -> bool:
+    """Whether a child for ``folder`` sees all it needs in the fork server's sandbox."""
     binds = {server.argv[i + 1] for i, arg in enumerate(server.argv) if arg == "--ro-bind"}
-    return _real(folder) in binds and (helpers is None or _real(helpers) in binds)
+    return _real(folder) in binds
 
 
 def achieved(planned: Plan, confined: dict) -> str:

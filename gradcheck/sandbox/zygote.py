@@ -41,11 +41,11 @@ def default(folders: list[Path] | None = None, helpers: Path | None = None) -> Z
     """A warm fork server giving its children the same environment a spawned child gets,
     where the platform allows it (Linux) and GRADCHECK_NO_FORK_SERVER is not set; None
     otherwise, or when it cannot start (each child is then spawned). At the namespaces level
-    it serves the submissions in ``folders`` (with the spec's ``helpers``), and without
+    it serves the submissions in ``folders`` (the spec's ``helpers`` hidden), and without
     folders there is none: nothing could fork from it."""
     if not available() or os.environ.get("GRADCHECK_NO_FORK_SERVER"):
         return None
-    from .runner import _child_env  # the runner's own policy; imported here, not at load
+    from .start import child_env  # the runner's own policy
 
     server = None
     home = tempfile.mkdtemp(prefix="gradcheck-zygote-")
@@ -56,7 +56,7 @@ def default(folders: list[Path] | None = None, helpers: Path | None = None) -> Z
                 raise OSError("no fork server at this level")
             if server.owner is not None:
                 os.chown(home, *server.owner)
-        return Zygote(_child_env(tempfile.gettempdir()), server, home)
+        return Zygote(child_env(tempfile.gettempdir()), server, home)
     except (OSError, ValueError):
         import shutil
 
@@ -155,9 +155,9 @@ class Zygote:
         self._lock = threading.Lock()
         self._pending = b""
 
-    def covers(self, folder: Path, helpers: Path | None) -> bool:
+    def covers(self, folder: Path) -> bool:
         """Whether a child for ``folder`` can be forked inside this server's sandbox."""
-        return self.server is not None and isolation.covers(self.server, folder, helpers)
+        return self.server is not None and isolation.covers(self.server, folder)
 
     def _ask(self, text: str, fds: list[int] | None = None) -> tuple[str, list[int]]:
         """One request, its one-line answer and the fds that came with it."""
