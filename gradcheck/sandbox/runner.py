@@ -163,6 +163,7 @@ class Sandbox:
                 return
             except OSError:
                 self.zygote = None  # the fork server is gone: spawn as usual
+                plan.confine.pop("require", None)
         self.proc = start.popen(plan, self.scratch)
 
     def _import_request(self) -> dict:

@@ -75,9 +75,13 @@ def popen(plan: isolation.Plan, scratch: str) -> subprocess.Popen:
 
 
 @functools.lru_cache(maxsize=8)
-def helpers_source(path: Path) -> str:
-    """A spec's helpers file, sent to the child with the import request."""
-    return Path(path).read_text(encoding="utf-8")
+def helpers_source(path: Path) -> str | None:
+    """A spec's helpers file, sent to the child with the import request; None when it cannot
+    be read (the child then tries the path itself, and its failure is the import's)."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 _EARLY: dict[str, tuple[subprocess.Popen, str, isolation.Plan]] = {}
