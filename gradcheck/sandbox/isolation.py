@@ -377,6 +377,9 @@ def _bwrap_argv(folders: list[str], helpers: Path | None, scratch: str, uid: int
     return argv + ["--bind", _real(scratch), _real(scratch), "--chdir", _real(scratch), "--"]
 
 
+SCOPED_ABI = 6  # the Landlock ABI that scopes signals and abstract sockets (Linux 6.12)
+
+
 def fork_server_plan(folders: list[Path], home: str, helpers: Path | None = None) -> Plan | None:
     """How a fork server (zygote.py) runs at the namespaces level, or None where it cannot: one
     bubblewrap sandbox seeing every folder of ``folders`` read-only and ``home`` (where each
@@ -384,11 +387,12 @@ def fork_server_plan(folders: list[Path], home: str, helpers: Path | None = None
     to itself after the fork, before any student code: Landlock (its own folder and scratch dir
     only; signals and abstract sockets kept to itself), seccomp (no process creation, no
     signal to another process, no ptrace, no System V IPC or message queues) and its own
-    limits; so it is offered only where the kernel has Landlock and libseccomp is there
-    (``available()``), and a child that could not apply both exits before the submission loads."""
+    limits; so it is offered only where the kernel has Landlock with signal scoping (ABI ≥ 6,
+    Linux 6.12) and libseccomp is there (``available()``), and a child that could not apply
+    both exits before the submission loads."""
     why = available()
-    if strongest() != "namespaces+seccomp" or not confine.landlock_abi():
-        return None
+    if strongest() != "namespaces+seccomp" or confine.landlock_abi() < SCOPED_ABI:
+        return None  # below ABI 6 Landlock does not keep a child's signals off its siblings
     uid, gid = sandbox_ids()
     can_drop = is_root() and not why["uid-drop"]
     popen = {"user": uid, "group": gid, "extra_groups": []} if can_drop else {}

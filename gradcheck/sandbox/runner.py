@@ -149,10 +149,17 @@ class Sandbox:
         else a new process started as the plan says (bubblewrap at the namespaces level)."""
         zygote = self.zygote
         inside = zygote is not None and zygote.covers(folder)  # a fork server in a sandbox that shows the folder
-        self.scratch = tempfile.mkdtemp(prefix="gradcheck-", dir=zygote.home if inside else None)
+        try:
+            self.scratch = tempfile.mkdtemp(prefix="gradcheck-", dir=zygote.home if inside else None)  # type: ignore[union-attr]
+        except OSError:
+            if not inside:
+                raise
+            inside, zygote = False, None  # its folder is unusable: a sandbox of its own
+            self.scratch = tempfile.mkdtemp(prefix="gradcheck-")
         self.plan = plan = isolation.plan(folder, self.scratch, self.helpers)
-        if inside and plan.level == zygote.level:
-            plan.confine["require"] = ["landlock", "seccomp"]  # what keeps it from its siblings (zygote.py)
+        if inside and plan.level == zygote.level:  # type: ignore[union-attr]
+            # what keeps it from its siblings (zygote.py): signals scoped too (Landlock ABI >= 6)
+            plan.confine["require"] = ["landlock", "scoped", "seccomp"]
         forkable = zygote is not None and (inside and plan.level == zygote.level or zygote.server is None and plan.forkable)
         if plan.owner is not None:
             os.chown(self.scratch, *plan.owner)  # the child's uid writes there, and nowhere else

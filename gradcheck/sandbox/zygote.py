@@ -54,8 +54,9 @@ def default(folders: list[Path] | None = None, helpers: Path | None = None) -> Z
             server = isolation.fork_server_plan(folders or [], home, helpers) if folders else None
             if server is None:
                 raise OSError("no fork server at this level")
-            if server.owner is not None:
-                os.chown(home, *server.owner)
+            # The grader keeps its folder: the children pass through it (0711) to the scratch
+            # dirs the grader makes there and chowns to them, but can neither list nor change it.
+            os.chmod(home, 0o711)
         return Zygote(child_env(tempfile.gettempdir()), server, home)
     except (OSError, ValueError):
         import shutil
@@ -123,6 +124,9 @@ class ForkedProcess:
         self._release()
 
 
+ASK_TIMEOUT = 15.0  # seconds for one answer; a server that is stopped or stuck is killed
+
+
 class Zygote:
     """``server``: the sandbox it runs in (isolation.fork_server_plan), or None (levels below
     namespaces, where each child confines itself as a spawned one does); ``home``: its
@@ -152,6 +156,7 @@ class Zygote:
         finally:
             theirs.close()
         self._sock = ours
+        self._sock.settimeout(ASK_TIMEOUT)
         self._lock = threading.Lock()
         self._pending = b""
 
@@ -160,22 +165,34 @@ class Zygote:
         return self.server is not None and isolation.covers(self.server, folder)
 
     def _ask(self, text: str, fds: list[int] | None = None) -> tuple[str, list[int]]:
-        """One request, its one-line answer and the fds that came with it."""
+        """One request, its one-line answer and the fds that came with it. A server that does
+        not answer in ASK_TIMEOUT (stopped, or stuck) is killed: every later child is spawned."""
         got: list[int] = []
         with self._lock:
-            if fds:
-                socket.send_fds(self._sock, [text.encode() + b"\n"], fds)
-            else:
-                self._sock.sendall(text.encode() + b"\n")
-            while b"\n" not in self._pending:
-                data, more, _flags, _addr = socket.recv_fds(self._sock, 4096, 4)
-                got += more
-                if not data:
-                    for fd in got:
-                        os.close(fd)
-                    raise OSError("the fork server is gone")
-                self._pending += data
-            line, _, self._pending = self._pending.partition(b"\n")
+            try:
+                return self._exchange(text, fds, got)
+            except TimeoutError:
+                for fd in got:
+                    os.close(fd)
+                self._stop()
+                raise OSError("the fork server did not answer") from None
+
+    def _exchange(self, text: str, fds: list[int] | None, got: list[int]) -> tuple[str, list[int]]:
+        if self._sock.fileno() < 0:
+            raise OSError("the fork server is gone")
+        if fds:
+            socket.send_fds(self._sock, [text.encode() + b"\n"], fds)
+        else:
+            self._sock.sendall(text.encode() + b"\n")
+        while b"\n" not in self._pending:
+            data, more, _flags, _addr = socket.recv_fds(self._sock, 4096, 4)
+            got += more
+            if not data:
+                for fd in got:
+                    os.close(fd)
+                raise OSError("the fork server is gone")
+            self._pending += data
+        line, _, self._pending = self._pending.partition(b"\n")
         return line.decode(errors="replace").strip(), got
 
     def spawn(self, cwd: str) -> ForkedProcess:
@@ -214,7 +231,8 @@ class Zygote:
         kind, _, value = answer.partition(" ")
         return int(value) if kind == "exited" else -int(value) if kind == "signaled" else -signal.SIGKILL
 
-    def close(self) -> None:
+    def _stop(self) -> None:
+        """The server and its sandbox end at once (a stopped process is killed too)."""
         try:
             self._sock.close()
         except OSError:
@@ -224,8 +242,15 @@ class Zygote:
         except (ProcessLookupError, PermissionError):
             pass
         self._proc.wait(timeout=5)
+
+    def close(self) -> None:
+        self._stop()
         import shutil
 
+        try:
+            os.chmod(self.home, 0o700)  # the grader's own folder, whatever was done to it
+        except OSError:
+            pass
         shutil.rmtree(self.home, ignore_errors=True)
 
     def __enter__(self) -> Zygote:

@@ -7,7 +7,10 @@ must not read, write, signal, trace or share memory with it, and must still be g
 from __future__ import annotations
 
 import os
+import signal
+import tempfile
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -39,7 +42,7 @@ VICTIM = textwrap.dedent(
 
 ATTACKER = textwrap.dedent(
     """
-    import ctypes, gc, os, signal, sys
+    import ctypes, fcntl, gc, os, platform, signal, struct, sys
 
     def _unhook():
         # the child's audit hook patched out (as tests/corpus/hostile_os does): what refuses is the kernel
@@ -67,9 +70,38 @@ ATTACKER = textwrap.dedent(
             raise OSError(ctypes.get_errno(), name)
         return rc
 
+    def _ioprio_set(pid):
+        if platform.machine() != "x86_64":
+            raise OSError("not tried on this architecture")
+        libc = ctypes.CDLL(None, use_errno=True)
+        now = libc.syscall(252, 1, pid)  # ioprio_get(IOPRIO_WHO_PROCESS, pid): set back as it is
+        return _libc_call("syscall", 251, 1, pid, max(now, 0))
+
+    def _sigio(pid):
+        # SIGIO (here SIGSTOP) to the owner of a pipe: Landlock scopes it from ABI 6 only
+        r, w = os.pipe()
+        return {
+            "f_setown": _try(lambda: fcntl.fcntl(r, fcntl.F_SETOWN, pid)),
+            "f_setsig": _try(lambda: fcntl.fcntl(r, 10, signal.SIGSTOP)),
+            "f_setown_ex": _try(lambda: fcntl.fcntl(r, 15, struct.pack("ii", 1, pid))),
+            "fiosetown": _try(lambda: fcntl.ioctl(r, 0x8901, struct.pack("i", pid))),
+        }
+
+    def _scheduling(pid):
+        # each set to the value it has (harmless if it works), on the sibling
+        return {
+            "setpriority": _try(lambda: os.setpriority(os.PRIO_PROCESS, pid, os.getpriority(os.PRIO_PROCESS, pid))),
+            "setpriority_pgrp": _try(lambda: os.setpriority(os.PRIO_PGRP, 0, os.getpriority(os.PRIO_PGRP, 0))),
+            "sched_setaffinity": _try(lambda: os.sched_setaffinity(pid, os.sched_getaffinity(pid))),
+            "sched_setscheduler": _try(lambda: os.sched_setscheduler(pid, os.SCHED_OTHER, os.sched_param(0))),
+            "sched_setparam": _try(lambda: os.sched_setparam(pid, os.sched_param(0))),
+            "ioprio_set": _try(lambda: _ioprio_set(pid)),
+        }
+
     def attack(pid, scratch, folder_file):
         _unhook()
         pid = int(pid)
+        home = os.path.dirname(scratch)
         results = {
             "read_sibling_folder": _try(lambda: open(folder_file).read()),
             "list_sibling_scratch": _try(lambda: os.listdir(scratch)),
@@ -84,8 +116,18 @@ ATTACKER = textwrap.dedent(
             "msgget": _try(lambda: _libc_call("msgget", 0x4717, 0o1666)),
             "shm_open": _try(lambda: open("/dev/shm/gradcheck-sibling", "w").write("x")),
             "fork": _try(lambda: os._exit(0) if os.fork() == 0 else None),
+            "chmod_sibling_scratch": _try(lambda: os.chmod(scratch, 0o700)),
+            "chmod_home": _try(lambda: os.chmod(home, 0o711)),
+            "list_home": _try(lambda: os.listdir(home)),
+            "utime_sibling_scratch": _try(lambda: os.utime(scratch)),
+            "inotify_init": _try(lambda: _libc_call("inotify_init1", 0)),
+            "fanotify_init": _try(lambda: _libc_call("fanotify_init", 0, 0)),
+            **_sigio(pid),
+            **_scheduling(pid),
         }
         results["own_scratch"] = _try(lambda: open("mine.txt", "w").write("fine"))
+        results["own_nice"] = _try(lambda: os.setpriority(os.PRIO_PROCESS, 0, os.getpriority(os.PRIO_PROCESS, 0)))
+        results["own_affinity"] = _try(lambda: os.sched_setaffinity(0, os.sched_getaffinity(0)))
         return results
     """
 )
@@ -124,10 +166,9 @@ def test_siblings_in_one_sandbox_cannot_reach_each_other(students):
             reply = attacker.call("attack", [float(pid), scratch, str(students / "alice" / "notes.txt")])
             assert reply.ok, reply.failure
             got = {k: v["v"] for k, v in reply.header["value"]["items"].items()}
-            for name, outcome in got.items():
-                if name != "own_scratch":
-                    assert outcome.startswith("denied"), (name, outcome)
-            assert got["own_scratch"].startswith("ok"), got
+            reached = [f"{name}: {outcome}" for name, outcome in got.items() if not name.startswith("own_") and not outcome.startswith("denied")]
+            assert not reached, "; ".join(reached)
+            assert all(got[own].startswith("ok") for own in ("own_scratch", "own_nice", "own_affinity")), got
             time.sleep(0.2)
             assert victim.proc.poll() is None, "the victim is alive"
             still = victim.call("intact", [])
@@ -175,3 +216,85 @@ def test_no_fork_server_where_nothing_could_fork_from_it():
     if isolation.strongest() != "namespaces+seccomp":
         pytest.skip("the namespaces level is not available here")
     assert zygote.default() is None
+
+
+def test_the_fork_server_needs_landlock_signal_scoping(students, monkeypatch):
+    """Below Landlock ABI 6 nothing in Landlock keeps a signal (SIGIO through F_SETOWN among
+    others) off a sibling or the server: the batch then spawns each child on its own."""
+    if isolation.strongest() != "namespaces+seccomp":
+        pytest.skip("the namespaces level is not available here")
+    monkeypatch.setattr(isolation.confine, "landlock_abi", lambda: 5)
+    assert isolation.fork_server_plan([students / "alice"], str(students)) is None
+    assert zygote.default([students / "alice"]) is None
+
+
+def test_the_graders_folder_stays_the_graders_and_a_locked_one_means_spawning(students, monkeypatch):
+    server = _fork_server_or_skip([students / "alice"])
+    home = os.stat(server.home)
+    assert (home.st_uid, home.st_mode & 0o777) == (os.getuid(), 0o711), "the children can pass through, not list or chmod"
+    real_mkdtemp = tempfile.mkdtemp
+
+    def locked(*args, **kwargs):
+        if kwargs.get("dir") == server.home:
+            raise PermissionError(13, "locked by a submission", server.home)
+        return real_mkdtemp(*args, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkdtemp", locked)
+    try:
+        with Sandbox(students / "alice" / "submission.py", zygote=server, timeout=20) as box:
+            assert box.start().ok, "graded, not GC901"
+            assert not box._forked and box.isolation == "namespaces+seccomp"
+            assert box.call("where", []).ok
+    finally:
+        server.close()
+    assert not os.path.exists(server.home)
+
+
+def _descendants(pid: int) -> list[int]:
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as fh:
+                parents[int(entry)] = int(fh.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    found, todo = [], [pid]
+    while todo:
+        here = todo.pop()
+        kids = [k for k, parent in parents.items() if parent == here]
+        found += kids
+        todo += kids
+    return found
+
+
+def test_a_stopped_fork_server_is_killed_and_the_child_spawned(students, monkeypatch):
+    """A server that does not answer (here SIGSTOP, as a sibling's SIGIO could once do) must
+    not hang the batch: the call times out, the server is killed, the child spawned."""
+    monkeypatch.setattr(zygote, "ASK_TIMEOUT", 1.0)
+    server = _fork_server_or_skip([students / "alice"])
+    assert server.spawn(str(students)).kill() is None  # it answers (and so is up) ...
+    stopped = _descendants(server._proc.pid)
+    assert stopped, "the server runs under bubblewrap"
+    for pid in stopped:
+        os.kill(pid, signal.SIGSTOP)
+    outcome: dict = {}
+
+    def grade() -> None:
+        with Sandbox(students / "alice" / "submission.py", zygote=server, timeout=20) as box:
+            outcome["ok"] = box.start().ok and box.call("where", []).ok
+            outcome["forked"], outcome["isolation"] = box._forked, box.isolation
+
+    worker = threading.Thread(target=grade, daemon=True)
+    try:
+        worker.start()
+        worker.join(60)
+        assert not worker.is_alive(), "the batch hangs on a stopped fork server"
+        assert outcome == {"ok": True, "forked": False, "isolation": "namespaces+seccomp"}
+        assert server._proc.poll() is not None, "the server was killed"
+    finally:
+        for pid in stopped:
+            try:
+                os.kill(pid, signal.SIGCONT)
+            except OSError:
+                pass
+        server.close()
