@@ -10,10 +10,12 @@ from the child's private copy with the child's import path (no gradcheck).
 At the namespaces level the zygote runs inside one bubblewrap sandbox
 (``isolation.fork_server_plan``) that sees the batch's submission folders read-only and a
 folder for the children's scratch dirs; each forked child then confines itself to its own
-folder and scratch dir with Landlock and applies the seccomp filter (no process creation,
-no signal but to itself, no ptrace, no System V IPC), and must manage both or exits before
+folder and scratch dir with Landlock (signals scoped: ABI ≥ 6) and applies the seccomp
+filter (no process creation, no signal but to itself, no ptrace, no System V IPC, no chmod or
+inotify, no F_SETOWN, no scheduling of another process), and must manage both or exits before
 the submission loads (``confine.Unconfined``): that is what keeps two students' children
-apart in the one sandbox. A child whose folder the sandbox does not show is spawned in a
+apart in the one sandbox. The server's folder stays the grader's (0711); a server that does
+not answer within ASK_TIMEOUT is killed and the children are spawned. A child whose folder the sandbox does not show is spawned in a
 sandbox of its own, as without a fork server. The server answers each fork with a pidfd:
 its pid numbers are not the grader's.
 """
