@@ -137,6 +137,7 @@ DENIED = (
 # fcntl and ioctl commands that make the kernel signal another process (SIGIO/SIGURG to the
 # owner of a file): below Landlock ABI 6 nothing else keeps that signal off a sibling.
 _F_SETOWN, _F_SETSIG, _F_SETOWN_EX = 8, 10, 15
+_F_NOTIFY = 1026  # dnotify: a directory watch, refused like inotify
 _FIOSETOWN, _SIOCSPGRP = 0x8901, 0x8902
 # Scheduling calls that may only name the caller itself (pid 0): nice, policy, affinity and
 # I/O priority of a sibling or of the fork server would last for the rest of the batch.
@@ -190,7 +191,7 @@ def _seccomp(lib) -> None:
             rule(name, _EPERM, (0, _CMP_NE, me, 0))  # only to itself
         rule("prlimit64", _EPERM, (2, _CMP_NE, 0, 0))  # reading limits is fine, setting them is not
         for name in ("fcntl", "fcntl64"):
-            for cmd in (_F_SETOWN, _F_SETSIG, _F_SETOWN_EX):
+            for cmd in (_F_SETOWN, _F_SETSIG, _F_SETOWN_EX, _F_NOTIFY):
                 rule(name, _EPERM, (1, _CMP_MASKED_EQ, _LOW32, cmd))
         for cmd in (_FIOSETOWN, _SIOCSPGRP):
             rule("ioctl", _EPERM, (1, _CMP_MASKED_EQ, _LOW32, cmd))

@@ -122,6 +122,7 @@ ATTACKER = textwrap.dedent(
             "utime_sibling_scratch": _try(lambda: os.utime(scratch)),
             "inotify_init": _try(lambda: _libc_call("inotify_init1", 0)),
             "fanotify_init": _try(lambda: _libc_call("fanotify_init", 0, 0)),
+            "dnotify_own_dir": _try(lambda: fcntl.fcntl(os.open(".", os.O_RDONLY), 1026, 0x4)),  # F_NOTIFY, DN_CREATE
             **_sigio(pid),
             **_scheduling(pid),
         }
