@@ -89,7 +89,10 @@ def grade_all(spec: Spec, files: list[Path], *, seed: int, limits: Limits, jobs:
         own = seeds.get(path, seed)
         student = students.get(path, path.stem)
         try:
+            running = zygote is not None and not zygote.stopped
             report = grade(spec, path, seed=own, limits=limits, trials=trials_by_seed[own], zygote=zygote)
+            if running and zygote.stopped:  # the server was killed (it stopped answering): its children died with it
+                report = grade(spec, path, seed=own, limits=limits, trials=trials_by_seed[own], zygote=None)
         except Exception as exc:  # noqa: BLE001 - one broken submission never stops the others
             report = internal_error_report(spec.name, path, own, f"{type(exc).__name__}: {exc}")
         try:

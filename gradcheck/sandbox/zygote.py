@@ -180,7 +180,7 @@ class Zygote:
                 raise OSError("the fork server did not answer") from None
 
     def _exchange(self, text: str, fds: list[int] | None, got: list[int]) -> tuple[str, list[int]]:
-        if self._sock.fileno() < 0:
+        if self.stopped:
             raise OSError("the fork server is gone")
         if fds:
             socket.send_fds(self._sock, [text.encode() + b"\n"], fds)
@@ -232,6 +232,11 @@ class Zygote:
             return None
         kind, _, value = answer.partition(" ")
         return int(value) if kind == "exited" else -int(value) if kind == "signaled" else -signal.SIGKILL
+
+    @property
+    def stopped(self) -> bool:
+        """Whether the server was killed or closed: the children it forked are gone with it."""
+        return self._sock.fileno() < 0
 
     def _stop(self) -> None:
         """The server and its sandbox end at once (a stopped process is killed too)."""

@@ -299,3 +299,35 @@ def test_a_stopped_fork_server_is_killed_and_the_child_spawned(students, monkeyp
             except OSError:
                 pass
         server.close()
+
+
+def test_a_batch_regrades_whoever_ran_when_the_server_was_killed(tmp_path, monkeypatch):
+    """Killing a server that stopped answering kills the children it forked: the students
+    graded at that moment are graded again, each in a sandbox of its own."""
+    from gradcheck import batch
+    from gradcheck.spec.loader import load_spec
+
+    if isolation.strongest() != "namespaces+seccomp" or isolation.confine.landlock_abi() < isolation.SCOPED_ABI:
+        pytest.skip("no fork server in a sandbox here")
+    root = Path(__file__).resolve().parents[2]
+    spec = load_spec(root / "assignments" / "planar" / "spec.yaml")
+    os.chmod(tmp_path, 0o755)
+    files = []
+    for name in ("alice", "bob"):
+        (tmp_path / name).mkdir()
+        files.append(tmp_path / name / "planar.py")
+        files[-1].write_text((root / "examples" / "planar" / "correct.py").read_text(encoding="utf-8"), encoding="utf-8")
+    real_grade, calls = batch.grade, []
+
+    def grade(spec, path, **kwargs):
+        server = kwargs.get("zygote")
+        calls.append((Path(path).parent.name, server is not None and not server.stopped))
+        report = real_grade(spec, path, **kwargs)
+        if Path(path).parent.name == "alice" and server is not None and not server.stopped:
+            server._stop()  # as a timed-out request does (Zygote._ask), while alice's child runs
+        return report
+
+    monkeypatch.setattr(batch, "grade", grade)
+    rows = batch.grade_all(spec, files, seed=0, limits=spec.limits, jobs=1)
+    assert calls == [("alice", True), ("alice", False), ("bob", False)]
+    assert [row.passed for row in rows] == [True, True]
