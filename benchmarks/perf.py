@@ -11,8 +11,14 @@
     median of the rounds'); this process, the grader, uses one BLAS thread as the CLI does;
 (b) the same with planted mistakes: every buggy file of the L-layer corpus, at cat size;
 (c) the estimated time of an exhaustive (element-by-element) finite-difference check;
-(d) wall time of `gradcheck --help` and of a full planar check (fresh processes);
+(d) wall time of `gradcheck --help` and of a full planar check, buggy and correct file
+    (fresh processes), each with the CPU time its processes were charged (the grader's own,
+    and at levels below namespaces the child's: a child in bubblewrap's PID namespace is
+    reaped there, not by the grader);
 (e) batch grading throughput on 200 planar submissions with --jobs 2.
+
+The isolation level in force and the load average (before and after) are printed: on a shared
+machine the wall times move with the load, the CPU times much less.
 """
 
 # ruff: noqa: E402 - the grader's BLAS threads are chosen before numpy is imported
@@ -61,6 +67,24 @@ def median_time(fn, n: int) -> float:
         fn()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def median_run(argv: list[str], n: int) -> tuple[float, float]:
+    """Median wall time and median CPU time (user + system, of the processes reaped) of a command."""
+    import resource
+
+    walls, cpus = [], []
+    for _ in range(n):
+        before, start = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
+        subprocess.run(argv, capture_output=True, env=CLI_ENV)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        walls.append(time.perf_counter() - start)
+        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return statistics.median(walls), statistics.median(cpus)
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 class ForwardBackwardTimer:
@@ -126,12 +150,14 @@ def main() -> None:
     py = [sys.executable, "-m", "gradcheck"]
     deep4 = load_spec(resolve("deep"), depth=4)
     correct = ROOT / "examples" / "deep" / "correct.py"
-    print(f"python {sys.version.split()[0]} · numpy {np.__version__} · medians of {n} runs")
+    from gradcheck.sandbox import isolation
+
+    print(f"python {sys.version.split()[0]} · numpy {np.__version__} · medians of {n} runs · isolation {isolation.strongest()} · load {load()}")
     print()
 
     # (a)
     reports = []
-    warm = _fork_server()
+    warm = _fork_server([correct], deep4)  # at the namespaces level: a sandbox showing its folder
     grade(deep4, correct, sizes=CAT, zygote=warm)  # the spec validated, as once per process
 
     def check_once() -> None:
@@ -192,8 +218,10 @@ def main() -> None:
 
     # (d)
     help_t = median_time(lambda: subprocess.run([*py, "--help"], capture_output=True, env=CLI_ENV), n)
-    planar_t = median_time(lambda: subprocess.run([*py, str(ROOT / "examples/planar/buggy.py")], capture_output=True, env=CLI_ENV), n)
-    print(f"(d) gradcheck --help {help_t:.3f} s · full planar check {planar_t:.3f} s (fresh processes)")
+    buggy_t, buggy_cpu = median_run([*py, str(ROOT / "examples/planar/buggy.py")], n)
+    correct_t, correct_cpu = median_run([*py, str(ROOT / "examples/planar/correct.py")], n)
+    print(f"(d) gradcheck --help {help_t:.3f} s · full planar check, fresh processes: buggy file {buggy_t:.3f} s (CPU {buggy_cpu:.3f} s), "
+          f"correct file {correct_t:.3f} s (CPU {correct_cpu:.3f} s)")  # fmt: skip
     print()
 
     # (e)
@@ -206,6 +234,7 @@ def main() -> None:
         proc = subprocess.run([*py, "grade", tmp, "-a", "planar", "--jobs", "2"], capture_output=True, text=True, env=CLI_ENV)
         batch = time.perf_counter() - start
     print(f"(e) batch: 200 planar submissions, --jobs 2: {batch:.2f} s → {200 / batch:.1f} submissions/s (exit {proc.returncode})")
+    print(f"load {load()}")
 
 
 if __name__ == "__main__":

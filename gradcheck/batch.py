@@ -83,13 +83,16 @@ def grade_all(spec: Spec, files: list[Path], *, seed: int, limits: Limits, jobs:
         trials_by_seed[each] = make_trials(spec, each)
         validate_spec(spec, each, trials=trials_by_seed[each])  # once per seed, not per submission
 
-    zygote = _fork_server()
+    zygote = _fork_server(files, spec)
 
     def one(path: Path) -> Row:
         own = seeds.get(path, seed)
         student = students.get(path, path.stem)
         try:
+            running = zygote is not None and not zygote.stopped
             report = grade(spec, path, seed=own, limits=limits, trials=trials_by_seed[own], zygote=zygote)
+            if running and zygote.stopped:  # the server was killed (it stopped answering): its children died with it
+                report = grade(spec, path, seed=own, limits=limits, trials=trials_by_seed[own], zygote=None)
         except Exception as exc:  # noqa: BLE001 - one broken submission never stops the others
             report = internal_error_report(spec.name, path, own, f"{type(exc).__name__}: {exc}")
         try:
@@ -190,11 +193,13 @@ class Journal:
             self.path.unlink(missing_ok=True)
 
 
-def _fork_server():
-    """A warm fork server where the platform allows (Linux); otherwise each child is spawned."""
+def _fork_server(files: list[Path] | None = None, spec: Spec | None = None):
+    """A warm fork server where the platform allows (Linux); otherwise each child is spawned.
+    At the namespaces level its sandbox shows the folders of ``files`` and the spec's helpers."""
     from .sandbox import zygote
 
-    return zygote.default()
+    folders = sorted({Path(f).resolve().parent for f in files or []})
+    return zygote.default(folders, spec.helpers if spec is not None else None)
 
 
 def summary(rows: list[Row]) -> dict[str, Any]:

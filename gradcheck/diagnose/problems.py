@@ -8,7 +8,9 @@ scale mismatch when a constant factor explains it).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import functools
+import reprlib
+from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
 
 from ..findings import GC, Location, Severity
@@ -18,7 +20,14 @@ from .scale import Scale
 Combo = tuple[Mutation, ...]  # mutations applied together that reproduce the student's value
 
 
-@dataclass(frozen=True, kw_only=True)
+def _record(cls):
+    """A problem family: a frozen, keyword-only dataclass whose ``==``, ``hash()`` and ``repr()``
+    are Problem's (the same as dataclass's, from the fields): generating those three for each of
+    some thirty families cost ~15 ms of every run's start (one exec() per method)."""
+    return dataclass(frozen=True, kw_only=True, eq=False, repr=False)(cls)
+
+
+@_record
 class Problem:
     """What every problem carries: the value (or function) it is about and where it is."""
 
@@ -38,9 +47,33 @@ class Problem:
     def code(self) -> str:
         return self.CODE
 
+    def _values(self, what: str) -> tuple:
+        return tuple(getattr(self, f.name) for f in _fields(type(self), what))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Problem) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values("compare") == other._values("compare")
+
+    def __hash__(self) -> int:
+        return hash(self._values("hash"))
+
+    @reprlib.recursive_repr()
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in _fields(type(self), "repr"))
+        return f"{type(self).__qualname__}({shown})"
+
+
+@functools.cache
+def _fields(cls: type, what: str) -> tuple:
+    """The fields dataclass would compare, hash or show, in its order."""
+    if what == "hash":
+        return tuple(f for f in fields(cls) if (f.compare if f.hash is None else f.hash))
+    return tuple(f for f in fields(cls) if getattr(f, what))
+
 
 # -- loading and running -----------------------------------------------------------------------
-@dataclass(frozen=True, kw_only=True)
+@_record
 class Unparsable(Problem):
     CODE: ClassVar[str] = GC.SYNTAX_ERROR
     error: str
@@ -49,7 +82,7 @@ class Unparsable(Problem):
     cell: Place | None = None  # a notebook cell that does not parse (its functions were not checked)
 
 
-@dataclass(frozen=True, kw_only=True)
+@_record
 class MissingFunction(Problem):
     CODE: ClassVar[str] = GC.MISSING_FUNCTION
     call: str  # the name the assignment needs
@@ -69,7 +102,7 @@ class Misfit:
     shown: tuple[tuple[str, str], ...] = ()  # spec name -> the student's name, for the template's names
 
 
-@dataclass(frozen=True, kw_only=True)
+@_record
 class RunFailed(Problem):
     """A call (or the import) raised, hung, ran out of memory, exited or died."""
 
@@ -99,7 +132,7 @@ class RunFailed(Problem):
         return GC.IMPORT_FAILED if self.importing else GC.CALL_RAISED
 
 
-@dataclass(frozen=True, kw_only=True)
+@_record
 class OlderApi(Problem):
     CODE: ClassVar[str] = GC.OLDER_API
     call: str
@@ -116,7 +149,7 @@ class Place:
     count: int | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@_record
 class SkippedCode(Problem):
     """Top-level code of a notebook, or of a .py exported from one, that was not run: each statement
     (or whole cell) with the loader's reason (submission/select.py), in file order."""
@@ -125,7 +158,7 @@ class SkippedCode(Problem):
     left_out: tuple[tuple[Place, str], ...]
 
 
-@dataclass(frozen=True, kw_only=True)
+@_record
 class DefinedTwice(Problem):
     """A function defined in more than one notebook cell, and the cell whose definition was graded."""
 
@@ -136,19 +169,19 @@ class DefinedTwice(Problem):
     by_count: bool  # chosen by execution counts (else by cell order: no counts were saved)
 
 
-@dataclass(frozen=True, kw_only=True)
+@_record
 class OutputTruncated(Problem):
     CODE: ClassVar[str] = GC.OUTPUT_TRUNCATED
 
 
-@dataclass(frozen=True, kw_only=True)
+@_record
 class LimitUnavailable(Problem):
     CODE: ClassVar[str] = GC.LIMIT_UNAVAILABLE
     limits: tuple[str, ...]  # runner names: processes, memory, cpu, file-size
 
 
 # -- what a function returned --------------------------------------------------------------------
-@dataclass(frozen=True, kw_only=True)
+@_record
 class WrongStructure(Problem):
     """The returned tree does not fit the template (templates.Problem, kind "wrong-type")."""
 
@@ -157,7 +190,7 @@ class WrongStructure(Problem):
     returns: str  # the template, shown: what to return
 
 
-@dataclass(frozen=True, kw_only=True)
+@_record
 class MissingKey(Problem):
     CODE: ClassVar[str] = GC.MISSING_KEY
     account: str
@@ -165,7 +198,7 @@ class MissingKey(Problem):
     suggested: bool  # a near key exists
 
 
-@dataclass(frozen=True, kw_only=True)
+@_record
 class NotANumber(Problem):
     """A single number was expected (a cost); something else came back."""
 
@@ -176,7 +209,7 @@ class NotANumber(Problem):
     is_cost: bool = False
 
 
-@dataclass(frozen=True, kw_only=True)
+@_record
 class NotAnArray(Problem):
     CODE: ClassVar[str] = GC.WRONG_TYPE
     call: str
@@ -185,7 +218,7 @@ class NotAnArray(Problem):
     why: str | None = None  # "list" | "matrix" | "integer" | "complex"
 
 
-@dataclass(frozen=True, kw_only=True)
+@_record
 class NotFinite(Problem):
     CODE: ClassVar[str] = GC.NOT_FINITE
     kinds: tuple[str, ...]  # "NaN", "inf"
@@ -193,7 +226,7 @@ class NotFinite(Problem):
     size: int
 
 
-@dataclass(frozen=True, kw_only=True)
+@_record
 class WrongShape(Problem):
     CODE: ClassVar[str] = GC.WRONG_SHAPE
     got: str  # symbolic shapes: (n_h, m)
@@ -206,7 +239,7 @@ class WrongShape(Problem):
     consistent: bool = False  # a local of another layout while every graded value of the function is right
 
 
-@dataclass(frozen=True, kw_only=True)
+@_record
 class LocalMissing(Problem):
     CODE: ClassVar[str] = GC.INTERMEDIATE_NOT_FOUND
     call: str
@@ -225,7 +258,7 @@ class MeanStory:
     batch: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@_record
 class ValueMismatch(Problem):
     """A value that is wrong at its root: a forward value, the cost, a derived value, a gradient."""
 
@@ -249,13 +282,13 @@ class ValueMismatch(Problem):
         return GC.SCALE_MISMATCH if self.scale is not None else GC.GRADIENT_MISMATCH
 
 
-@dataclass(frozen=True, kw_only=True)
+@_record
 class FollowsUpstream(Problem):
     CODE: ClassVar[str] = GC.FOLLOWS_UPSTREAM
     causes: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@_record
 class CalleeBroken(Problem):
     """An error in a function that calls a broken graded function."""
 
@@ -266,14 +299,14 @@ class CalleeBroken(Problem):
 
 
 # -- side effects --------------------------------------------------------------------------------
-@dataclass(frozen=True, kw_only=True)
+@_record
 class Nondeterministic(Problem):
     CODE: ClassVar[str] = GC.NONDETERMINISTIC
     call: str
     names: tuple[str, ...]
 
 
-@dataclass(frozen=True, kw_only=True)
+@_record
 class Mutated(Problem):
     CODE: ClassVar[str] = GC.INPLACE_MUTATION
     call: str
@@ -281,7 +314,7 @@ class Mutated(Problem):
 
 
 # -- other sizes -----------------------------------------------------------------------------------
-@dataclass(frozen=True, kw_only=True)
+@_record
 class Fragile(Problem):
     """Right at the assignment's sizes, wrong at a probe's."""
 
@@ -292,19 +325,19 @@ class Fragile(Problem):
     spec_depth: int | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@_record
 class FragileRaised(Fragile):
     error_type: str
     error: str
     matmul: bool = False  # an elementwise * where the formula has a matrix product
 
 
-@dataclass(frozen=True, kw_only=True)
+@_record
 class FragileIncomplete(Fragile):
     account: str  # templates' account of what is missing (a key such as dW4)
 
 
-@dataclass(frozen=True, kw_only=True)
+@_record
 class FragileValue(Fragile):
     shown: str
     got_shape: tuple[int, ...] | None = None  # when the shapes differ
@@ -313,7 +346,7 @@ class FragileValue(Fragile):
 
 
 # -- finite differences ------------------------------------------------------------------------------
-@dataclass(frozen=True, kw_only=True)
+@_record
 class FdDisagreement(Problem):
     CODE: ClassVar[str] = GC.FD_DISAGREEMENT
     names: tuple[str, ...]  # gradients that match the reference but not the finite differences
@@ -322,7 +355,7 @@ class FdDisagreement(Problem):
     example: str | None = None  # the worst entry checked one by one, in words
 
 
-@dataclass(frozen=True, kw_only=True)
+@_record
 class KinkSkipped(Problem):
     CODE: ClassVar[str] = GC.KINK_SKIPPED
     count: int
@@ -331,7 +364,7 @@ class KinkSkipped(Problem):
 
 
 # -- checks: more calls of a function (another mode, arguments read back, a dropout mask's statistics) --
-@dataclass(frozen=True, kw_only=True)
+@_record
 class CheckMismatch(Problem):
     """A value of a ``checks:`` call differs from the reference, or could not be read."""
 
@@ -345,7 +378,7 @@ class CheckMismatch(Problem):
     unreadable: str | None = None  # why the value could not be compared (the template's account)
 
 
-@dataclass(frozen=True, kw_only=True)
+@_record
 class DropoutStatistic(Problem):
     """A dropout forward pass whose mask fails a statistical test (check/stats.py)."""
 

@@ -11,7 +11,8 @@ Layers, each skipped (and so reported) when the kernel or the libraries lack it:
   scratch directory; TCP bind/connect denied (ABI ≥ 4); signals and abstract UNIX sockets
   limited to the child's own domain (ABI ≥ 6);
 - seccomp, through libseccomp (ctypes): no process creation, ptrace, process_vm_*, pidfd_*,
-  signals to other processes, mknod, mounts, sockets, xattr writes, io_uring, namespaces.
+  signals to other processes, mknod, mounts, sockets, xattr writes, io_uring, namespaces,
+  System V IPC and message queues.
 
 Why ctypes and not a PyPI binding: the child's sys.path holds the standard library and numpy
 only (so it cannot import gradcheck), the Python bindings on PyPI are either unmaintained
@@ -103,6 +104,7 @@ def _add_rule(libc, ruleset: int, path: str, rights: int) -> None:
 # -- seccomp through libseccomp (seccomp.h) ---------------------------------------------------
 _ACT_ALLOW = 0x7FFF0000
 _CMP_NE, _CMP_MASKED_EQ = 1, 7
+_LOW32 = 0xFFFFFFFF  # the kernel reads these commands as 32-bit: compare what it reads
 _CLONE_THREAD = 0x00010000
 _EPERM, _ENOSYS = 1, 38
 
@@ -120,7 +122,28 @@ DENIED = (
     "reboot", "swapon", "swapoff", "acct", "quotactl", "ioperm", "iopl", "syslog", "kcmp",
     "process_madvise", "settimeofday", "clock_settime", "adjtimex", "clock_adjtime",
     "sethostname", "setdomainname",
+    # System V IPC and POSIX message queues: the children of one fork server share an IPC
+    # namespace (zygote.py), and these are the one shared store Landlock does not cover.
+    "shmget", "shmat", "shmctl", "msgget", "msgsnd", "msgrcv", "msgctl", "semget", "semop", "semtimedop",
+    "semctl", "mq_open", "mq_unlink", "mq_timedsend", "mq_timedreceive", "mq_notify", "mq_getsetattr",
+    # Modes, times and watches: Landlock has no right covering them, and the children of one
+    # fork server share a uid, so a child could chmod a sibling's scratch dir or watch it fill.
+    # Nothing a submission needs: numpy's save/load, tempfile and open() never chmod (only
+    # shutil.copy's copymode does; shutil.copyfile still works).
+    "chmod", "fchmod", "fchmodat", "fchmodat2", "utime", "utimes", "utimensat", "futimesat",
+    "inotify_init", "inotify_init1", "inotify_add_watch", "fanotify_init", "fanotify_mark",
 )  # fmt: skip
+
+# fcntl and ioctl commands that make the kernel signal another process (SIGIO/SIGURG to the
+# owner of a file): below Landlock ABI 6 nothing else keeps that signal off a sibling.
+_F_SETOWN, _F_SETSIG, _F_SETOWN_EX = 8, 10, 15
+_F_NOTIFY = 1026  # dnotify: a directory watch, refused like inotify
+_FIOSETOWN, _SIOCSPGRP = 0x8901, 0x8902
+# Scheduling calls that may only name the caller itself (pid 0): nice, policy, affinity and
+# I/O priority of a sibling or of the fork server would last for the rest of the batch.
+_SELF_ONLY = {"setpriority": 1, "sched_setscheduler": 0, "sched_setparam": 0, "sched_setattr": 0,
+              "sched_setaffinity": 0, "ioprio_set": 1}  # the argument holding the pid  # fmt: skip
+_KIND = {"setpriority": 0, "ioprio_set": 1}  # PRIO_PROCESS, IOPRIO_WHO_PROCESS: not a group or a uid
 
 
 class _ArgCmp(ctypes.Structure):
@@ -167,6 +190,15 @@ def _seccomp(lib) -> None:
         for name in ("kill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo"):
             rule(name, _EPERM, (0, _CMP_NE, me, 0))  # only to itself
         rule("prlimit64", _EPERM, (2, _CMP_NE, 0, 0))  # reading limits is fine, setting them is not
+        for name in ("fcntl", "fcntl64"):
+            for cmd in (_F_SETOWN, _F_SETSIG, _F_SETOWN_EX, _F_NOTIFY):
+                rule(name, _EPERM, (1, _CMP_MASKED_EQ, _LOW32, cmd))
+        for cmd in (_FIOSETOWN, _SIOCSPGRP):
+            rule("ioctl", _EPERM, (1, _CMP_MASKED_EQ, _LOW32, cmd))
+        for name, arg in _SELF_ONLY.items():
+            rule(name, _EPERM, (arg, _CMP_NE, 0, 0))  # pid 0: the caller
+            if name in _KIND:
+                rule(name, _EPERM, (0, _CMP_NE, _KIND[name], 0))
         rc = lib.seccomp_load(ctypes.c_void_p(ctx))  # sets no_new_privs itself
         if rc < 0:
             raise OSError(-rc, "seccomp_load failed")
@@ -221,6 +253,7 @@ def apply(plan: dict) -> dict:
                 raise OSError("the kernel has no Landlock")
             _landlock(abi, list(plan.get("read", [])), list(plan.get("write", [])))
             done["landlock"] = abi
+            done["scoped"] = abi >= 6  # signals and abstract sockets kept to its own domain
         except OSError as exc:
             errors.append(f"landlock: {exc}")
     if lib is not None:
@@ -231,7 +264,14 @@ def apply(plan: dict) -> dict:
             errors.append(f"seccomp: {exc}")
     if plan.get("hide"):
         _hide(tuple(plan["hide"]), tuple(plan.get("allow", ())))
+    missing = [layer for layer in plan.get("require", ()) if not done.get(layer)]
+    if missing:  # a fork server's child: these are what keep it from its siblings (zygote.py)
+        raise Unconfined(f"{', '.join(missing)} could not be applied: {'; '.join(errors) or 'unknown'}")
     return done
+
+
+class Unconfined(OSError):
+    """A layer the plan requires did not take effect: the child must not run student code."""
 
 
 def _hide(roots: tuple, allow: tuple = ()) -> None:

@@ -40,7 +40,7 @@ LEVELS = ("namespaces+seccomp", "landlock+seccomp", "uid-drop", "none")
 _ALIASES = {"namespaces": 0, "bwrap": 0, "landlock": 1, "uid": 2}
 HERE = Path(__file__).resolve().parent
 PACKAGE = HERE.parent  # the grader's package: never visible to the child
-_GRADER_ONLY = {"runner.py", "isolation.py", "zygote.py", "replies.py", "pumps.py"}  # the rest is loaded by path in the child
+_GRADER_ONLY = {"runner.py", "isolation.py", "zygote.py", "replies.py", "pumps.py", "start.py"}  # the rest is loaded by path in the child
 
 
 def ceiling() -> int:
@@ -75,7 +75,7 @@ def interpreter() -> str:
 
 @functools.lru_cache(maxsize=1)
 def numpy_dirs() -> tuple[str, ...]:
-    import numpy
+    import numpy  # loaded first: its shared libraries are then among this process's (_mapped_dirs)
 
     pkg = os.path.dirname(os.path.realpath(numpy.__file__))
     libs = os.path.join(os.path.dirname(pkg), "numpy.libs")  # wheels' bundled OpenBLAS
@@ -223,30 +223,33 @@ def _system_view(hide: tuple[str, ...]) -> tuple[str, ...]:
 
 def view(folder: Path, scratch: str, helpers: Path | None) -> tuple[list[str], list[str]]:
     """(readable, writable) paths for the child, as Landlock rules: a folder holding a hidden
-    one is listed entry by entry."""
+    one is listed entry by entry. A spec's helpers are not among them: the grader sends their
+    source with the import request (runner.py), and their folder is hidden."""
     hide = _hide_for(helpers)
     read = [*_system_view(hide), *_carve(_real(folder), hide)]
-    if helpers is not None:
-        read.append(_real(helpers))
     return sorted(set(read)), [_real(scratch), "/dev/null"]
 
 
-def _mounts(folder: Path, helpers: Path | None) -> list[str]:
+def _mounts(folders: list[str], helpers: Path | None) -> list[str]:
     """bubblewrap's read-only binds, in order: whole folders, then empty read-only folders over
     the hidden ones inside them, then what is granted inside a hidden folder (numpy in
-    site-packages, a spec's helpers). A few mounts instead of one per entry: each costs ~1 ms."""
+    site-packages). A few mounts instead of one per entry: each costs ~1 ms.
+    ``folders``: the submissions' folders (real paths; several for a fork server's sandbox)."""
     hide = _hide_for(helpers)
-    sub_dir = _real(folder)
-    roots = [r for r in (*_system_reads(), child_dir(), sub_dir) if not r.startswith("/dev/")]
-    inside = [r for r in roots if any(_under(r, h) and not _under(sub_dir, h) for h in hide) or r in numpy_dirs()]
+
+    def needed(h: str) -> bool:  # a hidden folder holding a submission's: the submission wins
+        return any(_under(f, h) for f in folders)
+
+    roots = [r for r in (*_system_reads(), child_dir(), *folders) if not r.startswith("/dev/")]
+    inside = [r for r in roots if any(_under(r, h) and not needed(h) for h in hide) or r in numpy_dirs()]
     outer = [r for r in roots if r not in inside]
     argv: list[str] = []
     for path in sorted(set(outer)):
         argv += ["--ro-bind", path, path]
     for h in sorted(set(hide)):
-        if any(_under(h, r) and h != r for r in outer) and os.path.isdir(h) and not _under(sub_dir, h):
+        if any(_under(h, r) and h != r for r in outer) and os.path.isdir(h) and not needed(h):
             argv += ["--perms", "0555", "--tmpfs", h, "--remount-ro", h]
-    for path in [*sorted(set(inside)), *([_real(helpers)] if helpers is not None else [])]:
+    for path in sorted(set(inside)):
         argv += ["--ro-bind", path, path]
     return argv
 
@@ -327,12 +330,17 @@ class Plan:
     forkable: bool = True  # a fork server (zygote) can give this level
 
 
+def strongest() -> str:
+    """The level a child gets here: the strongest available one that GRADCHECK_ISOLATION allows."""
+    why = available()
+    return next(name for i, name in enumerate(LEVELS) if i >= ceiling() and not why[name])
+
+
 def plan(folder: Path, scratch: str, helpers: Path | None = None) -> Plan:
     """``folder``: what the child may read of the student's files (the submission's folder, or
     the root of the package it belongs to)."""
-    start = ceiling()
     why = available()
-    level = next(name for i, name in enumerate(LEVELS) if i >= start and not why[name])
+    level = strongest()
     uid, gid = sandbox_ids()
     read, write = view(folder, scratch, helpers) if level != "none" else ([], [])
     can_drop = is_root() and not why["uid-drop"]
@@ -343,10 +351,10 @@ def plan(folder: Path, scratch: str, helpers: Path | None = None) -> Plan:
         hide = [*hidden(), *([_real(Path(helpers).parent)] if helpers is not None else [])]
         needed = (_real(folder), _real(scratch), child_dir())  # a hidden cwd may hold these
         conf["hide"] = [h for h in hide if not any(_under(n, h) for n in needed)]
-        conf["allow"] = [*numpy_dirs(), *([_real(helpers)] if helpers is not None else [])]  # numpy's later imports
+        conf["allow"] = list(numpy_dirs())  # numpy's later imports
     if level == "namespaces+seccomp":
         popen = {"user": uid, "group": gid, "extra_groups": []} if can_drop else {}
-        return Plan(level, _bwrap_argv(folder, helpers, scratch, uid, gid) + child_command(), conf, popen,
+        return Plan(level, _bwrap_argv([_real(folder)], helpers, scratch, uid, gid) + child_command(), conf, popen,
                     (uid, gid) if can_drop else None, forkable=False)  # fmt: skip
     if can_drop and level in ("landlock+seccomp", "uid-drop"):
         conf.update(uid=uid, gid=gid)
@@ -354,18 +362,48 @@ def plan(folder: Path, scratch: str, helpers: Path | None = None) -> Plan:
     return Plan(level, child_command(), conf)
 
 
-def _bwrap_argv(folder: Path, helpers: Path | None, scratch: str, uid: int, gid: int) -> list[str]:
+def _bwrap_argv(folders: list[str], helpers: Path | None, scratch: str, uid: int, gid: int) -> list[str]:
+    """bubblewrap's command line up to ``--``: the file view of ``_mounts``, ``scratch`` read-write."""
     argv = [bwrap() or "bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
             "--uid", str(uid), "--gid", str(gid), "--dev", "/dev"]  # fmt: skip
     for link in ("/lib", "/lib64", "/lib32", "/libx32", "/bin"):
         if os.path.islink(link):  # merged /usr: the ELF interpreter's path goes through these
             argv += ["--dir", _real(link), "--symlink", os.readlink(link), link]
-    argv += _mounts(folder, helpers)
+    argv += _mounts(folders, helpers)
     reads = _system_reads()
     for loader in sorted({*glob.glob("/lib*/ld-*.so*"), *glob.glob("/usr/lib*/ld-*.so*")}):
         if any(_under(_real(loader), r) for r in reads):
             argv += ["--ro-bind", _real(loader), loader]  # the ELF interpreter, by the path binaries name
     return argv + ["--bind", _real(scratch), _real(scratch), "--chdir", _real(scratch), "--"]
+
+
+SCOPED_ABI = 6  # the Landlock ABI that scopes signals and abstract sockets (Linux 6.12)
+
+
+def fork_server_plan(folders: list[Path], home: str, helpers: Path | None = None) -> Plan | None:
+    """How a fork server (zygote.py) runs at the namespaces level, or None where it cannot: one
+    bubblewrap sandbox seeing every folder of ``folders`` read-only and ``home`` (where each
+    child's scratch dir is made) read-write. What keeps its children apart is what each applies
+    to itself after the fork, before any student code: Landlock (its own folder and scratch dir
+    only; signals and abstract sockets kept to itself), seccomp (no process creation, no
+    signal to another process, no ptrace, no System V IPC or message queues) and its own
+    limits; so it is offered only where the kernel has Landlock with signal scoping (ABI ≥ 6,
+    Linux 6.12) and libseccomp is there (``available()``), and a child that could not apply
+    both exits before the submission loads."""
+    why = available()
+    if strongest() != "namespaces+seccomp" or confine.landlock_abi() < SCOPED_ABI:
+        return None  # below ABI 6 Landlock does not keep a child's signals off its siblings
+    uid, gid = sandbox_ids()
+    can_drop = is_root() and not why["uid-drop"]
+    popen = {"user": uid, "group": gid, "extra_groups": []} if can_drop else {}
+    argv = _bwrap_argv(sorted({_real(f) for f in folders}), helpers, home, uid, gid)
+    return Plan("namespaces+seccomp", argv, {}, popen, (uid, gid) if can_drop else None)
+
+
+def covers(server: Plan, folder: Path) -> bool:
+    """Whether a child for ``folder`` sees all it needs in the fork server's sandbox."""
+    binds = {server.argv[i + 1] for i, arg in enumerate(server.argv) if arg == "--ro-bind"}
+    return _real(folder) in binds
 
 
 def achieved(planned: Plan, confined: dict) -> str:

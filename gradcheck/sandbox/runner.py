@@ -14,11 +14,11 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from . import isolation, pumps, replies, wire
+from . import isolation, pumps, replies, start, wire
+from .start import widen_pipe
 
 CHILD = Path(__file__).with_name("child.py")  # the source; the child runs a private copy (isolation.child_dir)
 
@@ -44,46 +44,7 @@ class Reply:
     elapsed: float = 0.0
 
 
-def _child_env(scratch: str) -> dict[str, str]:
-    # One BLAS thread: OpenBLAS's workers spin between calls, and on two cores they take the
-    # grader's core (measured: a cat-size check 240 ms with one thread, 340 ms with two).
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": scratch,
-        "TMPDIR": scratch,
-        "OPENBLAS_NUM_THREADS": "1",
-        "OMP_NUM_THREADS": "1",
-        "MKL_NUM_THREADS": "1",
-        "PYTHONHASHSEED": "0",
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "PYTHONIOENCODING": "utf-8",
-        # glibc: serve big arrays from the heap and keep freed memory, so the child does not
-        # page-fault through every new 20 MB array of a cat-size network.
-        "MALLOC_MMAP_THRESHOLD_": str(1 << 30),
-        "MALLOC_TRIM_THRESHOLD_": str(1 << 30),
-        "MALLOC_TOP_PAD_": str(64 << 20),
-    }
-    for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "SYSTEMROOT", "LANG"):
-        if key in os.environ:  # OpenBLAS needs these on some CPUs; Windows needs SYSTEMROOT
-            env[key] = os.environ[key]
-    return env
-
-
 OUTPUT_GRACE = 1.0  # seconds the output of a killed child may take to reach its end
-PIPE_BYTES = 1 << 20  # Linux's default cap for an unprivileged process (/proc/sys/fs/pipe-max-size)
-
-
-def widen_pipe(fd: int) -> None:
-    """Give a pipe 1 MiB instead of 64 KiB: a 20 MB X then crosses in 7 ms, not 19, with
-    sixteen times fewer wake-ups. Linux only; elsewhere (or when refused) nothing changes."""
-    try:
-        import fcntl
-
-        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_BYTES)
-    except (ImportError, OSError, ValueError):
-        pass
-
-
 _REAPERS: list[threading.Thread] = []
 _REAPERS_LOCK = threading.Lock()
 
@@ -157,31 +118,16 @@ class Sandbox:
         self.close()
         self.starts += 1
         self.sent = {}  # a new child holds nothing yet
-        self.scratch = tempfile.mkdtemp(prefix="gradcheck-")
         root = (self.loading or {}).get("package_root")  # a checkout's package: its other modules too
-        self.plan = plan = isolation.plan(Path(root) if root else Path(self.path).parent, self.scratch, self.helpers)
-        if plan.owner is not None:
-            os.chown(self.scratch, *plan.owner)  # the child's uid writes there, and nowhere else
-        kwargs: dict[str, Any] = dict(plan.popen)
-        if os.name == "posix":
-            kwargs["start_new_session"] = True  # one process group to kill
+        folder = Path(root) if root else Path(self.path).parent
+        self._forked = False
+        early = start.take(folder, self.helpers) if self.zygote is None else None
+        if early is not None:  # started by the command line before it knew the spec (start.early)
+            self.proc, self.scratch, self.plan = early
+            self._early = True
         else:
-            kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
-        if self.zygote is not None and plan.forkable:  # namespaces: every child gets its own, no fork server
-            try:
-                self.proc = self.zygote.spawn(self.scratch)  # type: ignore[assignment]
-            except OSError:
-                self.zygote = None  # the fork server is gone: spawn as usual
-        if self.proc is None:
-            self.proc = subprocess.Popen(
-                plan.argv,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                cwd=self.scratch,
-                env=_child_env(self.scratch),
-                **kwargs,
-            )
+            self._early = False
+            self._start_process(folder)
         if sys.platform.startswith("linux"):
             for stream in (self.proc.stdin, self.proc.stdout):
                 widen_pipe(stream.fileno())  # type: ignore[union-attr]
@@ -190,7 +136,7 @@ class Sandbox:
         self._drain = pumps.Drain(self.proc.stderr, self.output_cap)
         self._drain.start()
         try:
-            first = {"scratch": self.scratch, **self.cfg, "confine": plan.confine}
+            first = {"scratch": self.scratch, **self.cfg, "confine": self.plan.confine}  # type: ignore[union-attr]
             wire.write_frame(self.proc.stdin, first, [])  # type: ignore[arg-type]
             # The import request too: the child loads the submission while the grader prepares.
             wire.write_frame(self.proc.stdin, self._import_request(), [])  # type: ignore[arg-type]
@@ -198,10 +144,40 @@ class Sandbox:
             pass  # a child that died at once is reported by start()
         self._hello_pending = True
 
+    def _start_process(self, folder: Path) -> None:
+        """A child forked by the fork server when it can give this child's level (zygote.py),
+        else a new process started as the plan says (bubblewrap at the namespaces level)."""
+        zygote = self.zygote
+        inside = zygote is not None and zygote.covers(folder)  # a fork server in a sandbox that shows the folder
+        try:
+            self.scratch = tempfile.mkdtemp(prefix="gradcheck-", dir=zygote.home if inside else None)  # type: ignore[union-attr]
+        except OSError:
+            if not inside:
+                raise
+            inside, zygote = False, None  # its folder is unusable: a sandbox of its own
+            self.scratch = tempfile.mkdtemp(prefix="gradcheck-")
+        self.plan = plan = isolation.plan(folder, self.scratch, self.helpers)
+        if inside and plan.level == zygote.level:  # type: ignore[union-attr]
+            # what keeps it from its siblings (zygote.py): signals scoped too (Landlock ABI >= 6)
+            plan.confine["require"] = ["landlock", "scoped", "seccomp"]
+        forkable = zygote is not None and (inside and plan.level == zygote.level or zygote.server is None and plan.forkable)
+        if plan.owner is not None:
+            os.chown(self.scratch, *plan.owner)  # the child's uid writes there, and nowhere else
+        if forkable:  # a warm fork server: no interpreter or numpy start-up
+            try:
+                self.proc = zygote.spawn(self.scratch)  # type: ignore[union-attr, assignment]
+                self._forked = True
+                return
+            except OSError:
+                self.zygote = None  # the fork server is gone: spawn as usual
+                plan.confine.pop("require", None)
+        self.proc = start.popen(plan, self.scratch)
+
     def _import_request(self) -> dict:
         req = {"op": "import", "path": str(self.path)}
-        if self.helpers is not None:
+        if self.helpers is not None:  # their source: the child never sees the spec's folder
             req["helpers"] = str(self.helpers)
+            req["helpers_source"] = start.helpers_source(self.helpers)
             req["helper_modules"] = list(self.helper_modules)
         req.update(self.loading)
         return req
@@ -214,6 +190,14 @@ class Sandbox:
         self._hello_pending = False
         waited = time.perf_counter()
         hello = self._wait(timeout=max(self.timeout, 30.0))
+        if not hello.ok and (getattr(self, "_forked", False) or getattr(self, "_early", False)):
+            # A forked (or early) child that never said hello ran no student code (it could not
+            # confine itself, or the fork server is gone): a new child instead, its output dropped.
+            self.zygote, self.output_parts, self.output_total = None, [], 0
+            self.close()
+            self.spawn()
+            self._hello_pending = False
+            hello = self._wait(timeout=max(self.timeout, 30.0))
         self.startup_wait = time.perf_counter() - waited  # process start-up the check waited for
         if not hello.ok:
             return hello
