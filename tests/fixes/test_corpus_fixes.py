@@ -13,6 +13,8 @@ BELOW = {  # measured with `pytest -m sweep` on main, 2026-12-07 (the catalog no
     "conv": "7/18: the catalog now names conv mistakes through the spec's own formulas (dA_prev from the input window, "
     "dW and db overwritten, the pool mask from the wrong window, dA_prev returned padded, the output size without pad); "
     "stride-ignored, wrong-scale and not-accumulated have inverse edits, the others none yet",
+    "cs231n_conv": "3/9: the conv layers' named mistakes written with = (dw, the max-pool dx), the max-pool gradient "
+    "sent to every entry, a reshape where a transpose belongs and dgamma's shape have no inverse edit on this code yet",
     "cs231n": "15/21: the correct-class fixes need a new line (edits never add lines), and the newly named batchnorm "
     "dgamma-from-x and naive-dx mistakes, a transposed dx and a forgotten one-hot have no inverse edit yet",
     "rnn": "9/16: its spec mistakes time-carry-missing (da_prevt not added), wrong-gate, missing-term and "
