@@ -58,11 +58,14 @@ def layernorm_args(r, dtype=np.float64):
     ids=["affine", "softmax_ce", "layernorm", "conv2d", "relu_mlp"],
 )
 def test_correct_layers_pass(f, args, kw):
-    report = gradcheck.check_grads(f, args, **kw)
-    assert report.passed, str(report)
-    assert errors(report) == []
-    assert [c.status for c in report.checks] == ["pass"] * len(report.checks)
-    assert report.trials and report.trials[0].startswith("element by element")
+    # Both plans, named: "auto" picks between them by timing one call of f (a conv layer's
+    # Python loops can take 1 ms under load), so each plan is asked for here, not left to it.
+    for mode, plan in (("elementwise", "element by element"), ("directional", "4 random direction")):
+        report = gradcheck.check_grads(f, args, mode=mode, **kw)
+        assert report.passed, str(report)
+        assert errors(report) == []
+        assert [c.status for c in report.checks] == ["pass"] * len(report.checks)
+        assert report.trials and report.trials[0].startswith(plan)
 
 
 def test_relu_network_at_its_kinks_passes_and_says_what_was_skipped():
