@@ -14,7 +14,7 @@ from dataclasses import replace
 import numpy as np
 
 from ..check.engine import CallResult, Observations
-from ..check.templates import leaves
+from ..check.templates import leaves, parse_student_ref
 from ..report import CheckResult
 from ..spec.model import FunctionSpec, student_refs
 from . import extra_checks, loading, side_effects, values
@@ -192,7 +192,7 @@ def _failed_upstream(case: Case, f: FunctionSpec, failing: CallResult) -> str | 
     """The student function whose own result ``f`` is fed (its cache, ``@fn.1``) when that call
     raised in the same trial: the grader's own record, never the child's account of it."""
     for ref in student_refs(f.args):
-        name = ref[1:].split(".")[0]
+        name = parse_student_ref(ref)[0]
         own = case.obs.calls.get((name, failing.trial.index))
         if name != f.name and own is not None and own.failure is not None:
             return next((g.call for g in case.spec.functions if g.name == name), name)

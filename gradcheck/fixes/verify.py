@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..check.background import Background
+from ..check.templates import parse_student_ref
 from ..diagnose.scoring import GRADIENT_CHECK
 from ..findings import Finding, Fix, Mistake
 from ..grade import grade
@@ -233,7 +234,7 @@ def control_spec(spec: Spec, findings: list[Finding]) -> Spec:
         if name in keep or name not in by_name:
             continue
         keep.add(name)
-        todo += [ref[1:].split(".")[0] for ref in student_refs(list(by_name[name].args))]
+        todo += [parse_student_ref(ref)[0] for ref in student_refs(list(by_name[name].args))]
     return replace(spec, functions=tuple(fn for fn in spec.functions if fn.name in keep), student_cost=())
 
 

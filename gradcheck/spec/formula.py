@@ -18,6 +18,7 @@ import numpy as np
 
 from ..errors import FormulaError, UsageError
 from . import formula_conv, formula_conv_slips, formula_cs231n_conv, formula_cs231n_rnn, formula_rnn, pyast
+from .formula_rnn import sigmoid as _sigmoid
 
 MAX_LENGTH = 2000
 MAX_NODES = 400
@@ -41,10 +42,6 @@ def set_max_elements(limit: int) -> None:
     """The element cap for this process (``--max-elements``)."""
     global MAX_ELEMENTS
     MAX_ELEMENTS = int(limit)
-
-
-def _sigmoid(z):
-    return 1.0 / (1.0 + np.exp(-z))
 
 
 def _softmax(z, axis=0):

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import FormulaError
+from .formula_rnn import sigmoid
 
 
 def _seq(x: Any, h0: Any, Wx: Any, Wh: Any, b: Any, gates: int) -> tuple[np.ndarray, ...]:
@@ -97,7 +98,7 @@ def rnn_seq(x: Any, h0: Any, Wx: Any, Wh: Any, b: Any) -> np.ndarray:
 def _lstm_step(x: np.ndarray, h: np.ndarray, c: np.ndarray, Wx: np.ndarray, Wh: np.ndarray, b: np.ndarray):
     a = x @ Wx + h @ Wh + b
     i, f, o, g = np.split(a, 4, axis=-1)
-    i, f, o, g = 1 / (1 + np.exp(-i)), 1 / (1 + np.exp(-f)), 1 / (1 + np.exp(-o)), np.tanh(g)
+    i, f, o, g = sigmoid(i), sigmoid(f), sigmoid(o), np.tanh(g)
     c_next = f * c + i * g
     return o * np.tanh(c_next), c_next, (i, f, o, g)
 

@@ -38,7 +38,8 @@ def _index(k: Any, size: int, what: str) -> int:
     return int(number)
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """The logistic function (formula.py's ``sigmoid`` and every module's gates)."""
     return 1.0 / (1.0 + np.exp(-z))
 
 
@@ -119,7 +120,7 @@ def lstm_scan(x: Any, a0: Any, Wf: Any, bf: Any, Wi: Any, bi: Any, Wc: Any, bc: 
     c_prev = np.zeros(a_prev.shape)
     for t in range(x.shape[2]):
         both = np.concatenate([a_prev, x[..., t]], axis=0)
-        f, i, o = (_sigmoid(W[k] @ both + b[k]) for k in (0, 1, 3))
+        f, i, o = (sigmoid(W[k] @ both + b[k]) for k in (0, 1, 3))
         cc = np.tanh(W[2] @ both + b[2])
         c_prev = f * c_prev + i * cc
         a_prev = o * np.tanh(c_prev)
