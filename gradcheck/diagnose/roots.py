@@ -277,9 +277,10 @@ def root_problem(
         "trial": trial.label,
         "ratio": expl.ratios[0] if expl.ratios else None,
         "error_map": (np.asarray(got, dtype=np.float64) - np.asarray(trial.env[n])).tolist()
-        if np.ndim(got) == 2 and np.size(got) <= 4096
+        if 2 <= np.ndim(got) <= 4 and np.size(got) <= 4096
         else None,
         "expected_scale": float(np.max(np.abs(trial.env[n]))) if np.size(trial.env[n]) else 0.0,
+        "axes": spec.axes_of(n),  # [dim, role] per axis, for the per-channel / per-step views
     }
     tags = _tags(kind, expl)
     where = _where(case, f, n, calls, expl)

@@ -6,6 +6,7 @@ import numpy as np
 from rich.text import Text
 
 SHADES = "·░▒▓█"
+ASCII_SHADES = ".:+*#"  # where the output's encoding cannot show SHADES
 MAX_ROWS, MAX_COLS = 12, 40
 
 
@@ -23,7 +24,7 @@ def _pool(err: np.ndarray, rows: int, cols: int) -> np.ndarray:
     return out
 
 
-def heatmap(err: np.ndarray, scale: float, color: bool = True) -> Text:
+def heatmap(err: np.ndarray, scale: float, color: bool = True, ascii_only: bool = False) -> Text:
     try:
         err = np.asarray(err, dtype=np.float64)
     except (TypeError, ValueError):  # a ragged map: nothing to draw
@@ -38,11 +39,12 @@ def heatmap(err: np.ndarray, scale: float, color: bool = True) -> Text:
     pooled = rows > MAX_ROWS or cols > MAX_COLS
     grid = _pool(err, min(rows, MAX_ROWS), min(cols, MAX_COLS)) if pooled else err
     top = float(np.max(np.abs(grid))) or 1.0
+    ramp = ASCII_SHADES if ascii_only else SHADES
     text = Text()
     for row in grid:
         for v in row:
-            level = int(round(abs(v) / top * (len(SHADES) - 1)))
-            ch = SHADES[level] * 2
+            level = int(round(abs(v) / top * (len(ramp) - 1)))
+            ch = ramp[level] * 2
             style = "red" if v > 0 else "blue" if v < 0 else ""
             text.append(ch, style=style)
         text.append("\n")

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..findings import Finding
 from ..report import SCHEMA_VERSION, Report
+from .axis_views import profiles
 
 
 def _clean(value: Any) -> Any:
@@ -22,7 +23,10 @@ def _clean(value: Any) -> Any:
 
 
 def finding_dict(f: Finding) -> dict[str, Any]:
-    stats = {k: v for k, v in f.stats.items() if k != "error_map"}
+    stats = {k: v for k, v in f.stats.items() if k not in ("error_map", "axes")}
+    by_axis = profiles(f.stats["error_map"], f.stats.get("axes") or []) if f.stats.get("error_map") is not None else []
+    if by_axis:  # the largest error per channel / time step / example, where the spec names those axes
+        stats["error_by_axis"] = by_axis
     return {
         "code": f.code,
         "severity": f.level,

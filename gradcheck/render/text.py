@@ -13,8 +13,10 @@ from rich.text import Text
 
 from ..findings import CODES, Finding
 from ..report import Report
+from .axis_views import axis_views
 from .common import cell_label, fix_diff, fix_verdict, fix_where, hint_label
-from .heatmap import heatmap, row_col_summary
+from .console import fits
+from .heatmap import SHADES, heatmap, row_col_summary
 
 STATUS = {"pass": ("✓ pass", "green"), "fail": ("✗ fail", "red"), "skip": ("- skip", "yellow")}
 MAX_OUTPUT_LINES = 15
@@ -48,9 +50,10 @@ def _render(report: Report, console: Console, verbose: bool) -> None:
     warnings = [f for f in report.findings if f.level == "warning"]
     infos = [f for f in report.findings if f.level == "info" and f.code not in ("GC303", FOOTER_ONLY)]
     color = not console.no_color and console.color_system is not None
+    canvas = (console.width - 4, not fits(SHADES, console.encoding))  # inside a panel; shade characters or ASCII
     for f in errors + warnings:
         try:
-            console.print(_panel(f, report, verbose, color))
+            console.print(_panel(f, report, verbose, color, canvas))
         except Exception as exc:  # one odd finding must not hide the others
             console.print(Text(f"{f.code} {f.target}: {f.message} (could not draw the details: {type(exc).__name__})"))
     if follows:
@@ -107,7 +110,7 @@ def _table(report: Report) -> Table:
     return table
 
 
-def _panel(f: Finding, report: Report, verbose: bool, color: bool = True) -> Panel:
+def _panel(f: Finding, report: Report, verbose: bool, color: bool = True, canvas: tuple[int, bool] = (76, False)) -> Panel:
     parts: list = []
     parts.append(Text(f.message))
     if f.location and f.location.cell is not None and f.location.cell in report.cells:
@@ -134,10 +137,13 @@ def _panel(f: Finding, report: Report, verbose: bool, color: bool = True) -> Pan
         arr = np.asarray(err, dtype=np.float64)
         parts.append(Text())
         parts.append(Text("where the error is:", style="bold"))
-        parts.append(heatmap(arr, float(f.stats.get("expected_scale") or 0.0), color))
+        parts.append(heatmap(arr, float(f.stats.get("expected_scale") or 0.0), color, ascii_only=canvas[1]))
         summary = row_col_summary(arr)
         if summary:
             parts.append(Text(summary))
+    elif err is not None and f.code in ("GC301", "GC302", "GC201") and f.stats.get("axes"):
+        for view in axis_views(err, f.stats["axes"], _tol(f.stats), canvas[0], color, canvas[1]):
+            parts += [Text(), view]
     for d in f.details:
         parts.append(Text(d, style="dim"))
     if f.hint:
@@ -207,6 +213,14 @@ def _numbers(f: Finding) -> Text | None:
         if isinstance(s.get("mismatched"), int) and s["mismatched"] > len(worst[:5]):
             t.append(f"  … {s['mismatched'] - len(worst[:5])} more; --format json has the numbers", style="dim")
     return t
+
+
+def _tol(stats: dict) -> float:
+    """The error an entry may have and still pass, near enough: rtol times the largest expected entry."""
+    try:
+        return float(stats.get("rtol") or 0.0) * float(stats.get("expected_scale") or 0.0)
+    except (TypeError, ValueError):
+        return 0.0
 
 
 def _num(value) -> str:

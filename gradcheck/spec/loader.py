@@ -18,6 +18,7 @@ from .display import read_codes, read_visibility
 from .families import expand
 from .functions import leaf_names, read_functions, read_student_cost
 from .model import (
+    AXIS_ROLES,
     DEFAULT_TOLERANCE,
     INITS,
     Dim,
@@ -224,7 +225,7 @@ def _values(r: Reader, root: LDict, dims: tuple[Dim, ...], define) -> tuple[Valu
     out = []
     for key, spec in raw.items():
         r.name(key, f"values.{key}", raw, key)
-        v = r.mapping(spec, f"values.{key}", raw, key, {"shape": True, "init": False, "scale": False, "classes": False})
+        v = r.mapping(spec, f"values.{key}", raw, key, {"shape": True, "init": False, "scale": False, "classes": False, "axes": False})
         shape = v["shape"]
         if not isinstance(shape, list) or not 0 <= len(shape) <= 6:
             raise r.fail(f"'values.{key}.shape' must be a list of 0 to 6 dims (got {shown_value(shape)})", v, "shape")
@@ -255,8 +256,23 @@ def _values(r: Reader, root: LDict, dims: tuple[Dim, ...], define) -> tuple[Valu
         elif classes is not None:
             raise r.fail(f"'values.{key}.classes' is only used with init: labels", v, "classes")
         define(key, "value", raw, key)
-        out.append(ValueGen(key, tuple(shape), init, scale, classes))
+        out.append(ValueGen(key, tuple(shape), init, scale, classes, _axes(r, v, key, len(shape))))
     return tuple(out)
+
+
+def _axes(r: Reader, v: LDict, key: str, rank: int) -> tuple[str, ...]:
+    """``values.KEY.axes``: what each axis of the shape means (optional; reports use it)."""
+    axes = v.get("axes")
+    if axes is None:
+        return ()
+    if not isinstance(axes, list) or len(axes) != rank:
+        raise r.fail(f"'values.{key}.axes' must be a list of {rank} roles, one per entry of shape (got {shown_value(axes)})", v, "axes")
+    for i, role in enumerate(axes):
+        if role not in AXIS_ROLES:
+            raise r.fail(f"'values.{key}.axes[{i}]' must be one of {', '.join(AXIS_ROLES)} (got {shown_value(role)})", axes, i)
+        if role != "feature" and axes.count(role) > 1:
+            raise r.fail(f"'values.{key}.axes' names '{role}' twice; only 'feature' may repeat", axes, i)
+    return tuple(axes)
 
 
 def _parameters(r: Reader, root: LDict, values: tuple[ValueGen, ...]) -> tuple[str, ...]:

@@ -42,6 +42,9 @@ def step_base(name: str) -> str:
 _IDENT = re.compile(r"(?<![\w.])[A-Za-z_][A-Za-z0-9_]*")  # ASCII: W3_dropᵀ is W3_drop, then ᵀ
 
 INITS = ("normal", "uniform", "bernoulli", "zeros", "ones", "positive", "labels", "mask")
+# What an axis of a value means, for the reports' views of where an error lies (per channel,
+# per time step, an H × W map); ``feature`` is any axis without a picture of its own.
+AXIS_ROLES = ("batch", "time", "channel", "height", "width", "feature")
 
 
 
@@ -53,6 +56,7 @@ class ValueGen:
     init: str = "normal"
     scale: float | str = 1.0  # a number, or a formula over the dims (1.5 / sqrt(n0))
     classes: str | int | None = None  # init: labels — integer class indices in [0, classes)
+    axes: tuple[str, ...] = ()  # one AXIS_ROLES entry per axis of shape, or () when the spec says nothing
 
 
 @dataclass(frozen=True)
@@ -317,6 +321,18 @@ class Spec:
             if g.name == name:
                 return g
         return None
+
+    def axes_of(self, name: str) -> list[list[str]]:
+        """The axes of value ``name`` (or of a gradient, through its ``wrt``) as [dim, role]
+        pairs from the spec's ``shape`` and ``axes``; [] when the spec declares no roles."""
+        seen: set[str] = set()
+        while (g := self.gradient(name)) is not None and name not in seen:
+            seen.add(name)
+            name = g.wrt
+        for v in self.values:
+            if v.name == name and v.axes and len(v.axes) == len(v.shape):
+                return [[self.shown(str(d)), role] for d, role in zip(v.shape, v.axes)]
+        return []
 
     def formula_for(self, name: str) -> Formula | None:
         for f in self.forward:
