@@ -96,12 +96,12 @@ def _level(v: float, top: float, ramp: str, tol: float) -> str:
     return ramp[max(1, int(round(min(abs(v) / top, 1.0) * (len(ramp) - 1))))]
 
 
-def _strip(values: np.ndarray, dim: str, role: str, tol: float, width: int, ascii_only: bool) -> Text:
+def _strip(values: np.ndarray, dim: str, role: str, tol: float, width: int, ascii_only: bool) -> list[Text]:
     one, many, sym = WORDS[role]
     ramp = ASCII_SHADES if ascii_only else SHADES
     top = float(values.max()) if values.size else 0.0
-    text = Text(no_wrap=True, overflow="crop")
-    text.append(f"largest |got − expected| per {one} {sym} ({dim} = {len(values)}):\n", style="bold")
+    title = Text(f"largest |got − expected| per {one} {sym} ({dim} = {len(values)}):", style="bold")
+    text = Text(no_wrap=True, overflow="crop")  # bars are cut at the edge, never wrapped
     if len(values) <= MAX_BARS:
         label_w = len(f"{sym}={len(values) - 1}")
         bar_w = max(1, min(24, width - label_w - 14))
@@ -120,8 +120,8 @@ def _strip(values: np.ndarray, dim: str, role: str, tol: float, width: int, asci
         for v in pooled:
             text.append(_level(v, top, ramp, tol), style="red" if v > tol else "dim")
         text.append(f" {len(values) - 1}\n")
-    text.append(f"  {strip_summary(values, tol, role)}")
-    return text
+    text.rstrip()
+    return [title, text, Text(f"  {strip_summary(values, tol, role)}")]
 
 
 def _pool(grid: np.ndarray, rows: int, cols: int) -> np.ndarray:
@@ -137,13 +137,17 @@ def _pool(grid: np.ndarray, rows: int, cols: int) -> np.ndarray:
     return out
 
 
-def _slices(arr: np.ndarray, pairs: list[tuple[str, str]]) -> list[tuple[str, np.ndarray]]:
+def _slices(arr: np.ndarray, pairs: list[tuple[str, str]], tol: float) -> list[tuple[str, np.ndarray]]:
     """The H × W slices to draw: for each of the worst channels (or the one slice when there is
     no channel axis), the slice through that channel's largest error; labelled by its indices."""
     roles = [r for _, r in pairs]
     h, w = roles.index("height"), roles.index("width")
     c = roles.index("channel") if "channel" in roles else None
-    chans = [None] if c is None else sorted(np.argsort(-_along(arr, c), kind="stable")[:MAX_MAPS].tolist())
+    if c is None:
+        chans: list = [None]
+    else:  # the worst channels that are wrong at all, in index order
+        per = _along(arr, c)
+        chans = sorted(k for k in np.argsort(-per, kind="stable")[:MAX_MAPS].tolist() if per[k] > tol) or [int(np.argmax(per))]
     out = []
     for ch in chans:
         sub = np.abs(arr) if ch is None else np.abs(np.take(arr, [ch], axis=c))
@@ -158,24 +162,23 @@ def _slices(arr: np.ndarray, pairs: list[tuple[str, str]]) -> list[tuple[str, np
     return out
 
 
-def _maps(arr: np.ndarray, pairs: list[tuple[str, str]], tol: float, width: int, color: bool, ascii_only: bool) -> Text:
+def _maps(arr: np.ndarray, pairs: list[tuple[str, str]], tol: float, width: int, color: bool, ascii_only: bool) -> list[Text]:
     roles = [r for _, r in pairs]
     dims = [d for d, _ in pairs]
     ramp = ASCII_SHADES if ascii_only else SHADES
-    slices = _slices(arr, pairs)
-    n_cols = slices[0][1].shape[1]
-    fit = max(1, width // max(2 * min(n_cols, 20) + 3, 1))
-    slices = slices[: max(1, min(len(slices), fit))]
-    cols = min(n_cols, 20, max(1, (width - 2) // 2))
+    slices = _slices(arr, pairs, tol)
+    cols = min(slices[0][1].shape[1], 20, max(1, (width - 2) // 2))
     rows = min(slices[0][1].shape[0], MAX_MAP_ROWS)
+    widths = [max(2 * cols, len(label)) for label, _ in slices]
+    while len(slices) > 1 and 2 + sum(widths) + 3 * (len(widths) - 1) > width:  # as many maps as fit side by side
+        slices, widths = slices[:-1], widths[:-1]
     grids = [(label, _pool(g, rows, cols) if g.shape != (rows, cols) else g) for label, g in slices]
     top = max(float(np.max(np.abs(g))) for _, g in grids) or 1.0
-    text = Text(no_wrap=True, overflow="crop")
     hw = f"{dims[roles.index('height')]} × {dims[roles.index('width')]}"
-    text.append(f"where in {hw} ({arr.shape[roles.index('height')]} × {arr.shape[roles.index('width')]})", style="bold")
-    text.append(", the worst " + ("channels" if len(grids) > 1 else "slice") + ":\n", style="bold")
-    cell_w = 2 * cols
-    text.append("  " + "   ".join(f"{label[:cell_w]:<{cell_w}}" for label, _ in grids).rstrip() + "\n", style="dim")
+    title = Text(f"where in {hw} ({arr.shape[roles.index('height')]} × {arr.shape[roles.index('width')]}), the worst "
+                 + ("channels" if len(grids) > 1 else "slice") + ":", style="bold")  # fmt: skip
+    text = Text(no_wrap=True, overflow="crop")  # the maps are cut at the edge, never wrapped
+    text.append("  " + "   ".join(f"{label:<{w}}" for (label, _), w in zip(grids, widths)).rstrip() + "\n", style="dim")
     for i in range(rows):
         text.append("  ")
         for k, (_, g) in enumerate(grids):
@@ -184,14 +187,16 @@ def _maps(arr: np.ndarray, pairs: list[tuple[str, str]], tol: float, width: int,
             for v in g[i]:
                 style = ("red" if v > 0 else "blue") if color and abs(v) > tol else "dim" if abs(v) <= tol else ""
                 text.append(_level(v, top, ramp, tol) * 2, style=style)
+            text.append(" " * (widths[k] - 2 * len(g[i])))
         text.append("\n")
     pooled = slices[0][1].shape != (rows, cols)
     note = f"darker = larger |got − expected| (max {top:.3g})" + (", blocks show their largest entry" if pooled else "")
-    text.append("  " + note + ("; red: got too large, blue: got too small" if color else ""), style="dim")
+    text.rstrip()
+    out = [title, text, Text("  " + note + ("; red: got too large, blue: got too small" if color else ""), style="dim")]
     spatial = _spatial_summary(arr, roles, tol)
     if spatial:
-        text.append("\n  " + spatial)
-    return text
+        out.append(Text("  " + spatial))
+    return out
 
 
 def _spatial_summary(arr: np.ndarray, roles: list[str], tol: float) -> str | None:
@@ -223,6 +228,8 @@ def axis_views(err: Any, axes: Any, tol: float = 0.0, width: int = 76, color: bo
     arr, pairs = got
     width = max(int(width), 8)
     tol = tol if np.isfinite(tol) and tol > 0 else 1e-9 * float(np.max(np.abs(arr)))
+    if not (np.abs(arr) > tol).any():  # nothing off by more than the tolerance: nothing to locate
+        return []
     out = []
     for k, (dim, role) in enumerate(pairs):
         if role not in STRIP_ROLES or arr.shape[k] < 2:
@@ -234,4 +241,4 @@ def axis_views(err: Any, axes: Any, tol: float = 0.0, width: int = 76, color: bo
     roles = [r for _, r in pairs]
     if "height" in roles and "width" in roles and arr.shape[roles.index("height")] * arr.shape[roles.index("width")] > 1:
         out.append(_maps(arr, pairs, tol, width, color, ascii_only))
-    return out
+    return [part for view in out for part in [Text(), *view]]  # a blank line before each view

@@ -142,8 +142,7 @@ def _panel(f: Finding, report: Report, verbose: bool, color: bool = True, canvas
         if summary:
             parts.append(Text(summary))
     elif err is not None and f.code in ("GC301", "GC302", "GC201") and f.stats.get("axes"):
-        for view in axis_views(err, f.stats["axes"], _tol(f.stats), canvas[0], color, canvas[1]):
-            parts += [Text(), view]
+        parts += axis_views(err, f.stats["axes"], _tol(f.stats), canvas[0], color, canvas[1])
     for d in f.details:
         parts.append(Text(d, style="dim"))
     if f.hint:
