@@ -137,9 +137,10 @@ def _pool(grid: np.ndarray, rows: int, cols: int) -> np.ndarray:
     return out
 
 
-def _slices(arr: np.ndarray, pairs: list[tuple[str, str]], tol: float) -> list[tuple[str, np.ndarray]]:
-    """The H × W slices to draw: for each of the worst channels (or the one slice when there is
-    no channel axis), the slice through that channel's largest error; labelled by its indices."""
+def _slices(arr: np.ndarray, pairs: list[tuple[str, str]], tol: float) -> list[tuple[int, str, np.ndarray]]:
+    """The H × W slices to draw, worst first: for each of the worst channels (or the one slice
+    when there is no channel axis), the slice through that channel's largest error, with the
+    channel and a label of the slice's indices."""
     roles = [r for _, r in pairs]
     h, w = roles.index("height"), roles.index("width")
     c = roles.index("channel") if "channel" in roles else None
@@ -147,7 +148,7 @@ def _slices(arr: np.ndarray, pairs: list[tuple[str, str]], tol: float) -> list[t
         chans: list = [None]
     else:  # the worst channels that are wrong at all, in index order
         per = _along(arr, c)
-        chans = sorted(k for k in np.argsort(-per, kind="stable")[:MAX_MAPS].tolist() if per[k] > tol) or [int(np.argmax(per))]
+        chans = [k for k in np.argsort(-per, kind="stable")[:MAX_MAPS].tolist() if per[k] > tol] or [int(np.argmax(per))]
     out = []
     for ch in chans:
         sub = np.abs(arr) if ch is None else np.abs(np.take(arr, [ch], axis=c))
@@ -158,7 +159,7 @@ def _slices(arr: np.ndarray, pairs: list[tuple[str, str]], tol: float) -> list[t
         grid = arr[tuple(where)]
         grid = grid.T if h > w else grid
         label = ", ".join(f"{WORDS[r][2] if r in WORDS else d}={idx[k]}" for k, (d, r) in enumerate(pairs) if k not in (h, w) and arr.shape[k] > 1)
-        out.append((label, grid))
+        out.append((-1 if ch is None else int(ch), label, grid))
     return out
 
 
@@ -166,17 +167,19 @@ def _maps(arr: np.ndarray, pairs: list[tuple[str, str]], tol: float, width: int,
     roles = [r for _, r in pairs]
     dims = [d for d, _ in pairs]
     ramp = ASCII_SHADES if ascii_only else SHADES
-    slices = _slices(arr, pairs, tol)
-    cols = min(slices[0][1].shape[1], 20, max(1, (width - 2) // 2))
-    rows = min(slices[0][1].shape[0], MAX_MAP_ROWS)
+    found = _slices(arr, pairs, tol)
+    shape = found[0][2].shape
+    cols = min(shape[1], 20, max(1, (width - 2) // 2))
+    rows = min(shape[0], MAX_MAP_ROWS)
+    while len(found) > 1 and 2 + sum(max(2 * cols, len(label)) + 3 for _, label, _ in found) - 3 > width:
+        found = found[:-1]  # as many of the worst as fit side by side
+    slices = [(label, g) for _, label, g in sorted(found, key=lambda s: s[0])]
     widths = [max(2 * cols, len(label)) for label, _ in slices]
-    while len(slices) > 1 and 2 + sum(widths) + 3 * (len(widths) - 1) > width:  # as many maps as fit side by side
-        slices, widths = slices[:-1], widths[:-1]
     grids = [(label, _pool(g, rows, cols) if g.shape != (rows, cols) else g) for label, g in slices]
     top = max(float(np.max(np.abs(g))) for _, g in grids) or 1.0
     hw = f"{dims[roles.index('height')]} × {dims[roles.index('width')]}"
-    title = Text(f"where in {hw} ({arr.shape[roles.index('height')]} × {arr.shape[roles.index('width')]}), the worst "
-                 + ("channels" if len(grids) > 1 else "slice") + ":", style="bold")  # fmt: skip
+    which = "slice" if "channel" not in roles else "channels" if len(grids) > 1 else "channel"
+    title = Text(f"where in {hw} ({arr.shape[roles.index('height')]} × {arr.shape[roles.index('width')]}), the worst {which}:", style="bold")
     text = Text(no_wrap=True, overflow="crop")  # the maps are cut at the edge, never wrapped
     text.append("  " + "   ".join(f"{label:<{w}}" for (label, _), w in zip(grids, widths)).rstrip() + "\n", style="dim")
     for i in range(rows):
@@ -189,7 +192,7 @@ def _maps(arr: np.ndarray, pairs: list[tuple[str, str]], tol: float, width: int,
                 text.append(_level(v, top, ramp, tol) * 2, style=style)
             text.append(" " * (widths[k] - 2 * len(g[i])))
         text.append("\n")
-    pooled = slices[0][1].shape != (rows, cols)
+    pooled = shape != (rows, cols)
     note = f"darker = larger |got − expected| (max {top:.3g})" + (", blocks show their largest entry" if pooled else "")
     text.rstrip()
     out = [title, text, Text("  " + note + ("; red: got too large, blue: got too small" if color else ""), style="dim")]

@@ -227,3 +227,12 @@ def test_json_without_axes_has_no_error_by_axis():
 def test_strip_summary_words():
     assert strip_summary(np.array([0.0, 0.0]), TOL, "channel") == "no channel is off by more than the tolerance"
     assert strip_summary(np.array([1.0, 0.0, 1.0, 1.0, 0.0]), TOL, "batch") == "wrong at i = 0, 2–3; right at i = 1, 4"
+
+
+def test_a_narrow_panel_keeps_the_worst_channels():
+    err = np.zeros((2, 4, 4, 5))
+    for c, v in [(0, 2.5), (1, 3.0), (3, 2.0), (4, 1.0)]:
+        err[1, :, :, c] = v
+    lines = drawn(axis_views(err, NHWC, TOL, width=25), 25)
+    header = next(line for line in lines if "c=" in line and "i=" in line)
+    assert [part.strip() for part in header.split("   ") if part.strip()] == ["i=1, c=0", "i=1, c=1"]
