@@ -1,0 +1,55 @@
+"""Mistakes turned into edit kinds with what only the spec knows (edits_conv.py undoes them): the
+literal arguments a function is called with (a mode's name), the operand a spec author's wrong
+formula puts in place of the right one, a gradient returned with its padding.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from ..findings import Mistake
+
+
+def _literals(spec, fn) -> tuple[str, ...]:
+    """The string arguments the spec passes to the student's function (``"=average"`` is ``"average"``),
+    this check's first, then those of the other checks of the same function (``"=max"``)."""
+    own = getattr(fn, "function", None) or getattr(fn, "name", None)
+    same = [g for g in spec.functions if (getattr(g, "function", None) or g.name) == own and g is not fn]
+    args = [a for g in [fn, *same] for a in (getattr(g, "args", None) or [])]
+    return tuple(dict.fromkeys(a[1:] for a in args if isinstance(a, str) and a.startswith("=")))
+
+
+def operand_swap(right: ast.expr, wrong: ast.expr) -> tuple[str, str] | None:
+    """(the right operand, the wrong one) where two formulas differ in one place: the first
+    argument or operand of the same position that differs, a name or a small expression.
+    ``conv2d_backward_x(dZ, W, …)`` and ``conv2d_backward_x_input(dZ, A_prev, …)`` give (W, A_prev)."""
+    if ast.dump(right) == ast.dump(wrong):
+        return None
+    if isinstance(right, ast.Name):
+        return right.id, ast.unparse(wrong)
+    pairs: list[tuple[ast.AST, ast.AST]] = []
+    if isinstance(right, ast.Call) and isinstance(wrong, ast.Call):
+        pairs = list(zip(right.args, wrong.args))
+    elif isinstance(right, ast.BinOp) and isinstance(wrong, ast.BinOp) and type(right.op) is type(wrong.op):
+        pairs = [(right.left, wrong.left), (right.right, wrong.right)]
+    for r, w in pairs:
+        if ast.dump(r) != ast.dump(w):
+            return operand_swap(r, w) if isinstance(r, (ast.Name, ast.Call, ast.BinOp)) else None  # type: ignore[arg-type]
+    return None
+
+
+def translate_more(spec, fn, name: str | None, m: Mistake, wrong=None) -> Mistake | None:
+    """The edit kind of a mistake this module knows (None: leave it to known.translated).
+    ``wrong``: the spec author's mistake (its formula), for a ``spec`` mistake."""
+    if m.kind == "all-zeros":
+        found = _literals(spec, fn) if fn is not None else ()
+        return Mistake("all-zeros", m.tag, found[:1], found[1:]) if found else None
+    if m.kind != "spec" or wrong is None:
+        return None
+    if m.tag == "padding":
+        return Mistake("unpad", m.tag)
+    if m.tag == "wrong-operand":
+        reference = spec.formula_for(name) if name else None
+        swap = operand_swap(reference.tree, wrong.formula.tree) if reference is not None else None
+        return Mistake("spec-operand", m.tag, swap) if swap else None
+    return None

@@ -1,0 +1,127 @@
+"""Candidate edits for the windowed layers (gradcheck/fixes/edits_conv.py) and the spec-side
+translations they need (known_more.py): each on a small function written for the test."""
+
+from __future__ import annotations
+
+import ast
+from types import SimpleNamespace
+
+from gradcheck.findings import Mistake
+from gradcheck.fixes.edits import edit_once
+from gradcheck.fixes.known_more import operand_swap, translate_more
+from gradcheck.fixes.term_edits import Known
+
+LAYER = '''import numpy as np
+
+
+def layer_backward(g, saved, opts="full"):
+    (x, k) = saved
+    (n, rows, cols, ch) = x.shape
+    s = opts["stride"]
+    p = opts["pad"]
+    out_rows = int((rows - 2) / s) + 1
+    out_cols = int((cols - 2) / s) + 1
+    gx = np.zeros(x.shape)
+    dk = np.zeros(k.shape)
+    x_p = zero_pad(x, p)
+    gx_p = zero_pad(gx, p)
+    for e in range(n):
+        win_src = x_p[e]
+        for r in range(out_rows):
+            for q in range(out_cols):
+                top = r
+                left = q
+                piece = win_src[top:top + 2, left:left + 2, :]
+                dk[:, :, :] = piece * g[e, r, q]
+                gx_p[e, top:top + 2, left:left + 2, :] += piece * g[e, r, q]
+    if opts == "part":
+        gx_p = gx_p * 0
+    return gx_p, dk
+'''
+
+
+def lines_changed(text: str, new: str) -> list[tuple[str, str]]:
+    return [(a.strip(), b.strip()) for a, b in zip(text.split("\n"), new.split("\n")) if a != b]
+
+
+def line_of(text: str, start: str) -> int:
+    return next(i for i, ln in enumerate(text.split("\n"), 1) if ln.strip().startswith(start))
+
+
+def edits(mistake: Mistake, at: str, target: str, batch: str = "n") -> list[list[tuple[str, str]]]:
+    return [lines_changed(LAYER, new) for new in edit_once(LAYER, line_of(LAYER, at), target, mistake, Known(batch))]
+
+
+def test_a_subscript_write_in_a_loop_accumulates():
+    found = edits(Mistake("accumulate", "not-accumulated"), "dk[:, :, :] =", "dk")
+    assert found[0] == [("dk[:, :, :] = piece * g[e, r, q]", "dk[:, :, :] += piece * g[e, r, q]")]
+
+
+def test_a_forward_stride_is_put_back_on_every_window_start_with_the_students_name():
+    found = edits(Mistake("stride-one", "stride-ignored", ("conv2d",)), "top = r", "gx")
+    assert found[0] == [("top = r", "top = r * s"), ("left = q", "left = q * s")]
+
+
+def test_the_output_size_gets_the_padding_on_each_line():
+    found = edits(Mistake("size-without-pad", "padding", ("conv2d",)), "out_rows =", "gx")
+    assert found[0] == [
+        ("out_rows = int((rows - 2) / s) + 1", "out_rows = int((rows - 2 + 2 * p) / s) + 1"),
+        ("out_cols = int((cols - 2) / s) + 1", "out_cols = int((cols - 2 + 2 * p) / s) + 1"),
+    ]
+
+
+def test_a_padded_return_is_cut_back_with_the_unpacked_sizes_first():
+    found = edits(Mistake("unpad", "padding"), "return gx_p", "gx")
+    assert found[0] == [("return gx_p, dk", "return gx_p[:, p:p + rows, p:p + cols, :], dk")]
+    assert ("return gx_p, dk", "return gx_p[:, :, p:p + gx.shape[2], p:p + gx.shape[3]], dk") in [f[0] for f in found]
+
+
+def test_the_wrong_operand_is_replaced_where_the_line_reads_what_was_computed_from_it():
+    found = edits(Mistake("spec-operand", "wrong-operand", ("k", "x")), "gx_p[e,", "gx")
+    assert found[0] == [("gx_p[e, top:top + 2, left:left + 2, :] += piece * g[e, r, q]", "gx_p[e, top:top + 2, left:left + 2, :] += k[:, :, :] * g[e, r, q]")]
+
+
+def test_an_operand_written_as_a_product_becomes_the_right_name():
+    text = "def f(dout, x_hat, std):\n    dgamma = (dout * (x_hat * std)).sum(axis=0)\n    return dgamma\n"
+    out = edit_once(text, 2, "dgamma", Mistake("spec-operand", "wrong-operand", ("xhat", "x - mu")), Known("N"))
+    assert out[0].split("\n")[1].strip() == "dgamma = (dout * x_hat).sum(axis=0)"
+
+
+def test_a_mode_compared_with_a_name_the_spec_never_passes_is_renamed():
+    text = 'def pool(a, mode="one"):\n    if mode == "one":\n        return a\n    elif mode == \'two_\':\n        return 2 * a\n    return 0 * a\n'
+    out = edit_once(text, 4, "y", Mistake("all-zeros", "not-computed", ("two",), ("one",)), Known("m"))
+    assert [lines_changed(text, o) for o in out] == [[("elif mode == 'two_':", "elif mode == 'two':")]]
+
+
+def test_np_pad_of_every_axis_pads_the_middle_two_then_the_last_two():
+    text = "import numpy as np\ndef zp(a, w):\n    b = np.pad(a, w, mode='constant')\n    return b\n"
+    out = [o.split("\n")[2].strip() for o in edit_once(text, 3, "b", Mistake("pad-every-axis", "padding"), Known("m"))]
+    assert out == ["b = np.pad(a, ((0, 0), (w, w), (w, w), (0, 0)), mode='constant')", "b = np.pad(a, ((0, 0), (0, 0), (w, w), (w, w)), mode='constant')"]
+
+
+def test_a_max_over_one_axis_becomes_the_max_of_the_window():
+    text = "import numpy as np\ndef mk(v):\n    t = v == np.max(v, axis=1)\n    return t\n"
+    out = edit_once(text, 3, "t", Mistake("max-axis", "wrong-sum-axis", ("1",)), Known("m"))
+    assert out[0].split("\n")[2].strip() == "t = v == np.max(v)"
+
+
+def test_a_wrong_operator_turns_where_the_expression_has_the_right_shape():
+    text = "def share(z, size):\n    (a, b) = size\n    v = z / (a + b)\n    return v\n"
+    out = edit_once(text, 3, "v", Mistake("operator", "wrong-operator", ("u * w",)), Known("m"))
+    assert out[0].split("\n")[2].strip() == "v = z / (a * b)"
+    assert edit_once(text, 3, "v", Mistake("operator", "wrong-operator", ("f(u)",)), Known("m")) == []
+
+
+def test_operand_swap_reads_the_first_differing_argument():
+    parse = lambda t: ast.parse(t, mode="eval").body  # noqa: E731
+    assert operand_swap(parse("back(g, k, s, x)"), parse("back_in(g, x, 2, s)")) == ("k", "x")
+    assert operand_swap(parse("sum(g * xh, axis=0)"), parse("sum(g * (x - mu), axis=0)")) == ("xh", "x - mu")
+    assert operand_swap(parse("back(g)"), parse("back(g)")) is None
+
+
+def test_a_mode_translation_names_this_checks_literal_first():
+    one = SimpleNamespace(name="pool_one", function="pool", args=["a", "=one"])
+    two = SimpleNamespace(name="pool_two", function="pool", args=["a", "=two"])
+    spec = SimpleNamespace(functions=(one, two))
+    assert translate_more(spec, two, None, Mistake("all-zeros", "not-computed")) == Mistake("all-zeros", "not-computed", ("two",), ("one",))
+    assert translate_more(spec, one, None, Mistake("spec", "padding", ("0",))) is None  # a spec mistake needs its formula
