@@ -287,10 +287,71 @@ def _unpad(site: Site, m: Mistake, k: Known) -> Edits:
         yield [(*site.src.span(name), f"{name.id}[:, :, {p}:{p} + {x}.shape[2], {p}:{p} + {x}.shape[3]]")]
 
 
+# -- keepdims on a method sum, an unused mask, channels moved last -------------------------------
+def _method_sums(site: Site) -> list[ast.Call]:
+    """``(dout * x_hat).sum(axis=(0, 2, 3))``: sums written as a method, no positional argument."""
+    value = getattr(site.stmt, "value", None)
+    return [n for n in ast.walk(value) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in ("sum", "mean") and not n.args] if value else []
+
+
+def _keepdims(site: Site, m: Mistake, k: Known) -> Edits:
+    """A method sum's ``keepdims=True`` added (drop-keepdims) or taken out with its comma (add-keepdims)."""
+    for call in _method_sums(site):
+        kept = [kw for kw in call.keywords if kw.arg == "keepdims"]
+        if m.kind == "drop-keepdims" and not kept:
+            end = site.src.span(call)[1] - 1
+            yield [(end, end, ", keepdims=True" if call.keywords else "keepdims=True")]
+        elif m.kind == "add-keepdims" and kept:
+            a, b = site.src.span(kept[0])
+            before = [site.src.span(kw)[1] for kw in call.keywords if site.src.span(kw)[1] <= a]
+            yield [(max(before) if before else a, b, "")]
+
+
+def _unused_mask(site: Site, m: Mistake, k: Known) -> Edits:
+    """The gradient sent to every entry of a window while the mask computed for it is never read:
+    ``+= dout[n, c, i, j]`` becomes ``+= mask * dout[n, c, i, j]``."""
+    value = getattr(site.stmt, "value", None)
+    if site.func is None or value is None:
+        return
+    read = {n.id for n in ast.walk(site.func) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    a, b = site.src.span(value)
+    for n in ast.walk(site.func):
+        unread = isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name) and n.targets[0].id not in read
+        if unread and n.lineno < site.stmt.lineno and _has(n.value, lambda x: isinstance(x, ast.Compare)):  # type: ignore[union-attr]
+            mask = n.targets[0].id  # type: ignore[attr-defined]
+            loose = isinstance(value, ast.BinOp) and not isinstance(value.op, (ast.Mult, ast.Div))
+            yield [(a, a, f"{mask} * ("), (b, b, ")")] if loose else [(a, a, f"{mask} * ")]
+
+
+def _channels_last(site: Site, m: Mistake, k: Known) -> Edits:
+    """``dout.reshape(-1, C)`` of an (N, C, H, W) array: the channels moved last first
+    (``dout.transpose(0, 2, 3, 1).reshape(-1, C)``), and the rows reshaped back to (N, H, W, C) and
+    moved to (N, C, H, W) (``.reshape(N, H, W, C).transpose(0, 3, 1, 2)``)."""
+    if site.func is None:
+        return
+    shapes = _sizes(site, k.batch)
+    if not shapes:
+        return
+    n_, c_, h_, w_ = shapes[0]
+    flat, back = [], []
+    for call in [x for x in ast.walk(site.func) if isinstance(x, ast.Call) and isinstance(x.func, ast.Attribute) and x.func.attr == "reshape"]:
+        args = [a.id if isinstance(a, ast.Name) else site.src.seg(a) for a in call.args]
+        dot = site.src.span(call.func.value)[1]
+        if len(args) == 2 and args[1] == c_ and _call_name(call.func.value) != "transpose":
+            flat.append((dot, dot, ".transpose(0, 2, 3, 1)"))
+        elif args == [n_, c_, h_, w_]:
+            back.append((*site.src.span(call), f"{site.src.seg(call.func.value)}.reshape({n_}, {h_}, {w_}, {c_}).transpose(0, 3, 1, 2)"))
+    if flat:
+        yield flat + back
+        if back:
+            yield flat
+
+
 KINDS: dict[str, Callable[[Site, Mistake, Known], Edits]] = {
     "accumulate": _accumulate_into, "stride-one": _stride_one, "size-without-pad": _size_without_pad,
     "pad-every-axis": _pad_axes, "max-axis": _max_axis, "operator": _operator, "all-zeros": _mode_name,
-    "spec-operand": _spec_operand, "unpad": _unpad,
+    "spec-operand": _spec_operand, "unpad": _unpad, "drop-keepdims": _keepdims, "add-keepdims": _keepdims,
+    "mask-unused": _unused_mask, "channels-last": _channels_last,
 }  # fmt: skip
 
 

@@ -38,6 +38,10 @@ def operand_swap(right: ast.expr, wrong: ast.expr) -> tuple[str, str] | None:
     return None
 
 
+# A spec author's mistake named by its tag alone, and the edit kind that undoes it.
+SPEC_TAGS = {"padding": "unpad", "pool-mask": "mask-unused", "reshape-not-transpose": "channels-last"}
+
+
 def translate_more(spec, fn, name: str | None, m: Mistake, wrong=None) -> Mistake | None:
     """The edit kind of a mistake this module knows (None: leave it to known.translated).
     ``wrong``: the spec author's mistake (its formula), for a ``spec`` mistake."""
@@ -46,8 +50,8 @@ def translate_more(spec, fn, name: str | None, m: Mistake, wrong=None) -> Mistak
         return Mistake("all-zeros", m.tag, found[:1], found[1:]) if found else None
     if m.kind != "spec" or wrong is None:
         return None
-    if m.tag == "padding":
-        return Mistake("unpad", m.tag)
+    if m.tag in SPEC_TAGS:
+        return Mistake(SPEC_TAGS[m.tag], m.tag)
     if m.tag == "wrong-operand":
         reference = spec.formula_for(name) if name else None
         swap = operand_swap(reference.tree, wrong.formula.tree) if reference is not None else None

@@ -125,3 +125,32 @@ def test_a_mode_translation_names_this_checks_literal_first():
     spec = SimpleNamespace(functions=(one, two))
     assert translate_more(spec, two, None, Mistake("all-zeros", "not-computed")) == Mistake("all-zeros", "not-computed", ("two",), ("one",))
     assert translate_more(spec, one, None, Mistake("spec", "padding", ("0",))) is None  # a spec mistake needs its formula
+
+
+def test_keepdims_on_a_method_sum_is_added_or_taken_out():
+    text = "def back(g, xn):\n    dg = (g * xn).sum(axis=(0, 2, 3))\n    return dg\n"
+    added = edit_once(text, 2, "dg", Mistake("drop-keepdims", "missing-keepdims"), Known("N"))
+    assert added[0].split("\n")[1].strip() == "dg = (g * xn).sum(axis=(0, 2, 3), keepdims=True)"
+    removed = edit_once(added[0], 2, "dg", Mistake("add-keepdims", "extra-keepdims"), Known("N"))
+    assert removed[0] == text
+
+
+def test_a_mask_computed_and_never_read_multiplies_the_window_gradient():
+    text = (
+        "import numpy as np\ndef pool_back(g, a):\n    out = np.zeros_like(a)\n    for i in range(3):\n"
+        "        win = a[i:i + 2]\n        hit = win == np.max(win)\n        out[i:i + 2] += g[i] + 0\n    return out\n"
+    )
+    out = edit_once(text, 7, "out", Mistake("mask-unused", "pool-mask"), Known("N"))
+    assert out[0].split("\n")[6].strip() == "out[i:i + 2] += hit * (g[i] + 0)"
+
+
+def test_rows_of_an_nchw_array_move_the_channels_last_and_back():
+    text = (
+        "def sbn_back(g, saved):\n    N, C, H, W = g.shape\n    rows = g.reshape(-1, C)\n"
+        "    gr, d1, d2 = bn_back(rows, saved)\n    gx = gr.reshape(N, C, H, W)\n    return gx, d1, d2\n"
+    )
+    out = edit_once(text, 4, "d1", Mistake("channels-last", "reshape-not-transpose"), Known("N"))
+    assert lines_changed(text, out[0]) == [
+        ("rows = g.reshape(-1, C)", "rows = g.transpose(0, 2, 3, 1).reshape(-1, C)"),
+        ("gx = gr.reshape(N, C, H, W)", "gx = gr.reshape(N, H, W, C).transpose(0, 3, 1, 2)"),
+    ]
