@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ..findings import Mistake
 from ..spec import pyast
+from .edits_class import CLASS_KINDS
 from .source import Source, _call_name, _has, _operator_between, enclosing_function, statement
 from .term_edits import Known, _stride
 
@@ -351,7 +352,7 @@ KINDS: dict[str, Callable[[Site, Mistake, Known], Edits]] = {
     "accumulate": _accumulate_into, "stride-one": _stride_one, "size-without-pad": _size_without_pad,
     "pad-every-axis": _pad_axes, "max-axis": _max_axis, "operator": _operator, "all-zeros": _mode_name,
     "spec-operand": _spec_operand, "unpad": _unpad, "drop-keepdims": _keepdims, "add-keepdims": _keepdims,
-    "mask-unused": _unused_mask, "channels-last": _channels_last,
+    "mask-unused": _unused_mask, "channels-last": _channels_last, **CLASS_KINDS,
 }  # fmt: skip
 
 
@@ -379,7 +380,7 @@ def _parses(new: str, old: str) -> bool:
         Source(new)
     except (SyntaxError, ValueError, RecursionError):
         return False
-    return new.count("\n") == old.count("\n")
+    return new.count("\n") - old.count("\n") in (0, 1)  # edits_class's correct-class line adds one
 
 
 __all__ = ["KINDS", "Site", "more_edits", "more_texts"]

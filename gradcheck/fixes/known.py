@@ -15,7 +15,7 @@ from ..diagnose.explain_value import context, l2_strengths
 from ..findings import Finding, Mistake
 from ..spec import pyast
 from ..spec.model import Spec
-from .known_more import translate_more
+from .known_more import BY_KIND, translate_more
 from .term_edits import Known
 
 
@@ -79,8 +79,8 @@ def translated(spec: Spec, f: Finding, m: Mistake) -> Mistake:
     """A spec author's mistake (kind ``spec``, its index) as an edit kind: the stride left out
     (tag stride-ignored), a sum assigned where it accumulates (not-accumulated), or the reference
     times a factor (``ref * pf * pf``: divide by f * f)."""
-    if m.kind == "all-zeros":
-        return translate_more(spec, _function(spec, f), None, m) or m
+    if m.kind in BY_KIND:  # a mode's name, the correct class: known_more reads the spec
+        return translate_more(spec, _function(spec, f), internal(spec, f, m.within or f.target), m) or m
     if m.kind != "spec" or not m.args or not m.args[0].isdigit():
         return m
     name = internal(spec, f, f.target)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 
 from ..findings import Mistake
+from ..spec import pyast
 
 
 def _literals(spec, fn) -> tuple[str, ...]:
@@ -42,12 +43,52 @@ def operand_swap(right: ast.expr, wrong: ast.expr) -> tuple[str, str] | None:
 SPEC_TAGS = {"padding": "unpad", "pool-mask": "mask-unused", "reshape-not-transpose": "channels-last"}
 
 
+def _onehot(node: ast.AST) -> ast.Call | None:
+    found = [n for n in ast.walk(node) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "onehot" and n.args]
+    return found[0] if found else None
+
+
+class _Plain(ast.NodeTransformer):
+    """A spec term as an index of rows takes it: ``float(m > 0)`` is ``m > 0``, no keepdims."""
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        if isinstance(node.func, ast.Name) and node.func.id == "float" and len(node.args) == 1:
+            return node.args[0]
+        node.keywords = [kw for kw in node.keywords if kw.arg != "keepdims"]
+        return node
+
+
+def correct_class(formula, m: Mistake) -> Mistake | None:
+    """drop-correct-class: (the label, the term subtracted at it) from ``p - onehot(y, C) * t``;
+    margin-correct-class: (the label,) of the margins' ``(1 - onehot(y, C))``."""
+    for node in ast.walk(formula.tree):
+        if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub)) or (hot := _onehot(node.right)) is None:
+            continue
+        label = ast.unparse(hot.args[0])
+        if m.kind == "margin-correct-class":
+            return Mistake("margin-line", m.tag, (label,), (), m.within) if isinstance(node.left, ast.Constant) else None
+        right = node.right
+        if right is hot:
+            return Mistake("correct-class-line", m.tag, (label, "1"))
+        if isinstance(right, ast.BinOp) and isinstance(right.op, ast.Mult) and hot in (right.left, right.right):
+            other = right.right if right.left is hot else right.left
+            return Mistake("correct-class-line", m.tag, (label, ast.unparse(_Plain().visit(pyast.parse(ast.unparse(other), mode="eval").body))))
+    return None
+
+
+BY_KIND = ("all-zeros", "drop-correct-class", "margin-correct-class")  # translated with the spec's help
+
+
 def translate_more(spec, fn, name: str | None, m: Mistake, wrong=None) -> Mistake | None:
     """The edit kind of a mistake this module knows (None: leave it to known.translated).
     ``wrong``: the spec author's mistake (its formula), for a ``spec`` mistake."""
     if m.kind == "all-zeros":
         found = _literals(spec, fn) if fn is not None else ()
         return Mistake("all-zeros", m.tag, found[:1], found[1:]) if found else None
+    if m.kind in ("drop-correct-class", "margin-correct-class"):
+        formula = spec.formula_for(name) if name else None
+        return correct_class(formula, m) if formula is not None else None
     if m.kind != "spec" or wrong is None:
         return None
     if m.tag in SPEC_TAGS:

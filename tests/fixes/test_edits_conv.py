@@ -154,3 +154,43 @@ def test_rows_of_an_nchw_array_move_the_channels_last_and_back():
         ("rows = g.reshape(-1, C)", "rows = g.transpose(0, 2, 3, 1).reshape(-1, C)"),
         ("gx = gr.reshape(N, C, H, W)", "gx = gr.reshape(N, H, W, C).transpose(0, 3, 1, 2)"),
     ]
+
+
+SOFT = (
+    "import numpy as np\n\ndef soft(s, y):\n    N = s.shape[0]\n    p = np.exp(s) / np.sum(np.exp(s), axis=1, keepdims=True)\n"
+    "    g = p.copy()\n    g /= N\n    return g\n"
+)
+
+
+def test_the_correct_class_gets_its_own_line_before_the_scaling():
+    out = edit_once(SOFT, 7, "g", Mistake("correct-class-line", "correct-class", ("y", "1")), Known("N"))
+    assert out[0].split("\n")[5:8] == ["    g = p.copy()", "    g[np.arange(N), y] -= 1", "    g /= N"]
+
+
+def test_a_negated_value_built_over_lines_is_negated_back_on_each():
+    text = SOFT.replace("g = p.copy()", "g = -p\n    g[np.arange(N), y] += 1")
+    out = edit_once(text, 7, "g", Mistake("negate", "sign-flip"), Known("N"))
+    assert lines_changed(text, out[0]) == [("g = -p", "g = p"), ("g[np.arange(N), y] += 1", "g[np.arange(N), y] -= 1")]
+
+
+def test_the_margins_correct_class_is_zeroed_after_the_margins_line():
+    text = "import numpy as np\n\ndef hinge(s, y, N):\n    mg = np.maximum(0, s - s[np.arange(N), y][:, None] + 1)\n    return np.sum(mg) / N\n"
+    out = edit_once(text, 4, "loss", Mistake("margin-line", "correct-class", ("y",), (), "mg"), Known("N"))
+    assert out[0].split("\n")[4] == "    mg[np.arange(N), y] = 0"
+
+
+def test_a_flat_gradient_is_reshaped_to_the_inputs_shape():
+    text = "def back(g, x, w):\n    gx = g @ w.T\n    return gx\n"
+    out = edit_once(text, 2, "gx", Mistake("drop-reshape", "missing-reshape", ("x",)), Known("N"))
+    assert out[0].split("\n")[1].strip() == "gx = (g @ w.T).reshape(x.shape)"
+
+
+def test_a_line_edit_that_adds_a_line_keeps_the_line_before_it_and_applies():
+    from gradcheck.fixes.verify import _line_edit, apply
+
+    old = "a = 1\nb = 2\nc = 3"
+    edit = _line_edit(None, old, "a = 1\nb = 2\nb += 1\nc = 3")
+    assert (edit.line, edit.end_line, edit.before, edit.after) == (2, 2, "b = 2", "b = 2\nb += 1")
+    other = _line_edit(None, old, "a = 0\nb = 2\nc = 3")
+    assert apply({None: old}, [other, edit]) == {None: "a = 0\nb = 2\nb += 1\nc = 3"}
+    assert _line_edit(None, old, old) is None and _line_edit(None, old, "x\ny\n" + old) is None

@@ -1,0 +1,129 @@
+"""Inverse edits that a classifier's gradient or an affine layer needs: the correct class's own line
+(``dx[np.arange(N), y] -= 1``, ``margins[np.arange(N), y] = 0``) where the student wrote none,
+a value negated over several lines, and a reshape back to the input's shape.
+
+The correct class's line is the one edit that adds a line (the verified fix's ``after`` holds the
+line it sits next to and the new one); every other edit keeps the line count.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from ..findings import Mistake
+from .source import _LOOSE, _np, _numpy_term, _operator_between
+from .term_edits import Known, _rows
+
+if TYPE_CHECKING:
+    from .edits_conv import Site
+
+Edits = Iterator[list]
+
+
+def _root(node: ast.AST) -> str | None:
+    while isinstance(node, ast.Subscript):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _writes(func: ast.AST, target: str) -> list[ast.stmt]:
+    """The function's statements that write ``target`` (``dx = …``, ``dx[…] += …``), in order."""
+    out = []
+    for n in ast.walk(func):
+        if isinstance(n, ast.Assign) and any(_root(t) == target for t in n.targets) or isinstance(n, ast.AugAssign) and _root(n.target) == target:
+            out.append(n)
+    return sorted(out, key=lambda n: n.lineno)
+
+
+def _insert(site: Site, text: str, after: ast.stmt | None = None) -> list:
+    """``text`` as a line of its own, before the finding's statement (or after ``after``), indented alike."""
+    anchor = after if after is not None else site.stmt
+    if anchor is None:
+        return []
+    lines = site.src.lines
+    indent = lines[anchor.lineno - 1][: len(lines[anchor.lineno - 1]) - len(lines[anchor.lineno - 1].lstrip())]
+    if after is not None:
+        at = site.src.starts[(after.end_lineno or after.lineno)]
+        return [(at, at, f"{indent}{text}\n")]
+    at = site.src.starts[anchor.lineno - 1]
+    return [(at, at, f"{indent}{text}\n")]
+
+
+def _unread(site: Site) -> list[str]:
+    """Names the function computes and never reads (``num_pos``, computed for a line never written)."""
+    func = site.func
+    read = {n.id for n in ast.walk(func) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    return [
+        n.targets[0].id
+        for n in ast.walk(func)
+        if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name) and n.targets[0].id not in read
+    ]
+
+
+def _correct_class_line(site: Site, m: Mistake, k: Known) -> Edits:
+    """The gradient has no term at the correct class: ``dx[np.arange(N), y] -= term`` inserted
+    before the finding's line (after it when that line creates the gradient); the term is a name
+    the function computed and never read, else the spec's own, in numpy."""
+    if site.func is None or site.stmt is None or len(m.args) != 2:
+        return
+    label, term = m.args
+    writes = _writes(site.func, site.target)
+    if not writes:
+        return
+    rows = f"{_np(site.src.text)}.arange({_rows(site.src, site.stmt, k)})"
+    terms = [*_unread(site), _numpy_term(term, _np(site.src.text))] if term != "1" else ["1"]
+    creates = isinstance(site.stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == site.target for t in site.stmt.targets)
+    for t in terms[:3]:
+        yield _insert(site, f"{site.target}[{rows}, {label}] -= {t}", after=site.stmt if creates else None)
+
+
+def _margin_line(site: Site, m: Mistake, k: Known) -> Edits:
+    """The correct class's margin counted: ``margins[np.arange(N), y] = 0`` after the line computing it."""
+    if site.func is None or not m.args or not m.within:
+        return
+    label = m.args[0]
+    made = [w for w in _writes(site.func, m.within) if isinstance(w, ast.Assign) and w.lineno <= site.line]
+    if not made:
+        return
+    rows = f"{_np(site.src.text)}.arange({_rows(site.src, made[-1], k)})"  # type: ignore[arg-type]
+    yield _insert(site, f"{m.within}[{rows}, {label}] = 0", after=made[-1])
+
+
+def _negate_lines(site: Site, m: Mistake, k: Known) -> Edits:
+    """A value built over several lines and negated (``dx = -probs`` then ``dx[…] += 1``): the
+    first assignment negated back and each later ``+=``/``-=`` of it turned."""
+    if site.func is None:
+        return
+    writes = _writes(site.func, site.target)
+    first = writes[0] if writes else None
+    turns = [w for w in writes[1:] if isinstance(w, ast.AugAssign) and isinstance(w.op, (ast.Add, ast.Sub))]
+    if not isinstance(first, ast.Assign) or not turns:
+        return
+    v = first.value
+    if isinstance(v, ast.UnaryOp) and isinstance(v.op, ast.USub):
+        edits = [(*site.src.span(v), site.src.seg(v.operand))]
+    else:
+        edits = [(*site.src.span(v), f"-({site.src.seg(v)})" if isinstance(v, _LOOSE) else f"-{site.src.seg(v)}")]
+    for w in turns:
+        old, new = ("+=", "-=") if isinstance(w.op, ast.Add) else ("-=", "+=")
+        if (e := _operator_between(site.src, w.target, w.value, old, new)) is not None:
+            edits.append(e)
+    yield edits
+
+
+def _reshape_back(site: Site, m: Mistake, k: Known) -> Edits:
+    """A gradient left flat: the value reshaped to the input's shape (``.reshape(x.shape)``)."""
+    value = getattr(site.stmt, "value", None)
+    if value is None or not m.args:
+        return
+    a, b = site.src.span(value)
+    text = f".reshape({m.args[0]}.shape)"
+    yield [(a, a, "("), (b, b, ")" + text)] if isinstance(value, _LOOSE) else [(b, b, text)]
+
+
+CLASS_KINDS = {
+    "correct-class-line": _correct_class_line, "margin-line": _margin_line, "negate": _negate_lines,
+    "drop-reshape": _reshape_back,
+}  # fmt: skip
