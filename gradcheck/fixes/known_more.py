@@ -9,6 +9,7 @@ import ast
 
 from ..findings import Mistake
 from ..spec import pyast
+from .edits_gc import TAGS as GC_TAGS
 
 
 def _literals(spec, fn) -> tuple[str, ...]:
@@ -93,6 +94,8 @@ def translate_more(spec, fn, name: str | None, m: Mistake, wrong=None) -> Mistak
         return None
     if m.tag in SPEC_TAGS:
         return Mistake(SPEC_TAGS[m.tag], m.tag)
+    if m.tag in GC_TAGS:  # a gradient check's symptom: edits_gc proposes each repair it allows
+        return Mistake("difference-repair", m.tag)
     if m.tag == "wrong-operand":
         reference = spec.formula_for(name) if name else None
         swap = operand_swap(reference.tree, wrong.formula.tree) if reference is not None else None

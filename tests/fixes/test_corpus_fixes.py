@@ -14,8 +14,6 @@ BELOW = {  # measured with `pytest -m sweep` on main, 2026-12-07 (the catalog no
     "missing-activation-derivative inside the LSTM cell have no inverse edit yet (not-accumulated has one)",
     "cs231n_rnn": "4/22: its spec mistakes (time-carry-missing, upstream-not-added, wrong-gate, mask-ignored, "
     "repeated-index, the derivative inside lstm_step_backward) have no inverse edit yet (not-accumulated has one)",
-    "gradient_checking": "0/4: its named mistakes are the spec author's formulas for the wrong difference (1/3, 1), "
-    "a symptom that several different lines produce (no copy of theta, / epsilon, J_minus - J_plus), not one edit to invert",
 }
 
 

@@ -194,3 +194,59 @@ def test_a_line_edit_that_adds_a_line_keeps_the_line_before_it_and_applies():
     other = _line_edit(None, old, "a = 0\nb = 2\nc = 3")
     assert apply({None: old}, [other, edit]) == {None: "a = 0\nb = 2\nb += 1\nc = 3"}
     assert _line_edit(None, old, old) is None and _line_edit(None, old, "x\ny\n" + old) is None
+
+
+CHECK = '''import numpy as np
+
+
+def check_n(params, grad, cost, eps=1e-7):
+    n = params.shape[0]
+    up, down, approx = np.zeros(n), np.zeros(n), np.zeros(n)
+    for k in range(n):
+        tp = params
+        tp[k] = tp[k] + eps
+        up[k] = cost(tp)
+        tm = params
+        tm[k] = tm[k] - eps
+        down[k] = cost(tm)
+        approx[k] = (down[k] - up[k]) / eps
+    top = np.linalg.norm(grad - approx)
+    diff = top / np.linalg.norm(grad) + np.linalg.norm(approx)
+    return diff
+'''
+
+
+def repairs(tag: str, text: str = CHECK) -> list[list[tuple[str, str]]]:
+    return [lines_changed(text, o) for o in edit_once(text, line_of(text, "diff ="), "diff", Mistake("difference-repair", tag), Known("m"))]
+
+
+def test_a_central_difference_symptom_proposes_each_repair_its_function_allows():
+    found = repairs("central-difference")
+    assert [("approx[k] = (down[k] - up[k]) / eps", "approx[k] = (down[k] - up[k]) / (2 * eps)")] in found
+    assert [("approx[k] = (down[k] - up[k]) / eps", "approx[k] = (up[k] - down[k]) / eps")] in found
+    assert [("tp = params", "tp = np.copy(params)"), ("tm = params", "tm = np.copy(params)")] in found
+
+
+def test_every_entry_moved_becomes_a_copy_with_entry_k_moved():
+    text = CHECK.replace("tp = params\n        tp[k] = tp[k] + eps", "tp = params + eps\n        pass")
+    found = repairs("central-difference", text)
+    assert [("tp = params + eps", "tp = np.copy(params); tp[k] = tp[k] + eps")] in found
+
+
+def test_the_denominator_is_parenthesized_and_a_bare_numerator_divided():
+    assert repairs("missing-parentheses")[0] == [
+        ("diff = top / np.linalg.norm(grad) + np.linalg.norm(approx)", "diff = top / (np.linalg.norm(grad) + np.linalg.norm(approx))")
+    ]
+    bare = CHECK.replace("diff = top / np.linalg.norm(grad) + np.linalg.norm(approx)", "diff = top")
+    assert repairs("difference-formula", bare)[0] == [("diff = top", "diff = top / (np.linalg.norm(grad) + np.linalg.norm(approx))")]
+
+
+def test_sums_of_squares_become_norms():
+    text = CHECK.replace("np.linalg.norm(grad - approx)", "np.sum((grad - approx) ** 2)")
+    assert repairs("difference-formula", text)[0] == [("top = np.sum((grad - approx) ** 2)", "top = np.linalg.norm(grad - approx)")]
+
+
+def test_two_calls_at_the_same_point_move_the_first_to_the_other():
+    text = "def check(x, th, f, eps=1e-7):\n    hi = th + eps\n    lo = th - eps\n    a = f(x, lo)\n    b = f(x, lo)\n    return (a - b) / (2 * eps)\n"
+    found = [lines_changed(text, o) for o in edit_once(text, 6, "d", Mistake("difference-repair", "central-difference"), Known("m"))]
+    assert [("a = f(x, lo)", "a = f(x, hi)")] in found
