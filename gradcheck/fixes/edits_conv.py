@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from ..findings import Mistake
 from ..spec import pyast
 from .edits_class import CLASS_KINDS
+from .edits_deep import DEEP_KINDS
 from .edits_gc import GC_KINDS
 from .source import Source, _call_name, _has, _operator_between, enclosing_function, statement
 from .term_edits import Known, _stride
@@ -353,7 +354,7 @@ KINDS: dict[str, Callable[[Site, Mistake, Known], Edits]] = {
     "accumulate": _accumulate_into, "stride-one": _stride_one, "size-without-pad": _size_without_pad,
     "pad-every-axis": _pad_axes, "max-axis": _max_axis, "operator": _operator, "all-zeros": _mode_name,
     "spec-operand": _spec_operand, "unpad": _unpad, "drop-keepdims": _keepdims, "add-keepdims": _keepdims,
-    "mask-unused": _unused_mask, "channels-last": _channels_last, **CLASS_KINDS, **GC_KINDS,
+    "mask-unused": _unused_mask, "channels-last": _channels_last, **CLASS_KINDS, **GC_KINDS, **DEEP_KINDS,
 }  # fmt: skip
 
 

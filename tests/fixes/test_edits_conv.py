@@ -250,3 +250,20 @@ def test_two_calls_at_the_same_point_move_the_first_to_the_other():
     text = "def check(x, th, f, eps=1e-7):\n    hi = th + eps\n    lo = th - eps\n    a = f(x, lo)\n    b = f(x, lo)\n    return (a - b) / (2 * eps)\n"
     found = [lines_changed(text, o) for o in edit_once(text, 6, "d", Mistake("difference-repair", "central-difference"), Known("m"))]
     assert [("a = f(x, lo)", "a = f(x, hi)")] in found
+
+
+def test_a_key_one_layer_off_is_shifted_back():
+    text = 'def back(gs, n):\n    out = {}\n    for j in range(n):\n        out["dq" + str(j + 1)] = gs[j]\n        out[f"dq{j}"] = gs[j]\n    return out\n'
+    first = edit_once(text, 4, "dq3", Mistake("value-of", "wrong-index", ("dq2",)), Known("m"))
+    assert first[0].split("\n")[3].strip() == 'out["dq" + str(j)] = gs[j]'
+    second = edit_once(text, 5, "dq3", Mistake("value-of", "wrong-index", ("dq2",)), Known("m"))
+    assert second[0].split("\n")[4].strip() == 'out[f"dq{j - 1}"] = gs[j]'
+
+
+def test_a_helpers_derivative_at_z_gets_the_activation_on_a_line_of_its_own():
+    text = (
+        "import numpy as np\n\ndef act_back(g, saved):\n    z = saved\n    gz = g * z * (1 - z)\n    return gz\n\n"
+        "def layer_back(g, saved):\n    gz = act_back(g, saved)\n    return gz\n"
+    )
+    out = edit_once(text, 9, "gz", Mistake("deriv-form-at-Z", "derivative-at-wrong-point", (), ("sigmoid", "z", "a")), Known("m"))
+    assert out[0].split("\n")[3:6] == ["    z = saved", "    s = 1 / (1 + np.exp(-z))", "    gz = g * s * (1 - s)"]
