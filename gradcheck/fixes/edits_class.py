@@ -123,7 +123,79 @@ def _reshape_back(site: Site, m: Mistake, k: Known) -> Edits:
     yield [(a, a, "("), (b, b, ")" + text)] if isinstance(value, _LOOSE) else [(b, b, text)]
 
 
+# -- the spec author's wrong formula, rewritten into the right one -------------------------------
+def _align(wrong: ast.AST, theirs: ast.AST, found: dict[str, ast.AST]) -> bool:
+    """``theirs`` has the shape of ``wrong``: operators alike, each name or call of ``wrong`` standing
+    for one part of theirs (``sqrt(var + eps)`` for their ``std``), the same one each time."""
+    if isinstance(wrong, (ast.Name, ast.Call)):
+        key = ast.unparse(wrong)
+        if key in found:
+            return ast.dump(found[key]) == ast.dump(theirs)
+        found[key] = theirs
+        return True
+    if isinstance(wrong, ast.Constant):
+        return isinstance(theirs, ast.Constant) and theirs.value == wrong.value
+    if isinstance(wrong, ast.BinOp) and isinstance(theirs, ast.BinOp) and type(wrong.op) is type(theirs.op):
+        return _align(wrong.left, theirs.left, found) and _align(wrong.right, theirs.right, found)
+    if isinstance(wrong, ast.UnaryOp) and isinstance(theirs, ast.UnaryOp) and type(wrong.op) is type(theirs.op):
+        return _align(wrong.operand, theirs.operand, found)
+    return False
+
+
+def _rewrite(site: Site, m: Mistake, k: Known) -> Edits:
+    """The line has the shape of the spec's wrong formula: the right formula written with the parts
+    it matched (their ``std`` for ``sqrt(var + eps)``) and, for the other names, the function's
+    own (``xhat`` for x_hat); nothing when a name has no counterpart there."""
+    value = getattr(site.stmt, "value", None)
+    if value is None or site.func is None or len(m.args) != 2:
+        return
+    try:
+        wrong, right = (ast.parse(t, mode="eval").body for t in m.args)
+    except SyntaxError:
+        return
+    found: dict[str, ast.AST] = {}
+    if not _align(wrong, value, found):
+        return
+    names = {n.id for n in ast.walk(site.func) if isinstance(n, ast.Name)} | {a.arg for a in ast.walk(site.func) if isinstance(a, ast.arg)}
+
+    def own(name: str) -> str | None:
+        plain = [x for x in names if x.replace("_", "").lower() == name.replace("_", "").lower()]
+        return name if name in names else plain[0] if plain else None
+
+    def write(node: ast.AST) -> str | None:
+        key = ast.unparse(node)
+        if key in found:
+            text = site.src.seg(found[key])
+            return f"({text})" if isinstance(found[key], _LOOSE) else text
+        if isinstance(node, ast.Name):
+            return own(node.id)
+        if isinstance(node, ast.BinOp):
+            a, b = write(node.left), write(node.right)
+            if a is None or b is None:
+                return None
+            tree = ast.BinOp(ast.Name("L"), node.op, ast.Name("R"))
+            return ast.unparse(tree).replace("L", _group(node.left, node, a, False), 1).replace("R", _group(node.right, node, b, True), 1)
+        return None if _has_names(node) else key
+
+    text = write(right)
+    if text:
+        yield [(*site.src.span(value), text)]
+
+
+def _has_names(node: ast.AST) -> bool:
+    return any(isinstance(n, ast.Name) for n in ast.walk(node))
+
+
+def _group(child: ast.AST, parent: ast.BinOp, text: str, right: bool) -> str:
+    """``text`` parenthesized where Python would read it otherwise under ``parent``."""
+    order = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2, ast.MatMult: 2, ast.FloorDiv: 2, ast.Mod: 2, ast.Pow: 3}
+    if not isinstance(child, ast.BinOp):
+        return text
+    mine, theirs = order.get(type(child.op), 0), order.get(type(parent.op), 0)
+    return f"({text})" if mine < theirs or (right and mine == theirs) else text
+
+
 CLASS_KINDS = {
     "correct-class-line": _correct_class_line, "margin-line": _margin_line, "negate": _negate_lines,
-    "drop-reshape": _reshape_back,
+    "drop-reshape": _reshape_back, "spec-rewrite": _rewrite,
 }  # fmt: skip

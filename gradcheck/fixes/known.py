@@ -15,7 +15,7 @@ from ..diagnose.explain_value import context, l2_strengths
 from ..findings import Finding, Mistake
 from ..spec import pyast
 from ..spec.model import Spec
-from .known_more import BY_KIND, translate_more
+from .known_more import BY_KIND, rewrite, translate_more
 from .term_edits import Known
 
 
@@ -108,4 +108,4 @@ def translated(spec: Spec, f: Finding, m: Mistake) -> Mistake:
         if ast.dump(tree) == ast.dump(reference.tree):
             factor = " * ".join(ast.unparse(x) for x in factors)
             return Mistake("factor", m.tag, (_namer(spec, f)(factor),), (op,))
-    return m
+    return rewrite(spec, name, m, wrong, _namer(spec, f))

@@ -101,3 +101,12 @@ def translate_more(spec, fn, name: str | None, m: Mistake, wrong=None) -> Mistak
         swap = operand_swap(reference.tree, wrong.formula.tree) if reference is not None else None
         return Mistake("spec-operand", m.tag, swap) if swap else None
     return None
+
+
+def rewrite(spec, name: str | None, m: Mistake, wrong, shown) -> Mistake:
+    """Any other spec mistake: the wrong formula and the right one (``shown``: in the student's
+    names), for edits_class's rewrite of a line shaped like the wrong one."""
+    reference = spec.formula_for(name) if name else None
+    if reference is None or m.kind != "spec":
+        return m
+    return Mistake("spec-rewrite", m.tag, (shown(ast.unparse(wrong.formula.tree)), shown(ast.unparse(reference.tree))))

@@ -267,3 +267,12 @@ def test_a_helpers_derivative_at_z_gets_the_activation_on_a_line_of_its_own():
     )
     out = edit_once(text, 9, "gz", Mistake("deriv-form-at-Z", "derivative-at-wrong-point", (), ("sigmoid", "z", "a")), Known("m"))
     assert out[0].split("\n")[3:6] == ["    z = saved", "    s = 1 / (1 + np.exp(-z))", "    gz = g * s * (1 - s)"]
+
+
+def test_a_line_shaped_like_the_specs_wrong_formula_is_rewritten_into_the_right_one():
+    text = "def bn_back(g, saved):\n    xh, k, sd, M = saved\n    db = g.sum(axis=0)\n    dk = (g * xh).sum(axis=0)\n    gx = k / sd * g\n    return gx\n"
+    wrong, right = "k / sqrt(v + e) * g", "k / sqrt(v + e) / M * (M * g - db - x_h * dk)"
+    out = edit_once(text, 5, "gx", Mistake("spec-rewrite", "missing-path", (wrong, right)), Known("M"))
+    assert out[0].split("\n")[4].strip() == "gx = k / sd / M * (M * g - db - xh * dk)"
+    unknown = (wrong, "k / sqrt(v + e) * (g - mean_of_g)")  # a name the function has no counterpart for
+    assert edit_once(text, 5, "gx", Mistake("spec-rewrite", "missing-path", unknown), Known("M")) == []
