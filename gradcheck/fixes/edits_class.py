@@ -10,16 +10,29 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from ..findings import Mistake
-from .source import _LOOSE, _np, _numpy_term, _operator_between
+from .source import _LOOSE, Source, _np, _numpy_term, _operator_between
 from .term_edits import Known, _rows
 
-if TYPE_CHECKING:
-    from .edits_conv import Site
-
 Edits = Iterator[list]
+
+
+@dataclass(frozen=True)
+class Site:
+    """Where a finding points: its statement (if one starts there) and the function around it."""
+
+    src: Source
+    line: int
+    target: str
+    stmt: ast.stmt | None
+    func: ast.AST | None
+
+    @property
+    def body(self) -> ast.AST | None:
+        """What an edit may touch: the function, else the statement."""
+        return self.func if self.func is not None else self.stmt
 
 
 def _root(node: ast.AST) -> str | None:

@@ -10,33 +10,16 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 from ..findings import Mistake
 from ..spec import pyast
-from .edits_class import CLASS_KINDS
+from .edits_class import CLASS_KINDS, Site
 from .edits_deep import DEEP_KINDS
 from .edits_gc import GC_KINDS
 from .source import Source, _call_name, _has, _operator_between, enclosing_function, statement
 from .term_edits import Known, _stride
 
 Edits = Iterator[list]
-
-
-@dataclass(frozen=True)
-class Site:
-    """Where a finding points: its statement (if one starts there) and the function around it."""
-
-    src: Source
-    line: int
-    target: str
-    stmt: ast.stmt | None
-    func: ast.AST | None
-
-    @property
-    def body(self) -> ast.AST | None:
-        """What an edit may touch: the function, else the statement."""
-        return self.func if self.func is not None else self.stmt
 
 
 def _root(node: ast.AST) -> str | None:

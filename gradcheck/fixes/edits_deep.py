@@ -9,14 +9,11 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from ..findings import Mistake
+from .edits_class import Site
 from .source import _call_name, _np
 from .term_edits import Known
-
-if TYPE_CHECKING:
-    from .edits_conv import Site
 
 Edits = Iterator[list]
 
