@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterator
 
 from ..findings import Mistake
+from .edits_conv import KINDS as MORE_KINDS
+from .edits_conv import more_texts
 from .source import (
     _LOOSE,
     Source,
@@ -336,7 +338,7 @@ BY_TAG = {"missing-mean": "drop-mean", "extra-mean": "add-mean", "sign-flip": "n
 
 
 def fixable(mistake: Mistake) -> bool:
-    return mistake.kind in EDITS or mistake.kind in TERM_EDITS
+    return mistake.kind in EDITS or mistake.kind in TERM_EDITS or mistake.kind in MORE_KINDS
 
 
 def _local(src: Source, line: int, mistake: Mistake) -> Mistake:
@@ -359,13 +361,18 @@ def edit_once(text: str, line: int, target: str, mistake: Mistake, batch: str | 
     """The texts with this one mistake undone on the statement at ``line`` (best guess first).
     ``batch``: the batch size's name, or all the spec says (``Known``)."""
     known = batch if isinstance(batch, Known) else Known(batch)
+    mine = more_texts(text, line, target, mistake, known) if follow else []  # edits_conv's first
+    return list(dict.fromkeys(mine + _edit_once(text, line, target, mistake, known, follow)))[:_PER_MISTAKE]
+
+
+def _edit_once(text: str, line: int, target: str, mistake: Mistake, known: Known, follow: bool) -> list[str]:
     try:
         src = Source(text)
     except (SyntaxError, ValueError, RecursionError):
         return []
     stmt = _retarget(src, statement(src, line), target)
     value = value_of(stmt, target) if stmt is not None else None
-    if not fixable(mistake):
+    if mistake.kind not in EDITS and mistake.kind not in TERM_EDITS:
         return []
     if value is None or stmt is None:
         return _later(src, line, target, mistake, known) if follow else []

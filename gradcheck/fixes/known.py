@@ -15,6 +15,7 @@ from ..diagnose.explain_value import context, l2_strengths
 from ..findings import Finding, Mistake
 from ..spec import pyast
 from ..spec.model import Spec
+from .known_more import BY_KIND, rewrite, translate_more
 from .term_edits import Known
 
 
@@ -78,6 +79,8 @@ def translated(spec: Spec, f: Finding, m: Mistake) -> Mistake:
     """A spec author's mistake (kind ``spec``, its index) as an edit kind: the stride left out
     (tag stride-ignored), a sum assigned where it accumulates (not-accumulated), or the reference
     times a factor (``ref * pf * pf``: divide by f * f)."""
+    if m.kind in BY_KIND:  # a mode's name, the correct class: known_more reads the spec
+        return translate_more(spec, _function(spec, f), internal(spec, f, m.within or f.target), m) or m
     if m.kind != "spec" or not m.args or not m.args[0].isdigit():
         return m
     name = internal(spec, f, f.target)
@@ -85,6 +88,8 @@ def translated(spec: Spec, f: Finding, m: Mistake) -> Mistake:
     if int(m.args[0]) >= len(listed):
         return m
     wrong = listed[int(m.args[0])]
+    if (more := translate_more(spec, _function(spec, f), name, m, wrong)) is not None:
+        return more
     if m.tag == "stride-ignored":
         return Mistake("stride", m.tag)
     if m.tag == "not-accumulated":
@@ -103,4 +108,4 @@ def translated(spec: Spec, f: Finding, m: Mistake) -> Mistake:
         if ast.dump(tree) == ast.dump(reference.tree):
             factor = " * ".join(ast.unparse(x) for x in factors)
             return Mistake("factor", m.tag, (_namer(spec, f)(factor),), (op,))
-    return m
+    return rewrite(spec, name, m, wrong, _namer(spec, f))

@@ -61,14 +61,16 @@ def documents(submission: Submission, report: Report) -> dict[int | None, str]:
 
 
 def _line_edit(cell: int | None, old: str, new: str) -> LineEdit | None:
+    """The changed lines; a line added (a correct class's own line) comes with the line before it."""
     a, b = old.split("\n"), new.split("\n")
-    if len(a) != len(b):
+    if a == b or abs(len(a) - len(b)) > 1:
         return None
-    changed = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
-    if not changed:
-        return None
-    first, last = changed[0], changed[-1]
-    return LineEdit(cell, first + 1, last + 1, "\n".join(a[first : last + 1]), "\n".join(b[first : last + 1]))
+    first = next(i for i in range(min(len(a), len(b)) + 1) if i == min(len(a), len(b)) or a[i] != b[i])
+    tail = 0
+    while tail < min(len(a), len(b)) - first and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    first = max(0, first - 1) if first > len(a) - 1 - tail else first  # nothing of the old text changed: keep a line
+    return LineEdit(cell, first + 1, len(a) - tail, "\n".join(a[first : len(a) - tail]), "\n".join(b[first : len(b) - tail]))
 
 
 def _combos(f: Finding) -> list[tuple[Mistake, ...]]:
@@ -110,7 +112,8 @@ def apply(docs: dict[int | None, str], edits: list[LineEdit]) -> dict[int | None
     """The documents with every edit applied; None when two edits touch the same lines."""
     out = dict(docs)
     taken: set[tuple[int | None, int]] = set()
-    for e in dict.fromkeys(edits):  # two findings with one cause propose the same edit: applied once
+    # Two findings with one cause propose the same edit: applied once; the last lines first, so an added line moves none.
+    for e in sorted(dict.fromkeys(edits), key=lambda e: -e.line):
         lines = out[e.cell].split("\n")
         span = {(e.cell, k) for k in range(e.line, e.end_line + 1)}
         if span & taken or "\n".join(lines[e.line - 1 : e.end_line]) != e.before:
