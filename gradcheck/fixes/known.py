@@ -15,6 +15,7 @@ from ..diagnose.explain_value import context, l2_strengths
 from ..findings import Finding, Mistake
 from ..spec import pyast
 from ..spec.model import Spec
+from .seq_known import seq_translated
 from .term_edits import Known
 
 
@@ -78,6 +79,8 @@ def translated(spec: Spec, f: Finding, m: Mistake) -> Mistake:
     """A spec author's mistake (kind ``spec``, its index) as an edit kind: the stride left out
     (tag stride-ignored), a sum assigned where it accumulates (not-accumulated), or the reference
     times a factor (``ref * pf * pf``: divide by f * f)."""
+    if m.kind == "spec" and (seq := seq_translated(spec, f, m, internal(spec, f, f.target))) is not None:  # seq_known.py
+        return seq
     if m.kind != "spec" or not m.args or not m.args[0].isdigit():
         return m
     name = internal(spec, f, f.target)

@@ -17,10 +17,6 @@ BELOW = {  # measured with `pytest -m sweep` on main, 2026-12-07 (the catalog no
     "sent to every entry, a reshape where a transpose belongs and dgamma's shape have no inverse edit on this code yet",
     "cs231n": "15/21: the correct-class fixes need a new line (edits never add lines), and the newly named batchnorm "
     "dgamma-from-x and naive-dx mistakes, a transposed dx and a forgotten one-hot have no inverse edit yet",
-    "rnn": "9/16: its spec mistakes time-carry-missing (da_prevt not added), wrong-gate, missing-term and "
-    "missing-activation-derivative inside the LSTM cell have no inverse edit yet (not-accumulated has one)",
-    "cs231n_rnn": "4/22: its spec mistakes (time-carry-missing, upstream-not-added, wrong-gate, mask-ignored, "
-    "repeated-index, the derivative inside lstm_step_backward) have no inverse edit yet (not-accumulated has one)",
     "gradient_checking": "0/4: its named mistakes are the spec author's formulas for the wrong difference (1/3, 1), "
     "a symptom that several different lines produce (no copy of theta, / epsilon, J_minus - J_plus), not one edit to invert",
 }
