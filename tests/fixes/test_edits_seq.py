@@ -14,7 +14,7 @@ from gradcheck.grade import grade
 from ..conftest import CORPUS, load_builtin
 from .corpus import apply_fix, graded_with_fixes
 
-BACKWARD = '''import numpy as np
+BACKWARD = """import numpy as np
 
 
 def backward(da, caches):
@@ -28,7 +28,7 @@ def backward(da, caches):
         dx[:, :, t] = out["dx"]
         dW += out["dW"]
     return dx, dW
-'''
+"""
 
 
 def edits(text: str, line: int, target: str, mistake: Mistake) -> list[str]:
@@ -54,7 +54,9 @@ def test_the_carry_is_parenthesized_inside_a_product():
 
 
 def test_a_carry_never_kept_is_kept_from_the_steps_result_by_its_key():
-    text = BACKWARD.format(start="pass", body="out = step(da[:, :, t], caches[t])").replace("    return dx", '    first = out["carr"]\n    return dx')
+    text = BACKWARD.format(start="pass", body="out = step(da[:, :, t], caches[t])").replace(
+        "    return dx", '    first = out["carr"]\n    return dx'
+    )
     out = edits(text, 12, "dx", Mistake("carry", "time-carry-missing"))
     assert changed(text, out[0]) == ['out = step(da[:, :, t] + carry, caches[t]); carry = out["carr"]']
 
@@ -87,7 +89,7 @@ def test_a_row_assigned_in_a_loop_over_the_words_is_added_up():
     assert changed(text, edits(text, 5, "dW", Mistake("add-at", "repeated-index"))[0]) == ["dW[x[n]] += dout[n]"]
 
 
-MASKED = '''import numpy as np
+MASKED = """import numpy as np
 
 
 def masked_loss(x, y, mask):
@@ -96,7 +98,7 @@ def masked_loss(x, y, mask):
     loss = -np.sum(np.log(x.reshape(N * T, V)[np.arange(N * T), y.reshape(N * T)])) / N
     dx = x / N
     return loss, dx
-'''
+"""
 
 
 def test_the_mask_multiplies_the_sum_as_the_function_reshaped_it():
@@ -119,7 +121,10 @@ def cell(line: str, target: str, mistake: Mistake) -> list[str]:
 
 
 def test_a_missing_factor_is_appended_to_a_sum():
-    assert cell("dprev_c = dnext_c + dnext_h", "dprev_c", Mistake("times", "wrong-gate", ("f",), ("right",)))[0] == "dprev_c = (dnext_c + dnext_h) * f"
+    assert (
+        cell("dprev_c = dnext_c + dnext_h", "dprev_c", Mistake("times", "wrong-gate", ("f",), ("right",)))[0]
+        == "dprev_c = (dnext_c + dnext_h) * f"
+    )
 
 
 def test_a_missing_term_goes_before_the_value():
@@ -140,7 +145,9 @@ def test_a_gate_written_for_its_derivative_gets_the_derivative_in_the_students_n
     assert cell("do = dnext_h * c * o", "do", Mistake("swap-in", "missing-activation-derivative", ("o", "", "(o * (1 - o))")))[0] == (
         "do = dnext_h * c * o * (1 - o)"
     )
-    out = cell("dg = dnext_c * i", "dg", Mistake("swap-in", "missing-term", ("dnext_c", "dc_total", "dnext_c + dnext_h * (1 - np.tanh(c) ** 2)")))
+    out = cell(
+        "dg = dnext_c * i", "dg", Mistake("swap-in", "missing-term", ("dnext_c", "dc_total", "dnext_c + dnext_h * (1 - np.tanh(c) ** 2)"))
+    )
     assert out[0] == "dg = (dnext_c + dnext_h * (1 - onp.tanh(c) ** 2)) * i"
 
 
