@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from ..findings import Mistake
 from .edits_conv import KINDS as MORE_KINDS
 from .edits_conv import more_texts
+from .edits_seq import EXTRA_EDITS, SEQ_EDITS
 from .source import (
     _LOOSE,
     Source,
@@ -35,6 +36,8 @@ from .source import (
 )  # fmt: skip
 from .term_edits import NEEDS_TARGET, TERM_EDITS, Known, operand_definitions, operand_expressions
 
+TERM_EDITS = {**TERM_EDITS, **SEQ_EDITS}  # with the sequence models' (edits_seq.py)
+NEEDS_TARGET = (*NEEDS_TARGET, *SEQ_EDITS)
 _SUMS = ("sum", "mean")
 _PER_MISTAKE = 4  # candidates per mistake: each costs a re-grade if the first guess fails
 
@@ -425,6 +428,8 @@ def _proposed(src: Source, value: ast.expr, target: str, mistake: Mistake, known
     if mistake.kind == "operand":  # first: a right name the function never has would only raise
         yield from operand_definitions(src, value, mistake, known)
     yield from EDITS[mistake.kind](src, value, mistake, known.batch)
+    if mistake.kind in EXTRA_EDITS:  # more candidates for the same kind (edits_seq.py)
+        yield from EXTRA_EDITS[mistake.kind](src, value, mistake, known)
     if mistake.kind == "operand":
         yield from operand_expressions(src, value, mistake, known)
 
@@ -474,8 +479,8 @@ def candidates(text: str, line: int, target: str, combo: tuple[Mistake, ...], ba
             where, name = line, target
             if mistake.within:  # dZ3 is dZ inside linear_activation_backward
                 name = _local(Source(current), line, Mistake("", "", (mistake.within,))).args[0]
-                where = assigned_line(Source(current), line, name) or line
-                name = name if where != line else target  # not assigned here: the call on the line computes it
+                found = assigned_line(Source(current), line, name)  # the line itself, when it assigns the value
+                where, name = (found, name) if found else (line, target)  # not assigned here: the call on the line computes it
             step += [(new, where) for new in edit_once(current, where, name, mistake, batch)]
         results = step[:limit]
     return [r for r in results if r[0] != text]

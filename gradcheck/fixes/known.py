@@ -16,6 +16,7 @@ from ..findings import Finding, Mistake
 from ..spec import pyast
 from ..spec.model import Spec
 from .known_more import BY_KIND, rewrite, translate_more
+from .seq_known import seq_translated
 from .term_edits import Known
 
 
@@ -81,6 +82,8 @@ def translated(spec: Spec, f: Finding, m: Mistake) -> Mistake:
     times a factor (``ref * pf * pf``: divide by f * f)."""
     if m.kind in BY_KIND:  # a mode's name, the correct class: known_more reads the spec
         return translate_more(spec, _function(spec, f), internal(spec, f, m.within or f.target), m) or m
+    if m.kind == "spec" and (seq := seq_translated(spec, f, m, internal(spec, f, f.target))) is not None:  # seq_known.py
+        return seq
     if m.kind != "spec" or not m.args or not m.args[0].isdigit():
         return m
     name = internal(spec, f, f.target)
