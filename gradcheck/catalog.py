@@ -157,14 +157,14 @@ def _names(entry: Entry, defined: Set[str]) -> str:
     return ", ".join(shared) or "none"
 
 
-def pick(defined: Set[str], source: str | None = None) -> tuple[Entry, str]:
+def pick(defined: Set[str], source: str | None = None, entries: list[Entry] | None = None) -> tuple[Entry, str]:
     """The built-in assignment whose functions the file defines (``Submission.defined``), and a
     sentence saying so. A usage error instead when the choice is not plain (docs/hostile.md,
     "Assignment steering"): two assignments fit equally; the file shares more functions with
     another assignment than with the one it fits best (a partial match to a bigger one); or
     ``source`` binds names in ways its syntax does not show (exec, ``globals()[…] =``)."""
     scored = []
-    for e in builtins():
+    for e in builtins() if entries is None else entries:
         frac, hits, _ = e.fit(defined)
         scored.append((frac, hits, e))
     scored.sort(key=lambda t: (-t[0], -t[1], t[2].name))
@@ -200,7 +200,7 @@ def pick(defined: Set[str], source: str | None = None) -> tuple[Entry, str]:
     return entry, f"assignment '{entry.name}' picked automatically: the file {how} (override with --assignment)"
 
 
-def several(defined: Set[str]) -> list[Entry]:
+def several(defined: Set[str], entries: list[Entry] | None = None) -> list[Entry]:
     """The built-in assignments a file holds at once, in catalog order; fewer than two: not several.
 
     An assignment counts when the file defines every required function of one of its versions
@@ -209,7 +209,7 @@ def several(defined: Set[str]) -> list[Entry]:
     the rest must grade disjoint sets of functions, else the file is not several plain
     assignments and the single pick decides (``pick``). docs/instructors.md, "Several assignments
     in one file"."""
-    complete = [(e, e.matched(defined)) for e in builtins() if e.fit(defined)[0] == 1 and e.fit(defined)[1] > 0]
+    complete = [(e, e.matched(defined)) for e in (builtins() if entries is None else entries) if e.fit(defined)[:2] >= (1, 1)]
     own = [(e, m) for e, m in complete if not any(o is not e and m <= om for o, om in complete)]
     if len(own) < 2:
         return []
@@ -224,9 +224,10 @@ def several(defined: Set[str]) -> list[Entry]:
 def pick_all(defined: Set[str], source: str | None = None) -> tuple[list[Entry], str]:
     """``pick``, or the assignments of ``several`` with one sentence saying why, when the file
     holds more than one (a CS231n layers.py with the conv layers and rnn_layers.py's)."""
-    found = several(defined)
+    entries = builtins()  # read once for both
+    found = several(defined, entries)
     if not found:
-        entry, said = pick(defined, source)
+        entry, said = pick(defined, source, entries)
         return [entry], said
     hidden = hidden_definitions(source) if source is not None else []
     if hidden:  # as in pick: what the file binds unseen could change the answer
