@@ -6,19 +6,11 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from .catalog import pick, pick_all, resolve
+from .catalog import pick_all, resolve
 from .grade import DEFAULT_SEED, grade
 from .report import Report
 from .spec.loader import load_spec
 from .submission import Submission
-
-
-def choose_spec(submission: Submission, assignment: str | None) -> tuple[Path, str | None]:
-    """The spec to grade ``submission`` with, and the sentence saying it was picked (or None)."""
-    if assignment is not None:
-        return resolve(assignment), None
-    entry, picked = pick(submission.defined, submission.source)
-    return entry.path, picked
 
 
 def assignment_names(assignment: str | Sequence[str] | None) -> list[str]:
@@ -29,8 +21,8 @@ def assignment_names(assignment: str | Sequence[str] | None) -> list[str]:
     values = [assignment] if isinstance(assignment, str) else list(assignment)
     out: list[str] = []
     for value in values:
-        split = [v.strip() for v in value.split(",")] if "," in value and not Path(value).exists() else [value]
-        out += [v for v in split if v and v not in out]
+        split = [v.strip() for v in value.split(",") if v.strip()] if "," in value and not Path(value).exists() else [value]
+        out += [v for v in split if v not in out]
     return out
 
 

@@ -40,7 +40,7 @@ def merge(reports: list[Report], picked: str | None = None) -> Report:
     score, max_score = sum(r.score for r in reports), sum(r.max_score for r in reports)
     passed, score = scoring.verdict(checks, findings, score, max_score)
     parts = [Part(r.assignment, r.title, r.passed, r.score, r.max_score, r.picked,
-                  tuple(dict.fromkeys(c.function for c in r.checks if c.function))) for r in reports]  # fmt: skip
+                  tuple(dict.fromkeys(c.function for c in r.checks if c.function)), r.explain_dir) for r in reports]  # fmt: skip
     return replace(
         first,
         assignment=JOIN.join(r.assignment for r in reports),
@@ -53,6 +53,7 @@ def merge(reports: list[Report], picked: str | None = None) -> Report:
         seconds=sum(r.seconds for r in reports), startup_seconds=sum(r.startup_seconds for r in reports),
         isolation=_weakest(r.isolation for r in reports),
         visibility={k: v for r in reports for k, v in r.visibility.items()},
+        fixes=_fixes(r.fixes for r in reports),
         parts=parts,
     )  # fmt: skip
 
@@ -90,3 +91,9 @@ def _weakest(levels) -> str:
 
     seen = list(levels)
     return max(seen, key=lambda x: LEVELS.index(x) if x in LEVELS else len(LEVELS))
+
+
+def _fixes(modes) -> str:
+    """Whether fixes were looked for: off when in no part; hint when any part withheld the code."""
+    looked = set(modes) - {"off"}
+    return "hint" if "hint" in looked else "diff" if looked else "off"

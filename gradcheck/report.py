@@ -35,6 +35,7 @@ class Part:
     max_score: float
     picked: str | None = None  # the version graded and its conventions (``versions.describe``)
     functions: tuple[str, ...] = ()  # the functions its checks grade
+    explain_dir: str | None = None  # its spec's explain pages (not in the JSON report)
 
 
 @dataclass
@@ -70,7 +71,7 @@ class Report:
         if self.parts:
             return list(self.parts)
         functions = tuple(dict.fromkeys(c.function for c in self.checks if c.function))
-        return [Part(self.assignment, self.title, self.passed, self.score, self.max_score, self.picked, functions)]
+        return [Part(self.assignment, self.title, self.passed, self.score, self.max_score, self.picked, functions, self.explain_dir)]
 
     def assignment_of(self, check: CheckResult | Finding) -> str | None:
         """The assignment a check or finding belongs to: the report's own when it has one; with

@@ -87,3 +87,22 @@ def test_each_spec_is_told_the_functions_the_others_grade() -> None:
     assert "conv_forward_naive" in rnn.graded_elsewhere and "rnn_backward" not in rnn.graded_elsewhere
     alone = load_builtin("cs231n")
     assert apart([alone])[0] is alone and not alone.graded_elsewhere
+
+
+def test_fixes_say_whether_any_part_looked_for_them() -> None:
+    a = replace(_report("a", [("f", "out", 1, 1)]), passed=True)  # passed: no fix looked for
+    b = replace(_report("b", [("g", "out", 0, 1)], [WRONG]), passed=False, fixes="diff")
+    assert merge([a, b]).fixes == "diff" and merge([a, replace(b, fixes="hint")]).fixes == "hint"
+    assert merge([a, a]).fixes == "off"
+
+
+def test_the_text_report_sends_each_finding_to_its_own_assignments_pages(tmp_path) -> None:
+    from .render.conftest import text_of
+
+    (tmp_path / "rnn").mkdir()
+    (tmp_path / "rnn" / "dWx.md").write_text("# dWx\n", encoding="utf-8")
+    conv = replace(_report("cs231n", [("conv_forward_naive", "out", 100, 100)]), passed=True, explain_dir=str(tmp_path))
+    rnn = replace(_report("cs231n_rnn", [("rnn_backward", "dWx", 0, 100)], [WRONG]), passed=False, explain_dir=str(tmp_path / "rnn"))
+    text = text_of(merge([conv, rnn]), width=120)
+    assert "gradcheck explain dWx -a cs231n_rnn" in text and "cs231n_rnn · GC301" in text
+    assert "FAILED  score 100 / 200  (cs231n 100/100 · cs231n_rnn 0/100)" in text

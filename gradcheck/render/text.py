@@ -163,8 +163,9 @@ def _panel(f: Finding, report: Report, verbose: bool, color: bool = True) -> Pan
             parts.append(Text(line, style="red" if line.startswith("-") else "green"))
         parts.append(Text(fix_verdict(f), style="green"))
     see = f"gradcheck explain {f.code}"
-    if report.explain_dir and f.target and (Path(report.explain_dir) / f"{f.target}.md").is_file():
-        owner = report.assignment_of(f) or report.assignment
+    owner = report.assignment_of(f) or report.assignment
+    pages = next((p.explain_dir for p in report.parts if p.assignment == owner), report.explain_dir)  # the finding's own assignment's
+    if pages and f.target and (Path(pages) / f"{f.target}.md").is_file():
         see += f"  ·  gradcheck explain {f.target}" + ("" if owner == "planar" else f" -a {owner}")
     parts.append(Text(see, style="dim"))
     style = "red" if f.level == "error" else "yellow" if f.level == "warning" else "blue"
