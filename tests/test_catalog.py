@@ -86,7 +86,7 @@ def _defined(rel: str) -> set[str]:
 
 
 def test_a_file_with_the_conv_and_the_rnn_layers_is_both_assignments() -> None:
-    sub = Submission.from_path(CORPUS / "cs231n_multi/correct/layers_conv_and_rnn.py")
+    sub = Submission.from_path(CORPUS / "multi_assignment/correct/layers_conv_and_rnn.py")
     entries, sentence = pick_all(sub.defined, sub.source)
     assert [e.name for e in entries] == ["cs231n", "cs231n_rnn"]
     assert "assignments 'cs231n' and 'cs231n_rnn' picked automatically" in sentence and "--assignment" in sentence
@@ -98,14 +98,14 @@ def test_helpers_and_a_started_second_assignment_do_not_make_a_file_several() ->
     assert several(_defined("cs231n_rnn/correct/course_loops.py")) == []
     assert [e.name for e in pick_all(_defined("cs231n_rnn/correct/course_loops.py"))[0]] == ["cs231n_rnn"]
     # assignment 2's layers.py with two of assignment 3's functions started: assignment 2 alone
-    assert [e.name for e in pick_all(_defined("cs231n_multi/single/layers_rnn_started.py"))[0]] == ["cs231n"]
+    assert [e.name for e in pick_all(_defined("multi_assignment/single/layers_rnn_started.py"))[0]] == ["cs231n"]
 
 
 def test_no_file_of_a_single_assignment_corpus_is_taken_for_several() -> None:
     """Every other corpus file (one assignment each, or a usage error) keeps its single pick."""
     entries = catalog.builtins()
     for path in sorted(CORPUS.rglob("*")):
-        if path.suffix not in (".py", ".ipynb") or "cs231n_multi" in path.parts:
+        if path.suffix not in (".py", ".ipynb") or "multi_assignment" in path.parts:
             continue
         try:  # the names of a .py straight from its syntax (the loader's own rules are its tests')
             defined = defined_functions(path.read_text(encoding="utf-8")) if path.suffix == ".py" else Submission.from_path(path).defined
@@ -141,6 +141,6 @@ def test_several_rule(monkeypatch, entries, defined, want) -> None:
 
 
 def test_names_bound_unseen_need_the_flag_for_several_too() -> None:
-    sub = Submission.from_path(CORPUS / "cs231n_multi/correct/layers_conv_and_rnn.py")
+    sub = Submission.from_path(CORPUS / "multi_assignment/correct/layers_conv_and_rnn.py")
     with pytest.raises(UsageError, match="--assignment"):
         pick_all(sub.defined, sub.source + "\nexec('def extra(): pass')\n")

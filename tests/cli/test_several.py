@@ -13,7 +13,7 @@ import pytest
 from ..conftest import CORPUS
 from .test_cli import run
 
-BUGGY = CORPUS / "cs231n_multi" / "buggy" / "rnn_backward_dWx_overwritten.py"
+BUGGY = CORPUS / "multi_assignment" / "buggy" / "rnn_backward_dWx_overwritten.py"
 
 
 def test_a_student_gets_one_report_for_both_assignments():
@@ -61,7 +61,7 @@ def test_pinned_in_ci_every_format_is_valid_and_says_each_assignments_points(tmp
 def test_the_action_form_pins_several_with_commas(tmp_path):
     out = tmp_path / "r.json"
     env = {**os.environ, "GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": str(tmp_path / "o"), "GITHUB_STEP_SUMMARY": ""}
-    proc = run(str(CORPUS / "cs231n_multi" / "correct" / "layers_conv_and_rnn.py"), "--assignment", "cs231n,cs231n_rnn",
+    proc = run(str(CORPUS / "multi_assignment" / "correct" / "layers_conv_and_rnn.py"), "--assignment", "cs231n,cs231n_rnn",
                "--report", f"json={out}", env=env)  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     data = json.loads(out.read_text(encoding="utf-8"))

@@ -26,7 +26,7 @@ REPORTS = [
     "explain/gc105_dw1_nan_placeholder.py",
     "explain/gc304_cost_is_a_sum.py",
 ]
-SEVERAL = "cs231n_multi/buggy/rnn_backward_dWx_overwritten.py"  # two assignments in one report
+SEVERAL = "multi_assignment/buggy/rnn_backward_dWx_overwritten.py"  # two assignments in one report
 NAN, INF = float("nan"), float("inf")
 
 

@@ -1,4 +1,4 @@
-"""Files that hold the layers of several CS231n assignments are graded on each (tests/corpus/cs231n_multi)."""
+"""Files that hold the layers of several CS231n assignments are graded on each (tests/corpus/multi_assignment)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from gradcheck.render import json_report
 
 from .conftest import CORPUS, check_case, manifest, root_finding
 
-CASES = manifest("cs231n_multi")
+CASES = manifest("multi_assignment")
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +18,7 @@ def reports():
 
     def get(case):
         if case["file"] not in cache:
-            cache[case["file"]] = check_file(CORPUS / "cs231n_multi" / case["file"])
+            cache[case["file"]] = check_file(CORPUS / "multi_assignment" / case["file"])
         return cache[case["file"]]
 
     return get
