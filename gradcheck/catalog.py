@@ -207,8 +207,8 @@ def several(defined: Set[str], entries: list[Entry] | None = None) -> list[Entry
     (``fit`` share 1). Of those, one whose graded functions are all graded by another too is
     explained by it (its functions are that one's helpers, or the same functions) and is dropped;
     the rest must grade disjoint sets of functions, else the file is not several plain
-    assignments and the single pick decides (``pick``). docs/instructors.md, "Several assignments
-    in one file"."""
+    assignments and the single pick decides (``pick``). docs/reports.md, "Several assignments
+    in one report"."""
     complete = [(e, e.matched(defined)) for e in (builtins() if entries is None else entries) if e.fit(defined)[:2] >= (1, 1)]
     own = [(e, m) for e, m in complete if not any(o is not e and m <= om for o, om in complete)]
     if len(own) < 2:
