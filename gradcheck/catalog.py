@@ -1,4 +1,4 @@
-"""Built-in assignments: find them, list them, and pick one for a file.
+"""Built-in assignments: find them, list them, and pick one for a file (or several, ``pick_all``).
 
 Only YAML and the standard library here, so ``gradcheck list`` stays fast.
 """
@@ -41,6 +41,13 @@ class Entry:
     path: Path
     optional: tuple[str, ...] = ()  # graded when defined
     versions: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = ()  # (name, its functions, its optional ones)
+
+    def matched(self, defined: Set[str]) -> frozenset[str]:
+        """The functions of the version the file fits best (of all of them, without versions)
+        that the file defines, by name or alias: what grading it on this assignment would grade."""
+        version = self.fit(defined)[2]
+        names = next((fns for name, fns, _ in self.versions if name == version), self.functions + self.optional)
+        return frozenset(f for f in names if f in defined or any(a in defined for a in self.aliases.get(f, ())))
 
     def fit(self, defined: Set[str]) -> tuple[float, int, str | None]:
         """(share of the required functions the file defines, how many it defines, the version) for
@@ -150,14 +157,14 @@ def _names(entry: Entry, defined: Set[str]) -> str:
     return ", ".join(shared) or "none"
 
 
-def pick(defined: Set[str], source: str | None = None) -> tuple[Entry, str]:
+def pick(defined: Set[str], source: str | None = None, entries: list[Entry] | None = None) -> tuple[Entry, str]:
     """The built-in assignment whose functions the file defines (``Submission.defined``), and a
     sentence saying so. A usage error instead when the choice is not plain (docs/hostile.md,
     "Assignment steering"): two assignments fit equally; the file shares more functions with
     another assignment than with the one it fits best (a partial match to a bigger one); or
     ``source`` binds names in ways its syntax does not show (exec, ``globals()[…] =``)."""
     scored = []
-    for e in builtins():
+    for e in builtins() if entries is None else entries:
         frac, hits, _ = e.fit(defined)
         scored.append((frac, hits, e))
     scored.sort(key=lambda t: (-t[0], -t[1], t[2].name))
@@ -191,3 +198,54 @@ def pick(defined: Set[str], source: str | None = None) -> tuple[Entry, str]:
         return entry, f"assignment '{entry.name}' picked automatically: the file defines the functions of one of its versions (override with --assignment)."
     how = "defines all of its functions" if frac == 1 else f"defines {hits} of its {len(entry.functions)} functions"
     return entry, f"assignment '{entry.name}' picked automatically: the file {how} (override with --assignment)"
+
+
+def several(defined: Set[str], entries: list[Entry] | None = None) -> list[Entry]:
+    """The built-in assignments a file holds at once, in catalog order; fewer than two: not several.
+
+    An assignment counts when the file defines every required function of one of its versions
+    (``fit`` share 1). Of those, one whose graded functions are all graded by another too is
+    explained by it (its functions are that one's helpers, or the same functions) and is dropped;
+    the rest must grade disjoint sets of functions, else the file is not several plain
+    assignments and the single pick decides (``pick``). docs/reports.md, "Several assignments
+    in one report"."""
+    complete = [(e, e.matched(defined)) for e in (builtins() if entries is None else entries) if e.fit(defined)[:2] >= (1, 1)]
+    own = [(e, m) for e, m in complete if not any(o is not e and m <= om for o, om in complete)]
+    if len(own) < 2:
+        return []
+    seen: set[str] = set()
+    for _, m in own:
+        if seen & m:
+            return []
+        seen |= m
+    return [e for e, _ in own]
+
+
+def pick_all(defined: Set[str], source: str | None = None) -> tuple[list[Entry], str]:
+    """``pick``, or the assignments of ``several`` with one sentence saying why, when the file
+    holds more than one (a CS231n layers.py with the conv layers and rnn_layers.py's)."""
+    entries = builtins()  # read once for both
+    found = several(defined, entries)
+    if not found:
+        entry, said = pick(defined, source, entries)
+        return [entry], said
+    hidden = hidden_definitions(source) if source is not None else []
+    if hidden:  # as in pick: what the file binds unseen could change the answer
+        raise UsageError(
+            f"the file binds names in ways gradcheck cannot read before running it ({'; '.join(hidden)}), so it "
+            f"cannot tell which assignments it holds; choose with --assignment NAME (repeatable)"
+        )
+    names = " and ".join(f"'{e.name}'" for e in found)
+    each = "; ".join(f"{e.name}: {_few(sorted(e.matched(defined), key=_order(e)))}" for e in found)
+    return found, (f"assignments {names} picked automatically: the file defines the functions of a version of each, "
+                   f"and no function belongs to two of them ({each}); each is graded on its own and the points add up "
+                   f"(override with --assignment)")  # fmt: skip
+
+
+def _order(entry: Entry):
+    listed = {f: i for i, f in enumerate(entry.functions + entry.optional)}
+    return lambda f: listed.get(f, len(listed))
+
+
+def _few(names: list[str], n: int = 3) -> str:
+    return ", ".join(names[:n]) + (f" and {len(names) - n} more" if len(names) > n else "")

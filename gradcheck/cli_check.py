@@ -15,7 +15,7 @@ from .cli_base import CI_FORMATS, Format, app, check_writable, fail_usage, requi
 @app.command("check")
 def check(
     file: Path = typer.Argument(..., help="The student's submission (.py or .ipynb)."),
-    assignment: Optional[str] = typer.Option(None, "--assignment", "-a", help="Built-in assignment name or a spec.yaml path. Default: picked from the functions the file defines."),
+    assignment: list[str] = typer.Option([], "--assignment", "-a", help="Built-in assignment name or a spec.yaml path; repeat it (or separate with commas) to grade a file holding several. Default: picked from the functions the file defines."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Seed for the trials' sizes and inputs (stated in the report; default 0)."),
     fmt: Optional[Format] = typer.Option(None, "--format", "-f", help="What to print on stdout (default text)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Also write the JSON report to this file (atomically)."),
@@ -43,7 +43,6 @@ def check(
 ) -> None:
     """Check a submission and print the report (the default command: `gradcheck FILE`)."""
     from .errors import GradcheckError
-    from .grade import grade, internal_error_report
     from .render import formats
     state.json_errors = state.json_errors or fmt is Format.json
     try:
@@ -54,7 +53,7 @@ def check(
     settings = _settings(file, fmt, [kind for kind, _ in extra], actions)
     fmt, seed = fmt or Format(settings.get("format", "text")), seed if seed is not None else settings.get("seed", 0)
     timeout, memory_mb = (timeout if timeout is not None else settings.get("timeout"), memory_mb if memory_mb is not None else settings.get("memory_mb"))
-    require_pinned(assignment, fmt.value, [kind for kind, _ in extra], actions)
+    require_pinned(",".join(assignment) or None, fmt.value, [kind for kind, _ in extra], actions)
     shown = _more_options(settings, max_elements, select, ignore, visibility)
     # Every file is known writable before any student code runs (a usage error, exit 2).
     if output is not None:
@@ -62,31 +61,52 @@ def check(
     for kind, target in extra:
         check_writable(Path(target), f"--report {kind}")
     try:
-        from .api import choose_spec
+        from .api import choose_specs
         from .spec.loader import load_spec
         from .submission import Submission
 
         submission = Submission.from_path(file)
-        spec_path, picked = choose_spec(submission, assignment)
+        spec_paths, picked = choose_specs(submission, assignment or None)
+        if len(spec_paths) > 1 and (sizes or dims):
+            raise fail_usage("--sizes and --dims fix one assignment's sizes: grade one assignment at a time with them (--assignment NAME)")
         fixed, depth = _fixed_sizes(sizes, m, dims)
-        spec = load_spec(spec_path, depth=depth)
+        specs = [load_spec(p, depth=depth) for p in spec_paths]
         if fixed is not None and m is not None:
-            fixed[spec.batch] = m
-        limits = _limits(spec.limits, timeout, memory_mb, processes, output_kb, total_timeout)
+            fixed[specs[0].batch] = m
+        limits = [_limits(spec.limits, timeout, memory_mb, processes, output_kb, total_timeout) for spec in specs]
     except GradcheckError as exc:
         raise fail_usage(exc.one_line()) from None
     fd_options = _fd_options(exhaustive, directions, samples)
-    from . import fixes
+    report = _grade_all(specs, submission, fmt, fix, picked, seed=seed, limits=limits, sizes=fixed, fd_options=fd_options)
+    _finish(report, fmt, _spec_codes(shown, specs), min_score, output, extra, (width, color, verbose), actions)
 
-    with fixes.warm(fixes.mode_for(fmt.value, getattr(spec, "fixes", None)), fix) as zygote:  # the re-grades fork warm
-        try:
-            report = grade(spec, submission, seed=seed, limits=limits, picked=picked, sizes=fixed, fd_options=fd_options, zygote=zygote)
-        except GradcheckError as exc:
-            raise fail_usage(exc.one_line()) from None
-        except Exception as exc:  # noqa: BLE001 - the report must exist even when gradcheck fails
-            report = internal_error_report(spec.name, file, seed, f"{type(exc).__name__}: {exc}")
-        report = _with_fixes(report, spec, submission, fmt, fix, seed=seed, limits=limits, sizes=fixed, fd_options=fd_options, zygote=zygote)
-    _finish(report, fmt, _spec_codes(shown, spec), min_score, output, extra, (width, color, verbose), actions)
+
+def _grade_all(specs: list, submission, fmt: Format, fix: bool, picked: str | None, *, limits: list, **grading):
+    """Grade the file on each spec (one report; several add up, ``combine.merge``), each with
+    its verified fixes. ``--fix`` writes the fixes of one assignment: the only one failing."""
+    from . import combine, fixes
+    from .errors import GradcheckError
+    from .grade import grade, internal_error_report
+
+    specs = combine.apart(specs)
+    modes = [fixes.mode_for(fmt.value, getattr(spec, "fixes", None)) for spec in specs]
+    reports = []
+    with fixes.warm(next((m for m in modes if m != "off"), "off"), fix) as zygote:  # the re-grades fork warm
+        for spec, own in zip(specs, limits):
+            try:
+                report = grade(spec, submission, picked=picked if len(specs) == 1 else None, limits=own, zygote=zygote, **grading)
+            except GradcheckError as exc:
+                raise fail_usage(exc.one_line()) from None
+            except Exception as exc:  # noqa: BLE001 - the report must exist even when gradcheck fails
+                report = internal_error_report(spec.name, submission.path, grading["seed"], f"{type(exc).__name__}: {exc}")
+            reports.append((spec, report))
+        failing = [spec for spec, r in reports if not r.passed]
+        if fix and len(failing) > 1:
+            sys.stderr.write("gradcheck: --fix: the file fails in " + " and ".join(s.name for s in failing) + "; the fixes are "
+                             "written for one assignment at a time: add --assignment NAME\n")  # fmt: skip
+        done = [_with_fixes(r, spec, submission, fmt, fix and len(failing) == 1, limits=own, zygote=zygote, **grading)
+                for (spec, r), own in zip(reports, limits)]  # fmt: skip
+    return combine.merge(done, picked)
 
 
 def _with_fixes(report, spec, submission, fmt: Format, fix: bool, **grading):
@@ -165,12 +185,18 @@ def _codes(select: str | None, ignore: str | None, settings) -> tuple[tuple[str,
         raise fail_usage(exc.one_line()) from None
 
 
-def _spec_codes(shown: tuple, spec) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _spec_codes(shown: tuple, specs: list) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The codes shown: each of select and ignore from the command line, else [tool.gradcheck]
-    (not read for a course's CI formats), else the spec's (the instructor's display default)."""
+    (not read for a course's CI formats), else the specs' (the instructor's display default;
+    with several assignments, only what all of them say)."""
     select, ignore = shown
-    return (select if select is not None else getattr(spec, "select", ()),
-            ignore if ignore is not None else getattr(spec, "ignore", ()))  # fmt: skip
+
+    def common(key: str) -> tuple[str, ...]:
+        said = {tuple(getattr(spec, key, ())) for spec in specs}
+        return said.pop() if len(said) == 1 else ()
+
+    return (select if select is not None else common("select"),
+            ignore if ignore is not None else common("ignore"))  # fmt: skip
 
 
 def _set_max_elements(value: int | None) -> None:

@@ -216,7 +216,7 @@ def observe(spec: Spec, path: Path, trials: list[Trial], limits: Limits, source:
 def _missing(spec: Spec, obs: Observations, arities: dict) -> None:
     """The spec's functions the file does not define: missing (with a rename to suggest), or
     skipped when optional."""
-    wanted = {n for g in spec.functions for n in (g.call, *g.aliases)}  # never offered as the rename of another function
+    wanted = {n for g in spec.functions for n in (g.call, *g.aliases)} | spec.graded_elsewhere  # never offered as the rename of another function
     for f in spec.functions:
         if f.call not in obs.defined:
             nargs = (len(f.args), *(len(a.args) for a in f.alternatives if a.args is not None))

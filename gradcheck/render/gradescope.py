@@ -91,6 +91,8 @@ def results(report: Report, *, visibility: str = "visible", stdout_visibility: s
                 "max_score": number(report.max_score),
                 "seed": report.seed,
                 "version": report.version,
+                "assignments": [{"assignment": p.assignment, "passed": bool(p.passed), "score": number(p.score),
+                                 "max_score": number(p.max_score)} for p in report.assignments()],
             },  # fmt: skip
         },
         "tests": tests,
@@ -107,6 +109,9 @@ def _spec_visibility(report: Report, check: CheckResult) -> str:
 def _summary(report: Report) -> str:
     verdict = "✅ passed" if report.passed else "❌ failed"
     lines = [f"**{escape(report.assignment)}** — {verdict} — score {points(report.score)} / {points(report.max_score)}", ""]
+    if report.parts:  # several assignments: each one's points
+        lines += [f"- **{escape(p.assignment)}** — {'✅ passed' if p.passed else '❌ failed'} — {points(p.score)} / {points(p.max_score)}"
+                  for p in report.parts] + [""]  # fmt: skip
     errors = [f for f in report.findings if f.level == "error" and f.code != "GC303"]
     if errors:
         n = len(errors)

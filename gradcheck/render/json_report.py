@@ -22,13 +22,14 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def finding_dict(f: Finding) -> dict[str, Any]:
+def finding_dict(f: Finding, assignment: str | None = None) -> dict[str, Any]:
     stats = {k: v for k, v in f.stats.items() if k not in ("error_map", "axes")}
     by_axis = profiles(f.stats["error_map"], f.stats.get("axes") or []) if f.stats.get("error_map") is not None else []
     if by_axis:  # the largest error per channel / time step / example, where the spec names those axes
         stats["error_by_axis"] = by_axis
     return {
         "code": f.code,
+        "assignment": assignment,
         "severity": f.level,
         "target": f.target,
         "tags": list(f.tags),
@@ -72,12 +73,18 @@ def report_dict(report: Report) -> dict[str, Any]:
             "passed": report.passed,
             "score": report.score,
             "max_score": report.max_score,
+            "assignments": [
+                {"assignment": p.assignment, "title": p.title, "passed": p.passed, "score": p.score,
+                 "max_score": p.max_score, "picked": p.picked}  # fmt: skip
+                for p in report.assignments()
+            ],
             "checks": [
                 {"id": c.id, "function": c.function, "target": c.target, "status": c.status,
-                 "points": c.points, "max_points": c.max_points, "summary": c.summary}  # fmt: skip
+                 "points": c.points, "max_points": c.max_points, "summary": c.summary,
+                 "assignment": report.assignment_of(c)}  # fmt: skip
                 for c in report.checks
             ],
-            "findings": [finding_dict(f) for f in report.findings],
+            "findings": [finding_dict(f, report.assignment_of(f)) for f in report.findings],
             "output": report.output,
             "output_truncated": report.output_truncated,
             "picked": report.picked,

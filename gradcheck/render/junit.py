@@ -62,9 +62,11 @@ def _render(report: Report) -> str:
                        ("score", points(report.score)), ("max_score", points(report.max_score)),
                        ("gradcheck_version", report.version)):  # fmt: skip
         ET.SubElement(props, "property", _attrs(name=key, value=value))
+    for p in report.parts:  # several assignments: each one's points
+        ET.SubElement(props, "property", _attrs(name=f"score.{p.assignment}", value=f"{points(p.score)}/{points(p.max_score)}"))
 
     for c in checks:
-        classname = f"{assignment}.{xml_text(c.function or c.id) or 'check'}"
+        classname = f"{xml_text(c.assignment) or assignment}.{xml_text(c.function or c.id) or 'check'}"
         case = ET.SubElement(suite, "testcase", _attrs(classname=classname, name=c.target or c.id, time="0"))
         if c.status == "fail":
             found = findings_for_check(report, c)

@@ -110,6 +110,9 @@ def _render(report: Report, max_bytes: int) -> str:
 
 def _head(report: Report) -> str:
     lines = [f"### gradcheck: {escape(report.title or report.assignment)}", "", _score_line(report), ""]
+    if report.parts:  # a file graded on several assignments: each one's points
+        lines += [f"- **{escape(p.assignment)}** ({escape(p.title)}) — {'✅ passed' if p.passed else '❌ failed'} — "
+                  f"{points(p.score)} / {points(p.max_score)}" for p in report.parts] + [""]  # fmt: skip
     info = [f"file {escape(file_label(report.file))}", f"seed {escape(report.seed)}"]
     if report.trials:
         info.append(f"{len(report.trials)} trials")
@@ -125,7 +128,12 @@ def _head(report: Report) -> str:
 
 def _table_rows(report: Report) -> list[str]:
     rows = ["| function | target | status | points |\n", "|---|---|---|---|\n"]
+    heads = {p.assignment: p for p in report.parts}
     for c in report.checks:
+        part = heads.pop(c.assignment, None)
+        if part is not None:
+            rows.append(f"| **{_cell(part.assignment)}** | *{_cell(part.title)}* | {STATUS['pass' if part.passed else 'fail']} | "
+                        f"**{points(part.score)} / {points(part.max_score)}** |\n")  # fmt: skip
         pts = f"{points(c.points)} / {points(c.max_points)}" if c.max_points else "—"
         rows.append(f"| {_cell(c.function or '—')} | {_cell(c.target)} | {STATUS.get(c.status, _cell(c.status))} | {pts} |\n")
     return rows

@@ -87,7 +87,7 @@ def _render(report: Report, console: Console, verbose: bool) -> None:
         verdict.append("PASSED", style="bold green")
     else:
         verdict.append("FAILED", style="bold red")
-    verdict.append(f"  score {report.score:g} / {report.max_score:g}")
+    verdict.append(f"  score {report.score:g} / {report.max_score:g}{_per_assignment(report)}")
     n_err = len(errors)
     if n_err:
         verdict.append(f"  ·  {n_err} problem{'s' if n_err != 1 else ''} to fix")
@@ -103,11 +103,24 @@ def _table(report: Report) -> Table:
     table.add_column("status")
     table.add_column("points", justify="right")
     table.add_column("note", style="dim")
+    heads = {p.assignment: p for p in report.parts}  # several assignments: a row opens each one's checks
     for c in report.checks:
+        part = heads.pop(c.assignment, None)
+        if part is not None:
+            label, style = STATUS["pass" if part.passed else "fail"]
+            table.add_row(Text(part.assignment, style="bold cyan"), "", Text(label, style=style),
+                          Text(f"{part.score:g}/{part.max_score:g}", style="bold"), "")  # fmt: skip
         label, style = STATUS.get(c.status, (c.status, ""))
         pts = f"{c.points:g}/{c.max_points:g}" if c.max_points else ""
         table.add_row(c.function or "—", c.target, Text(label, style=style), pts, c.summary if c.status != "pass" else "")
     return table
+
+
+def _per_assignment(report: Report) -> str:
+    """"  (cs231n 100/100 · cs231n_rnn 86/100)" for a file graded on several assignments."""
+    if not report.parts:
+        return ""
+    return "  (" + " · ".join(f"{p.assignment} {p.score:g}/{p.max_score:g}" for p in report.parts) + ")"
 
 
 def _panel(f: Finding, report: Report, verbose: bool, color: bool = True, canvas: tuple[int, bool] = (76, False)) -> Panel:
@@ -155,11 +168,15 @@ def _panel(f: Finding, report: Report, verbose: bool, color: bool = True, canvas
             parts.append(Text(line, style="red" if line.startswith("-") else "green"))
         parts.append(Text(fix_verdict(f), style="green"))
     see = f"gradcheck explain {f.code}"
-    if report.explain_dir and f.target and (Path(report.explain_dir) / f"{f.target}.md").is_file():
-        see += f"  ·  gradcheck explain {f.target}" + ("" if report.assignment == "planar" else f" -a {report.assignment}")
+    owner = report.assignment_of(f) or report.assignment
+    pages = next((p.explain_dir for p in report.parts if p.assignment == owner), report.explain_dir)  # the finding's own assignment's
+    if pages and f.target and (Path(pages) / f"{f.target}.md").is_file():
+        see += f"  ·  gradcheck explain {f.target}" + ("" if owner == "planar" else f" -a {owner}")
     parts.append(Text(see, style="dim"))
     style = "red" if f.level == "error" else "yellow" if f.level == "warning" else "blue"
     title = f"{f.code} {CODES[f.code].name} · {f.target}" + (f" · {', '.join(f.tags)}" if f.tags else "")
+    if report.parts and report.assignment_of(f):  # several assignments: say whose finding it is
+        title = f"{report.assignment_of(f)} · {title}"
     return Panel(Group(*parts), title=title, title_align="left", border_style=style)
 
 

@@ -268,6 +268,7 @@ class Spec:
     gradient_check_visibility: str | None = None
     select: tuple[str, ...] = ()  # finding codes shown when neither the command line nor pyproject says
     ignore: tuple[str, ...] = ()
+    graded_elsewhere: frozenset[str] = frozenset()  # functions another assignment grades in the same file: never a rename of one of these
 
     def test_visibility(self) -> dict[str, str]:
         """Gradescope visibility by check: a function's name -> its visibility, ``":" + id`` for a

@@ -1,7 +1,7 @@
 """One submission, read once: the Python text that runs, where its lines came from, what it defines.
 
 A ``Submission`` is built from a ``.py`` file, an ``.ipynb`` file or a Jupyter session's input
-history, and handed as it is to assignment picking (``api.choose_spec``), grading
+history, and handed as it is to assignment picking (``api.choose_specs``), grading
 (``grade.grade``) and the notebook front end (``gradcheck.notebook``). Nothing downstream
 opens the file again or asks whether it is a notebook: ``notebook`` is None for a ``.py``.
 """

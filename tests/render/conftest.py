@@ -19,6 +19,14 @@ def graded(relpath: str):
     return grade(spec, CORPUS / relpath, limits=dataclasses.replace(spec.limits, timeout=2.0))
 
 
+@functools.cache
+def graded_several(relpath: str):
+    """The report for a corpus file that holds several assignments, each picked (once per session)."""
+    from gradcheck.api import check_file
+
+    return check_file(CORPUS / relpath)
+
+
 def text_of(report, width: int = 100, verbose: bool = False) -> str:
     return capture(lambda console: render(report, console, verbose=verbose), width=width)
 

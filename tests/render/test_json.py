@@ -13,7 +13,7 @@ from gradcheck.render import json_report
 from gradcheck.report import SCHEMA_VERSION, CheckResult, Report
 
 from ..conftest import ROOT
-from .conftest import graded
+from .conftest import graded, graded_several
 
 DOC = ROOT / "docs" / "reports.md"
 REPORTS = [
@@ -26,6 +26,7 @@ REPORTS = [
     "explain/gc105_dw1_nan_placeholder.py",
     "explain/gc304_cost_is_a_sum.py",
 ]
+SEVERAL = "multi_assignment/buggy/rnn_backward_dWx_overwritten.py"  # two assignments in one report
 NAN, INF = float("nan"), float("inf")
 
 
@@ -63,9 +64,10 @@ def all_reports():
     yield from ((rel, graded(rel)) for rel in REPORTS)
     yield "internal-error", internal_error_report("planar", ROOT / "x.py", 0, "RuntimeError: boom")
     yield "odd", odd_report()
+    yield SEVERAL, graded_several(SEVERAL)
 
 
-@pytest.fixture(scope="module", params=[*REPORTS, "internal-error", "odd"])
+@pytest.fixture(scope="module", params=[*REPORTS, "internal-error", "odd", SEVERAL])
 def data(request):
     report = dict(all_reports())[request.param]
     text = json_report.render(report)
@@ -141,3 +143,20 @@ def test_documented_example_is_valid_and_current():
     assert set(example) == documented("Top-level keys")
     for f in example["findings"]:
         assert set(f) == documented("Each finding")
+
+
+def test_assignments_and_whose_each_row_and_finding_is(data):
+    """`assignments` always lists what was graded; its points add up to the report's; every check
+    and finding names its assignment (null only for what is about the whole file, with several)."""
+    parts = data["assignments"]
+    assert parts and all(set(p) == {"assignment", "title", "passed", "score", "max_score", "picked"} for p in parts)
+    names = [p["assignment"] for p in parts]
+    assert data["assignment"] == "+".join(names)
+    if data["score"] is not None and data["max_score"] is not None:
+        assert sum(p["score"] for p in parts) == pytest.approx(data["score"])
+        assert sum(p["max_score"] for p in parts) == pytest.approx(data["max_score"])
+    assert data["passed"] is all(p["passed"] for p in parts)
+    for item in data["checks"] + data["findings"]:
+        assert item["assignment"] in names or (len(names) > 1 and item["assignment"] is None), item
+    if len(names) > 1:
+        assert all(c["assignment"] for c in data["checks"] if c["function"])
