@@ -66,3 +66,34 @@ def test_an_intermediate_that_is_not_a_local_is_a_note():
     _, findings = judge(observe(Submission(local_names=False)))
     f = by_code(findings, GC.INTERMEDIATE_NOT_FOUND)
     assert f.level == "info" and f.target in ("dZ1", "dZ2")
+
+
+def test_a_shape_is_labelled_by_the_functions_own_dims():
+    """A size is named after a dim of the value's own declared shape (or its function's), never
+    after an unrelated spec dim that happens to have the same size in this trial (a stride, a pad)."""
+    from gradcheck.diagnose.shapes import symbolic
+    from gradcheck.diagnose.values import own_dims, own_labels
+
+    from ..conftest import load_builtin
+
+    spec = load_builtin("cs231n")
+    f = spec.function("conv_backward_naive")
+    dims = {"N": 4, "cC": 3, "cH": 5, "cW": 5, "cHH": 2, "cWW": 2, "cpad": 6, "cstride": 2, "cF": 3, "cHo": 2, "cWo": 2, "ph": 2, "pw": 2}
+    assert symbolic((4, 3, 6, 6), dims) == "(N, cC/cF, cpad, cpad)"  # the old way: any dim of that size
+    assert not {"cpad", "cstride", "ph", "pw"} & own_dims(spec, f, "conv_dx")
+    assert own_labels(spec, f, "conv_dx", (4, 3, 5, 5), (4, 3, 5, 5), dims) == "(N, cC, cH, cW)"
+    assert own_labels(spec, f, "conv_dx", (4, 3, 6, 6), (4, 3, 5, 5), dims) == "(N, cC, 6, 6)"
+    # dW has the shape of w: its axes are named by w's declared shape, in order, even where sizes repeat
+    assert own_labels(spec, f, "conv_dw", (3, 3, 2, 2), (3, 3, 2, 2), dims) == "(cF, cC, cHH, cWW)"
+
+
+def test_a_planar_shape_keeps_its_names():
+    from gradcheck.diagnose.values import own_labels
+
+    from ..conftest import load_builtin
+
+    spec = load_builtin("planar")
+    f = spec.function("backward_propagation")
+    dims = {"n_x": 2, "n_h": 4, "n_y": 1, "m": 7}
+    assert own_labels(spec, f, "dW1", (2, 4), (4, 2), dims) == "(n_x, n_h)"
+    assert own_labels(spec, f, "db1", (4,), (4, 1), dims) == "(n_h,)"
