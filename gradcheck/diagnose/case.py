@@ -217,6 +217,8 @@ class Case:
         if formula is None:
             return None
         shown = shown_constants(self.spec, formula.tree)
+        if n in self.spec.references:  # the course's way of writing it, not the spec's computation
+            return f"{self.spec.shown(n)} = {fm.pretty(self.spec.references[n])}"
         text = f"{self.spec.shown(n)} = {fm.pretty(formula.text if shown is formula.tree else shown)}"
         if n == "J" and "L" in fm.names(formula.tree):
             text += f",  where the per-example loss L = {fm.pretty(self.spec.loss.text)}"
@@ -227,9 +229,12 @@ class Case:
         if formula is None:
             return None
         shown = shown_constants(self.spec, formula.tree)
+        env = trial.env
+        if n in self.spec.references:  # its operands are the course's names, not values of the trial
+            shown, env = ast.parse(self.spec.references[n], mode="eval").body, {n: trial.env.get(n)}
         if shown is not formula.tree:
             formula = replace(formula, text=ast.unparse(shown), tree=shown)
-        return chain_text(n, formula, trial.env, trial.dims)
+        return chain_text(n, formula, env, trial.dims)
 
 
 def shown_constants(spec: Spec, tree: ast.expr) -> ast.expr:

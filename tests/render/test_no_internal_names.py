@@ -56,27 +56,9 @@ REPRESENTATIVE = (
 # Known leaks, kept visible (strict xfail: file -> reason) until their wording is fixed at its
 # source (the spec's display names, never a filter on the output).
 _TRIAL_DIMS = "every trial label names all the spec's sizes by its own dim names (cHH, cpad, ph): dims have no display names yet"
-_GC_DERIVED = "a derived value's reference is the spec's own computation (grad_norm, planted_error): it needs a display formula"
-_GC_1D = "the reference for gradient_check's difference names the stand-in gradient dtheta_wrong"
 _LSTM = "the LSTM references name the spec's stacked values (concat_seq, dc_total, lstm_states)"
 KNOWN: dict[str, str] = {
     **{f"cs231n_conv/{p.parent.name}/{p.name}": _TRIAL_DIMS for p in sorted((CORPUS / "cs231n_conv").rglob("*.py"))},
-    **{
-        f"gradient_checking/buggy/{n}.py": _GC_DERIVED
-        for n in (
-            "gcn_denominator_parentheses",
-            "gcn_divides_by_epsilon",
-            "gcn_gradapprox_sign_flip",
-            "gcn_no_copy",
-            "gcn_norm_squared",
-            "gcn_perturbs_all_entries",
-            "gcn_returns_numerator",
-        )
-    },
-    **{
-        f"gradient_checking/buggy/{n}.py": _GC_1D
-        for n in ("fp1d_theta_plus_x", "gc1d_divides_by_epsilon", "gc1d_gradapprox_sign_flip", "gc1d_jplus_at_theta_minus")
-    },
     **{
         f"rnn/buggy/{n}.py": _LSTM
         for n in (
@@ -96,7 +78,7 @@ KNOWN: dict[str, str] = {
 # Explain pages written from a spec that still name its bookkeeping (assignment -> reason).
 KNOWN_PAGES: dict[str, str] = {
     "cs231n": "pages for the spec's own values (l2_scale, drop_keep, gn_xg) and formulas naming Wsm, ph, pw",
-    "gradient_checking": "pages for every derived value (grad_norm, planted_error, dtheta_wrong)",
+    "gradient_checking": "explain.quantities lists a page for each of the spec's bookkeeping values (grad_norm, planted_error)",
     "planar": "pages for the update step's W1_next, b1_next",
     "regularization": "keep_prob's page names keep_prob_u",
     "rnn": "pages for the stacked LSTM values (lstm_states, concat_seq, dc_total)",
