@@ -4,11 +4,13 @@ trial; intermediates that are not among the function's locals (GC305)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from ..check.engine import CallResult
 from ..check.templates import MISSING, Leaf
-from ..check.trials import Trial
+from ..check.trials import Trial, label_dims
 from ..spec import formula as fm
 from ..spec.functions import leaf_names
 from ..spec.model import FunctionSpec, Spec
@@ -252,3 +254,12 @@ def own_labels(spec: Spec, f: FunctionSpec, n: str, shape: tuple[int, ...], ref:
             continue
         parts.append(symbolic((size,), own)[1:-2])
     return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
+
+
+def trial_label(spec: Spec, f: FunctionSpec, trial: Trial) -> str:
+    """``trial 1 (N=6, C=3, ...)`` naming only the sizes ``f`` itself uses (its arguments',
+    its results' and their formulas' dims), by the course's names for them (the spec's
+    ``names:``): CS231n's conv_backward_naive is not told the sizes of the batch norm, the
+    pooling and the group norm layers of the same spec, nor their dims' bookkeeping names."""
+    own = label_dims(replace(spec, functions=(f,)))
+    return spec.shown_text(replace(trial, shown=own if trial.shown is None else own & trial.shown).label)

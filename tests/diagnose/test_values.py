@@ -56,8 +56,16 @@ def test_a_missing_key_names_the_near_miss():
     for (name, _), c in obs.calls.items():
         if name == "backward_propagation":
             del c.matched.leaves["db1"]
-            c.matched.problems.append(Problem("missing-key", "db1", "the dict returned by backward_propagation has no key 'db1'; did you mean 'db_1'?",
-                                              ("return", "db1"), "db_1", ("db1",)))
+            c.matched.problems.append(
+                Problem(
+                    "missing-key",
+                    "db1",
+                    "the dict returned by backward_propagation has no key 'db1'; did you mean 'db_1'?",
+                    ("return", "db1"),
+                    "db_1",
+                    ("db1",),
+                )
+            )
     f = by_code(judge(obs)[1], GC.MISSING_KEY)
     assert f.target == "db1" and f.hint == "use the key 'db1'"
 
@@ -97,3 +105,20 @@ def test_a_planar_shape_keeps_its_names():
     dims = {"n_x": 2, "n_h": 4, "n_y": 1, "m": 7}
     assert own_labels(spec, f, "dW1", (2, 4), (4, 2), dims) == "(n_x, n_h)"
     assert own_labels(spec, f, "db1", (4,), (4, 1), dims) == "(n_h,)"
+
+
+def test_a_trial_is_labelled_by_the_sizes_its_function_uses():
+    """A finding's trial names the sizes of its own function, not the thirty of the whole spec,
+    and by the course's names for them."""
+    from gradcheck.check.trials import Trial, label_dims
+    from gradcheck.diagnose.values import trial_label
+
+    from ..conftest import load_builtin
+
+    spec = load_builtin("cs231n")
+    dims = {d: 2 for d in label_dims(spec)}
+    assert len(dims) > 20
+    label = trial_label(spec, spec.function("conv_backward_naive"), Trial(0, dims, {}, shown=frozenset(dims)))
+    named = {part.split("=")[0] for part in label[len("trial 1 (") : -1].split(", ")}
+    assert {"N", "C", "F", "HH", "WW", "stride", "pad", "H_out", "W_out"} <= named  # by the course's names (names:)
+    assert not named & {"D", "pool_height", "pool_width", "G", "cC", "cstride", "cpad"}
