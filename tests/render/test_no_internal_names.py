@@ -59,22 +59,13 @@ REPRESENTATIVE = (
 # The JSON report's list of trials names every size of the spec by its dim name (cstride, pstride):
 # by the course's names both would read "stride". Kept out of the sweep, and visible below.
 TRIAL_LIST = {"cs231n_conv": "the JSON report's 'trials' name the sizes by the spec's dims (cstride and pstride would both be stride)"}
-_LSTM = "the LSTM references name the spec's stacked values (concat_seq, dc_total, lstm_states)"
+_LSTM = (
+    "lstm_forward's a and c are references to the spec's stacked lstm_states (take(lstm_states, 0)): no formula as the course writes it yet"
+)
 KNOWN: dict[str, str] = {
     **{
         f"rnn/buggy/{n}.py": _LSTM
-        for n in (
-            "lstm_backward_da_prevt_not_added",
-            "lstm_backward_dwf_not_accumulated",
-            "lstm_backward_older_notebook_loop",
-            "lstm_cell_backward_dc_prev_missing_ft",
-            "lstm_cell_backward_dcct_forget_gate",
-            "lstm_cell_backward_dcct_only_dc_next",
-            "lstm_cell_backward_dot_missing_sigmoid_prime",
-            "lstm_cell_forward_concat_swapped",
-            "lstm_cell_forward_gates_swapped_in_c_next",
-            "lstm_forward_c0_from_a0",
-        )
+        for n in ("lstm_cell_forward_concat_swapped", "lstm_cell_forward_gates_swapped_in_c_next", "lstm_forward_c0_from_a0")
     },
 }
 # Explain pages written from a spec that still name its bookkeeping (assignment -> reason).
