@@ -19,9 +19,10 @@ from ..spec import formula as fm
 from ..spec.model import FunctionSpec
 from . import problems as P
 from .case import Case
-from .messages import finding, upstream_evidence
+from .messages import finding, follows_note, upstream_evidence
 from .roots import root_problem
 from .source_lines import called
+from .wording import verdict_note
 
 
 @dataclass
@@ -304,6 +305,18 @@ def callee_cascade(case: Case) -> None:
         if wrong:
             found = replace(found, details=(*found.details, upstream_evidence(cause, wrong, True)))
         case.findings[i] = (rank, found)
+    _table_follows(case)
+
+
+def _table_follows(case: Case) -> None:
+    """A row the table calls "wrong here" whose every finding now follows from a callee's
+    error (GC303) says so: the table and the findings never contradict each other."""
+    here = verdict_note(None)
+    for row in case.checks:
+        mine = [f for _, f in case.findings if f.check == row.id and (f.level != "info" or f.code == GC.FOLLOWS_UPSTREAM)]
+        causes = [f.caused_by for f in mine if f.code == GC.FOLLOWS_UPSTREAM and f.caused_by]
+        if row.summary == here and mine and len(causes) == len(mine):
+            row.summary = follows_note(", ".join(dict.fromkeys(causes)))
 
 
 def _union(parts) -> tuple[str, ...] | None:

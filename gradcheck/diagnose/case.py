@@ -217,6 +217,8 @@ class Case:
         if formula is None:
             return None
         shown = shown_constants(self.spec, formula.tree)
+        if n in self.spec.references:  # the course's way of writing it, not the spec's computation
+            return f"{self.spec.shown(n)} = {fm.pretty(self.spec.references[n])}"
         text = f"{self.spec.shown(n)} = {fm.pretty(formula.text if shown is formula.tree else shown)}"
         if n == "J" and "L" in fm.names(formula.tree):
             text += f",  where the per-example loss L = {fm.pretty(self.spec.loss.text)}"
@@ -227,9 +229,29 @@ class Case:
         if formula is None:
             return None
         shown = shown_constants(self.spec, formula.tree)
+        env = trial.env
+        if n in self.spec.references:  # its operands are the course's names: the values they name, where one does
+            shown = ast.parse(self.spec.references[n], mode="eval").body
+            env = {n: trial.env.get(n), **reference_operands(self.spec, shown, trial.env)}
         if shown is not formula.tree:
             formula = replace(formula, text=ast.unparse(shown), tree=shown)
-        return chain_text(n, formula, trial.env, trial.dims)
+        return chain_text(n, formula, env, trial.dims)
+
+
+def reference_operands(spec: Spec, tree: ast.expr, env: dict) -> dict:
+    """The trial's value for each name of a ``references:`` formula that names exactly one value
+    (by its own name, else by the student's name for a single spec value). A derived value is not
+    one: gradient_checking's gradapprox is the 1-d check's, not gradient_check_n's vector."""
+    out = {}
+    derived = {d.name for d in spec.derived}
+    for name in {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)} - derived:
+        if name in env and spec.shown(name) == name:
+            out[name] = env[name]
+            continue
+        named = [k for k in env if k != name and spec.names.get(k) == name]
+        if len(named) == 1:
+            out[name] = env[named[0]]
+    return out
 
 
 def shown_constants(spec: Spec, tree: ast.expr) -> ast.expr:

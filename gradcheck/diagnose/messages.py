@@ -6,10 +6,11 @@ Detection decides what is wrong and where; nothing here looks at a submission.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from ..findings import CODES, GC, Finding
 from . import problems as P
+from .messages_checks import check_mismatch, dropout_statistic
 from .messages_loading import gc011, place_label
 from .mutations import as_mistake
 from .wording import Words, exception_hint, expected_words, j_vs_l, name_hint, sentence, structure_words
@@ -57,10 +58,17 @@ def _capital(text: str) -> str:
     return _capital_first(text) + "."
 
 
+def _capital_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 # -- GC0xx: loading and running ------------------------------------------------------------------------
 def gc001(p: P.Unparsable) -> Words:
     if p.cell is not None:
-        return Words(f"Python cannot read {place_label(p.cell)}: {p.error}", "fix the syntax error in that cell; the functions it defines were not checked")
+        return Words(
+            f"Python cannot read {place_label(p.cell)}: {p.error}",
+            "fix the syntax error in that cell; the functions it defines were not checked",
+        )
     where = f" (line {p.line}, column {p.column})" if p.line else ""
     return Words(
         f"Python cannot read this file: {p.error}{where}",
@@ -293,6 +301,24 @@ def gc303(p: P.FollowsUpstream | P.CalleeBroken) -> Words:
     return Words(f"{p.target} is wrong only because {c} is wrong: given your {c}, your {p.target} is computed correctly. Fix {c} first.")
 
 
+def follows_summary(cause: str, targets: Sequence[str], callee: bool) -> str:
+    """The text report's one line for the GC303 findings that follow from one cause: a value of
+    the same function (given your dZ1, your dW1 is right: checked), or a graded function the
+    caller relies on (``callee``: its own error, most likely behind the caller's)."""
+    names = ", ".join(dict.fromkeys(targets))
+    if callee:
+        return (
+            f"{names}: most likely wrong only because {cause}, which these functions call, is wrong (see above) — "
+            f"fix {cause} first, then check again (GC303)"
+        )
+    return f"{names}: computed correctly from your {cause}, wrong only because {cause} is wrong — fixing {cause} fixes them (GC303)"
+
+
+def follows_note(cause: str) -> str:
+    """The table's note for a value whose finding follows from another error (GC303)."""
+    return f"follows from {cause}"
+
+
 def gc304(p: P.FdDisagreement) -> Words:
     names = ", ".join(p.names)
     where = f" Entry by entry: {p.example}." if p.example else ""
@@ -417,52 +443,6 @@ def upstream_evidence(cause: str, wrong: tuple[str, ...], depends: bool, raised_
     if depends:
         return f"Checked against {what}: this value is computed from it, so it follows from {cause}."
     return f"Checked against {what}: this value does not depend on it, so fixing {cause} alone will not correct it."
-# -- GC201 for checks: calls in another mode, arguments read back, dropout statistics --------------------
-def check_mismatch(p: P.CheckMismatch) -> Words:
-    what = f"{p.target} as {p.function} leaves it in its argument" if p.read_back else f"{p.target} from {p.function}"
-    if p.unreadable:
-        return Words(f"{_capital_first(p.label)}: {p.unreadable}.", None)
-    text = (
-        f"{_capital_first(p.label)}: {what} differs from the reference in {p.mismatched} of {p.total} entries "
-        f"(largest relative error {p.max_rel:.3g})."
-    )
-    hint = f"Compare your code for {p.label} with the formula below." if p.formula else None
-    return Words(text, hint)
-
-
-def _capital_first(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def dropout_statistic(p: P.DropoutStatistic) -> Words:
-    chance = f"false-alarm rate {p.alpha:.0e} per test"
-    if p.kind == "mask-values":
-        text = (
-            f"{p.function}'s mask is not 0/1: over {p.units} units, out / x takes values from {p.low:.3g} to {p.high:.3g}, "
-            f"where inverted dropout gives only 0 and one scale, 1/keep = {1 / p.keep:.4g}. The uniform draw is used as it is."
-        )
-        return Words(text, "Threshold the uniform draw against the keep probability (rand < keep), then divide the kept units by keep.")
-    if p.kind == "kept-fraction":
-        text = (
-            f"{p.function} keeps {p.kept:.2%} of {p.units} units; with keep probability {p.keep:.4g} it should keep "
-            f"{p.keep:.2%} (± {p.kept_tolerance:.2%} allows for chance, {chance})."
-        )
-        if p.keeps_complement:
-            text += " It keeps 1 − keep: the comparison is the wrong way round (rand > keep keeps a unit with probability 1 − keep)."
-        return Words(text, "Keep a unit when the uniform draw is below the keep probability: mask = rand < keep.")
-    if p.kind == "scale":
-        text = (
-            f"{p.function} scales the kept units by {p.scale:.4g}; inverted dropout divides them by the keep probability "
-            f"(1/{p.keep:.4g} = {1 / p.keep:.4g}) so that E[out] = x. Here mean(out / x) = {p.mean_ratio:.4g} "
-            f"(1 ± {p.mean_tolerance:.2g} allows for chance, {chance})."
-        )
-        return Words(text, "Divide the kept units by the keep probability, in the forward pass and the same mask in the backward pass.")
-    text = (
-        f"{p.function} drops the same units all along axis {p.axis}: {p.agree:.1%} of neighbouring pairs along it are "
-        f"kept or dropped together, where units drawn independently agree in {p.agree_expected:.1%} "
-        f"(+{p.agree_tolerance:.2%} allows for chance, {chance}). The mask is reused instead of drawn for every unit."
-    )
-    return Words(text, "Draw the mask with the shape of the whole input (np.random.rand(*x.shape)), not one row or column.")
 
 
 _FORWARD_VALUE = WRITERS[GC.FORWARD_MISMATCH]

@@ -20,6 +20,7 @@ from .case import Case
 from .explain_value import Explanation, explain
 from .mutations import has_mean
 from .source_lines import call_at
+from .values import trial_label
 
 SCALES = frozenset({"sign-flip", "missing-mean", "extra-mean", "wrong-scale"})
 
@@ -274,7 +275,7 @@ def root_problem(
         "max_rel_error": cmp_.max_rel,
         "worst": [list(w) for w in cmp_.worst],
         "rtol": cmp_.rtol,
-        "trial": trial.label,
+        "trial": trial_label(spec, f, trial),
         "ratio": expl.ratios[0] if expl.ratios else None,
         "error_map": (np.asarray(got, dtype=np.float64) - np.asarray(trial.env[n])).tolist()
         if 2 <= np.ndim(got) <= 4 and np.size(got) <= 4096

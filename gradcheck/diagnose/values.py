@@ -4,13 +4,16 @@ trial; intermediates that are not among the function's locals (GC305)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from ..check.engine import CallResult
 from ..check.templates import MISSING, Leaf
-from ..check.trials import Trial
+from ..check.trials import Trial, label_dims
 from ..spec import formula as fm
-from ..spec.model import FunctionSpec
+from ..spec.functions import leaf_names
+from ..spec.model import FunctionSpec, Spec
 from . import locate
 from . import problems as P
 from .case import FIRST, MISSING_LOCALS, Case
@@ -204,8 +207,8 @@ def shape_problem(
         formula=case.formula_text(n),
         chain=case.chain(n, trial),
         stats={"got_shape": list(got.shape), "expected_shape": list(ref.shape)},
-        got=symbolic(got.shape, trial.dims),
-        expected=symbolic(ref.shape, trial.dims),
+        got=own_labels(spec, f, n, got.shape, ref.shape, trial.dims),
+        expected=own_labels(spec, f, n, ref.shape, ref.shape, trial.dims),
         wrt=g.wrt if g is not None else None,
         fixed_shape=got.shape if len(got_shapes) == 1 and len(ref_shapes) > 1 else None,
         explained=tuple(expl.mutations) if expl else (),
@@ -215,3 +218,48 @@ def shape_problem(
     case.emit(rank, problem)
     if local:  # a convention rather than a mistake when every graded value turns out right (judge)
         case.local_shapes.append((rank[0], len(case.findings) - 1, problem))
+
+
+def declared_shape(spec: Spec, n: str) -> tuple[str | int, ...] | None:
+    """The shape the spec declares for value ``n`` (a gradient has the shape of what it
+    differentiates, dW1 that of W1); None for a value computed by a formula."""
+    g = spec.gradient(n)
+    wanted = g.wrt if g is not None and not g.per_example else n
+    return next((tuple(v.shape) for v in spec.values if v.name == wanted), None)
+
+
+def own_dims(spec: Spec, f: FunctionSpec, n: str) -> set[str]:
+    """The dims ``f``'s own arrays are declared with (its arguments' shapes and ``n``'s): the
+    only names a size of ``n`` may be called by. A spec dim that merely has the same size in
+    this trial (a stride, a padding, another layer's width) names nothing here."""
+    names = {a for t in f.args for a in leaf_names(list(t) if isinstance(t, tuple) else t) if isinstance(a, str)}
+    out: set[str] = set()
+    for shape in (declared_shape(spec, a) for a in (*names, n)):
+        out |= {d for d in shape or () if isinstance(d, str)}
+    return out
+
+
+def own_labels(spec: Spec, f: FunctionSpec, n: str, shape: tuple[int, ...], ref: tuple[int, ...], dims: dict[str, int]) -> str:
+    """``shape`` (the student's, or the reference ``ref``) written with the dims of ``n``'s own
+    declared shape where the axis has its declared size, else with the function's own dims, else
+    as numbers: ``(N, F, H', W')``, never a size named after an unrelated dim of equal value."""
+    declared = declared_shape(spec, n)
+    positional = declared if declared is not None and len(declared) == len(ref) else None
+    own = {d: dims[d] for d in sorted(own_dims(spec, f, n)) if d in dims}
+    parts: list[str] = []
+    for i, size in enumerate(shape):
+        label = positional[i] if positional is not None and i < len(ref) and size == ref[i] else None
+        if isinstance(label, str) and dims.get(label) == size and size != 1:
+            parts.append(label)
+            continue
+        parts.append(symbolic((size,), own)[1:-2])
+    return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
+
+
+def trial_label(spec: Spec, f: FunctionSpec, trial: Trial) -> str:
+    """``trial 1 (N=6, C=3, ...)`` naming only the sizes ``f`` itself uses (its arguments',
+    its results' and their formulas' dims), by the course's names for them (the spec's
+    ``names:``): CS231n's conv_backward_naive is not told the sizes of the batch norm, the
+    pooling and the group norm layers of the same spec, nor their dims' bookkeeping names."""
+    own = label_dims(replace(spec, functions=(f,)))
+    return spec.shown_text(replace(trial, shown=own if trial.shown is None else own & trial.shown).label)

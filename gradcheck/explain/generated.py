@@ -129,9 +129,10 @@ def _one_value(spec, n: str, topic: str) -> list[str]:
             out.append(spec.shown_text(spec.notes[n]))
     else:
         out.append(f"{topic} is a value of the forward pass.")
-    out += ["", "```", f"{topic} = {spec.shown_text(ast.unparse(formula.tree))}", "```", ""]
+    out += ["", "```", f"{topic} = {spec.references.get(n) or spec.shown_text(ast.unparse(formula.tree))}", "```", ""]
     seen: dict[str, str] = {}
-    for mutation, _ in single(formula.tree, context(spec, g is None)):
+    # variants of the spec's own computation say nothing to a student who wrote the course's formula
+    for mutation, _ in single(formula.tree, context(spec, g is None)) if n not in spec.references else ():
         if mutation.tag not in seen and not mutation.key.startswith("spec:"):
             seen[mutation.tag] = spec.shown_text(mutation.text)
     if seen:

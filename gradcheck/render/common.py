@@ -73,6 +73,20 @@ def unattached_findings(report: Report) -> list[Finding]:
     return [f for f in report.findings if f.level == "error" and not any(belongs(f, c) for c in report.checks)]
 
 
+def follows_callee(findings: list[Finding], report: Report) -> bool:
+    """Whether GC303 findings sharing one ``caused_by`` follow from a function the caller
+    relies on (its own error) rather than from values of their own function. A value's causes
+    are values of the same function, each a row of the table (``function:value``); a callee is
+    a function, never a value's name (tests/render/test_text.py checks every built-in spec)."""
+    ids = {c.id for c in report.checks}
+    for f in findings:
+        entry = (f.check or "").partition(":")[0]
+        causes = [c.strip() for c in (f.caused_by or "").split(",") if c.strip()]
+        if not entry or not causes or any(f"{entry}:{c}" not in ids for c in causes):
+            return True
+    return False
+
+
 def number(value: object) -> int | float:
     """A JSON-friendly number: an int when integral, non-finite values as 0."""
     try:

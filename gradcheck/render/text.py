@@ -11,10 +11,11 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
+from ..diagnose.messages import follows_summary
 from ..findings import CODES, Finding
 from ..report import Report
 from .axis_views import axis_views
-from .common import cell_label, fix_diff, fix_verdict, fix_where, hint_label
+from .common import cell_label, fix_diff, fix_verdict, fix_where, follows_callee, hint_label
 from .console import fits
 from .heatmap import SHADES, heatmap, row_col_summary
 
@@ -57,7 +58,7 @@ def _render(report: Report, console: Console, verbose: bool) -> None:
         except Exception as exc:  # one odd finding must not hide the others
             console.print(Text(f"{f.code} {f.target}: {f.message} (could not draw the details: {type(exc).__name__})"))
     if follows:
-        console.print(_follows(follows))
+        console.print(_follows(follows, report))
     for f in infos:
         console.print(Text(f"  note {f.code} {f.target}: {f.message}", style="dim"))
     if report.output.strip():
@@ -246,12 +247,10 @@ def _num(value) -> str:
         return "?"
 
 
-def _follows(findings: list[Finding]) -> Panel:
-    by_cause: dict[str, list[str]] = {}
+def _follows(findings: list[Finding], report: Report) -> Panel:
+    """The GC303 findings, one line per cause, in the words of diagnose/messages.py."""
+    by_cause: dict[str, list[Finding]] = {}
     for f in findings:
-        by_cause.setdefault(f.caused_by or "?", []).append(f.target)
-    lines = []
-    for cause, targets in by_cause.items():
-        names = ", ".join(dict.fromkeys(targets))
-        lines.append(f"{names}: computed correctly from your {cause}, wrong only because {cause} is wrong — fixing {cause} fixes them (GC303)")
+        by_cause.setdefault(f.caused_by or "?", []).append(f)
+    lines = [follows_summary(cause, [f.target for f in group], follows_callee(group, report)) for cause, group in by_cause.items()]
     return Panel(Text("\n".join(lines)), title="follows from the problems above", title_align="left", border_style="dim")

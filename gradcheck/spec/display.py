@@ -1,10 +1,12 @@
 """What a spec says about how results are shown, never how they are graded: the Gradescope
-visibility of its tests (``visibility``, per function or for the whole spec) and the finding
-codes reported (``select`` / ``ignore``, the keys of ``[tool.gradcheck]``). None of them
-changes a score or a verdict (docs/spec-format.md)."""
+visibility of its tests (``visibility``, per function or for the whole spec), the finding
+codes reported (``select`` / ``ignore``, the keys of ``[tool.gradcheck]``) and the reference
+formulas as the course writes them (``references``). None of them changes a score or a verdict
+(docs/spec-format.md)."""
 
 from __future__ import annotations
 
+import ast
 import difflib
 import re
 from typing import Any
@@ -43,3 +45,33 @@ def read_codes(r: Reader, root: Any, key: str) -> tuple[str, ...]:
             raise r.fail(f"'{key}[{i}]' must be a finding code or prefix such as GC302 or GC3 (got {shown_value(item)}){hint}", raw, i)
         out.append(code)
     return tuple(out)
+
+
+def read_references(r: Reader, root: Any, known: Any) -> dict[str, str]:
+    """``references:``, value name -> its formula as the course writes it, shown in reports and
+    explain pages in place of the spec's own computation of it. A gradient check's difference
+    is computed from the spec's bookkeeping (``planted_error / (planted_norm + grad_norm)``);
+    the student wrote ``norm(grad - gradapprox) / (norm(grad) + norm(gradapprox))``. The text is
+    a Python expression in the course's names; it is shown, never evaluated."""
+    if "references" not in root:
+        return {}
+    raw = root["references"]
+    if not isinstance(raw, dict):
+        raise r.fail(
+            f"'references' must be a mapping of value name: formula as the course writes it (got {shown_value(raw)})", root, "references"
+        )
+    out: dict[str, str] = {}
+    for key, text in raw.items():
+        if key not in known:
+            close = difflib.get_close_matches(str(key), list(known), n=1)
+            raise r.fail(
+                f"'references' names '{key}', which the spec does not define" + (f"; did you mean '{close[0]}'?" if close else ""), raw, key
+            )
+        if not isinstance(text, str) or not text.strip():
+            raise r.fail(f"'references.{key}' must be a formula (got {shown_value(text)})", raw, key)
+        try:
+            ast.parse(text.strip(), mode="eval")
+        except SyntaxError as exc:
+            raise r.fail(f"'references.{key}' is not a formula: {exc.msg}", raw, key) from None
+        out[key] = " ".join(text.split())
+    return out

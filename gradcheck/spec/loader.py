@@ -14,7 +14,7 @@ from ..errors import SpecError
 from ..findings import TAGS
 from . import formula as fm
 from .dims import special_dim
-from .display import read_codes, read_visibility
+from .display import read_codes, read_references, read_visibility
 from .families import expand
 from .functions import leaf_names, read_functions, read_student_cost
 from .model import (
@@ -43,7 +43,7 @@ TOP_KEYS = {
     "student_cost": False, "gradient_check": False, "probes": False, "tolerance": False,
     "limits": False, "helpers": False, "points": False, "derived": False, "names": False,
     "conventions": False, "versions": False, "fixes": False, "visibility": False, "select": False,
-    "ignore": False,
+    "ignore": False, "references": False,
 }  # fmt: skip
 FIXES = ("off", "hint", "diff")
 MAX_TRIALS = 20
@@ -128,6 +128,7 @@ def parse_spec(text: str, file: str = "<spec>", base: Path | None = None, depth:
         names=_names(r, root, known, functions), depth=depth if depth is not None else family_depth, text=text,
         versions=versions, conventions=conventions, fixes=fixes, visibility=read_visibility(r, root, "visibility", "visibility"),
         gradient_check_visibility=gc_visibility, select=read_codes(r, root, "select"), ignore=read_codes(r, root, "ignore"),
+        references=read_references(r, root, known),
     )  # fmt: skip
 
 

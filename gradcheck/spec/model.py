@@ -256,6 +256,7 @@ class Spec:
     derived: tuple[Formula, ...] = ()  # values computed from the gradients, not differentiated
     atol: dict[str, float] = field(default_factory=dict)  # noise floors of values that are estimates themselves
     names: dict[str, str] = field(default_factory=dict)  # spec-internal name -> what the student calls it
+    references: dict[str, str] = field(default_factory=dict)  # value -> its formula as the course writes it (reports only)
     depth: int | None = None  # the number of layers the families were written out for
     text: str = field(default="", repr=False, compare=False)  # the YAML, to write it out for another depth
     notes: dict[str, str] = field(default_factory=dict)  # derived value -> what a mismatch means, for the student

@@ -276,3 +276,64 @@ def test_every_explain_fixture_renders_in_full(path):
             assert len(notes) == 1 and all(i < notes[0] for i, line in enumerate(lines) if line.startswith("rule:"))
         elif f.code != "GC303":
             assert f"note {f.code} {f.target}:" in text
+
+
+# -- GC303: the words for each kind of cascade come from diagnose/messages.py -------------------
+
+CALLEE = "deep/buggy/linear_backward_dw_missing_mean.py"
+
+
+@pytest.fixture(scope="module")
+def callee_bug():
+    from gradcheck.catalog import resolve
+    from gradcheck.grade import grade
+    from gradcheck.spec.loader import load_spec
+
+    report = grade(load_spec(resolve("deep")), CORPUS / CALLEE)
+    return report, text_of(report, width=200)
+
+
+def test_a_callee_error_is_not_called_computed_correctly(callee_bug):
+    """A caller of a broken linear_backward was never shown to compute its value correctly
+    from anything of its own: its line says the callee is most likely behind it."""
+    report, text = callee_bug
+    follows = flat(panels(text)["follows from the problems above"])
+    assert "computed correctly" not in follows and "fixing linear_backward fixes them" not in follows
+    assert "most likely wrong only because linear_backward" in follows and "fix linear_backward first" in follows
+    assert all(f.caused_by == "linear_backward" for f in report.findings if f.code == "GC303")
+
+
+def test_the_table_says_what_the_findings_say(callee_bug):
+    """A value whose finding follows from the callee is not "wrong here" in the table."""
+    report, text = callee_bug
+    followed = {f.check for f in report.findings if f.code == "GC303"}
+    assert followed
+    for c in report.checks:
+        if c.id in followed:
+            assert c.summary == "follows from linear_backward", c.id
+    assert re.search(r"^linear_backward\s+dW2\s+✗ fail.*wrong here", text, flags=re.M)
+    assert re.search(r"^L_model_backward\s+dW1\s+✗ fail.*follows from linear_backward", text, flags=re.M)
+
+
+def test_follows_lines_by_kind():
+    """One cause, its targets: a value of the same function (a row of the table) or a callee."""
+    from gradcheck.diagnose.messages import follows_summary
+    from gradcheck.render.common import follows_callee
+
+    checks = [CheckResult(f"backward_propagation:{t}", "backward_propagation", t, "fail") for t in ("dZ1", "dW1", "db1")]
+    value = [Finding("GC303", t, "m", check=f"backward_propagation:{t}", caused_by="dZ1") for t in ("dW1", "db1")]
+    callee = [Finding("GC303", "dA1", "m", check="L_model_backward:dA1", caused_by="linear_backward")]
+    report = Report("deep", "t", "x.py", 0, False, 0.0, 100.0, checks=checks)
+    assert not follows_callee(value, report) and follows_callee(callee, report)
+    assert follows_summary("dZ1", ["dW1", "db1"], False).startswith("dW1, db1: computed correctly from your dZ1")
+    assert "computed correctly" not in follows_summary("linear_backward", ["dA1"], True)
+
+
+@pytest.mark.parametrize("assignment", ["planar", "logistic", "deep", "regularization", "cs231n", "gradient_checking", "conv", "rnn", "cs231n_rnn"])
+def test_no_value_is_named_like_a_function(assignment):
+    """follows_callee tells a callee from a value by its name: no spec may give both one name."""
+    from ..conftest import load_builtin
+
+    spec = load_builtin(assignment)
+    functions = {f.name for f in spec.functions} | {f.call for f in spec.functions}
+    assert not functions & {spec.shown(f.name) for f in spec.formulas}

@@ -78,7 +78,11 @@ def test_select_and_ignore_are_read_as_codes(tmp_path):
     ("top", "fragment", "problem"),
     [
         ("select: GC3\n", "select: GC3", "'select' must be a list of finding codes or prefixes such as [GC302, GC3] (got 'GC3')"),
-        ("ignore:\n  - GC010\n  - GC0100\n", "- GC0100", "'ignore[1]' must be a finding code or prefix such as GC302 or GC3 (got 'GC0100'); did you mean 'GC010'?"),
+        (
+            "ignore:\n  - GC010\n  - GC0100\n",
+            "- GC0100",
+            "'ignore[1]' must be a finding code or prefix such as GC302 or GC3 (got 'GC0100'); did you mean 'GC010'?",
+        ),
         ("select: [GC999]\n", "select: [GC999]", "'select[0]' must be a finding code or prefix such as GC302 or GC3 (got 'GC999')"),
         ("ignore: [3]\n", "ignore: [3]", "'ignore[0]' must be a finding code or prefix such as GC302 or GC3 (got 3)"),
     ],
@@ -105,3 +109,43 @@ def test_the_schema_knows_the_keys(tmp_path):
     for bad in ({"backward": "    visibility: secret\n"}, {"top": "select: [GC3O2]\n"}, {"top": "ignore: GC010\n"}):
         doc = yaml.safe_load(planar_with(tmp_path, **bad).read_text(encoding="utf-8"))
         assert list(validator.iter_errors(doc)), bad
+
+
+# -- references: a value's formula as the course writes it (issue 18, no spec-internal name) -----------
+
+
+def test_references_are_read_and_shown_in_place_of_the_spec_formula(tmp_path):
+    spec = load_spec(planar_with(tmp_path, top='references:\n  dZ1: "np.dot(W2.T, dZ2) * (1 - np.power(A1, 2))"\n'))
+    assert spec.references == {"dZ1": "np.dot(W2.T, dZ2) * (1 - np.power(A1, 2))"}
+    assert load_spec(PLANAR).references == {}
+    gc = load_spec(resolve("gradient_checking"))
+    assert set(gc.references) == {"difference_1d", "difference_wrong", "difference_right", "difference_planted"}
+
+
+@pytest.mark.parametrize(
+    ("top", "fragment", "problem"),
+    [
+        ("references: [dZ1]\n", "references: [dZ1]", "'references' must be a mapping"),
+        ('references:\n  dZ9: "x"\n', "dZ9", "'references' names 'dZ9', which the spec does not define; did you mean"),
+        ('references:\n  dZ1: "W2.T @ (dZ2"\n', "W2.T @ (dZ2", "'references.dZ1' is not a formula"),
+        ("references:\n  dZ1: 3\n", "dZ1: 3", "'references.dZ1' must be a formula (got 3)"),
+    ],
+)
+def test_a_wrong_reference_names_its_line(tmp_path, top, fragment, problem):
+    path = planar_with(tmp_path, top=top)
+    with pytest.raises(SpecError) as err:
+        load_spec(path)
+    assert err.value.problem.startswith(problem)
+    assert err.value.line == line_with(path, fragment)
+
+
+def test_a_derived_value_is_reported_by_its_reference():
+    """gradient_checking's difference: the course's formula, never grad_norm or planted_error."""
+    from gradcheck.grade import grade
+
+    from ..conftest import CORPUS
+
+    report = grade(load_spec(resolve("gradient_checking")), CORPUS / "gradient_checking/buggy/gcn_no_copy.py")
+    formulas = {f.formula for f in report.findings if f.target == "difference"}
+    assert formulas == {"difference = norm(grad - gradapprox) / (norm(grad) + norm(gradapprox))"}
+    assert not any("grad_norm" in (f.chain or "") or "planted" in (f.chain or "") for f in report.findings)
