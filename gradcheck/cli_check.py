@@ -76,27 +76,29 @@ def check(
     except GradcheckError as exc:
         raise fail_usage(exc.one_line()) from None
     fd_options = _fd_options(exhaustive, directions, samples)
-    from . import fixes
-
-    with fixes.warm(fixes.mode_for(fmt.value, getattr(spec, "fixes", None)), fix) as zygote:  # the re-grades fork warm
-        try:
-            report = grade(spec, submission, seed=seed, limits=limits, picked=picked, sizes=fixed, fd_options=fd_options, zygote=zygote)
-        except GradcheckError as exc:
-            raise fail_usage(exc.one_line()) from None
-        except Exception as exc:  # noqa: BLE001 - the report must exist even when gradcheck fails
-            report = internal_error_report(spec.name, file, seed, f"{type(exc).__name__}: {exc}")
-        report = _with_fixes(report, spec, submission, fmt, fix, seed=seed, limits=limits, sizes=fixed, fd_options=fd_options, zygote=zygote)
+    try:
+        report = grade(spec, submission, seed=seed, limits=limits, picked=picked, sizes=fixed, fd_options=fd_options)
+    except GradcheckError as exc:
+        raise fail_usage(exc.one_line()) from None
+    except Exception as exc:  # noqa: BLE001 - the report must exist even when gradcheck fails
+        report = internal_error_report(spec.name, file, seed, f"{type(exc).__name__}: {exc}")
+    report = _with_fixes(report, spec, submission, fmt, fix, seed=seed, limits=limits, sizes=fixed, fd_options=fd_options)
     _finish(report, fmt, _spec_codes(shown, spec), min_score, output, extra, (width, color, verbose), actions)
 
 
 def _with_fixes(report, spec, submission, fmt: Format, fix: bool, **grading):
-    """The verified fixes of a failing report (gradcheck/fixes), as the format and spec allow."""
-    from . import fixes
-    from .render import formats
+    """The verified fixes of a failing report (gradcheck/fixes), as the format and spec allow.
+    Their re-grades fork from a warm server, started only now: the file itself was graded by
+    the child the command line started first, and a file that passes needs neither."""
+    from .render.common import has_internal_error
 
-    if report.passed or formats.has_internal_error(report):
+    if report.passed or has_internal_error(report):
         return report
-    report, said = fixes.for_command(spec, submission, report, fixes.mode_for(fmt.value, getattr(spec, "fixes", None)), fix, **grading)
+    from . import fixes
+
+    mode = fixes.mode_for(fmt.value, getattr(spec, "fixes", None))
+    with fixes.warm(mode, fix) as zygote:
+        report, said = fixes.for_command(spec, submission, report, mode, fix, zygote=zygote, **grading)
     if said:
         sys.stderr.write(said + "\n")
     return report
