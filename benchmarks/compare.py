@@ -52,10 +52,11 @@ def main() -> None:
     parser.add_argument("ref")
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--no-cache", action="store_true")
-    parser.add_argument("args", nargs=argparse.REMAINDER)
-    opts = parser.parse_args()
-    args = [a for a in opts.args if a != "--"]
-    args = [str(ROOT / a) if not a.startswith("-") and (ROOT / a).exists() else a for a in args]
+    argv = sys.argv[1:]
+    cut = argv.index("--") if "--" in argv else len(argv)
+    opts = parser.parse_args(argv[:cut])
+    shown = argv[cut + 1 :]
+    args = [str(ROOT / a) if not a.startswith("-") and (ROOT / a).exists() else a for a in shown]
     with tempfile.TemporaryDirectory(prefix="gradcheck-compare-") as tmp:
         export(opts.ref, tmp)
         sides = [(f"before ({opts.ref})", tmp, ENV), ("after (this checkout)", str(ROOT), ENV)]
@@ -68,7 +69,7 @@ def main() -> None:
         for _ in range(opts.rounds):
             for name, cwd, env in sides:
                 results[name].append(timed(cwd, args, env))
-    print(f"gradcheck {' '.join(opts.args)} · {opts.rounds} interleaved rounds · load {load:.1f} → {os.getloadavg()[0]:.1f}")
+    print(f"gradcheck {' '.join(shown)} · {opts.rounds} interleaved rounds · load {load:.1f} → {os.getloadavg()[0]:.1f}")
     for name, runs in results.items():
         wall, cpu = statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
         codes = sorted({r[2] for r in runs})
