@@ -56,8 +56,10 @@ def validate(spec_file: str = typer.Argument(..., help="A spec.yaml to check, or
     from .catalog import resolve
     from .errors import GradcheckError
     from .grade import validate_spec
+    from .spec import cache
     from .spec.loader import load_spec
 
+    cache.disable()  # asked for: checked now, whatever an earlier run found
     try:
         spec = load_spec(resolve(spec_file))
         validate_spec(spec)
