@@ -64,7 +64,7 @@ def read(kind: str, *parts: Any) -> Any | None:
     try:
         path = _path(kind, parts)
         return None if path is None else json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, TypeError):  # TypeError: a part JSON cannot write (never remembered)
         return None
 
 
