@@ -84,39 +84,42 @@ def check(
 def _grade_all(specs: list, submission, fmt: Format, fix: bool, picked: str | None, *, limits: list, **grading):
     """Grade the file on each spec (one report; several add up, ``combine.merge``), each with
     its verified fixes. ``--fix`` writes the fixes of one assignment: the only one failing."""
-    from . import combine, fixes
+    from . import combine
     from .errors import GradcheckError
     from .grade import grade, internal_error_report
 
     specs = combine.apart(specs)
-    modes = [fixes.mode_for(fmt.value, getattr(spec, "fixes", None)) for spec in specs]
     reports = []
-    with fixes.warm(next((m for m in modes if m != "off"), "off"), fix) as zygote:  # the re-grades fork warm
-        for spec, own in zip(specs, limits):
-            try:
-                report = grade(spec, submission, picked=picked if len(specs) == 1 else None, limits=own, zygote=zygote, **grading)
-            except GradcheckError as exc:
-                raise fail_usage(exc.one_line()) from None
-            except Exception as exc:  # noqa: BLE001 - the report must exist even when gradcheck fails
-                report = internal_error_report(spec.name, submission.path, grading["seed"], f"{type(exc).__name__}: {exc}")
-            reports.append((spec, report))
-        failing = [spec for spec, r in reports if not r.passed]
-        if fix and len(failing) > 1:
-            sys.stderr.write("gradcheck: --fix: the file fails in " + " and ".join(s.name for s in failing) + "; the fixes are "
-                             "written for one assignment at a time: add --assignment NAME\n")  # fmt: skip
-        done = [_with_fixes(r, spec, submission, fmt, fix and len(failing) == 1, limits=own, zygote=zygote, **grading)
-                for (spec, r), own in zip(reports, limits)]  # fmt: skip
+    for spec, own in zip(specs, limits):
+        try:
+            report = grade(spec, submission, picked=picked if len(specs) == 1 else None, limits=own, **grading)
+        except GradcheckError as exc:
+            raise fail_usage(exc.one_line()) from None
+        except Exception as exc:  # noqa: BLE001 - the report must exist even when gradcheck fails
+            report = internal_error_report(spec.name, submission.path, grading["seed"], f"{type(exc).__name__}: {exc}")
+        reports.append((spec, report))
+    failing = [spec for spec, r in reports if not r.passed]
+    if fix and len(failing) > 1:
+        sys.stderr.write("gradcheck: --fix: the file fails in " + " and ".join(s.name for s in failing) + "; the fixes are "
+                         "written for one assignment at a time: add --assignment NAME\n")  # fmt: skip
+    done = [_with_fixes(r, spec, submission, fmt, fix and len(failing) == 1, limits=own, **grading)
+            for (spec, r), own in zip(reports, limits)]  # fmt: skip
     return combine.merge(done, picked)
 
 
 def _with_fixes(report, spec, submission, fmt: Format, fix: bool, **grading):
-    """The verified fixes of a failing report (gradcheck/fixes), as the format and spec allow."""
-    from . import fixes
-    from .render import formats
+    """The verified fixes of a failing report (gradcheck/fixes), as the format and spec allow.
+    Their re-grades fork from a warm server, started only now: the file itself was graded by
+    the child the command line started first, and a file that passes needs neither."""
+    from .render.common import has_internal_error
 
-    if report.passed or formats.has_internal_error(report):
+    if report.passed or has_internal_error(report):
         return report
-    report, said = fixes.for_command(spec, submission, report, fixes.mode_for(fmt.value, getattr(spec, "fixes", None)), fix, **grading)
+    from . import fixes
+
+    mode = fixes.mode_for(fmt.value, getattr(spec, "fixes", None))
+    with fixes.warm(mode, fix) as zygote:
+        report, said = fixes.for_command(spec, submission, report, mode, fix, zygote=zygote, **grading)
     if said:
         sys.stderr.write(said + "\n")
     return report

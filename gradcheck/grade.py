@@ -6,6 +6,8 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+
 from ._version import __version__
 from .check import compare, fd
 from .check.engine import make_sandbox, observe
@@ -17,6 +19,8 @@ from .diagnose.messages import finding
 from .errors import SpecError
 from .findings import GC, Finding, Location
 from .report import CheckResult, Report
+from .spec import cache
+from .spec import formula as spec_formula
 from .spec.model import Limits, Spec
 from .spec.versions import describe, option_specs, variants
 from .submission import Submission
@@ -37,6 +41,11 @@ def validate_spec(spec: Spec, seed: int = DEFAULT_SEED, probes: bool = True, tri
     key = (spec.text or id(spec), spec.depth, str(spec.path), seed, probes, spec.variant)
     if _VALIDATED.get(key) is not None and (spec.text or _VALIDATED[key] is spec):
         return
+    # A fresh command line: the same spec text passed in an earlier run (spec/cache.py).
+    on_disk = (spec.text, spec.depth, str(spec.path), seed, probes, spec.variant, np.__version__, spec_formula.MAX_ELEMENTS) if spec.text else None
+    if on_disk is not None and cache.read("validated", *on_disk) is True:
+        _VALIDATED[key] = spec
+        return
     for other in option_specs(spec):  # every option of every convention, each on its own
         validate_spec(other, seed, probes)
     if trials is None:
@@ -49,6 +58,8 @@ def validate_spec(spec: Spec, seed: int = DEFAULT_SEED, probes: bool = True, tri
             raise SpecError(f"the reference fails its own gradient check in {trial.label}: {problem}", str(spec.path) if spec.path else None,
                             formula.line if formula else None)  # fmt: skip
     _VALIDATED[key] = spec
+    if on_disk is not None:
+        cache.write("validated", True, *on_disk)
 
 
 def grade(spec: Spec, submission: Submission | Path, *, seed: int = DEFAULT_SEED, limits: Limits | None = None, picked: str | None = None,

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from rich.console import Console, Group
 from rich.panel import Panel
-from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
@@ -21,6 +21,9 @@ from .heatmap import SHADES, heatmap, row_col_summary
 
 STATUS = {"pass": ("✓ pass", "green"), "fail": ("✗ fail", "red"), "skip": ("- skip", "yellow")}
 MAX_OUTPUT_LINES = 15
+
+if TYPE_CHECKING:
+    from rich.syntax import Syntax
 FOOTER_ONLY = "GC008"  # limits unavailable here (e.g. RLIMIT_NPROC as root): said in one footer line
 
 
@@ -198,6 +201,8 @@ def _via(f: Finding, report: Report) -> list:
 
 
 def _code(source: str, line: int, end: int, context: int = 2) -> Syntax:
+    from rich.syntax import Syntax  # here: pygments' import (~10 ms) only for a report that shows code
+
     lines = source.splitlines()
     first = max(1, line - context)
     last = min(len(lines), end + context)

@@ -121,7 +121,9 @@ class Sandbox:
         root = (self.loading or {}).get("package_root")  # a checkout's package: its other modules too
         folder = Path(root) if root else Path(self.path).parent
         self._forked = False
-        early = start.take(folder, self.helpers) if self.zygote is None else None
+        # The command line's early child first, a fork server or not: it is already started
+        # (a fork server is there for the re-grades of fixes).
+        early = start.take(folder, self.helpers)
         if early is not None:  # started by the command line before it knew the spec (start.early)
             self.proc, self.scratch, self.plan = early
             self._early = True
