@@ -45,6 +45,7 @@ def refine(case: Case, f: FunctionSpec, n: str, calls: list[CallResult], where: 
         line = alias_line(func, name, trace)
     if line is None and not set(tags) & LAYOUT:
         line = through_reshape(func, where.line, trace)
+        line = None if line is not None and _graded_call(case, f, _stmt(func, line)) is not None else line
     if line is None and not expl.found:
         line = assembled_operand(case, f, n, calls, func, where.line) or shared_start(case, f, func, where.line, trace)
     return case.loc(locate.Span(line, line)) if line is not None and line != where.line else where
@@ -197,7 +198,8 @@ def alias_line(func: ast.AST, name: str, trace) -> int | None:
 
 def through_reshape(func: ast.AST, line: int, trace) -> int | None:
     """``dx = dx_flat.reshape(N, T, V)`` only lays out what was computed before: the write of
-    ``dx_flat`` before it that ran."""
+    ``dx_flat`` before it that ran. (refine keeps the reshape when that write is a call of a
+    graded function that passes its checks: then what it was given, or the layout, is wrong.)"""
     node = _stmt(func, line)
     value = node.value if isinstance(node, ast.Assign) and len(node.targets) == 1 else None
     source = None
