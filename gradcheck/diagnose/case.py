@@ -9,6 +9,7 @@ from dataclasses import replace
 import numpy as np
 
 from ..check.engine import CallResult, Observations, gradient_function
+from ..check.templates import leaves
 from ..check.trials import Trial
 from ..findings import CODES, Finding, Location
 from ..report import CheckResult
@@ -132,7 +133,8 @@ class Case:
                 break
         trace = self.obs.traces.get(f.name)
         span = None
-        if path and trace is not None and tuple(path) in trace.stores and self.stored_under_wrong_key(name, calls):
+        returned = set(leaves(f.returns))
+        if path and trace is not None and tuple(path) in trace.stores and self.stored_under_wrong_key(name, calls, returned):
             span = locate.Span(trace.stores[tuple(path)], trace.stores[tuple(path)])  # the value is right, its place is not
         if path and shape_axes is not None and trace is not None:  # another array returned than the one made for it
             span = span or locate.returned_instead(self.obs.source, f.call, tuple(path), self.spec.shown(name), trace)
@@ -143,10 +145,12 @@ class Case:
             span = locate.locate_local(self.obs.source, f.call, self.spec.shown(name))
         return span or locate.locate_function(self.obs.source, f.call)
 
-    def stored_under_wrong_key(self, name: str, calls: list[CallResult]) -> bool:
+    def stored_under_wrong_key(self, name: str, calls: list[CallResult], returned: set[str]) -> bool:
         """Whether the value handed back as ``name`` is, in every call, the reference value of
-        another name and not its own (``grads["dA2"]`` holding dA1): then the mistake is the key
-        it was stored under, not the computation that made it."""
+        another name the function hands back (``returned``) and not its own (``grads["dA2"]``
+        holding dA1): then the mistake is the key it was stored under, not the computation that
+        made it. A hidden intermediate's value (dc_prev equal to the whole cell gradient, its
+        forget gate left out) was computed one step short: that is the computation's line."""
         seen = False
         for c in calls:
             leaf = c.matched.leaves.get(name) if c.matched else None
@@ -156,7 +160,7 @@ class Case:
             env = c.trial.env
             if self._same(got, env.get(name)):
                 return False
-            if not any(k != name and self._same(got, v) for k, v in env.items() if k in self.formula_names):
+            if not any(k != name and self._same(got, v) for k, v in env.items() if k in self.formula_names and k in returned):
                 return False
             seen = True
         return seen

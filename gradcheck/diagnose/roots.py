@@ -14,7 +14,7 @@ from ..check.templates import literal
 from ..findings import Location
 from ..spec import formula as fm
 from ..spec.model import FunctionSpec
-from . import locate
+from . import lines_seq, locate
 from . import problems as P
 from .case import Case
 from .explain_value import Explanation, explain
@@ -286,6 +286,7 @@ def root_problem(
     tags = _tags(kind, expl)
     where = _where(case, f, n, calls, expl)
     where = batch_size(case, f, window_start(case, f, where, tags, bool(expl.mutations or expl.scale)), tags)
+    where = lines_seq.refine(case, f, n, calls, where, tags, expl)  # values assembled over several lines
     return P.ValueMismatch(
         target=target,
         where=sign_before_rescale(case, f, branch_test(case, f, where), tags),
