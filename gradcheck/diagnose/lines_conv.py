@@ -140,10 +140,14 @@ def unmatched_statistic(source: str, function: str, line: int, trace, known) -> 
                 seen.add(w)
                 frontier.append(w)
     for at in sorted(seen):
-        name = _statistic(statement(func, at))
+        node = statement(func, at)
+        name = _statistic(node)
         writes = trace.names.get(name, ()) if name else ()
-        if name in trace.sums and writes and writes[-1] == at and not known(trace.sums[name]):
-            return at
+        if name not in trace.sums or not writes or writes[-1] != at:
+            continue
+        sizes = [trace.sums[r][0] for r in _read(node) if r in trace.sums]
+        if sizes and trace.sums[name][0] < max(sizes) and not known(trace.sums[name]):
+            return at  # fewer numbers than it was computed from: a statistic, not ``xc = x - x.mean(axis=0)``
     return None
 
 
@@ -224,7 +228,7 @@ def float_size(source: str, function: str, line: int, message: str, trace) -> in
     """A float where numpy wants an integer (``np.zeros((N, F, Hp, Wp))`` with ``Hp = 1 + (H -
     HH) / S``): the first name the raising line reads that was not an integer when the call
     raised and was made by ``/`` (followed back through the names it was made from)."""
-    func = _func(source, function) if trace is not None and "float" in message else None
+    func = _func(source, function) if trace is not None and "float" in message and "integer" in message else None
     node = statement(func, line) if func is not None else None
     if node is None:
         return None

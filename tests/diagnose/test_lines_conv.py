@@ -95,6 +95,12 @@ def normalized(x):
     var = x.var(axis=0, ddof=1)
     out = (x - mu) / np.sqrt(var + 1e-5)
     return out
+
+
+def centered(x):
+    xc = x - x.mean(axis=0)
+    out = xc / np.sqrt(np.mean(xc * xc, axis=0))
+    return out
 '''
 
 
@@ -174,3 +180,10 @@ def test_the_first_statistic_that_is_none_of_the_reference_s_is_the_line(tmp_pat
     assert lines_conv.unmatched_statistic(SOURCE, "normalized", 81, trace, biased) == 80
     unbiased = lines_case._known([x.mean(axis=0), x.var(axis=0, ddof=1)], {"eps": 1e-5})
     assert lines_conv.unmatched_statistic(SOURCE, "normalized", 81, trace, unbiased) is None
+
+
+def test_a_centered_array_is_not_a_statistic(tmp_path):
+    x = np.arange(12.0).reshape(4, 3) ** 1.5
+    trace, _ = _run(tmp_path, "centered", x)
+    nothing = lines_case._known([], {})  # no statistic is known: only what has fewer numbers than its input is blamed
+    assert lines_conv.unmatched_statistic(SOURCE, "centered", 87, trace, nothing) is None
