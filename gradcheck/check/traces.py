@@ -57,6 +57,7 @@ class Trace:
     origins: dict[Path, int] = field(default_factory=dict)  # a value written in place later: the line that made it
     reborn: frozenset[int] = frozenset()  # lines of the graded function that made a new object more than once (in a loop)
     ints: dict[str, int] = field(default_factory=dict)  # integer locals when the call returned (m, a size it computed)
+    sums: dict[str, tuple[int, float, float]] = field(default_factory=dict)  # float-array locals then: (size, Σ|v|, Σv²)
     returned: int | None = None  # the line it returned from
 
     def value(self, path: Path) -> Written | None:
@@ -104,7 +105,7 @@ def parse(raw: Any, function: str, trial: int, nlines: int) -> Trace | None:
     return Trace(function, trial, _written(raw.get("values"), nlines), names, _lines(raw.get("lines"), nlines),
                  _written(raw.get("args"), nlines), _lines(raw.get("ran"), nlines), raised=_raised(raw.get("raised"), nlines),
                  stores=_path_lines(raw.get("stores"), nlines, ("return", "args"), 2), origins=_path_lines(raw.get("origins"), nlines),
-                 reborn=_lines(raw.get("reborn"), nlines), ints=_ints(raw.get("ints")),
+                 reborn=_lines(raw.get("reborn"), nlines), ints=_ints(raw.get("ints")), sums=_sums(raw.get("sums")),
                  returned=_line(raw.get("returned"), nlines))  # fmt: skip
 
 
@@ -156,6 +157,15 @@ def _path_lines(raw: Any, nlines: int, roots: tuple[str, ...] = ("return", "loca
 def _ints(raw: Any) -> dict[str, int]:
     items = list(raw.items())[:MAX_ENTRIES] if type(raw) is dict else []
     return {k: v for k, v in items if type(k) is str and k.isidentifier() and type(v) is int and -(2**53) < v < 2**53}
+
+
+def _sums(raw: Any) -> dict[str, tuple[int, float, float]]:
+    out: dict[str, tuple[int, float, float]] = {}
+    for k, v in list(raw.items())[:MAX_ENTRIES] if type(raw) is dict else []:
+        shaped = type(k) is str and k.isidentifier() and type(v) is list and len(v) == 3 and type(v[0]) is int and v[0] > 0
+        if shaped and all(type(x) is float and np.isfinite(x) and x >= 0 for x in v[1:]):
+            out[k] = (v[0], v[1], v[2])
+    return out
 
 
 def _lines(raw: Any, nlines: int) -> frozenset[int]:

@@ -16,7 +16,7 @@ from ..report import CheckResult
 from ..sandbox.runner import Failure
 from ..spec import formula as fm
 from ..spec.model import FunctionSpec, Spec
-from . import locate
+from . import lines_conv, locate
 from .explain_value import unnamed_constants
 from .messages import finding
 from .mutations import fold_constants
@@ -138,6 +138,8 @@ class Case:
             span = locate.Span(trace.stores[tuple(path)], trace.stores[tuple(path)])  # the value is right, its place is not
         if path and shape_axes is not None and trace is not None:  # another array returned than the one made for it
             span = span or locate.returned_instead(self.obs.source, f.call, tuple(path), self.spec.shown(name), trace)
+            alias = lines_conv.returned_alias(self.obs.source, f.call, tuple(path), trace)
+            span = span or (locate.Span(alias, alias) if alias is not None else None)
         span = span or (locate.traced_span(trace, self.obs.source, f.call, path=path, shape_axes=shape_axes) if path else None)
         if span is None and path:
             span = locate.locate_return(self.obs.source, f.call, path)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..findings import CODES, GC, Location
 from ..report import CheckResult
 from ..sandbox.runner import Failure
-from . import crash, locate
+from . import crash, lines_conv, locate
 from . import problems as P
 from .case import FIRST, LOADING, Case, Rank
 from .source_lines import exit_call
@@ -67,6 +67,10 @@ def run_failed(case: Case, failure: Failure, target: str, function: str | None, 
         call_line = failure.frames[k - 1][0]
         where = Location(str(case.obs.path), call_line, call_line, via=Location(str(case.obs.path), inner, inner))
         misfit = crash.misfit(case, function, call_line, callee)
+    elif function and failure.kind == "exception" and where is not None:  # the line that made what the raising line could not take
+        traces = [case.obs.traces[f.name] for f in case.spec.functions if f.call == function and f.name in case.obs.traces]
+        cause = lines_conv.crash_cause(case.obs.source, function, where.line, failure.type, failure.message, traces)
+        where = Location(where.file, cause, cause, via=where) if cause is not None and cause != where.line else where
     return P.RunFailed(
         target=target,
         where=where,

@@ -14,7 +14,7 @@ from ..check.templates import literal
 from ..findings import Location
 from ..spec import formula as fm
 from ..spec.model import FunctionSpec
-from . import lines_seq, locate
+from . import lines_case, lines_seq, locate
 from . import problems as P
 from .case import Case
 from .explain_value import Explanation, explain
@@ -287,9 +287,11 @@ def root_problem(
     where = _where(case, f, n, calls, expl)
     where = batch_size(case, f, window_start(case, f, where, tags, bool(expl.mutations or expl.scale)), tags)
     where = lines_seq.refine(case, f, n, calls, where, tags, expl)  # values assembled over several lines
+    where = sign_before_rescale(case, f, branch_test(case, f, where), tags)
+    where = lines_case.value_line(case, f, n, where, expl, tags, got, trial.env[n])
     return P.ValueMismatch(
         target=target,
-        where=sign_before_rescale(case, f, branch_test(case, f, where), tags),
+        where=where,
         tags=tags,
         check=f"{f.name}:{target}",
         formula=case.formula_text(n),

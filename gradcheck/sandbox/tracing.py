@@ -22,6 +22,8 @@ made and put into an input), "names": {local: [lines]},
 "origins": [[path, line]] (the line that made a value later written in place, where it differs from "values"),
 "reborn": [lines of the graded function that made a new object more than once: ``db = np.zeros(…)`` inside a loop],
 "ints": {local: its integer value when the call returned} (``m``, a size the student computed),
+"sums": {local: [size, sum of |v|, sum of v²]} of the float arrays the locals held when the call returned
+(the numbers, not their order or shape: a statistic the student computed, compared with the reference's),
 "returned": the line of the graded function it returned from (None when it raised),
 "raised": [[function, line, [[parameter, structure]]]] when the call raised: the frames of the file it left}.
 """
@@ -273,6 +275,7 @@ class Recorder:
             "reborn": sorted(line for line, n in self.births.items() if n > 1),
             "returned": self.top_return[0],
             "ints": {k: v for k, v in list(self.top_locals.items())[:MAX_SLOTS] if type(v) is int and -(2**53) < v < 2**53},
+            "sums": {k: s for k, s in ((k, _sums(v)) for k, v in list(self.top_locals.items())[:MAX_SLOTS]) if s is not None},
         }
 
     def _remade(self, obj) -> int | None:
@@ -290,6 +293,19 @@ class Recorder:
             if stored is not None and stored[0] is parent:
                 out.append([list(path), stored[1]])
         return out
+
+
+MAX_SUMMED = 1 << 20  # entries of an array summed for "sums"
+
+
+def _sums(value) -> list | None:
+    """[size, sum of |v|, sum of v²] of a float array, None for anything else."""
+    if type(value).__name__ != "ndarray" or getattr(getattr(value, "dtype", None), "kind", None) != "f" or not 0 < value.size <= MAX_SUMMED:
+        return None
+    try:
+        return [int(value.size), float(abs(value).sum()), float((value * value).sum())]
+    except Exception:  # noqa: BLE001 - an array subclass that misbehaves: no sums, not no trace
+        return None
 
 
 def describe(value, depth: int = 0) -> dict:
