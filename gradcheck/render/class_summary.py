@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from .common import points
+
 
 def summary_text(s: dict[str, Any]) -> str:
-    lines = [f"{s['submissions']} submissions · {s['passed']} passed · mean score {s['mean_score']:g} / {s['max_score']:g}"]
+    lines = [f"{s['submissions']} submissions · {s['passed']} passed · mean score {points(s['mean_score'])} / {points(s['max_score'])}"]
     peak = max((b["count"] for b in s["histogram"]), default=0) or 1
     for b in s["histogram"]:
         lines.append(f"  {b['from']:>3}–{b['to']:<3}% {'█' * round(30 * b['count'] / peak):<30} {b['count']}")

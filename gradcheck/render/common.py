@@ -101,8 +101,9 @@ def number(value: object) -> int | float:
 
 
 def points(value: object) -> str:
-    """Points for humans: 80, 2.5."""
-    return f"{number(value):g}"
+    """Points for humans: 80, 2.5, 1.09 (for 1.0909…). Two decimals, rounded down, so that a
+    score short of the maximum never reads as the maximum."""
+    return f"{math.floor(number(value) * 100 + 1e-9) / 100:g}"
 
 
 def source_lines(report: Report, f: Finding, limit: int = 20) -> list[tuple[int, str]]:

@@ -158,7 +158,7 @@ def class_page(summary: dict[str, Any], rows: Sequence[dict[str, Any]], title: s
 
 def headline(s: dict[str, Any]) -> str:
     n = s["submissions"]
-    return f"{n} submission{'' if n == 1 else 's'} · {s['passed']} passed · mean score {s['mean_score']:g} / {s['max_score']:g}"
+    return f"{n} submission{'' if n == 1 else 's'} · {s['passed']} passed · mean score {points(s['mean_score'])} / {points(s['max_score'])}"
 
 
 def first_error(row: dict[str, Any]) -> str:

@@ -15,7 +15,7 @@ from ..diagnose.messages import follows_summary
 from ..findings import CODES, Finding
 from ..report import Report
 from .axis_views import axis_views
-from .common import cell_label, fix_diff, fix_verdict, fix_where, follows_callee, hint_label
+from .common import cell_label, fix_diff, fix_verdict, fix_where, follows_callee, hint_label, points
 from .console import fits
 from .heatmap import SHADES, heatmap, row_col_summary
 
@@ -32,7 +32,7 @@ def render(report: Report, console: Console, verbose: bool = False) -> None:
         _render(report, console, verbose)
     except Exception as exc:  # a rendering bug must never hide the verdict
         console.print(f"(gradcheck could not draw the full report: {type(exc).__name__}: {exc})")
-        console.print(f"{'PASSED' if report.passed else 'FAILED'} — score {report.score:g}/{report.max_score:g}")
+        console.print(f"{'PASSED' if report.passed else 'FAILED'} — score {points(report.score)}/{points(report.max_score)}")
 
 
 def _render(report: Report, console: Console, verbose: bool) -> None:
@@ -91,7 +91,7 @@ def _render(report: Report, console: Console, verbose: bool) -> None:
         verdict.append("PASSED", style="bold green")
     else:
         verdict.append("FAILED", style="bold red")
-    verdict.append(f"  score {report.score:g} / {report.max_score:g}{_per_assignment(report)}")
+    verdict.append(f"  score {points(report.score)} / {points(report.max_score)}{_per_assignment(report)}")
     n_err = len(errors)
     if n_err:
         verdict.append(f"  ·  {n_err} problem{'s' if n_err != 1 else ''} to fix")
@@ -113,9 +113,9 @@ def _table(report: Report) -> Table:
         if part is not None:
             label, style = STATUS["pass" if part.passed else "fail"]
             table.add_row(Text(part.assignment, style="bold cyan"), "", Text(label, style=style),
-                          Text(f"{part.score:g}/{part.max_score:g}", style="bold"), "")  # fmt: skip
+                          Text(f"{points(part.score)}/{points(part.max_score)}", style="bold"), "")  # fmt: skip
         label, style = STATUS.get(c.status, (c.status, ""))
-        pts = f"{c.points:g}/{c.max_points:g}" if c.max_points else ""
+        pts = f"{points(c.points)}/{points(c.max_points)}" if c.max_points else ""
         table.add_row(c.function or "—", c.target, Text(label, style=style), pts, c.summary if c.status != "pass" else "")
     return table
 
@@ -124,7 +124,7 @@ def _per_assignment(report: Report) -> str:
     """"  (cs231n 100/100 · cs231n_rnn 86/100)" for a file graded on several assignments."""
     if not report.parts:
         return ""
-    return "  (" + " · ".join(f"{p.assignment} {p.score:g}/{p.max_score:g}" for p in report.parts) + ")"
+    return "  (" + " · ".join(f"{p.assignment} {points(p.score)}/{points(p.max_score)}" for p in report.parts) + ")"
 
 
 def _panel(f: Finding, report: Report, verbose: bool, color: bool = True, canvas: tuple[int, bool] = (76, False)) -> Panel:
