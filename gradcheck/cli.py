@@ -149,9 +149,6 @@ def merge(
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     single_blas_thread()
-    from .spec import cache
-
-    cache.enable()  # what the catalog and a spec's check found in an earlier run
     if args == ["--version"]:  # fast: no app built
         from ._version import __version__
 
@@ -205,7 +202,11 @@ def run() -> None:
     rich, the checks): ~40 ms of CPU that no one waits for. The exit handlers still run
     (children killed, temporary folders removed) and the output is flushed first; where that
     cannot be done cleanly (a thread still running, an output that fails to flush), Python
-    exits as usual, with the same code. ``main()`` itself never ends the process (tests call it)."""
+    exits as usual, with the same code. ``main()`` itself never ends the process (tests call it).
+    Only here, in a process of its own, is what an earlier run found remembered (spec/cache.py)."""
+    from .spec import cache
+
+    cache.enable()
     try:
         main()
     except SystemExit as exc:

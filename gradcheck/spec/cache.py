@@ -1,7 +1,7 @@
 """What a fresh command line remembers between runs, on disk: the built-in assignments' names
 (catalog.py) and the specs whose reference passed its own check (grade.validate_spec).
 
-Only the command line turns it on (``enable()``, in ``cli.main``): a library call or a test
+Only the command line turns it on (``enable()``, in ``cli.run``): a library call or a test
 process keeps its in-memory caches and never reads these files. An entry's name is a SHA-256
 of all it depends on: the contents it was computed from (given by the caller) and this
 gradcheck's code (every .py file of the package: its path, size and modification time) and
