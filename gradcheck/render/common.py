@@ -283,5 +283,6 @@ def fix_verdict(f: Finding) -> str:
 
 
 def hint_label(f: Finding, report: Report) -> str:
-    """Words without a verified fix are a hint once fixes were looked for; before that they are the fix."""
-    return "hint" if report.fixes != "off" and f.fix is None else "fix"
+    """Words are a hint once fixes were looked for (only a verified diff is labelled fix, so a
+    panel never shows two blocks called fix); with fixes off they are the fix."""
+    return "hint" if report.fixes != "off" else "fix"
