@@ -81,19 +81,26 @@ def as_notebook(path: Path, into: Path) -> Path:
     return target
 
 
-def measure(corpus: str) -> tuple[int, int, list[str]]:
-    """(fixed, named, the named files without a fix) over the corpus' single-mistake files."""
+def measure(corpus: str, into: Path) -> tuple[int, int, list[str], list[str]]:
+    """(fixed, named, the named files without a fix, the files whose shown fix, applied to a copy in
+    ``into`` and graded afresh, leaves its finding failing) over the corpus' single-mistake files."""
     spec = load_builtin(corpus_assignment(corpus))
     named = fixed = 0
-    missed = []
+    missed, broken = [], []
     for file in single_mistake_files(corpus):
-        report, fixed_report = graded_with_fixes(spec, CORPUS / corpus / file)
+        path = CORPUS / corpus / file
+        report, fixed_report = graded_with_fixes(spec, path)
         root = next(iter(fixed_report.errors), None)
         if not names_a_mistake(root):
             continue
         named += 1
-        if root is not None and root.fix is not None:
-            fixed += 1
-        else:
+        if root is None or root.fix is None:
             missed.append(file)
-    return fixed, named, missed
+            continue
+        (into / file).parent.mkdir(parents=True, exist_ok=True)
+        after = grade(spec, apply_fix(path, root.fix, (into / file).parent))
+        if [f for f in after.errors if f.target == root.target]:
+            broken.append(file)
+        else:
+            fixed += 1
+    return fixed, named, missed, broken
