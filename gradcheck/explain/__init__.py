@@ -111,15 +111,12 @@ def quantity_page(topic: str, assignment: str) -> Page | None:
 
 
 def quantities(assignment: str) -> list[str]:
+    """The topics of ``assignment``: its hand-written pages and every value a student can name
+    (the spec's bookkeeping, such as ``grad_norm`` or ``lstm_states``, has no page)."""
+    from .generated import _all_names, nameable
+
     spec = _spec(assignment)
-    shown = dict.fromkeys(
-        [
-            *quantity_pages(assignment),
-            *(spec.shown(f.name) for f in spec.forward),
-            *(spec.shown(g.name) for g in spec.backward),
-            *(spec.shown(d.name) for d in spec.derived),
-        ]
-    )
+    shown = dict.fromkeys([*quantity_pages(assignment), *(spec.shown(n) for n in _all_names(spec) if nameable(spec, n))])
     return list(shown)
 
 

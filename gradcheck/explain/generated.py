@@ -5,6 +5,7 @@ spec's formulas; an L-layer family is shown with its layer index as a symbol, dA
 from __future__ import annotations
 
 import ast
+import copy
 import re
 from pathlib import Path
 
@@ -82,7 +83,7 @@ def family_entry(text: str, topic: str, depth: int | None) -> tuple[str, str, in
 
 def quantity_body(spec, topic: str) -> str | None:
     """A page for ``topic`` of ``spec``: every value the student knows by that name."""
-    internal = [n for n in _all_names(spec) if n == topic or spec.shown(n) == topic]
+    internal = [n for n in _all_names(spec) if nameable(spec, n) and (n == topic or spec.shown(n) == topic)]
     if not internal:
         return None
     lines = [f"# {topic} — {spec.title}", ""]
@@ -106,6 +107,42 @@ def _all_names(spec) -> list[str]:
     return [f.name for f in spec.forward] + [g.name for g in spec.backward] + [d.name for d in spec.derived]
 
 
+def nameable(spec, n: str) -> bool:
+    """Whether a student can name the value ``n``: the course's name for it is in ``names:``, it is
+    an argument or a returned value of a graded function, or it is named as the course names its
+    variables (no underscore: Z1, dA2, gradapprox). The spec's bookkeeping (``grad_norm``,
+    ``lstm_states``, ``l2_scale``) has no page of its own."""
+    if n in spec.names:
+        return True
+    for f in spec.functions:
+        if n in _template_names(f.returns) or n in _template_names(list(f.args)):
+            return True
+    return "_" not in n
+
+
+def inline_internal(spec, tree: ast.expr, depth: int = 3) -> ast.expr:
+    """``tree`` with each forward value a student cannot name written as its own formula
+    (CS231n's ``gn_xg`` as ``groups(x, G)``, ``drop_keep`` as ``p``) and each constant the student
+    never names as its number (``l2_scale``): a formula shown to a student names only what they know."""
+    from ..diagnose.case import shown_constants
+
+    tree = shown_constants(spec, tree)
+    forward = {f.name: f for f in spec.forward}
+    hidden = {n for n in names_in(tree) if n in forward and not nameable(spec, n)}
+    if not hidden or depth == 0:
+        return tree
+
+    class _Inline(ast.NodeTransformer):
+        def visit_Name(self, node: ast.Name) -> ast.AST:
+            return copy.deepcopy(forward[node.id].tree) if node.id in hidden else node
+
+    return inline_internal(spec, _Inline().visit(copy.deepcopy(tree)), depth - 1)
+
+
+def names_in(tree: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+
+
 def _one_value(spec, n: str, topic: str) -> list[str]:
     from ..diagnose.explain_value import context
     from ..diagnose.rules import single
@@ -127,12 +164,17 @@ def _one_value(spec, n: str, topic: str) -> list[str]:
         out.append(f"{topic} is computed from the gradients (and the cost), not a gradient itself.")
         if spec.notes.get(n):
             out.append(spec.shown_text(spec.notes[n]))
+    elif not fns and any(n in _template_names(list(f.args)) for f in spec.functions):
+        # an input the spec draws for its trials (keep_prob from keep_prob_u): how it is drawn is not the course's
+        takers = sorted({f.name for f in spec.functions if n in _template_names(list(f.args))})
+        return [*out, f"{topic} is given to {', '.join(takers)} as an argument; your code reads it, never computes it.", ""]
     else:
         out.append(f"{topic} is a value of the forward pass.")
-    out += ["", "```", f"{topic} = {spec.references.get(n) or spec.shown_text(ast.unparse(formula.tree))}", "```", ""]
+    shown = inline_internal(spec, formula.tree)
+    out += ["", "```", f"{topic} = {spec.references.get(n) or spec.shown_text(ast.unparse(shown))}", "```", ""]
     seen: dict[str, str] = {}
     # variants of the spec's own computation say nothing to a student who wrote the course's formula
-    for mutation, _ in single(formula.tree, context(spec, g is None)) if n not in spec.references else ():
+    for mutation, _ in single(shown, context(spec, g is None)) if n not in spec.references else ():
         if mutation.tag not in seen and not mutation.key.startswith("spec:"):
             seen[mutation.tag] = spec.shown_text(mutation.text)
     if seen:

@@ -39,7 +39,7 @@ def step_base(name: str) -> str:
     return name[: -len(STEP_SUFFIX)] if name.endswith(STEP_SUFFIX) else name
 
 
-_IDENT = re.compile(r"(?<![\w.])[A-Za-z_][A-Za-z0-9_]*")  # ASCII: W3_dropᵀ is W3_drop, then ᵀ
+_IDENT = re.compile(r"(?<![A-Za-z0-9_.])[A-Za-z_][A-Za-z0-9_]*")  # ASCII: W3_dropᵀ is W3_drop, then ᵀ
 
 INITS = ("normal", "uniform", "bernoulli", "zeros", "ones", "positive", "labels", "mask")
 # What an axis of a value means, for the reports' views of where an error lies (per channel,

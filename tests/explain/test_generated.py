@@ -111,3 +111,33 @@ def test_cli_tag_and_other_assignments():
     assert "dw = X @ dZ.T / m" in cli("dw", "-a", "logistic").stdout
     assert "dA[l]" in cli("dA1", "-a", "deep").stdout
     assert cli("dx", "-a", "cs231n").returncode == 0
+
+
+def test_the_specs_bookkeeping_has_no_page():
+    # gradient_checking computes grad_norm and planted_error to grade; the student never names them
+    from gradcheck.explain import quantities
+
+    topics = quantities("gradient_checking")
+    assert {"difference", "gradapprox", "dW2"} <= set(topics)
+    assert not {"grad_norm", "planted_error", "dtheta_wrong"} & set(topics)
+    with pytest.raises(UsageError):
+        find_page("grad_norm", "gradient_checking")
+    assert "lstm_states" not in quantities("rnn")
+
+
+def test_a_formula_names_only_what_the_student_knows():
+    # CS231n's group norm groups x internally (gn_xg) and weighs L2 by a convention (l2_scale)
+    x_hat = find_page("x_hat", "cs231n").body
+    assert "groups(x, G)" in x_hat and "gn_xg" not in x_hat
+    dw = find_page("dW", "cs231n").body
+    assert "+ 2 * reg * W" in dw and "l2_scale" not in dw
+
+
+def test_an_argument_is_given_not_computed():
+    body = find_page("keep_prob", "regularization").body
+    assert "as an argument" in body and "keep_prob_u" not in body
+
+
+def test_planar_update_pages_use_the_course_names():
+    page = find_page("W1", "planar")
+    assert page.meta["formula"].startswith("W1 = W1") and "W1_next" not in page.body

@@ -59,23 +59,9 @@ REPRESENTATIVE = (
 # The JSON report's list of trials names every size of the spec by its dim name (cstride, pstride):
 # by the course's names both would read "stride". Kept out of the sweep, and visible below.
 TRIAL_LIST = {"cs231n_conv": "the JSON report's 'trials' name the sizes by the spec's dims (cstride and pstride would both be stride)"}
-_LSTM = (
-    "lstm_forward's a and c are references to the spec's stacked lstm_states (take(lstm_states, 0)): no formula as the course writes it yet"
-)
-KNOWN: dict[str, str] = {
-    **{
-        f"rnn/buggy/{n}.py": _LSTM
-        for n in ("lstm_cell_forward_concat_swapped", "lstm_cell_forward_gates_swapped_in_c_next", "lstm_forward_c0_from_a0")
-    },
-}
+KNOWN: dict[str, str] = {}
 # Explain pages written from a spec that still name its bookkeeping (assignment -> reason).
-KNOWN_PAGES: dict[str, str] = {
-    "cs231n": "pages for the spec's own values (l2_scale, drop_keep, gn_xg) and formulas naming Wsm, ph, pw",
-    "gradient_checking": "explain.quantities lists a page for each of the spec's bookkeeping values (grad_norm, planted_error)",
-    "planar": "pages for the update step's W1_next, b1_next",
-    "regularization": "keep_prob's page names keep_prob_u",
-    "rnn": "pages for the stacked LSTM values (lstm_states, concat_seq, dc_total)",
-}
+KNOWN_PAGES: dict[str, str] = {}
 
 
 def _known(rel: str):
