@@ -295,6 +295,7 @@ class Run:
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "HOME": str(self.work),
+            "XDG_CACHE_HOME": str(self.root / "cache"),  # the grader's own cache (spec/cache.py): not the student's doing
             "TMPDIR": str(self.tmp),  # the child's scratch directories are made here
             "LANG": "C.UTF-8",
             "NO_COLOR": "1",
