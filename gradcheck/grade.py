@@ -16,6 +16,7 @@ from .diagnose import problems as P
 from .diagnose import scoring
 from .diagnose.judge import Judge
 from .diagnose.messages import finding
+from .diagnose.values import report_trial_label
 from .errors import SpecError
 from .findings import GC, Finding, Location
 from .report import CheckResult, Report
@@ -142,7 +143,7 @@ def _grade_module(spec: Spec, source: str, path: Path, *, seed: int, limits: Lim
     finally:
         if obs.closing is not None:
             obs.closing.result()  # the child has been killed, even when judging failed
-    report = build_report(spec, path, seed, checks, findings, obs.output, obs.output_truncated, [t.label for t in trials],
+    report = build_report(spec, path, seed, checks, findings, obs.output, obs.output_truncated, [report_trial_label(spec, t) for t in trials],
                           limits, time.perf_counter() - start, source, picked)  # fmt: skip
     report.startup_seconds = obs.startup
     report.isolation = sandbox.isolation

@@ -263,3 +263,22 @@ def trial_label(spec: Spec, f: FunctionSpec, trial: Trial) -> str:
     pooling and the group norm layers of the same spec, nor their dims' bookkeeping names."""
     own = label_dims(replace(spec, functions=(f,)))
     return spec.shown_text(replace(trial, shown=own if trial.shown is None else own & trial.shown).label)
+
+
+def report_trial_label(spec: Spec, trial: Trial) -> str:
+    """The report's line for a trial: ``trial 1 (N=2, C=3, ...)`` with every size by the course's
+    name for it (the spec's ``names:``). Two sizes the course calls alike (CS231n's conv and
+    pool ``stride``) each say which function uses them: ``stride=2 in conv_forward_naive``."""
+    shown = [k for k in trial.dims if trial.shown is None or k in trial.shown]
+    course = {k: spec.shown_text(k) for k in shown}
+    alike = {k for k in shown if sum(c == course[k] for c in course.values()) > 1}
+    if not alike:
+        return spec.shown_text(trial.label)
+    owner: dict[str, str] = {}
+    for f in spec.functions:
+        for k in label_dims(replace(spec, functions=(f,))) & alike:
+            owner.setdefault(k, f.name)
+    sizes = ", ".join(f"{course[k]}={trial.dims[k]}" + (f" in {owner[k]}" if k in owner else "") for k in shown)
+    if trial.probe is not None and trial.probe.depth is not None:
+        sizes = f"L={trial.probe.depth}, {sizes}"
+    return f"{'probe' if trial.probe else 'trial'} {trial.index + 1} ({sizes})"

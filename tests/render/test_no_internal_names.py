@@ -56,9 +56,6 @@ REPRESENTATIVE = (
 
 # Known leaks, kept visible (strict xfail: file -> reason) until their wording is fixed at its
 # source (the spec's display names, never a filter on the output).
-# The JSON report's list of trials names every size of the spec by its dim name (cstride, pstride):
-# by the course's names both would read "stride". Kept out of the sweep, and visible below.
-TRIAL_LIST = {"cs231n_conv": "the JSON report's 'trials' name the sizes by the spec's dims (cstride and pstride would both be stride)"}
 KNOWN: dict[str, str] = {}
 # Explain pages written from a spec that still name its bookkeeping (assignment -> reason).
 KNOWN_PAGES: dict[str, str] = {}
@@ -139,15 +136,11 @@ def _check(rel: str) -> None:
 
 def _rendered(report, fmt: str, corpus: str) -> str:
     text = render_format(report, fmt, env={})
-    if fmt == "json" and corpus in TRIAL_LIST:
-        data = json.loads(text)
-        data.pop("trials", None)
-        text = json.dumps(data, ensure_ascii=False)
     return text
 
 
-@pytest.mark.xfail(reason=TRIAL_LIST["cs231n_conv"], strict=True)
 def test_the_trial_list_names_sizes_as_the_course_does():
+    """cstride and pstride are both the course's stride: each says which function uses it."""
     rel = "cs231n_conv/buggy/conv_backward_dx_stride_ignored.py"
     names = internal_names(spec_of("cs231n_conv"))
     assert not leaks(json.dumps(json.loads(render_format(report_for(rel), "json", env={}))["trials"]), names)
