@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,7 +39,11 @@ class Trial:
 
     @property
     def label(self) -> str:
-        sizes = ", ".join(f"{k}={v}" for k, v in self.dims.items() if self.shown is None or k in self.shown)
+        return self.label_with(lambda k, v: f"{k}={v}")
+
+    def label_with(self, size: Callable[[str, int], str]) -> str:
+        """``trial 1 (...)`` with each shown dim ``k`` of size ``v`` written ``size(k, v)``."""
+        sizes = ", ".join(size(k, v) for k, v in self.dims.items() if self.shown is None or k in self.shown)
         if self.probe is not None and self.probe.depth is not None:
             sizes = f"L={self.probe.depth}, {sizes}"
         kind = "probe" if self.probe else "trial"

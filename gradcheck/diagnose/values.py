@@ -272,13 +272,8 @@ def report_trial_label(spec: Spec, trial: Trial) -> str:
     shown = [k for k in trial.dims if trial.shown is None or k in trial.shown]
     course = {k: spec.shown_text(k) for k in shown}
     alike = {k for k in shown if sum(c == course[k] for c in course.values()) > 1}
-    if not alike:
-        return spec.shown_text(trial.label)
     owner: dict[str, str] = {}
-    for f in spec.functions:
+    for f in spec.functions if alike else ():
         for k in label_dims(replace(spec, functions=(f,))) & alike:
             owner.setdefault(k, f.name)
-    sizes = ", ".join(f"{course[k]}={trial.dims[k]}" + (f" in {owner[k]}" if k in owner else "") for k in shown)
-    if trial.probe is not None and trial.probe.depth is not None:
-        sizes = f"L={trial.probe.depth}, {sizes}"
-    return f"{'probe' if trial.probe else 'trial'} {trial.index + 1} ({sizes})"
+    return trial.label_with(lambda k, v: f"{course[k]}={v}" + (f" in {owner[k]}" if k in owner else ""))

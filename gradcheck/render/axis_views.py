@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 from rich.text import Text
 
+from .heatmap import pool_blocks
+
 SHADES = "·░▒▓█"
 ASCII_SHADES = ".:+*#"
 STRIP_ROLES = ("channel", "time", "batch")  # each gets a strip of its largest error per index
@@ -124,19 +126,6 @@ def _strip(values: np.ndarray, dim: str, role: str, tol: float, width: int, asci
     return [title, text, Text(f"  {strip_summary(values, tol, role)}")]
 
 
-def _pool(grid: np.ndarray, rows: int, cols: int) -> np.ndarray:
-    """Largest |error| over blocks, keeping the sign of the largest entry."""
-    r_edges = np.linspace(0, grid.shape[0], rows + 1).astype(int)
-    c_edges = np.linspace(0, grid.shape[1], cols + 1).astype(int)
-    out = np.zeros((rows, cols))
-    for i in range(rows):
-        for j in range(cols):
-            block = grid[r_edges[i] : r_edges[i + 1], c_edges[j] : c_edges[j + 1]]
-            if block.size:
-                out[i, j] = block.flat[int(np.argmax(np.abs(block)))]
-    return out
-
-
 def _slices(arr: np.ndarray, pairs: list[tuple[str, str]], tol: float) -> list[tuple[int, str, np.ndarray]]:
     """The H × W slices to draw, worst first: for each of the worst channels (or the one slice
     when there is no channel axis), the slice through that channel's largest error, with the
@@ -175,7 +164,7 @@ def _maps(arr: np.ndarray, pairs: list[tuple[str, str]], tol: float, width: int,
         found = found[:-1]  # as many of the worst as fit side by side
     slices = [(label, g) for _, label, g in sorted(found, key=lambda s: s[0])]
     widths = [max(2 * cols, len(label)) for label, _ in slices]
-    grids = [(label, _pool(g, rows, cols) if g.shape != (rows, cols) else g) for label, g in slices]
+    grids = [(label, pool_blocks(g, rows, cols) if g.shape != (rows, cols) else g) for label, g in slices]
     top = max(float(np.max(np.abs(g))) for _, g in grids) or 1.0
     hw = f"{dims[roles.index('height')]} × {dims[roles.index('width')]}"
     which = "slice" if "channel" not in roles else "channels" if len(grids) > 1 else "channel"

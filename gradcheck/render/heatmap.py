@@ -10,8 +10,8 @@ ASCII_SHADES = ".:+*#"  # where the output's encoding cannot show SHADES
 MAX_ROWS, MAX_COLS = 12, 40
 
 
-def _pool(err: np.ndarray, rows: int, cols: int) -> np.ndarray:
-    """Max |error| over blocks, keeping the sign of the largest entry."""
+def pool_blocks(err: np.ndarray, rows: int, cols: int) -> np.ndarray:
+    """Max |error| over blocks, keeping the sign of the largest entry (also axis_views' maps)."""
     r_edges = np.linspace(0, err.shape[0], rows + 1).astype(int)
     c_edges = np.linspace(0, err.shape[1], cols + 1).astype(int)
     out = np.zeros((rows, cols))
@@ -19,8 +19,7 @@ def _pool(err: np.ndarray, rows: int, cols: int) -> np.ndarray:
         for j in range(cols):
             block = err[r_edges[i] : r_edges[i + 1], c_edges[j] : c_edges[j + 1]]
             if block.size:
-                k = np.argmax(np.abs(block))
-                out[i, j] = block.flat[k]
+                out[i, j] = block.flat[int(np.argmax(np.abs(block)))]
     return out
 
 
@@ -37,7 +36,7 @@ def heatmap(err: np.ndarray, scale: float, color: bool = True, ascii_only: bool 
         err = np.where(finite, err, np.sign(np.nan_to_num(err, nan=1.0)) * (top_finite or 1.0))
     rows, cols = err.shape
     pooled = rows > MAX_ROWS or cols > MAX_COLS
-    grid = _pool(err, min(rows, MAX_ROWS), min(cols, MAX_COLS)) if pooled else err
+    grid = pool_blocks(err, min(rows, MAX_ROWS), min(cols, MAX_COLS)) if pooled else err
     top = float(np.max(np.abs(grid))) or 1.0
     ramp = ASCII_SHADES if ascii_only else SHADES
     text = Text()

@@ -70,15 +70,22 @@ def conv2d(a: Any, W: Any, b: Any, stride: Any, pad: Any) -> np.ndarray:
     return np.tensordot(windows, W, axes=([3, 4, 5], [2, 0, 1])) + np.reshape(b, (1, 1, 1, -1))
 
 
-def conv2d_backward_x(dZ: Any, W: Any, stride: Any, pad: Any, a: Any) -> np.ndarray:
-    """dA_prev (the shape of ``a``): each dZ entry spread back over its window, weighted by W."""
+def spread_back_padded(dZ: Any, W: Any, stride: Any, pad: Any, a: Any) -> tuple[np.ndarray, int]:
+    """(the gradient with respect to the padded ``a``, pad): each dZ entry spread back over its
+    window, weighted by W (conv2d_backward_x cuts the pad off; the padded-return slip does not)."""
     W, dZ = np.asarray(W, dtype=np.float64), _rank4(dZ, "dZ")
     s, p = _hyper(stride, "stride", 1), _hyper(pad, "pad", 0)
     shape = np.shape(pad4(a, p))
     grad = np.zeros(shape)
     for di, dj, index in _windows(shape, W.shape[0], s, dZ.shape):
         grad[index] += np.einsum("mhwk,ck->mhwc", dZ, W[di, dj])
-    return grad[:, p : shape[1] - p, p : shape[2] - p, :]
+    return grad, p
+
+
+def conv2d_backward_x(dZ: Any, W: Any, stride: Any, pad: Any, a: Any) -> np.ndarray:
+    """dA_prev (the shape of ``a``): each dZ entry spread back over its window, weighted by W."""
+    grad, p = spread_back_padded(dZ, W, stride, pad, a)
+    return grad[:, p : grad.shape[1] - p, p : grad.shape[2] - p, :]
 
 
 def conv2d_backward_w(dZ: Any, a: Any, f: Any, stride: Any, pad: Any) -> np.ndarray:

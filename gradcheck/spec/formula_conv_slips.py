@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import FormulaError
-from .formula_conv import _hyper, _rank4, _windows, pad4
+from .formula_conv import _hyper, _rank4, _windows, pad4, spread_back_padded
 
 
 def conv2d_backward_x_input(dZ: Any, a: Any, f: Any, stride: Any, pad: Any) -> np.ndarray:
@@ -81,13 +81,7 @@ def maxpool2d_backward_mask_at(dA: Any, a: Any, f: Any, stride: Any, mask_stride
 
 def conv2d_backward_x_padded(dZ: Any, W: Any, stride: Any, pad: Any, a: Any) -> np.ndarray:
     """dA_prev left padded: ``da_prev_pad`` returned without cutting the pad rows and columns off."""
-    W, dZ = np.asarray(W, dtype=np.float64), _rank4(dZ, "dZ")
-    s, p = _hyper(stride, "stride", 1), _hyper(pad, "pad", 0)
-    shape = np.shape(pad4(a, p))
-    grad = np.zeros(shape)
-    for di, dj, index in _windows(shape, W.shape[0], s, dZ.shape):
-        grad[index] += np.einsum("mhwk,ck->mhwc", dZ, W[di, dj])
-    return grad
+    return spread_back_padded(dZ, W, stride, pad, a)[0]
 
 
 def pad_every_axis(x: Any, pad: Any) -> np.ndarray:
