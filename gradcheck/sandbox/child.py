@@ -1,7 +1,9 @@
 """The child process: imports the submission and answers the grader's calls.
 
-Run as a script (``python -I child.py``); it never imports the gradcheck package.
-Everything it sends back is data (see wire.py): the grader decides the grade.
+Run as a script (``python -I child.py``); it never imports gradcheck. The script runs this
+same file again as a module of its own, with a private copy of the builtins, and keeps its
+code out of the submission's reach (sealing.py). Everything it sends back is data (see
+wire.py): the grader decides the grade.
 """
 
 from __future__ import annotations
@@ -10,27 +12,55 @@ import importlib.util
 import os
 import sys
 import time
-import traceback
+from _thread import get_ident
+from types import ModuleType, SimpleNamespace
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
+if __name__ == "__main__":  # the script: set the import path, then run the child's own copy
 
-def _load_sibling(name: str):
-    """A module next to this file, loaded by path: the child never imports gradcheck."""
-    spec = importlib.util.spec_from_file_location("_gradcheck_" + name[:-3], os.path.join(_HERE, name))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    def _boot() -> None:
+        spec = importlib.util.spec_from_file_location("_gradcheck_confine", os.path.join(_HERE, "confine.py"))
+        confine = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(confine)
+        confine.setup_path(_HERE)  # the standard library and numpy: no gradcheck
+        import builtins
+
+        spec = importlib.util.spec_from_file_location("_gradcheck_child", os.path.abspath(__file__))
+        own = importlib.util.module_from_spec(spec)
+        own.__dict__["__builtins__"] = dict(builtins.__dict__)
+        spec.loader.exec_module(own)
+        own.start(sys.argv)
+
+    _boot()
+    os._exit(0)
+
+
+def _load_sibling(name: str, own: bool = True, sealed: bool = True):
+    """A module next to this file, loaded by path (the child never imports gradcheck), with
+    the child's own builtins, module snapshots and sealed classes unless it is the submission's side."""
+    builtins = __builtins__ if own and type(__builtins__) is dict else None
+    return _sealing.load(os.path.join(_HERE, name), "_gradcheck_" + name[:-3], builtins, sealed)
 
 
 def _load_wire(name: str = "wire"):
     return _load_sibling(f"{name}.py")
 
 
-_values = _load_sibling("values.py")
+_sealing = None
+_spec = importlib.util.spec_from_file_location("_gradcheck_sealing", os.path.join(_HERE, "sealing.py"))
+_sealing = importlib.util.module_from_spec(_spec)
+if type(__builtins__) is dict:
+    _sealing.__dict__["__builtins__"] = __builtins__
+_spec.loader.exec_module(_sealing)
+_SYS = _sealing.private_sys()  # sys's frame and trace functions, before hide_sys removes them
+_GATE = [0]  # the thread let through while the child installs its profiler or tracer, or reads a traceback's frames
+_values = _load_sibling("values.py", sealed=False)  # Child derives from its Values: sealed below
 _pipeline = _load_sibling("pipeline.py")
-_loading = _load_sibling("loading.py")
+_loading = _load_sibling("loading.py", own=False)  # the submission's side: its import finder, stand-ins
+_guard = _load_sibling("guard.py")  # resource limits and the audit hook
 _tracing = _load_sibling("tracing.py")  # which line wrote each value, for the call being explained
+_tracing.GATE, _tracing.SYS = _GATE, _SYS
 # What numpy says when code writes into, or resizes, an array it was lent ("assignment
 # destination is read-only", "output array is read-only", "cannot modify read-only memory",
 # "cannot resize this array: it does not own its data", np.dot's "output array is not acceptable").
@@ -41,15 +71,6 @@ MAX_TEXT = 2000
 _ABSENT = object()
 
 
-def _stand_in(name: str, value):
-    """A function named ``name`` that ignores its arguments and returns a fresh copy of ``value``."""
-
-    def stand_in(*args, **kwargs):
-        return value.copy() if hasattr(value, "copy") else value
-
-    stand_in.__name__ = stand_in.__qualname__ = name
-    return stand_in
-
 
 def _safe_str(obj) -> str:
     try:
@@ -59,104 +80,25 @@ def _safe_str(obj) -> str:
     return text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + "…"
 
 
-def _limits(cfg: dict) -> list[str]:
-    """Apply resource limits to this process; return the names of those unavailable."""
-    unavailable = []
+def _gated(install, fn) -> None:
+    """``sys.setprofile(fn)`` (or settrace) by the child itself: the audit hook lets it through
+    only while the gate is open, and nothing the submission can patch runs meanwhile."""
+    _GATE[0] = get_ident()
     try:
-        import resource
-    except ImportError:
-        return ["memory", "processes", "cpu", "file-size"]
-    mb = int(cfg.get("memory_mb", 2048))
-    cpu = int(cfg.get("cpu_seconds", 300))
-    plan = [
-        ("memory", getattr(resource, "RLIMIT_AS", None), mb << 20),
-        ("processes", getattr(resource, "RLIMIT_NPROC", None), None),
-        ("cpu", getattr(resource, "RLIMIT_CPU", None), cpu),
-        ("file-size", getattr(resource, "RLIMIT_FSIZE", None), 256 << 20),
-        ("core", getattr(resource, "RLIMIT_CORE", None), 0),
-    ]
-    for name, which, value in plan:
-        if which is None:
-            unavailable.append(name)
-            continue
-        try:
-            if name == "processes":
-                # RLIMIT_NPROC counts the user's processes; it is a backstop to the audit hook.
-                soft, hard = resource.getrlimit(which)
-                value = int(cfg.get("processes", 64))
-                if hard != resource.RLIM_INFINITY:
-                    value = min(value, hard)
-            resource.setrlimit(which, (value, value))
-        except (ValueError, OSError):
-            unavailable.append(name)
-    if sys.platform == "darwin":
-        unavailable.append("memory")  # macOS accepts RLIMIT_AS but does not enforce it
-    if os.name == "posix" and os.geteuid() == 0:
-        unavailable.append("processes")  # root is exempt from RLIMIT_NPROC; the audit hook still blocks fork
-    return sorted(set(unavailable))
-
-
-_BLOCKED_EVENTS = frozenset(
-    {
-        "os.system", "os.exec", "os.spawn", "os.posix_spawn", "os.fork", "os.forkpty",
-        "subprocess.Popen", "os.kill", "os.killpg", "signal.pthread_kill", "pty.spawn",
-        "socket.connect", "socket.bind", "socket.sendto", "ctypes.dlopen", "ctypes.dlsym",
-        "ctypes.call_function", "ctypes.cdata", "resource.setrlimit", "resource.prlimit",
-        "os.startfile", "winreg.OpenKey", "webbrowser.open",
-    }
-)  # fmt: skip
-_PATH_EVENTS = frozenset(
-    {"os.remove", "os.rename", "os.rmdir", "os.mkdir", "os.chmod", "os.chown", "os.symlink", "os.link",
-     "os.truncate", "os.utime", "shutil.rmtree", "shutil.copyfile", "shutil.move", "os.replace"}
-)  # fmt: skip
-
-
-def _foreign_proc(path: str) -> bool:
-    """/proc/<pid>/… of another process (the grader's environment may hold secrets)."""
-    parts = os.path.normpath(path).split(os.sep)
-    return len(parts) > 2 and parts[1] == "proc" and parts[2] not in ("self", "thread-self", str(os.getpid()))
-
-
-def _install_guard(scratch: str) -> None:
-    scratch = os.path.realpath(scratch)
-    realpath = os.path.realpath
-    sep = os.sep
-    write_flags = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
-
-    def inside(path) -> bool:
-        if isinstance(path, int):
-            return True
-        try:
-            p = realpath(os.fsdecode(path))
-        except Exception:
-            return False
-        return p == scratch or p.startswith(scratch + sep)
-
-    def hook(event, args):
-        if event in _BLOCKED_EVENTS:
-            raise PermissionError(f"gradcheck: '{event}' is not allowed in a graded submission")
-        if event == "open":
-            path, mode, flags = (tuple(args) + (None, None, None))[:3]
-            if isinstance(path, (str, bytes)) and _foreign_proc(os.fsdecode(path)):
-                raise PermissionError("gradcheck: reading other processes' /proc entries is not allowed")
-            writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
-                isinstance(flags, int) and flags & write_flags
-            )
-            if writing and not inside(path):
-                raise PermissionError(f"gradcheck: writing outside the scratch directory is not allowed ({path!r})")
-        elif event in _PATH_EVENTS:
-            for path in args[:2]:
-                if isinstance(path, (str, bytes, os.PathLike)) and not inside(path):
-                    raise PermissionError(f"gradcheck: '{event}' outside the scratch directory is not allowed")
-
-    sys.addaudithook(hook)
+        install(fn)
+    finally:
+        _GATE[0] = 0
 
 
 class Child(_values.Values):
     def __init__(self, proto_in, proto_out, wire) -> None:
-        import numpy as np
+        import numpy
 
-        super().__init__(np, wire)
+        _values.setup(self, SimpleNamespace(**vars(numpy)), wire)  # numpy as it is now, whatever the submission rebinds
+        self.lines: list = []  # the submission's source, for the text of its traceback's lines
+        self.key = b""  # the seal's key (main): kept here, out of the submission's reach (sealing.py)
+        self.replies = 0  # replies sealed so far
+        self.answering = b""  # the digest of the request being answered
         self.rin, self.rout = proto_in, proto_out
         self.streams = (sys.stdout, sys.stderr)  # ours, not whatever the student puts there
         self.module = None
@@ -174,7 +116,12 @@ class Child(_values.Values):
 
     def send(self, header: dict, blobs: list | None = None) -> None:
         self.flush()
-        self.wire.write_frame(self.rout, header, blobs or [])
+        blobs = blobs or []
+        if self.key:  # sealed (wire.seal): a reply the submission writes on this channel is not
+            body = self.wire.sealed_body(header)
+            header = dict(header, mac=self.wire.seal(self.key, self.replies, self.answering, body, blobs))
+            self.replies += 1
+        self.wire.write_frame(self.rout, header, blobs)
 
     def error_info(self, exc: BaseException) -> dict:
         kind = "exception"
@@ -190,13 +137,10 @@ class Child(_values.Values):
             kind = "name"
         elif not isinstance(exc, Exception):
             kind = "base-exception"
-        frames = []
         try:
-            for fr in traceback.extract_tb(exc.__traceback__, limit=200):
-                if self.path and os.path.realpath(fr.filename) == self.path:
-                    frames.append([fr.lineno, fr.name, (fr.line or "")[:300]])
-        except BaseException:
-            pass
+            frames = self._frames(exc)
+        except BaseException:  # noqa: BLE001 - a traceback the student rebuilt: no frames
+            frames = []
         syntax = {}
         if isinstance(exc, SyntaxError):
             syntax = {"line": exc.lineno, "offset": exc.offset}
@@ -205,9 +149,28 @@ class Child(_values.Values):
             "type": type(exc).__name__,
             "message": _safe_str(exc),
             "name": getattr(exc, "name", None) if isinstance(exc, NameError) else None,
-            "frames": frames[-20:],
+            "frames": frames,
             **syntax,
         }
+
+    def _frames(self, exc: BaseException) -> list:
+        """[line, function, text] for each frame of the submission's file the exception left.
+        Read here, not with the traceback module, which is the submission's to patch; the
+        gate lets only this loop read a traceback's frame."""
+        out: list = []
+        tb = exc.__traceback__
+        while tb is not None and len(out) < 200:
+            _GATE[0] = get_ident()
+            try:
+                code = tb.tb_frame.f_code
+            finally:
+                _GATE[0] = 0
+            line = tb.tb_lineno
+            if self.path and code.co_filename == self.path:  # compiled under that name (op_import)
+                text = self.lines[line - 1].strip() if 0 < line <= len(self.lines) else ""
+                out.append([line, code.co_name, text[:300]])
+            tb = tb.tb_next
+        return out[-20:]
 
     # -- operations ---------------------------------------------------------------------
     def op_import(self, req: dict) -> dict:
@@ -217,6 +180,7 @@ class Child(_values.Values):
         try:
             with open(self.path, "rb") as fh:
                 source = fh.read()  # bytes: compile() honours the coding cookie, as import does
+            self.lines = source.decode("utf-8", errors="replace").splitlines()
             code = compile(source, self.path, "exec")
             exec(code, module.__dict__)
         except BaseException as exc:  # noqa: BLE001 - anything the student raises is a finding
@@ -243,12 +207,13 @@ class Child(_values.Values):
                     captured.clear()
                     captured.update({k: v for k, v in frame.f_locals.items() if k in want})
 
-            sys.setprofile(profiler)
+            _gated(_SYS.setprofile, profiler)
         start = time.perf_counter()
         try:
             return fn(*args), time.perf_counter() - start
         finally:
-            sys.setprofile(None)
+            if want and code is not None:
+                _gated(_SYS.setprofile, None)
 
     def op_call(self, req: dict, blobs: list) -> tuple[dict, list]:
         """One call; ``stand_ins``: module globals replaced, for this call only, by functions that
@@ -257,7 +222,7 @@ class Child(_values.Values):
         for name, node in (req.get("stand_ins") or {}).items():
             saved[name] = self.module.__dict__.get(name, _ABSENT) if self.module is not None else _ABSENT
             if self.module is not None:
-                self.module.__dict__[name] = _stand_in(name, self.dec(node, blobs))
+                self.module.__dict__[name] = _loading.stand_in(name, self.dec(node, blobs))
         try:
             return self._op_call(req, blobs)
         finally:
@@ -349,6 +314,7 @@ class Child(_values.Values):
                 req, blobs = self.wire.read_frame(self.rin)
             except EOFError:
                 return
+            self.answering = self.wire.request_digest(req)
             self._fresh = {}
             op = req.get("op")
             try:
@@ -382,6 +348,10 @@ def zygote(sock_fd: int) -> None:
 
     _load_wire()  # numpy imported once, here; every forked child inherits it
     _load_wire("confine").load_libseccomp()  # ctypes and libseccomp too, for each child's confinement
+    import gc
+
+    gc.collect()  # what sealing dropped, once here; the rest is frozen: each child's collection
+    gc.freeze()  # (sealing.close) then walks only what it made itself, and copies no page
     sock = socket.socket(fileno=sock_fd)
     statuses: dict[int, str] = {}
     while True:
@@ -456,20 +426,29 @@ def main() -> None:
     sys.dont_write_bytecode = True
     wire = _load_wire()  # imports numpy, while the grader is still preparing the trials
     cfg, _ = wire.read_frame(proto_in)
-    unavailable = _limits(cfg)
+    unavailable = _guard.limits(cfg)
     scratch = cfg["scratch"]
     os.chdir(scratch)
     confined = _load_wire("confine").apply(cfg.get("confine") or {})  # the OS's isolation (isolation.py)
     child = Child(proto_in, proto_out, wire)
-    _install_guard(scratch)  # after numpy (which may use ctypes), before the submission
+    child.key, child.answering = bytes.fromhex(str(cfg.get("key", ""))), wire.request_digest(cfg)
+    if cfg.get("audit_hook", True):  # off only in tests of the kernel's layers alone (runner.WITHOUT_AUDIT_HOOK)
+        _guard.install(scratch, _sealing.refusal, _GATE)  # after numpy (which may use ctypes), before the submission
+    _sealing.close()
+    sys.modules["__main__"] = ModuleType("__main__")  # the script's namespace is no way into the child
     child.send({"ok": True, "pid": os.getpid(), "unavailable": unavailable, "python": sys.version.split()[0], "confined": confined})
     child.serve()
     os._exit(0)  # don't wait for threads the student left behind
 
 
-if __name__ == "__main__":
-    _load_wire("confine").setup_path(_HERE)  # the standard library and numpy: no gradcheck
-    if len(sys.argv) == 3 and sys.argv[1] == "--zygote":
-        zygote(int(sys.argv[2]))
+def start(argv: list) -> None:
+    """The script's entry (the top of this file runs it in the child's own copy)."""
+    if len(argv) == 3 and argv[1] == "--zygote":
+        zygote(int(argv[2]))
     else:
         main()
+
+
+# Last: the classes above become factories, and the modules the child's code uses snapshots.
+_sealing.snapshot(globals())
+_sealing.seal(globals(), vars(_values))

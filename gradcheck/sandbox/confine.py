@@ -11,7 +11,7 @@ Layers, each skipped (and so reported) when the kernel or the libraries lack it:
   scratch directory; TCP bind/connect denied (ABI ≥ 4); signals and abstract UNIX sockets
   limited to the child's own domain (ABI ≥ 6);
 - seccomp, through libseccomp (ctypes): no process creation, ptrace, process_vm_*, pidfd_*,
-  signals to other processes, mknod, mounts, sockets, xattr writes, io_uring, namespaces,
+  signals to other processes, new signal handlers (sealing.py), mknod, mounts, sockets, xattr writes, io_uring, namespaces,
   System V IPC and message queues.
 
 Why ctypes and not a PyPI binding: the child's sys.path holds the standard library and numpy
@@ -190,6 +190,8 @@ def _seccomp(lib) -> None:
         for name in ("kill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo"):
             rule(name, _EPERM, (0, _CMP_NE, me, 0))  # only to itself
         rule("prlimit64", _EPERM, (2, _CMP_NE, 0, 0))  # reading limits is fine, setting them is not
+        for name in ("rt_sigaction", "sigaction", "signal"):  # a handler is called with the frame it interrupts,
+            rule(name, _EPERM, (1, _CMP_NE, 0, 0))  # a way to the child's own (sealing.py); reading one is fine
         for name in ("fcntl", "fcntl64"):
             for cmd in (_F_SETOWN, _F_SETSIG, _F_SETOWN_EX, _F_NOTIFY):
                 rule(name, _EPERM, (1, _CMP_MASKED_EQ, _LOW32, cmd))

@@ -158,3 +158,15 @@ def new_module(req: dict, path: str) -> tuple[types.ModuleType, dict]:
     module.__dict__.update(provided)
     sys.modules[name] = module
     return module, provided
+
+
+def stand_in(name: str, value):
+    """A function named ``name`` that ignores its arguments and returns a fresh copy of
+    ``value`` (the grader's choice, for one call). Made here, on the submission's side: what
+    the submission's namespace holds never leads to the child's own code."""
+
+    def stand_in(*args, **kwargs):
+        return value.copy() if hasattr(value, "copy") else value
+
+    stand_in.__name__ = stand_in.__qualname__ = name
+    return stand_in

@@ -101,16 +101,20 @@ class Reader(threading.Thread):
         super().__init__(daemon=True)
         self.pipe = Pipe(stream)
         self.budget = budget
-        self.frames: queue.Queue = queue.Queue()
+        self.frames: queue.Queue = queue.Queue()  # (header, blobs, (seal, sealed body)), None at the end, or the error
+        self._proof: tuple = (None, b"")
 
     def _check(self, header: dict, size: int) -> dict:
+        mac = header.get("mac")
+        self._proof = (mac if type(mac) is str else None, wire.sealed_body(header))  # before the rebuild
         return replies.check(header, self.budget, size)
 
     def run(self) -> None:
         try:
             while True:
                 try:
-                    self.frames.put(wire.read_frame(self.pipe, self._check, replies.MAX_HEADER))  # type: ignore[arg-type]
+                    header, blobs = wire.read_frame(self.pipe, self._check, replies.MAX_HEADER)  # type: ignore[arg-type]
+                    self.frames.put((header, blobs, self._proof))
                 except EOFError:
                     self.frames.put(None)
                     return

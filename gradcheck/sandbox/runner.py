@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import hmac
 import os
 import queue
 import shutil
@@ -12,6 +13,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +22,7 @@ import numpy as np
 from . import isolation, pumps, replies, start, wire
 from .start import widen_pipe
 
+WITHOUT_AUDIT_HOOK = "GRADCHECK_TEST_WITHOUT_AUDIT_HOOK"
 CHILD = Path(__file__).with_name("child.py")  # the source; the child runs a private copy (isolation.child_dir)
 
 
@@ -91,6 +94,8 @@ class Sandbox:
         self.startup_wait = 0.0
         self.timeout = timeout
         self.cfg = {"memory_mb": memory_mb, "processes": processes, "cpu_seconds": cpu_seconds}
+        if os.environ.get(WITHOUT_AUDIT_HOOK) == "1":  # tests of the kernel's layers alone: never for grading
+            self.cfg["audit_hook"] = False
         self.output_cap = output_kb * 1024
         self.helpers = Path(helpers).resolve() if helpers is not None else None
         self.helper_modules = helper_modules
@@ -133,15 +138,17 @@ class Sandbox:
         if sys.platform.startswith("linux"):
             for stream in (self.proc.stdin, self.proc.stdout):
                 widen_pipe(stream.fileno())  # type: ignore[union-attr]
+        self._key, self._sealed, self._answers = os.urandom(16), 0, deque()  # each reply's seal (wire.seal)
+        self._expect({"scratch": self.scratch, **self.cfg, "confine": self.plan.confine})  # type: ignore[union-attr]
         self._reader = pumps.Reader(self.proc.stdout, self.budget)
         self._reader.start()
         self._drain = pumps.Drain(self.proc.stderr, self.output_cap)
         self._drain.start()
         try:
-            first = {"scratch": self.scratch, **self.cfg, "confine": self.plan.confine}  # type: ignore[union-attr]
+            first = {"scratch": self.scratch, **self.cfg, "confine": self.plan.confine, "key": self._key.hex()}  # type: ignore[union-attr]
             wire.write_frame(self.proc.stdin, first, [])  # type: ignore[arg-type]
             # The import request too: the child loads the submission while the grader prepares.
-            wire.write_frame(self.proc.stdin, self._import_request(), [])  # type: ignore[arg-type]
+            wire.write_frame(self.proc.stdin, self._expect(self._import_request()), [])  # type: ignore[arg-type]
         except (OSError, ValueError):
             pass  # a child that died at once is reported by start()
         self._hello_pending = True
@@ -310,7 +317,7 @@ class Sandbox:
         if proc is None or proc.poll() is not None:
             return Reply(False, failure=self._death())
         try:  # with a deadline: a child that stops reading cannot block the grader (wire.py)
-            wire.write_frame(proc.stdin, header, blobs, timeout=timeout)  # type: ignore[arg-type]
+            wire.write_frame(proc.stdin, self._expect(header), blobs, timeout=timeout)  # type: ignore[arg-type]
         except wire.WriteTimeout:
             self._kill(proc)  # the write has returned: nothing is in flight on stdin now
             self._collect_output()
@@ -321,6 +328,18 @@ class Sandbox:
         if on_sent is not None:
             on_sent()
         return self._wait(timeout)
+
+    def _expect(self, request: dict) -> dict:
+        """``request``, whose reply's seal will name it (in the order sent)."""
+        self._answers.append(wire.request_digest(request))
+        return request
+
+    def _seal_holds(self, proof: tuple, blobs: list) -> bool:
+        """The reply's seal is the child's: this key, this reply's number, the request it answers."""
+        mac, body = proof
+        request = self._answers.popleft() if self._answers else b""
+        number, self._sealed = self._sealed, self._sealed + 1
+        return mac is not None and hmac.compare_digest(mac, wire.seal(self._key, number, request, body, blobs))
 
     def _wait(self, timeout: float) -> Reply:
         """The child's next frame, or what happened instead (timeout, death, garbage)."""
@@ -344,7 +363,13 @@ class Sandbox:
             self.proc = None
             kind = "memory" if isinstance(item, replies.OverBudget) else "protocol"
             return Reply(False, failure=Failure(kind, "" if kind == "memory" else "ProtocolError", str(item)), elapsed=elapsed)
-        got, got_blobs = item  # checked: every field has its type, size and a safe encoding
+        got, got_blobs, proof = item  # checked: every field has its type, size and a safe encoding
+        if not self._seal_holds(proof, got_blobs):
+            self._kill(proc)
+            self._collect_output()
+            self.proc = None
+            why = "a reply the process running the submission did not write (its seal does not match): the submission wrote on the grader's channel"
+            return Reply(False, failure=Failure("protocol", "ProtocolError", why), elapsed=elapsed)
         if not got["ok"]:
             err = got.get("error") or {}
             failure = Failure(

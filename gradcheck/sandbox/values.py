@@ -26,23 +26,34 @@ def _cls(obj) -> str:
     return f"{t.__module__}.{t.__qualname__}"
 
 
+def equal_bits(a, b) -> bool:
+    """Same dtype, shape and bytes, by the C methods of two plain arrays: numpy's Python-level
+    helpers (array_equal, ndarray.all) are the submission's to patch. A NaN left alone is unchanged."""
+    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+def setup(self, np, wire) -> None:
+    """A Values' state (also a child's, whose class is sealed away: sealing.py)."""
+    self.np = np
+    self.ndarray = np.ndarray
+    self.generic = np.generic
+    self.ascontiguous = np.ascontiguousarray
+    self.wire = wire
+    self.store: dict = {}  # arrays the grader sent with a key, for later references
+    self.kept: dict = {}  # what graded functions returned, by entry, for later calls (their caches)
+    self._argkeys: dict = {}  # id(argument array) -> (store key, the argument) during one call
+    self._digest = False  # the current reply sends big arrays as fingerprints (a determinism repeat)
+    self._fresh: dict = {}  # store key -> the frame's blob list it was last decoded from
+    self._equal: dict = {}  # (memory, layout) of two arrays -> equal, while one reply is encoded
+    self._lent: list = []  # read-only views of store arrays lent to the current call
+    self._tampered = False  # a lent array was made writable during the call
+
+
 class Values:
     """Encoding, decoding and lending, with the state they share across one child's calls."""
 
     def __init__(self, np, wire) -> None:
-        self.np = np
-        self.ndarray = np.ndarray
-        self.generic = np.generic
-        self.ascontiguous = np.ascontiguousarray
-        self.wire = wire
-        self.store: dict = {}  # arrays the grader sent with a key, for later references
-        self.kept: dict = {}  # what graded functions returned, by entry, for later calls (their caches)
-        self._argkeys: dict = {}  # id(argument array) -> (store key, the argument) during one call
-        self._digest = False  # the current reply sends big arrays as fingerprints (a determinism repeat)
-        self._fresh: dict = {}  # store key -> the frame's blob list it was last decoded from
-        self._equal: dict = {}  # (memory, layout) of two arrays -> equal, while one reply is encoded
-        self._lent: list = []  # read-only views of store arrays lent to the current call
-        self._tampered = False  # a lent array was made writable during the call
+        setup(self, np, wire)
 
     # -- encoding what the student returned (hostile objects) --------------------
     def _named(self, v, base, node: dict, path: tuple) -> bool:
@@ -132,7 +143,7 @@ class Values:
             return not self._tampered  # one read-only memory read the same way: lent, and the call could not write it
         key = (ia["data"][0], ib["data"][0], a.shape, a.strides, b.strides, a.dtype.str)  # the same memory, read the same way
         if key not in self._equal:
-            self._equal[key] = bool(self.np.array_equal(a, b))
+            self._equal[key] = equal_bits(a, b)
         return self._equal[key]
 
     def changed(self, before, after, blobs: list, budget: Budget):
@@ -142,8 +153,7 @@ class Values:
         """
         nd = self.ndarray
         if type(before) is nd and type(after) is nd:
-            if self._same(nd.view(before, nd), nd.view(after, nd)) if before.nbytes >= 1 << 16 else (
-                    before.shape == after.shape and before.dtype == after.dtype and nd.__eq__(before, after).all()):  # fmt: skip
+            if self._same(nd.view(before, nd), nd.view(after, nd)) if before.nbytes >= 1 << 16 else equal_bits(before, after):
                 return {"t": "same"}
             return self.enc(after, blobs, budget)
         if type(before) is dict and type(after) is dict and dict.keys(before) == dict.keys(after):

@@ -10,17 +10,52 @@ library and numpy.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import struct
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any, BinaryIO
 
 import numpy as np
 
-# Bound once, when the child loads this module before the submission: a submission that
-# replaces json.dumps later cannot change what the child sends.
-_encode = json.JSONEncoder(allow_nan=True, separators=(",", ":")).encode
-_decode = json.JSONDecoder().decode
+# Bound once, when the child loads this module before the submission, and C functions only:
+# a submission that replaces json.dumps, a method of json's classes or struct.pack later
+# cannot change what the child sends or reads (sealing.py).
+_pack, _unpack = struct.pack, struct.unpack
+_blake2b = hashlib.blake2b  # the C type of _blake2
+try:
+    from _json import encode_basestring_ascii as _c_ascii
+    from _json import make_encoder as _c_make_encoder
+    from _json import make_scanner as _c_make_scanner
+except ImportError:  # pragma: no cover - an interpreter without json's C speedups
+    _encode = json.JSONEncoder(allow_nan=True, separators=(",", ":")).encode
+    _decode = json.JSONDecoder().decode
+else:
+    _CONSTANTS = {"NaN": float("nan"), "Infinity": float("inf"), "-Infinity": float("-inf")}
+
+    def _refuse(obj: Any) -> Any:
+        raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
+
+    def _encode(obj: Any) -> str:
+        """As ``json.dumps(obj, separators=(",", ":"))``."""
+        return "".join(_c_make_encoder({}, _refuse, _c_ascii, None, ":", ",", False, False, True)(obj, 0))
+
+    _scan = _c_make_scanner(
+        SimpleNamespace(strict=True, object_hook=None, object_pairs_hook=None, parse_float=float, parse_int=int,
+                        parse_constant=_CONSTANTS.__getitem__, memo={})
+    )  # fmt: skip
+
+    def _decode(text: str) -> Any:
+        """As ``json.loads(text)``."""
+        start = len(text) - len(text.lstrip(" \t\n\r"))
+        try:
+            value, end = _scan(text, start)
+        except StopIteration as exc:
+            raise ValueError(f"Expecting value: char {exc.value}") from None
+        if len(text[end:].lstrip(" \t\n\r")):
+            raise ValueError(f"Extra data: char {end}")
+        return value
 
 MAGIC = b"GCW1"
 MAX_HEADER = 64 << 20
@@ -55,7 +90,7 @@ def write_frame(stream: BinaryIO, header: dict, blobs: list[bytes], timeout: flo
     once a frame is bigger than the pipe."""
     header = dict(header, blobs=[len(b) for b in blobs])
     data = _encode(header).encode("utf-8")
-    head = MAGIC + struct.pack(">I", len(data)) + data
+    head = MAGIC + _pack(">I", len(data)) + data
     if timeout is not None and _write_within(stream, [head, *blobs], timeout):
         return
     stream.write(head)
@@ -137,7 +172,7 @@ def read_frame(stream: BinaryIO, check: Callable[[dict, int], dict] | None = Non
     head = _read_exact(stream, 8)
     if bytes(head[:4]) != MAGIC:
         raise WireError("bad frame magic")
-    (size,) = struct.unpack(">I", bytes(head[4:]))
+    (size,) = _unpack(">I", bytes(head[4:]))
     if size > max_header:
         raise WireError(f"frame header too large ({size} bytes, at most {max_header})")
     raw = bytes(_read_exact(stream, size))
@@ -220,3 +255,36 @@ def decode_array(node: dict, blobs: list[bytes]) -> np.ndarray:
     if isinstance(blob, (bytearray, memoryview)):  # a frame's own buffer: the array may keep it, no copy
         return np.frombuffer(blob, dtype=dtype).reshape(shape)
     return np.frombuffer(blob, dtype=dtype).reshape(shape).copy()
+
+
+# -- sealed replies ------------------------------------------------------------------------
+# The child's file descriptors are the submission's too: it could write a reply of its own on
+# the grader's channel, or take the channel over. Each reply is therefore sealed with a key the
+# grader sends in the first frame, before the submission runs (kept where the submission's code
+# cannot reach it: sealing.py): a keyed BLAKE2b over the reply's number, the request it answers,
+# its header and its arrays' bytes. The grader checks every seal (runner.Sandbox._wait).
+UNSEALED = ("blobs", "mac", "key")  # header fields outside the seal: added by write_frame, the seal, the key
+
+
+def sealed_body(header: dict) -> bytes:
+    """The header as the seal covers it: its JSON without UNSEALED fields, key order kept (the
+    grader re-encodes what it parsed, and gets the child's bytes back)."""
+    return _encode({k: v for k, v in header.items() if k not in UNSEALED}).encode("utf-8")
+
+
+def request_digest(header: dict) -> bytes:
+    """What a reply's seal says it answers."""
+    return _blake2b(sealed_body(header), digest_size=16).digest()
+
+
+def seal(key: bytes, number: int, request: bytes, body: bytes, blobs: list) -> str:
+    """The seal of reply ``number`` (0 for the child's hello) to the request digested as ``request``."""
+    h = _blake2b(key=key, digest_size=16)
+    h.update(_pack(">Q", number))
+    h.update(request)
+    h.update(_pack(">Q", len(body)))
+    h.update(body)
+    for blob in blobs:
+        h.update(_pack(">Q", memoryview(blob).nbytes))
+        h.update(blob)
+    return h.hexdigest()

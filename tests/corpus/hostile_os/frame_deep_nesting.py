@@ -1,22 +1,41 @@
 """A forged reply whose header is 200 000 nested JSON lists: a broken grader's reader thread dies of RecursionError and the grade waits for a timeout, or crashes."""
 
 import os
+import stat
 import struct
 import sys
 import time
+import types
 
 import numpy as np
 
 
 def _child_self():
-    """The child's own server object, found up the stack (it called us)."""
-    frame = sys._getframe(1)
-    while frame is not None:
-        obj = frame.f_locals.get("self")
-        if obj is not None and hasattr(obj, "rout") and hasattr(obj, "wire"):
-            return obj
-        frame = frame.f_back
-    raise LookupError("no server object on the stack")
+    """The child's reply stream, found by its file descriptor (its frames are out of reach):
+    the one pipe open for writing that is not stderr."""
+    err = os.fstat(2).st_ino
+    for fd in range(3, 256):
+        try:
+            st = os.fstat(fd)
+            if stat.S_ISFIFO(st.st_mode) and st.st_ino != err:
+                os.write(fd, b"")  # a pipe's read end refuses this
+                return types.SimpleNamespace(rout=_Pipe(fd))
+        except OSError:
+            continue
+    raise LookupError("no reply pipe among the file descriptors")
+
+
+class _Pipe:
+    def __init__(self, fd):
+        self.fd = fd
+
+    def write(self, data):
+        view = memoryview(data).cast("B")
+        while len(view):
+            view = view[os.write(self.fd, view) :]
+
+    def flush(self):
+        pass
 
 
 def _forge(header_bytes, blobs=b""):

@@ -1,4 +1,4 @@
-"""Correct gradients, but backward_propagation overwrites cache['Z1'] and cache['Z2'] in place; Child.changed in sys.modules['__main__'] is replaced so every argument is reported unchanged: a broken grader misses GC107."""
+"""Correct gradients, but backward_propagation overwrites cache['Z1'] and cache['Z2'] in place; the child's `changed` (its class found through sys.modules['__main__'] or object.__subclasses__()) is replaced so every argument is reported unchanged: a broken grader misses GC107."""
 
 import os
 import sys
@@ -6,9 +6,27 @@ import sys
 import numpy as np
 
 
+def _classes():
+    seen, todo = [], [object]
+    while todo:
+        cls = todo.pop()
+        try:
+            subs = type.__subclasses__(cls)
+        except TypeError:
+            continue
+        seen.extend(subs)
+        todo.extend(subs)
+    return seen
+
+
 def _attack():
-    main = sys.modules["__main__"]
-    main.Child.changed = lambda self, before, after, blobs, budget: {"t": "same"}
+    same = lambda self, before, after, blobs, budget: {"t": "same"}  # noqa: E731
+    child_class = getattr(sys.modules["__main__"], "Child", None)
+    if child_class is not None:
+        child_class.changed = same
+    for cls in _classes():
+        if "changed" in vars(cls) and cls.__module__.startswith(("_gradcheck", "__main__")):
+            cls.changed = same
 
 
 def sigmoid(z):
