@@ -58,6 +58,7 @@ _GATE = [0]  # the thread let through while the child installs its profiler or t
 _values = _load_sibling("values.py", sealed=False)  # Child derives from its Values: sealed below
 _pipeline = _load_sibling("pipeline.py")
 _loading = _load_sibling("loading.py", own=False)  # the submission's side: its import finder, stand-ins
+_LOADING_FILE = os.path.join(_HERE, "loading.py")  # (as its code objects name it)
 _guard = _load_sibling("guard.py")  # resource limits and the audit hook
 _tracing = _load_sibling("tracing.py")  # which line wrote each value, for the call being explained
 _tracing.GATE, _tracing.SYS = _GATE, _SYS
@@ -78,6 +79,31 @@ def _safe_str(obj) -> str:
     except BaseException:  # a hostile __str__
         text = "<unprintable>"
     return text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + "…"
+
+
+def _note_import(name: str) -> None:
+    """Which statement of the submission imports ``name`` (loading.IMPORTS, for its stand-ins):
+    the first frame up the stack outside importlib and loading.py, when it is the submission's.
+    Read here, in the audit hook, where frames may be looked at; nothing the submission can
+    patch runs while the gate is open."""
+    origins, skip = _loading._ORIGINS, _LOADING_FILE
+    _GATE[0] = get_ident()
+    try:
+        frame = _SYS._getframe(2)  # this function, the hook, then where the import ran
+    finally:
+        _GATE[0] = 0
+    where = None
+    while frame is not None:
+        name_ = frame.f_code.co_filename
+        if not name_.startswith("<frozen") and name_ != skip:
+            if type(origins) is tuple and any(type(o) is str and (name_ == o or name_.startswith(o.rstrip(os.sep) + os.sep)) for o in origins):
+                where = (name_, frame.f_lineno)
+            break
+        frame = frame.f_back
+    if where is not None:
+        _loading.IMPORTS[name] = where
+    else:
+        _loading.IMPORTS.pop(name, None)
 
 
 def _gated(install, fn) -> None:
@@ -433,7 +459,7 @@ def main() -> None:
     child = Child(proto_in, proto_out, wire)
     child.key, child.answering = bytes.fromhex(str(cfg.get("key", ""))), wire.request_digest(cfg)
     if cfg.get("audit_hook", True):  # off only in tests of the kernel's layers alone (runner.WITHOUT_AUDIT_HOOK)
-        _guard.install(scratch, _sealing.refusal, _GATE)  # after numpy (which may use ctypes), before the submission
+        _guard.install(scratch, _sealing.refusal, _GATE, _note_import)  # after numpy (which may use ctypes), before the submission
     _sealing.close()
     sys.modules["__main__"] = ModuleType("__main__")  # the script's namespace is no way into the child
     child.send({"ok": True, "pid": os.getpid(), "unavailable": unavailable, "python": sys.version.split()[0], "confined": confined})

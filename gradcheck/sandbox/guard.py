@@ -69,9 +69,10 @@ def _foreign_proc(path: str) -> bool:
     return len(parts) > 2 and parts[1] == "proc" and parts[2] not in ("self", "thread-self", str(os.getpid()))
 
 
-def install(scratch: str, refusal, gate: list) -> None:
+def install(scratch: str, refusal, gate: list, on_import=None) -> None:
     """The audit hook: the last layer, and the one whose refusals read well (docs/hostile.md).
-    ``refusal(event, args, gate)``: sealing.py's routes to the child's own code."""
+    ``refusal(event, args, gate)``: sealing.py's routes to the child's own code;
+    ``on_import(name)``: told of each import (which line of the submission asks for it)."""
     scratch = os.path.realpath(scratch)
     realpath = os.path.realpath
     sep = os.sep
@@ -92,6 +93,8 @@ def install(scratch: str, refusal, gate: list) -> None:
             raise PermissionError("gradcheck: " + why)
         if event in _BLOCKED_EVENTS:
             raise PermissionError(f"gradcheck: '{event}' is not allowed in a graded submission")
+        if event == "import" and on_import is not None and args and type(args[0]) is str:
+            on_import(args[0])
         if event == "open":
             path, mode, flags = (tuple(args) + (None, None, None))[:3]
             if isinstance(path, (str, bytes)) and _foreign_proc(os.fsdecode(path)):

@@ -31,7 +31,8 @@ from types import FunctionType, MethodType, ModuleType, SimpleNamespace
 # json.dumps, time.perf_counter): each child module sees a snapshot taken before it runs.
 SNAPSHOT = frozenset({"numpy", "json", "struct", "time", "zlib", "ast", "math", "functools", "os"})
 HIDDEN_SYS = ("_getframe", "_current_frames", "settrace", "setprofile", "gettrace", "getprofile")
-REFUSED = frozenset({"gc.get_objects", "gc.get_referrers", "gc.get_referents", "sys._getframe", "sys._current_frames"})
+REFUSED_ALWAYS = frozenset({"gc.get_objects", "gc.get_referrers", "gc.get_referents", "sys._current_frames"})
+REFUSED = frozenset({"sys._getframe"})  # but for the child's own audit hook, with the gate open (child._note_import)
 GATED = frozenset({"sys.settrace", "sys.setprofile"})
 FRAME_ATTRIBUTES = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame"})
 
@@ -139,11 +140,11 @@ def refusal(event: str, args: tuple, gate: list) -> str | None:
     """Why the audit hook refuses ``event``, or None. ``gate[0]`` is the id of the thread
     allowed through, only while the child's own code installs its profiler or tracer, or reads
     a frame off a traceback (a thread the submission started is never that thread)."""
-    if event in REFUSED:
+    if event in REFUSED_ALWAYS:
         return f"'{event}' is not allowed in a graded submission"
     if gate[0] and gate[0] == get_ident():
         return None
-    if event in GATED:
+    if event in REFUSED or event in GATED:
         return f"'{event}' is not allowed in a graded submission"
     if event == "object.__getattr__" and len(args) > 1 and args[1] in FRAME_ATTRIBUTES:
         return f"reading '{args[1]}' is not allowed in a graded submission"
