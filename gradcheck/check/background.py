@@ -28,3 +28,10 @@ class Background:
         if self._err is not None:
             raise self._err
         return self._out
+
+    def done(self) -> bool:
+        return not self._thread.is_alive()
+
+    def failed(self) -> bool:
+        """Finished by raising (never waits)."""
+        return self.done() and self._err is not None
