@@ -152,8 +152,8 @@ def first_checks(spec, path: Path, warm, n: int) -> float:
     times = []
     for _ in range(n):
         drawn.clear()
-        student_fd._JOINT.clear()
-        parsed._TREES.clear()
+        student_fd.clear_directions()
+        parsed.clear()
         time.sleep(0.2)
         start = time.perf_counter()
         grade(spec, path, sizes=CAT, zygote=warm)

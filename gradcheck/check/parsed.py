@@ -40,3 +40,8 @@ def tree(source: str) -> ast.Module | None:
         while len(_TREES) > KEEP:
             _TREES.popitem(last=False)
     return parsed
+
+
+def clear() -> None:
+    with _LOCK:
+        _TREES.clear()

@@ -100,6 +100,11 @@ def prepare_directions(spec: Spec, trial: Trial, n_directions: int | None) -> Ba
 _JOINT: dict[tuple, tuple] = {}  # the last joint directions drawn (seeded: the same every time for these shapes)
 
 
+def clear_directions() -> None:
+    """Forget the joint directions kept for the next grade (the next one draws them again)."""
+    _JOINT.clear()
+
+
 def _remember_joint(shapes: tuple, k: int) -> tuple:
     made = joint_directions(shapes, k)
     for v in made[0]:
