@@ -8,7 +8,9 @@
     excluded), and its ratio to one forward+backward pass of that submission, timed in a
     separate process both with the machine's default BLAS threads and with one (how the
     check runs the submission), in rounds that alternate with the checks (the ratio is the
-    median of the rounds'); this process, the grader, uses one BLAS thread as the CLI does;
+    median of the rounds'); this process, the grader, uses one BLAS thread as the CLI does.
+    A check borrows what an earlier one of the same spec, seed and sizes drew (check/drawn.py):
+    the same check with nothing lent is timed too (a process's first check);
 (b) the same with planted mistakes: every buggy file of the L-layer corpus, at cat size;
 (c) the estimated time of an exhaustive (element-by-element) finite-difference check;
 (d) wall time of `gradcheck --help` and of a full planar check, buggy and correct file
@@ -142,6 +144,23 @@ def forward_backward_once(path: Path):
     return once
 
 
+def first_checks(spec, path: Path, warm, n: int) -> float:
+    """Median warm-worker check with nothing lent by the checks before it: the trials, the
+    finite-difference directions and the parsed file, as a process's first check draws them."""
+    from gradcheck.check import drawn, parsed, student_fd
+
+    times = []
+    for _ in range(n):
+        drawn.clear()
+        student_fd.clear_directions()
+        parsed.clear()
+        time.sleep(0.2)
+        start = time.perf_counter()
+        grade(spec, path, sizes=CAT, zygote=warm)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
@@ -178,6 +197,7 @@ def main() -> None:
         timer.close()
     check, fb, fb1 = (statistics.median(r[i] for r in rounds) for i in range(3))
     ratio, ratio1 = statistics.median(r[0] / r[1] for r in rounds), statistics.median(r[0] / r[2] for r in rounds)
+    first = first_checks(deep4, correct, warm, n)
     cold = median_time(lambda: grade(deep4, correct, sizes=CAT), n)
     if warm is not None:
         warm.close()
@@ -186,6 +206,7 @@ def main() -> None:
     r = reports[-1]
     print("(a) correct cat-size L-layer submission [12288, 20, 7, 5, 1], m = 209")
     print(f"    default check, warm worker (start-up excluded)    {check:8.3f} s   passed={r.passed} score={r.score:g}  ({n} rounds of 3)")
+    print(f"    the same, nothing lent by an earlier check        {first:8.3f} s   (a process's first check: trials drawn)")
     print(f"    the same, library call starting its own process   {cold:8.3f} s")
     print(f"    one forward+backward, default BLAS threads        {fb:8.4f} s   ratio {ratio:6.1f} ×  (median of the rounds' ratios)")
     print(f"    one forward+backward, one BLAS thread (as checked){fb1:8.4f} s   ratio {ratio1:6.1f} ×")

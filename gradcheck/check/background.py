@@ -28,3 +28,26 @@ class Background:
         if self._err is not None:
             raise self._err
         return self._out
+
+    def done(self) -> bool:
+        return not self._thread.is_alive()
+
+    def failed(self) -> bool:
+        """Finished by raising (never waits)."""
+        return self.done() and self._err is not None
+
+
+class Ready:
+    """A value already at hand, with Background's interface (nothing to wait for)."""
+
+    def __init__(self, value: Any, key: Any = None) -> None:
+        self.key, self._out = key, value
+
+    def get(self) -> Any:
+        return self._out
+
+    def done(self) -> bool:
+        return True
+
+    def failed(self) -> bool:
+        return False

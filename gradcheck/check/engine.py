@@ -18,7 +18,7 @@ from ..sandbox.runner import Failure, Sandbox
 from ..spec import pyast
 from ..spec.fit import rename_candidate
 from ..spec.model import Limits, Spec, Steps, step_base, student_refs
-from . import extra, student_fd, traces
+from . import extra, parsed, student_fd, traces
 from .background import Background
 from .extra import ExtraCall
 from .student_fd import FDOptions, FDResult, prepare_directions
@@ -113,6 +113,8 @@ def source_error(path: Path) -> tuple[int | None, int | None, str] | None:
         start = getattr(exc, "start", 0)
         line = data[:start].count(b"\n") + 1
         return line, None, "the file is not valid UTF-8 text (save it as UTF-8)"
+    if parsed.tree(text) is not None:
+        return None  # it parses (the tree is kept for the file's other readers)
     try:
         pyast.parse(text, filename=str(path))
     except SyntaxError as exc:
@@ -284,8 +286,9 @@ def _call_order(trial: Trial, functions) -> list:
 
 def _arities(source: str) -> dict[str, tuple[int, int]]:
     """(fewest, most) positional arguments of each function the file defines (read, not run)."""
+    tree = parsed.tree(source)
     try:
-        tree = pyast.parse(source)
+        tree = tree or pyast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return {}
     out = {}

@@ -16,7 +16,7 @@ import numpy as np
 from ..sandbox.runner import Failure, Sandbox
 from ..spec.model import Spec
 from . import fd
-from .background import Background
+from .background import Background, Ready
 from .compare import close
 from .local_fd import disagreeing
 from .templates import leaves
@@ -91,7 +91,27 @@ def prepare_directions(spec: Spec, trial: Trial, n_directions: int | None) -> Ba
     if sum(int(np.prod(s)) for _, s in shapes) <= ELEMENTWISE_LIMIT:
         return None
     k = n_directions or DIRECTIONS  # what run() picks
-    return Background(lambda: joint_directions(shapes, k), key=(shapes, k))
+    made = _JOINT.get((shapes, k))
+    if made is not None:
+        return Ready(made, key=(shapes, k))  # seeded: the same directions as the last grade's
+    return Background(lambda: _remember_joint(shapes, k), key=(shapes, k))
+
+
+_JOINT: dict[tuple, tuple] = {}  # the last joint directions drawn (seeded: the same every time for these shapes)
+
+
+def clear_directions() -> None:
+    """Forget the joint directions kept for the next grade (the next one draws them again)."""
+    _JOINT.clear()
+
+
+def _remember_joint(shapes: tuple, k: int) -> tuple:
+    made = joint_directions(shapes, k)
+    for v in made[0]:
+        v.flags.writeable = False  # lent to the next grade: nothing may change them
+    _JOINT.clear()
+    _JOINT[(shapes, k)] = made
+    return made
 
 
 def _step_args(spec: Spec, step, arity: tuple[int, int] | None) -> tuple:
@@ -164,7 +184,8 @@ def _plan(spec: Spec, env: dict, itemsize: int, per_eval: float, options: FDOpti
         h = float(max(np.max(fd.step(env[name], itemsize)) for name in spec.parameters))
         shapes = tuple((name, env[name].shape) for name in spec.parameters)
         made = prepared.get() if prepared is not None and prepared.key == (shapes, k) else None
-        plan.directions, plan.joint_dirs, entries = made if made is not None else joint_directions(shapes, k)
+        directions, joint_dirs, entries = made if made is not None else joint_directions(shapes, k)
+        plan.directions, plan.joint_dirs = list(directions), list(joint_dirs)  # (the arrays may be lent: read-only)
         plan.perturb += [{"joint": entry, "h": h} for entry in entries]
         plan.parts.append(("", "joint", k, h))
     for name in spec.parameters if elementwise_ok else ():

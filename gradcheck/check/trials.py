@@ -12,7 +12,7 @@ from ..errors import FormulaError, SpecError
 from ..spec import formula as fm
 from ..spec.dims import derived_size
 from ..spec.model import Dim, Probe, Spec, ValueGen
-from . import fd
+from . import drawn, fd
 from .background import Background
 from .compare import compare
 from .templates import leaves
@@ -190,8 +190,6 @@ def make_trials(spec: Spec, seed: int, sizes: dict[str, int] | None = None, only
     at once and the reference values on a helper thread (numpy releases the GIL), so the
     student's first calls can run meanwhile; ``Trial.complete()`` waits for them.
     """
-    trials = []
-    avoid: set[tuple] = set()
     probes: list[Probe | None] = [None] * spec.trials + [p for p in spec.probes if p.depth is None]
     if only_first:
         probes = probes[:1]
@@ -200,23 +198,41 @@ def make_trials(spec: Spec, seed: int, sizes: dict[str, int] | None = None, only
         if unknown:
             raise SpecError(f"unknown size(s) {', '.join(unknown)}; this assignment's sizes are {', '.join(d.name for d in spec.dims)}", _file(spec))
         probes = [Probe(dict(sizes), tuple(f.name for f in spec.functions))]
+    depth = [p for p in spec.probes if p.depth is not None] if not sizes and not only_first else []
+    key = drawn.key(spec, seed, probes, depth, background)
+    found = drawn.get(key)
+    if found is None:
+        found = _draw_all(spec, seed, probes, depth, background)
+        drawn.put(key, found)
     shown = label_dims(spec)
+    trials = []
+    for k, (probe, each) in enumerate(zip([*probes, *depth], found)):
+        if k < len(probes):
+            trials.append(Trial(k, dict(each.dims), dict(each.env), None if sizes else probe, seed=seed, shown=shown, pending=each.pending))
+        else:  # a depth probe: its own spec, all its sizes named
+            trials.append(Trial(k, dict(each.dims), dict(each.env), probe, spec=each.spec))
+    return trials
+
+
+def _draw_all(spec: Spec, seed: int, probes: list[Probe | None], depth: list[Probe], background: bool) -> list[drawn.Drawn]:
+    """Every trial's sizes, inputs and reference values (``background``: the reference on a
+    helper thread), each array read-only: they may be lent to later grades (drawn.py)."""
+    out = []
+    avoid: set[tuple] = set()
     for k, probe in enumerate(probes):
         rng = np.random.default_rng([seed, k])
         dims = _draw_dims(spec, rng, dict(probe.dims) if probe else {}, avoid, k)
         env: dict[str, Any] = dict(dims)
         for gen in spec.values:
             env[gen.name] = _generate(gen, dims, rng)
-        trial = Trial(k, dims, env, None if sizes else probe, seed=seed, shown=shown)
+        drawn.freeze(env)
         if background:
-            trial.pending = Background(lambda env=env, k=k: _reference(spec, env, k))
+            out.append(drawn.Drawn(dims, env, pending=Background(lambda env=env, k=k: drawn.freeze(_reference(spec, env, k)))))
         else:
-            trial.env = _reference(spec, env, k)
-        trials.append(trial)
-    if not sizes and not only_first:
-        for probe in (p for p in spec.probes if p.depth is not None):
-            trials.append(_depth_trial(spec, probe, seed, len(trials)))
-    return trials
+            out.append(drawn.Drawn(dims, drawn.freeze(_reference(spec, env, k))))
+    for probe in depth:
+        out.append(_depth_trial(spec, probe, seed, len(out)))
+    return out
 
 
 def _reference(spec: Spec, inputs: dict[str, Any], k: int) -> dict[str, Any]:
@@ -227,7 +243,7 @@ def _reference(spec: Spec, inputs: dict[str, Any], k: int) -> dict[str, Any]:
     return env
 
 
-def _depth_trial(spec: Spec, probe: Probe, seed: int, index: int) -> Trial:
+def _depth_trial(spec: Spec, probe: Probe, seed: int, index: int) -> drawn.Drawn:
     """One trial of the same assignment with another number of layers (its families written out again)."""
     from ..spec.loader import parse_spec
 
@@ -240,8 +256,7 @@ def _depth_trial(spec: Spec, probe: Probe, seed: int, index: int) -> Trial:
     env: dict[str, Any] = dict(dims)
     for gen in other.values:
         env[gen.name] = _generate(gen, dims, rng)
-    env = evaluate_reference(other, env)
-    return Trial(index, dims, env, probe, spec=other)
+    return drawn.Drawn(dims, drawn.freeze(evaluate_reference(other, env)), spec=other)
 
 
 def reference_problems(spec: Spec, trial: Trial) -> list[tuple[str, str]]:

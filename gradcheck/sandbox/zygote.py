@@ -94,11 +94,25 @@ class ForkedProcess:
         self.returncode: int | None = None
 
     def poll(self) -> int | None:
+        if self.returncode is None and self._alive_by_pidfd():
+            return None  # running: no round trip to the fork server (two per request otherwise)
         if self.returncode is None:
             self.returncode = self._zygote.status(self._server_pid)
             if self.returncode is not None:
                 self._release()
         return self.returncode
+
+    def _alive_by_pidfd(self) -> bool:
+        """A pidfd turns readable when its process ends: not readable, the child is running
+        (the server would say so). Any doubt (no pidfd, the server gone) asks the server."""
+        if self._pidfd is None or self._zygote.stopped:
+            return False
+        try:
+            import select
+
+            return not select.select([self._pidfd], [], [], 0)[0]
+        except (OSError, ValueError):
+            return False
 
     def wait(self, timeout: float | None = None) -> int:
         deadline = None if timeout is None else time.monotonic() + timeout

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..check import parsed
 from ..check.engine import read_source
 from ..errors import UsageError
 from ..spec import pyast
@@ -112,7 +113,7 @@ class Submission:
 
 def defined_functions(source: str) -> set[str]:
     try:
-        tree = pyast.parse(source)
+        tree = parsed.tree(source) or pyast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return set(re.findall(r"^\s*def\s+([A-Za-z_]\w*)", source, flags=re.M))
     return {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}

@@ -24,6 +24,7 @@ import re
 import warnings
 from pathlib import Path
 
+from ..check import parsed
 from ..spec import pyast
 from .select import DROP, Env, decide, stmt_end, stmt_start
 
@@ -50,6 +51,9 @@ def package_of(path: Path) -> tuple[Path, str] | None:
 
 
 def _parse(source: str) -> ast.Module | None:
+    found = parsed.tree(source)
+    if found is not None:
+        return found
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -66,33 +70,41 @@ def evidence(source: str) -> list[str]:
     found = []
     if _CELL_MARKER.search(source):
         found.append("nbconvert cell markers (# In[ ]:)")
-    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    names, roots, defined = _read(tree)
     if "get_ipython" in names:
         found.append("get_ipython() calls")
-    roots = set()
-    for n in ast.walk(tree):
-        if isinstance(n, ast.Import):
-            roots |= {a.name.split(".")[0] for a in n.names}
-        elif isinstance(n, ast.ImportFrom) and n.level == 0 and n.module:
-            roots.add(n.module.split(".")[0])
     course = sorted(r for r in roots if COURSE_MODULES.match(r) or r in LIBRARIES)
     if course:
         found.append("imports " + ", ".join(course))
-    unknown = _calls_to_undefined(tree)
+    unknown = _calls_to_undefined(tree, defined)
     if unknown:
         found.append("top-level calls to " + ", ".join(unknown) + ", which the file does not define")
     return found
 
 
-def _calls_to_undefined(tree: ast.Module) -> list[str]:
+def _read(tree: ast.Module) -> tuple[set[str], set[str], set[str]]:
+    """In one walk: every name used, the root of every absolute import, and every name the
+    file defines (functions, classes, imports, assignments) or Python does (builtins)."""
+    names: set[str] = set()
+    roots: set[str] = set()
     defined = set(_BUILTINS)
     for n in ast.walk(tree):
-        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        if isinstance(n, ast.Name):
+            names.add(n.id)
+            if isinstance(n.ctx, ast.Store):
+                defined.add(n.id)
+        elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             defined.add(n.name)
         elif isinstance(n, (ast.Import, ast.ImportFrom)):
             defined |= {a.asname or a.name.split(".")[0] for a in n.names}
-        elif isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
-            defined.add(n.id)
+            if isinstance(n, ast.Import):
+                roots |= {a.name.split(".")[0] for a in n.names}
+            elif n.level == 0 and n.module:
+                roots.add(n.module.split(".")[0])
+    return names, roots, defined
+
+
+def _calls_to_undefined(tree: ast.Module, defined: set[str]) -> list[str]:
     out = []
     for stmt in tree.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):

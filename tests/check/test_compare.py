@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gradcheck.check.compare import CHUNK, _full, close, compare
+from gradcheck.check.compare import CHUNK, _full, _surely_close, close, compare
 
 
 def _fields(c):
@@ -63,3 +63,36 @@ def test_a_non_finite_noise_floor_forgives_nothing():
     got, expected = np.array([1.0, 2.0]), np.array([1.0, 2.5])
     assert not compare(got, expected, 1e-5, atol=np.nan).ok
     assert not compare(got, expected, 1e-5, atol=np.inf).ok
+
+
+@pytest.mark.parametrize("case", range(40))
+def test_close_on_a_big_array_says_what_compare_says(case):
+    """close() decides a big float array with a quicker sufficient test first: its answer must
+    be compare()'s, near the rule's edge, with NaN, inf, float32, a noise floor, a zero head."""
+    rng = np.random.default_rng(case)
+    e = rng.standard_normal((CHUNK + 1000,)) * 10.0 ** rng.integers(-3, 4)
+    rtol = 10.0 ** -rng.integers(4, 9)
+    scale = np.abs(e).max()
+    g = e + rng.uniform(-1, 1, e.shape) * rtol * scale * rng.choice([0.3, 0.49, 0.51, 0.9, 1.0, 1.5, 3.0])
+    kind = case % 8
+    if kind == 1:
+        g[rng.integers(g.size)] = np.nan
+    elif kind == 2:
+        g[rng.integers(g.size)] = np.inf
+    elif kind == 3:
+        g = g.astype(np.float32)
+    elif kind == 4:
+        e[:CHUNK] = 0.0  # nothing to bound the rule's s by: compare() decides
+        g[:CHUNK] = 0.0
+    elif kind == 5:
+        g[-1] = e[-1] + 2 * rtol * (abs(e[-1]) + scale)  # one entry beyond the rule, in the last block
+    atol = rtol * scale if kind == 6 else 0.0
+    expected = compare(g, e, rtol, worst=0, atol=atol).ok
+    assert close(g, e, rtol, atol) == expected
+    assert close(g.reshape(-1, 8)[:, ::-1], e.reshape(-1, 8)[:, ::-1], rtol, atol) == expected  # a view that is not contiguous
+
+
+def test_a_big_array_within_half_the_rule_is_decided_by_the_quick_test():
+    e = np.random.default_rng(1).standard_normal((300, 400))
+    assert _surely_close(e * (1 + 1e-12), e, 1e-7, 0.0)
+    assert not _surely_close(e * (1 + 1e-7), e, 1e-7, 0.0) and not close(e * (1 + 3e-7), e, 1e-7)

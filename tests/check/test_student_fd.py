@@ -55,3 +55,25 @@ def test_agreeing_directions_are_not_looked_at_again(monkeypatch):
     kinked = np.zeros(2, dtype=bool)
     student_fd._joint_kinks(None, [], {}, [{}, {}], (), slopes, slopes.copy(), kinked, 1e-5, student_fd.FDResult(), 0.0)
     assert not kinked.any()
+
+
+def test_the_joint_directions_are_drawn_once_and_lent_read_only():
+    import pytest
+
+    from gradcheck.check.trials import make_trials
+    from tests.conftest import load_builtin
+
+    spec = load_builtin("deep")
+    trial = make_trials(spec, 0, {"n0": 400, "n1": 30, "n2": 7, "n3": 1, "m": 5})[0]
+    student_fd.clear_directions()
+    first = student_fd.prepare_directions(spec, trial, None)
+    assert first is not None and isinstance(first, student_fd.Background)
+    drawn = first.get()
+    again = student_fd.prepare_directions(spec, trial, None)
+    assert isinstance(again, student_fd.Ready) and again.key == first.key and again.get() is drawn
+    fresh = student_fd.joint_directions(*first.key)
+    assert all(np.array_equal(a, b) for a, b in zip(drawn[0], fresh[0]))  # seeded: what a fresh draw gives
+    with pytest.raises(ValueError, match="read-only"):
+        drawn[0][0][0] = 1.0
+    student_fd.clear_directions()
+    assert isinstance(student_fd.prepare_directions(spec, trial, None), student_fd.Background)

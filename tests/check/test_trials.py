@@ -36,6 +36,9 @@ def test_only_the_first_trial_is_the_first_of_all():
 
 def test_a_background_failure_is_raised_when_the_values_are_wanted(monkeypatch):
     import gradcheck.check.trials as trials
+    from gradcheck.check import drawn
+
+    monkeypatch.setattr(drawn, "_KEPT", type(drawn._KEPT)())  # nothing borrowed from an earlier draw
 
     def broken(spec, env, upto=None):
         raise SpecError("formula for 'A1' fails: boom", None, 3)
@@ -71,3 +74,64 @@ def test_a_trial_label_names_only_the_dims_of_the_versions_functions():
     label = make_trials(conv, 0)[0].label
     assert "cstride=1" in label and "cpad=1" in label and "d1=" not in label
     assert "n_x=" in make_trials(load_builtin("planar"), 0)[0].label  # a spec of one network names all of its dims
+
+
+@pytest.fixture
+def fresh():
+    from gradcheck.check import drawn
+
+    drawn.clear()
+    yield drawn
+    drawn.clear()
+
+
+def test_a_second_grade_borrows_the_trials_read_only(fresh):
+    spec = load_builtin("deep")
+    sizes = {"n0": 40, "n1": 5, "n2": 3, "n3": 1, "m": 7}
+    first, again = make_trials(spec, 2, sizes)[0], make_trials(spec, 2, sizes)[0]
+    assert first is not again and first.env is not again.env and first.dims == again.dims
+    assert all(again.env[k] is v for k, v in first.env.items() if isinstance(v, np.ndarray))  # lent, not drawn again
+    X = again.env["X"]
+    with pytest.raises(ValueError, match="read-only"):
+        X[0, 0] = 1.0  # an in-place write never reaches the next check
+    again.env["X"] = np.zeros_like(X)  # the trial's own dict: the next one still has the drawn X
+    assert make_trials(spec, 2, sizes)[0].env["X"] is X
+
+
+def test_what_the_values_depend_on_is_never_shared(fresh):
+    spec = load_builtin("deep")
+    sizes = {"n0": 40, "n1": 5, "n2": 3, "n3": 1, "m": 7}
+    base = make_trials(spec, 2, sizes)[0].env["X"]
+    assert make_trials(spec, 3, sizes)[0].env["X"] is not base  # another seed
+    assert make_trials(spec, 2, {**sizes, "m": 8})[0].env["X"].shape == (40, 8)  # other sizes
+    later = make_trials(spec, 2, sizes, background=True)[0]  # the call order follows the mode: drawn apart
+    assert later.pending is not None and later.env["X"] is not base and np.array_equal(later.env["X"], base)
+    assert make_trials(spec, 2, sizes, background=True)[0].pending is later.pending  # the same reference, computed once
+    fresh.BUDGET, budget = 0, fresh.BUDGET
+    try:
+        make_trials(spec, 4, sizes)
+        assert len(fresh._KEPT) == 1  # over the budget: only the newest is kept
+    finally:
+        fresh.BUDGET = budget
+
+
+def test_a_spec_without_text_is_drawn_every_time(fresh):
+    from dataclasses import replace
+
+    spec = replace(load_builtin("planar"), text="")
+    assert make_trials(spec, 0)[0].env["X"] is not make_trials(spec, 0)[0].env["X"]
+    assert not fresh._KEPT
+
+
+def test_a_failed_reference_is_drawn_again(fresh, monkeypatch):
+    import gradcheck.check.trials as trials
+
+    def broken(spec, env, upto=None):
+        raise SpecError("formula for 'A1' fails: boom", None, 3)
+
+    sizes = {"n_x": 2, "n_h": 3, "m": 6}
+    with monkeypatch.context() as m:
+        m.setattr(trials, "evaluate_reference", broken)
+        with pytest.raises(SpecError, match="boom"):
+            make_trials(load_builtin("planar"), 0, sizes, background=True)[0].complete()
+    assert make_trials(load_builtin("planar"), 0, sizes, background=True)[0].complete().env["A2"].shape == (1, 6)
