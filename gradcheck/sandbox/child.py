@@ -47,13 +47,12 @@ def _load_wire(name: str = "wire"):
     return _load_sibling(f"{name}.py")
 
 
-_sealing = None
 _spec = importlib.util.spec_from_file_location("_gradcheck_sealing", os.path.join(_HERE, "sealing.py"))
 _sealing = importlib.util.module_from_spec(_spec)
 if type(__builtins__) is dict:
     _sealing.__dict__["__builtins__"] = __builtins__
 _spec.loader.exec_module(_sealing)
-_SYS = _sealing.private_sys()  # sys's frame and trace functions, before hide_sys removes them
+_SYS = _sealing.private_sys()  # sys's frame and trace functions, before sealing.close removes them
 _GATE = [0]  # the thread let through while the child installs its profiler or tracer, or reads a traceback's frames
 _values = _load_sibling("values.py", sealed=False)  # Child derives from its Values: sealed below
 _pipeline = _load_sibling("pipeline.py")

@@ -122,7 +122,7 @@ def seal(*namespaces: dict, collect: bool = True) -> None:
 
 
 def private_sys() -> SimpleNamespace:
-    """The child's own references to the functions ``hide_sys`` removes."""
+    """The child's own references to the functions ``close`` removes."""
     return SimpleNamespace(**{name: getattr(sys, name) for name in HIDDEN_SYS if hasattr(sys, name)})
 
 
