@@ -144,7 +144,8 @@ class Child(_values.Values):
         blobs = blobs or []
         if self.key:  # sealed (wire.seal): a reply the submission writes on this channel is not
             body = self.wire.sealed_body(header)
-            header = dict(header, mac=self.wire.seal(self.key, self.replies, self.answering, body, blobs))
+            covered = [blobs[i] for i in self.wire.sealed_refs(header) if i < len(blobs)]
+            header = dict(header, mac=self.wire.seal(self.key, self.replies, self.answering, body, covered))
             self.replies += 1
         self.wire.write_frame(self.rout, header, blobs)
 

@@ -101,12 +101,12 @@ class Reader(threading.Thread):
         super().__init__(daemon=True)
         self.pipe = Pipe(stream)
         self.budget = budget
-        self.frames: queue.Queue = queue.Queue()  # (header, blobs, (seal, sealed body)), None at the end, or the error
-        self._proof: tuple = (None, b"")
+        self.frames: queue.Queue = queue.Queue()  # (header, blobs, (seal, sealed body, sealed blobs)), None at the end, or the error
+        self._proof: tuple = (None, b"", [])
 
     def _check(self, header: dict, size: int) -> dict:
         mac = header.get("mac")
-        self._proof = (mac if type(mac) is str else None, wire.sealed_body(header))  # before the rebuild
+        self._proof = (mac if type(mac) is str else None, wire.sealed_body(header), wire.sealed_refs(header))  # before the rebuild
         return replies.check(header, self.budget, size)
 
     def run(self) -> None:

@@ -336,10 +336,11 @@ class Sandbox:
 
     def _seal_holds(self, proof: tuple, blobs: list) -> bool:
         """The reply's seal is the child's: this key, this reply's number, the request it answers."""
-        mac, body = proof
+        mac, body, refs = proof
         request = self._answers.popleft() if self._answers else b""
         number, self._sealed = self._sealed, self._sealed + 1
-        return mac is not None and hmac.compare_digest(mac, wire.seal(self._key, number, request, body, blobs))
+        covered = [blobs[i] for i in refs if i < len(blobs)]
+        return mac is not None and hmac.compare_digest(mac, wire.seal(self._key, number, request, body, covered))
 
     def _wait(self, timeout: float) -> Reply:
         """The child's next frame, or what happened instead (timeout, death, garbage)."""

@@ -266,7 +266,8 @@ def decode_array(node: dict, blobs: list[bytes]) -> np.ndarray:
 # the grader's channel, or take the channel over. Each reply is therefore sealed with a key the
 # grader sends in the first frame, before the submission runs (kept where the submission's code
 # cannot reach it: sealing.py): an HMAC-SHA256 over the reply's number, the request it answers,
-# its header and its arrays' bytes. The grader checks every seal (runner.Sandbox._wait).
+# its header and the bytes of the arrays a call changed (sealed_refs). The grader checks every
+# seal (runner.Sandbox._wait).
 UNSEALED = ("blobs", "mac", "key")  # header fields outside the seal: added by write_frame, the seal, the key
 
 
@@ -279,6 +280,25 @@ def sealed_body(header: dict) -> bytes:
 def request_digest(header: dict) -> bytes:
     """What a reply's seal says it answers."""
     return _blake2b(sealed_body(header), digest_size=16).digest()
+
+
+def sealed_refs(header: dict) -> list[int]:
+    """The blobs a seal covers: those of ``args_after``, what the child saw a call change. The
+    others hold what the submission's functions returned, which they could have returned
+    anyway; hashing them would cost a cat-size check two passes over a 20 MB dA0."""
+    refs: list[int] = []
+    todo = [(header.get("args_after"), 0)]
+    while todo:
+        node, depth = todo.pop()
+        if depth > 64:
+            continue
+        if type(node) is dict:
+            if type(node.get("b")) is int:
+                refs.append(node["b"])
+            todo.extend((v, depth + 1) for v in node.values() if type(v) in (dict, list))
+        elif type(node) is list:
+            todo.extend((v, depth + 1) for v in node if type(v) in (dict, list))
+    return sorted(set(refs))
 
 
 def seal(key: bytes, number: int, request: bytes, body: bytes, blobs: list) -> str:

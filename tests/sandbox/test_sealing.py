@@ -157,6 +157,12 @@ def test_a_seal_covers_the_number_the_request_the_header_and_every_byte():
     assert mac != wire.seal(key, 3, request, body, [memoryview(np.arange(1.0, 4.0).view(np.uint8))])
 
 
+def test_a_seal_covers_the_arrays_of_changed_arguments():
+    header = {"ok": True, "value": {"t": "nd", "b": 0}, "args_after": [{"t": "same"}, {"t": "dict", "items": {"w": {"t": "nd", "b": 2}}}, {"t": "nd", "b": 1}]}
+    assert wire.sealed_refs(header) == [1, 2]  # not the returned value's (the function could return anything)
+    assert wire.sealed_refs({"ok": True, "value": {"t": "nd", "b": 0}}) == []
+
+
 def test_refusal_reads_the_gate():
     import threading
 
