@@ -11,6 +11,7 @@ from ..check import fd as fd_mod
 from ..check.compare import Comparison, compare
 from ..check.engine import gradient_function
 from ..report import CheckResult
+from . import loading
 from . import problems as P
 from .case import Case
 from .messages import constant_cost_note, fd_summary, sampled_entry
@@ -37,6 +38,8 @@ def gradient_check(case: Case) -> None:
         if fd is not None and fd.failure is not None and fd.failure.kind == "not-finite":
             why = fd.failure.message
         case.checks.append(CheckResult("gradient_check", "", "gradient check", "fail", 0.0, pts, why))
+        if fd is not None and fd.failure is not None and fd.failure.kind != "not-finite":
+            _evaluation_failed(case, fd.failure)
         return
     grad_names = {g.wrt: g.name for g in spec.backward if not g.per_example}
     rtol = spec.tolerance.for_dtype(fd_mod.dtype_name(fd.itemsize), fd=True)
@@ -59,6 +62,15 @@ def gradient_check(case: Case) -> None:
     else:
         _per_parameter(case, fd, call, grad_names, rtol, tally)
     _verdict(case, fd, pts, tally)
+
+
+def _evaluation_failed(case: Case, failure) -> None:
+    """The forward pass or cost raised (or hung) while evaluated at the perturbed points, though
+    the calls before passed: the failed row needs its finding, naming the function and line."""
+    graded = {step.call for step in case.spec.student_cost}
+    named = [f[1] for f in failure.frames if len(f) > 1 and f[1] in graded]
+    function = named[0] if named else case.spec.student_cost[0].call
+    case.emit((case.gradient_check_group, 0), loading.run_failed(case, failure, "gradient check", function))
 
 
 def _usable(case: Case, call, gname: str | None, p: str) -> np.ndarray | None:

@@ -49,3 +49,17 @@ def test_zero_gradients_of_a_constant_cost_are_no_agreement():
 def test_right_gradients_of_a_varying_cost_still_pass():
     checks, _ = judge(observe())
     assert _row(checks).status == "pass"
+
+
+def test_a_forward_pass_that_raises_at_the_perturbed_points_is_a_finding():
+    """Every call passed, but the forward pass raised while evaluated at θ ± h·v: the failed row
+    comes with its finding, naming the function and its line (a failure is never unexplained)."""
+    from gradcheck.check.student_fd import FDResult
+    from gradcheck.sandbox.runner import Failure
+
+    failure = Failure("exception", "RuntimeError", "tired", frames=[[7, "forward_propagation", "raise RuntimeError('tired')"]])
+    checks, findings = judge(observe(fd=FDResult(failure=failure, itemsize=8)))
+    f = by_code(findings, GC.CALL_RAISED)
+    assert f.target == "gradient check" and "RuntimeError: tired in forward_propagation" in f.message
+    assert f.location is not None and f.location.line == 7
+    assert _row(checks).status == "fail" and "forward/cost failed" in _row(checks).summary
