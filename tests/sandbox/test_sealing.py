@@ -129,6 +129,16 @@ def test_patched_helpers_do_not_hide_an_in_place_write(probe):
     assert after[1]["items"]["w"] != {"t": "same"}
 
 
+def test_a_submission_that_logs_still_runs(tmp_path):
+    """logging asks for its caller's frame (sys._getframe, gone): the child hands it none."""
+    path = tmp_path / "logs.py"
+    path.write_text("import logging\n\ndef logs(x):\n    logging.getLogger('student').warning('checking %s', x.shape)\n    return x * 2.0\n")
+    with Sandbox(path, timeout=20) as box:
+        assert box.start().ok
+        reply = box.call("logs", [np.ones(2)])
+    assert reply.ok, reply.failure
+
+
 def test_a_crash_still_names_the_submissions_line(probe):
     reply = probe.call("crash", [np.zeros(3)])
     assert not reply.ok
