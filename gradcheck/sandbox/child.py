@@ -8,11 +8,11 @@ wire.py): the grader decides the grade.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import sys
 import time
-from _thread import get_ident
 from types import ModuleType, SimpleNamespace
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -60,7 +60,7 @@ _loading = _load_sibling("loading.py", own=False)  # the submission's side: its 
 _LOADING_FILE = os.path.join(_HERE, "loading.py")  # (as its code objects name it)
 _guard = _load_sibling("guard.py")  # resource limits and the audit hook
 _tracing = _load_sibling("tracing.py")  # which line wrote each value, for the call being explained
-_tracing.GATE, _tracing.SYS = _GATE, _SYS
+_tracing.SYS, _tracing.gated = _SYS, functools.partial(_sealing.gated, _GATE)
 # What numpy says when code writes into, or resizes, an array it was lent ("assignment
 # destination is read-only", "output array is read-only", "cannot modify read-only memory",
 # "cannot resize this array: it does not own its data", np.dot's "output array is not acceptable").
@@ -86,11 +86,7 @@ def _note_import(name: str) -> None:
     Read here, in the audit hook, where frames may be looked at; nothing the submission can
     patch runs while the gate is open."""
     origins, skip = _loading._ORIGINS, _LOADING_FILE
-    _GATE[0] = get_ident()
-    try:
-        frame = _SYS._getframe(2)  # this function, the hook, then where the import ran
-    finally:
-        _GATE[0] = 0
+    frame = _sealing.gated(_GATE, _SYS._getframe, 3)  # gated, this function, the hook, then where the import ran
     where = None
     while frame is not None:
         name_ = frame.f_code.co_filename
@@ -103,16 +99,6 @@ def _note_import(name: str) -> None:
         _loading.IMPORTS[name] = where
     else:
         _loading.IMPORTS.pop(name, None)
-
-
-def _gated(install, fn) -> None:
-    """``sys.setprofile(fn)`` (or settrace) by the child itself: the audit hook lets it through
-    only while the gate is open, and nothing the submission can patch runs meanwhile."""
-    _GATE[0] = get_ident()
-    try:
-        install(fn)
-    finally:
-        _GATE[0] = 0
 
 
 class Child(_values.Values):
@@ -186,11 +172,7 @@ class Child(_values.Values):
         out: list = []
         tb = exc.__traceback__
         while tb is not None and len(out) < 200:
-            _GATE[0] = get_ident()
-            try:
-                code = tb.tb_frame.f_code
-            finally:
-                _GATE[0] = 0
+            code = _sealing.gated(_GATE, getattr, tb, "tb_frame").f_code
             line = tb.tb_lineno
             if self.path and code.co_filename == self.path:  # compiled under that name (op_import)
                 text = self.lines[line - 1].strip() if 0 < line <= len(self.lines) else ""
@@ -233,13 +215,13 @@ class Child(_values.Values):
                     captured.clear()
                     captured.update({k: v for k, v in frame.f_locals.items() if k in want})
 
-            _gated(_SYS.setprofile, profiler)
+            _sealing.gated(_GATE, _SYS.setprofile, profiler)
         start = time.perf_counter()
         try:
             return fn(*args), time.perf_counter() - start
         finally:
             if want and code is not None:
-                _gated(_SYS.setprofile, None)
+                _sealing.gated(_GATE, _SYS.setprofile, None)
 
     def op_call(self, req: dict, blobs: list) -> tuple[dict, list]:
         """One call; ``stand_ins``: module globals replaced, for this call only, by functions that

@@ -136,6 +136,17 @@ def close() -> None:
     gc.collect()
 
 
+def gated(gate: list, fn, *args):
+    """``fn(*args)`` with the gate open for this thread only: the child's one way to read a frame
+    or install its profiler or tracer. ``fn`` is a C function (``getattr``, ``sys.settrace``),
+    so nothing the submission can patch runs while the gate is open."""
+    gate[0] = get_ident()
+    try:
+        return fn(*args)
+    finally:
+        gate[0] = 0
+
+
 def refusal(event: str, args: tuple, gate: list) -> str | None:
     """Why the audit hook refuses ``event``, or None. ``gate[0]`` is the id of the thread
     allowed through, only while the child's own code installs its profiler or tracer, or reads

@@ -32,12 +32,15 @@ from __future__ import annotations
 
 import ast
 import sys
-from _thread import get_ident
 
 # The child's own sys functions and its gate (child.py sets both; sealing.py): sys.settrace
 # is gone from sys once the submission runs, and the audit hook refuses it while the gate is shut.
 SYS = sys
-GATE = [0]
+
+
+def gated(fn, *args):  # child.py sets sealing.gated with the child's gate; outside the child there is none
+    return fn(*args)
+
 
 MAX_SLOTS = 256  # per frame snapshot: entries of containers looked into
 MAX_LEAVES = 512  # paths reported for the returned tree
@@ -334,11 +337,7 @@ def raised_frames(exc: BaseException, path: str) -> list:
     out = []
     tb = exc.__traceback__
     while tb is not None and len(out) < 20:
-        GATE[0] = get_ident()
-        try:
-            frame = tb.tb_frame
-        finally:
-            GATE[0] = 0
+        frame = gated(getattr, tb, "tb_frame")
         code = frame.f_code
         if code.co_filename == path:
             names = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount][:8]
@@ -386,19 +385,11 @@ def _run_settrace(rec: Recorder, fn, args: list, path: str):
         return local if id(frame) in rec.frames else None
 
     old = SYS.gettrace()
-    _install(global_)
+    gated(SYS.settrace, global_)
     try:
         return fn(*args)
     finally:
-        _install(old)
-
-
-def _install(tracer) -> None:
-    GATE[0] = get_ident()
-    try:
-        SYS.settrace(tracer)
-    finally:
-        GATE[0] = 0
+        gated(SYS.settrace, old)
 
 
 def _run_monitored(rec: Recorder, fn, args: list, path: str):  # pragma: no cover - Python 3.12+
