@@ -7,6 +7,7 @@ import difflib
 import functools
 from dataclasses import dataclass
 
+from ..check import parsed
 from ..spec import pyast
 
 
@@ -20,16 +21,23 @@ class Span:
 def parse(source: str) -> ast.Module | None:
     """The file's syntax tree (cached: every finding of a report reads the same source)."""
     try:
-        return pyast.parse(source)
+        return parsed.tree(source) or pyast.parse(source)  # the tree grading parsed, when it could
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 
 
 def function_node(tree: ast.Module, name: str) -> ast.FunctionDef | None:
-    found = None
+    return _definitions(tree).get(name)
+
+
+@functools.lru_cache(maxsize=8)
+def _definitions(tree: ast.AST) -> dict[str, ast.FunctionDef]:
+    """Every function defined in ``tree`` by name, walked once per tree (a report asks for the
+    same few functions dozens of times); the last definition wins, as when the file runs."""
+    found = {}
     for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
-            found = node  # the last definition wins, as when the file runs
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            found[node.name] = node
     return found
 
 

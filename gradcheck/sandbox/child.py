@@ -43,8 +43,23 @@ def _load_sibling(name: str, own: bool = True, sealed: bool = True):
     return _sealing.load(os.path.join(_HERE, name), "_gradcheck_" + name[:-3], builtins, sealed)
 
 
+_LOADED: dict = {}
+
+
 def _load_wire(name: str = "wire"):
-    return _load_sibling(f"{name}.py")
+    """wire.py or confine.py, loaded once per process: a forked child keeps the fork server's
+    (loaded before any submission ran; each load compiles the file, ~4 ms: no bytecode here)."""
+    if name not in _LOADED:
+        _LOADED[name] = _load_sibling(f"{name}.py")
+    return _LOADED[name]
+
+
+def _quiet_logging() -> None:
+    """A submission that logs: logging asks for its caller's frame, now out of reach; with
+    None it names "(unknown file)" (type(None) is a builtin: no way back here)."""
+    import logging
+
+    logging.currentframe = type(None)
 
 
 _spec = importlib.util.spec_from_file_location("_gradcheck_sealing", os.path.join(_HERE, "sealing.py"))
@@ -356,6 +371,7 @@ def zygote(sock_fd: int) -> None:
 
     _load_wire()  # numpy imported once, here; every forked child inherits it
     _load_wire("confine").load_libseccomp()  # ctypes and libseccomp too, for each child's confinement
+    _quiet_logging()  # logging imported once too
     import gc
 
     gc.collect()  # what sealing dropped, once here; the rest is frozen: each child's collection
@@ -440,9 +456,7 @@ def main() -> None:
     confined = _load_wire("confine").apply(cfg.get("confine") or {})  # the OS's isolation (isolation.py)
     child = Child(proto_in, proto_out, wire)
     child.key, child.answering = bytes.fromhex(str(cfg.get("key", ""))), wire.request_digest(cfg)
-    import logging  # a submission that logs: logging asks for its caller's frame, now out of reach;
-
-    logging.currentframe = type(None)  # with None it names "(unknown file)" (a builtin: no way back here)
+    _quiet_logging()
     if cfg.get("audit_hook", True):  # off only in tests of the kernel's layers alone (runner.WITHOUT_AUDIT_HOOK)
         _guard.install(scratch, _sealing.refusal, _GATE, _note_import)  # after numpy (which may use ctypes), before the submission
     _sealing.close()
