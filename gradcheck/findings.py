@@ -81,6 +81,7 @@ TAGS: tuple[str, ...] = (
     "extra-keepdims",
     "missing-reshape",
     "padding",
+    "thread-left-running",
 )
 
 
@@ -115,6 +116,8 @@ _CODE_LIST = (
     Code("GC105", "not-finite", "error", "A returned value contains NaN or infinity.", ("not-finite",)),
     Code("GC106", "nondeterministic", "error", "Two calls with the same inputs returned different values.", ("nondeterministic",)),
     Code("GC107", "inplace-mutation", "error", "A function modified one of its input arrays in place.", ("inplace-mutation",)),
+    Code("GC108", "thread-left-running", "error", "A function (or the import) started a thread that was still running after it returned.",
+         ("thread-left-running",)),
     # GC2xx: forward pass and cost
     Code("GC201", "forward-mismatch", "error", "A forward-pass value differs from the reference.", ("forward-mismatch",)),
     Code("GC202", "cost-mismatch", "error", "The cost differs from the reference.", ("cost-mismatch",)),
@@ -163,6 +166,7 @@ class GC:
     NOT_FINITE = "GC105"
     NONDETERMINISTIC = "GC106"
     INPLACE_MUTATION = "GC107"
+    THREAD_LEFT_RUNNING = "GC108"
     FORWARD_MISMATCH = "GC201"
     COST_MISMATCH = "GC202"
     VALUE_MISMATCH = "GC203"

@@ -39,6 +39,7 @@ class CallResult:
     elapsed: float = 0.0  # the grader's wait for the reply
     convention: str | None = None  # the label of the older API generation used, if any
     seconds: float = 0.0  # the call itself, as the child timed it (0 when it did not say)
+    threads: int = 0  # threads it started that were still running when it returned (GC108)
 
 
 @dataclass
@@ -51,6 +52,7 @@ class Observations:
     import_failure: Failure | None = None
     defined: list[str] = field(default_factory=list)
     provided: list[str] = field(default_factory=list)
+    import_threads: int = 0  # threads the import started that were still running after it (GC108)
     missing: dict[str, str | None] = field(default_factory=dict)  # function -> suggestion
     calls: dict[tuple[str, int], CallResult] = field(default_factory=dict)
     repeats: dict[str, CallResult] = field(default_factory=dict)
@@ -165,6 +167,7 @@ def observe(spec: Spec, path: Path, trials: list[Trial], limits: Limits, source:
             return obs
         obs.defined = list(reply.header.get("functions", []))
         obs.provided = list(reply.header.get("provided", []))
+        obs.import_threads = reply.header.get("threads", 0)  # an integer (replies.check)
         _missing(spec, obs, arities)
         # What a later call is fed from (the student's own cache): only that stays in the child.
         referenced = {parse_student_ref(r)[0] for t in trials for f in (t.spec or spec).functions for a in f.args for r in student_refs(a)}
@@ -322,6 +325,7 @@ def _call(sandbox: Sandbox, f, trial: Trial, arity: tuple[int, int] | None = Non
     told = header.get("elapsed")
     if isinstance(told, (int, float)) and not isinstance(told, bool) and 0 < told < 1e4:
         result.seconds = max(float(told), 1e-6)  # the child's word: a lie only changes its own check's plan
+    result.threads = header.get("threads", 0)  # an integer (replies.check)
     result.matched = match(returns_t, header.get("value"), blobs, f.call)
     if result.matched.problems:
         for alt in f.alternatives:  # older key conventions

@@ -19,7 +19,7 @@ from ..report import CheckResult
 from ..spec.model import FunctionSpec, student_refs
 from . import extra_checks, loading, side_effects, values
 from .cascade import Verdict, callee_cascade, cascade
-from .case import FIRST, Case
+from .case import FIRST, LOADING, Case
 from .fd_verdict import gradient_check
 from .messages import side_effects_note
 from .probes import probes
@@ -40,6 +40,8 @@ class Judge:
     def judge_calls(self) -> None:
         """Everything but the finite-difference check (it may run while the child computes it)."""
         self._load_ok = loading.load(self.case)
+        if self._load_ok:
+            side_effects.import_left_running(self.case, (LOADING, FIRST))
         for fi, f in enumerate(self.case.spec.functions):
             self._function(fi, f)
 
@@ -70,7 +72,8 @@ class Judge:
         self._local_layouts(fi, f)
         mutated = side_effects.mutated(case, fi, f, calls_ok)
         changed = side_effects.changed_on_repeat(case, fi, f, calls_ok)
-        bad = bool(mutated or changed)
+        threads = side_effects.left_running(case, fi, f, calls_ok)
+        bad = bool(mutated or changed or threads)
         case.checks.append(
             CheckResult(
                 f"{f.name}:side-effects",
@@ -79,7 +82,7 @@ class Judge:
                 "fail" if bad else "pass",
                 0.0 if bad else share,
                 share,
-                side_effects_note(mutated, changed),
+                side_effects_note(mutated, changed, threads),
             )
         )
         extra_checks.judge(case, fi, f, share)

@@ -257,6 +257,16 @@ def gc107(p: P.Mutated) -> Words:
     )
 
 
+def gc108(p: P.ThreadLeftRunning) -> Words:
+    what = f"{p.call} returned" if p.call else "Importing your file finished"
+    some = "a thread it started was" if p.threads == 1 else f"{p.threads} threads it started were"
+    return Words(
+        f"{what} while {some} still running. What a thread does later (writing into the arguments, a cache, a global) happens "
+        "after the call was checked, so its side effects cannot be vouched for: in a notebook, the arrays you passed in may change under you.",
+        "do the work in the function itself, or wait for the thread before returning (thread.join())",
+    )
+
+
 # -- GC2xx and GC3xx: wrong values -------------------------------------------------------------------------
 def value_mismatch(p: P.ValueMismatch) -> Words:
     """GC201, GC202, GC203, GC301 and GC302: one account, whichever the role of the value."""
@@ -401,6 +411,7 @@ WRITERS: dict[str, Callable] = {
     GC.NOT_FINITE: gc105,
     GC.NONDETERMINISTIC: gc106,
     GC.INPLACE_MUTATION: gc107,
+    GC.THREAD_LEFT_RUNNING: gc108,
     GC.FORWARD_MISMATCH: value_mismatch,
     GC.COST_MISMATCH: value_mismatch,
     GC.VALUE_MISMATCH: value_mismatch,
@@ -426,8 +437,11 @@ def constant_cost_note() -> str:
     return "your cost does not change when the parameters do: zero gradients agree with it without checking anything"
 
 
-def side_effects_note(mutated: tuple[str, ...], changed: tuple[str, ...]) -> str:
+def side_effects_note(mutated: tuple[str, ...], changed: tuple[str, ...], threads: str = "") -> str:
+    """``threads``: "call" when the function left a thread running, "import" when the import did."""
     notes = []
+    if threads:
+        notes.append("left a thread running" if threads == "call" else "a thread your file started at import was still running")
     if mutated:
         notes.append(f"modified its input {', '.join(mutated)}")
     if changed:

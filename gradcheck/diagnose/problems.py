@@ -313,6 +313,15 @@ class Mutated(Problem):
     names: tuple[str, ...]
 
 
+@_record
+class ThreadLeftRunning(Problem):
+    """A call (``call``) or the import (``call`` None) returned with threads it started still running."""
+
+    CODE: ClassVar[str] = GC.THREAD_LEFT_RUNNING
+    call: str | None
+    threads: int
+
+
 # -- other sizes -----------------------------------------------------------------------------------
 @_record
 class Fragile(Problem):

@@ -1,5 +1,5 @@
-"""Side effects: a function that changes its inputs in place (GC107) or answers differently when
-called again with the same inputs (GC106)."""
+"""Side effects: a function that changes its inputs in place (GC107), answers differently when
+called again with the same inputs (GC106), or returns with a thread it started still running (GC108)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from ..check.engine import CallResult
 from ..sandbox import wire
 from ..spec.model import FunctionSpec
 from . import problems as P
-from .case import FIRST, Case
-from .source_lines import mutation_line, random_call
+from .case import FIRST, Case, Rank
+from .source_lines import mutation_line, random_call, thread_start
 
 
 def mutated(case: Case, fi: int, f: FunctionSpec, calls: list[CallResult]) -> tuple[str, ...]:
@@ -45,3 +45,23 @@ def changed_on_repeat(case: Case, fi: int, f: FunctionSpec, calls: list[CallResu
         where = case.loc(random_call(case.obs.source, f.call) or case.span_for(f, named, calls))
         case.emit((fi, FIRST), P.Nondeterministic(target=differs[0], where=where, call=f.call, names=tuple(differs)))
     return tuple(differs)
+
+
+def left_running(case: Case, fi: int, f: FunctionSpec, calls: list[CallResult]) -> str:
+    """"call" when a call of ``f`` (its determinism repeat too) returned with threads it started
+    still running (recorded as a problem); "import" when the import left one running (recorded
+    once, by ``import_left_running``): then no call of the file can be vouched for; else ""."""
+    again = case.obs.repeats.get(f.name)
+    threads = max((c.threads for c in [*calls, *([again] if again is not None else [])]), default=0)
+    if threads:
+        where = case.loc(thread_start(case.obs.source, f.call))
+        case.emit((fi, FIRST), P.ThreadLeftRunning(target=f.call, where=where, call=f.call, threads=threads))
+        return "call"
+    return "import" if case.obs.import_threads else ""
+
+
+def import_left_running(case: Case, rank: Rank) -> None:
+    """The import returned with threads it started still running (GC108, once)."""
+    if case.obs.import_threads:
+        where = case.loc(thread_start(case.obs.source, None))
+        case.emit(rank, P.ThreadLeftRunning(target="submission", where=where, call=None, threads=case.obs.import_threads))

@@ -91,6 +91,22 @@ def random_call(source: str, function: str) -> locate.Span | None:
     return None
 
 
+THREAD_STARTS = ("Thread", "Timer", "start_new_thread", "start_new", "submit", "ThreadPoolExecutor")
+
+
+def thread_start(source: str, function: str | None) -> locate.Span | None:
+    """The first line in ``function`` (else anywhere in the file) that starts a thread."""
+    tree = locate.parse(source)
+    if tree is None:
+        return None
+    func = locate.function_node(tree, function) if function else None
+    for scope in (func, tree):
+        for node in sorted(ast.walk(scope) if scope else (), key=lambda n: getattr(n, "lineno", 0)):
+            if isinstance(node, ast.Call) and ast.unparse(node.func).rsplit(".", 1)[-1] in THREAD_STARTS:
+                return locate.Span(node.lineno, node.lineno)
+    return None
+
+
 def call_at(source: str, function: str, line: int) -> tuple[str, str | None] | None:
     """(the function called, the name passed first) of the plain call on ``line``, if one."""
     tree = locate.parse(source)

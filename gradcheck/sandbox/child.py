@@ -15,6 +15,12 @@ import sys
 import time
 from types import ModuleType, SimpleNamespace
 
+try:  # the interpreter's own count of running Python threads but the main one (C: nothing to patch)
+    from _thread import _count as _threads
+except ImportError:  # an interpreter without it: no thread is reported
+    def _threads() -> int:
+        return 0
+
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
 if __name__ == "__main__":  # the script: set the import path, then run the child's own copy
@@ -85,6 +91,14 @@ MAX_TEXT = 2000
 
 _ABSENT = object()
 
+
+
+def _left_running(before: int) -> dict:
+    """``threads``: how many more threads run now than before the import or call, when any do.
+    What such a thread does later (write into the arguments, say) happens after the call was
+    checked, so the grader cannot vouch for the call's side effects (GC108)."""
+    more = _threads() - before
+    return {"threads": more} if more > 0 else {}
 
 
 def _safe_str(obj) -> str:
@@ -200,6 +214,7 @@ class Child(_values.Values):
         self.path = os.path.realpath(req["path"])
         module, provided = _loading.new_module(req, self.path)  # helpers, stand-ins, package: docs/loading.md
         self.module = module
+        running = _threads()
         try:
             with open(self.path, "rb") as fh:
                 source = fh.read()  # bytes: compile() honours the coding cookie, as import does
@@ -212,7 +227,7 @@ class Child(_values.Values):
             k for k, v in list(module.__dict__.items()) if callable(v) and not k.startswith("__") and not isinstance(v, type)
         )
         provided_used = sorted(k for k in provided if module.__dict__.get(k) is provided[k])
-        return {"ok": True, "functions": functions, "provided": provided_used}
+        return {"ok": True, "functions": functions, "provided": provided_used, **_left_running(running)}
 
     def _function(self, name: str):
         fn = self.module.__dict__.get(name) if self.module is not None else None
@@ -269,7 +284,7 @@ class Child(_values.Values):
             args, self._lent = spare
         else:
             args = [self.dec(a, blobs, lend=True) for a in req["args"]]
-        retry = False
+        retry, running = False, _threads()
         try:
             try:
                 value, elapsed = self._run(fn, args, want, captured)
@@ -303,6 +318,7 @@ class Child(_values.Values):
                 "value": self.enc(value, out, budget, 0, ("value",)),
                 "args_after": [self.changed(p, a, out, budget) for p, a in zip(pristine, args)],
                 "locals": {k: self.enc(v, out, budget, 0, ("locals", k)) for k, v in captured.items()},
+                **_left_running(running),
             }
             if req.get("spare") and not req.get("keep") and all(node == {"t": "same"} for node in header["args_after"]):
                 self._spare[req["spare"]] = (args, self._lent)

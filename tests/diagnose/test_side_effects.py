@@ -1,4 +1,4 @@
-"""side_effects.py: inputs changed in place (GC107), a different answer the second time (GC106)."""
+"""side_effects.py: inputs changed in place (GC107), a different answer the second time (GC106), a thread left running (GC108)."""
 
 from __future__ import annotations
 
@@ -30,4 +30,32 @@ def test_a_second_call_that_answers_differently():
 def test_the_same_answer_twice_is_fine():
     obs = observe()
     obs.repeats["backward_propagation"] = call(planar(), "backward_propagation", obs.trials[0], Submission())
+    assert judge(obs)[1] == []
+
+
+def test_a_call_that_returns_with_its_thread_still_running():
+    obs = observe()
+    obs.source = obs.source.replace("    return grads", "    threading.Thread(target=print).start()\n    return grads")
+    obs.calls[("backward_propagation", 0)].threads = 2
+    checks, findings = judge(obs)
+    f = by_code(findings, GC.THREAD_LEFT_RUNNING)
+    assert f.target == "backward_propagation" and "2 threads it started were still running" in f.message
+    assert f.location is not None and "threading.Thread" in obs.source.splitlines()[f.location.line - 1]
+    row = next(c for c in checks if c.id == "backward_propagation:side-effects")
+    assert row.status == "fail" and row.points == 0 and row.summary == "left a thread running"
+    assert next(c for c in checks if c.id == "forward_propagation:side-effects").status == "pass"
+
+
+def test_a_thread_the_import_left_running_fails_every_side_effects_row():
+    obs = observe()
+    obs.import_threads = 1
+    checks, findings = judge(obs)
+    assert [f.target for f in findings if f.code == GC.THREAD_LEFT_RUNNING] == ["submission"]
+    assert "Importing your file finished while a thread it started was" in by_code(findings, GC.THREAD_LEFT_RUNNING).message
+    rows = [c for c in checks if c.target == "side effects"]
+    assert rows and all(c.status == "fail" and "at import" in c.summary for c in rows)
+
+
+def test_a_thread_that_ended_before_the_return_is_fine():
+    obs = observe()  # threads = 0: the child counts only threads still running at the return
     assert judge(obs)[1] == []

@@ -187,3 +187,18 @@ def test_numpy_submodules_load_at_every_level(level, monkeypatch, tmp_path):
         started = box.start()
         assert started.ok, (started.failure, box.output[-500:])
         assert box.isolation == level
+
+
+def test_the_childs_copy_carries_the_packages_bytecode():
+    import importlib.util
+
+    root = Path(isolation.child_dir())
+    compiled = [p for p in isolation.HERE.glob("*.py") if (root / p.name).is_file() and Path(importlib.util.cache_from_source(str(p))).is_file()]
+    if not compiled:
+        pytest.skip("the package has no bytecode here (PYTHONDONTWRITEBYTECODE, or never imported)")
+    for src in compiled:
+        copy = root / src.name
+        assert copy.stat().st_mtime == src.stat().st_mtime  # Python checks the bytecode against the copy's time and size
+        cached = Path(importlib.util.cache_from_source(str(copy)))
+        assert cached.read_bytes() == Path(importlib.util.cache_from_source(str(src))).read_bytes()
+        assert cached.parent.stat().st_mode & 0o005 == 0o005  # readable by the sandbox uid

@@ -231,6 +231,23 @@ def test_finish_with_the_submission_still_running_in_a_thread(sandbox):
     assert sandbox.output.startswith(".") or sandbox.output == ""
 
 
+def test_a_call_says_how_many_threads_it_left_running(sandbox):
+    first = sandbox.call("busy_in_background", [1.0])
+    assert first.ok and first.header["threads"] == 1  # the thread still spins (GC108)
+    assert "threads" not in sandbox.call("backward", [1.0]).header  # started none: the spinning one is not its
+
+
+def test_an_import_says_how_many_threads_it_left_running(tmp_path):
+    path = tmp_path / "sub.py"
+    path.write_text("import threading\nthreading.Thread(target=threading.Event().wait, daemon=True).start()\n", encoding="utf-8")
+    box = Sandbox(path, timeout=20)
+    try:
+        reply = box.start()
+        assert reply.ok and reply.header["threads"] == 1  # it waits forever
+    finally:
+        box.close()
+
+
 
 
 BIG = np.arange(100 * 100, dtype=np.float64).reshape(100, 100)  # 80 KB: sent once, with a key

@@ -1,4 +1,4 @@
-"""Correct gradients, but backward_propagation hands cache['Z1'] and cache['Z2'] to a thread that overwrites them in place 0.2 s after the call returned, once the child has compared its arguments and replied (no child code touched): a broken grader misses GC107."""
+"""Correct gradients, but backward_propagation hands cache["Z1"] and cache["Z2"] to a thread that overwrites them in place 0.2 s after the call returned, once the child has compared its arguments and replied (no child code touched): the write is never seen, but the thread still runs when the call returns (GC108); a broken grader passes the file."""
 
 import threading
 import time
