@@ -295,7 +295,7 @@ def _arities(source: str) -> dict[str, tuple[int, int]]:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return {}
     out = {}
-    for node in ast.walk(tree):
+    for node in parsed.nodes(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             a = node.args
             positional = len(a.posonlyargs) + len(a.args)

@@ -9,6 +9,7 @@ each caller then parses it as before, with its own handling of warnings and erro
 from __future__ import annotations
 
 import ast
+import functools
 import threading
 import warnings
 from collections import OrderedDict
@@ -45,3 +46,12 @@ def tree(source: str) -> ast.Module | None:
 def clear() -> None:
     with _LOCK:
         _TREES.clear()
+
+
+@functools.lru_cache(maxsize=512)
+def nodes(node: ast.AST) -> tuple[ast.AST, ...]:
+    """``ast.walk(node)``, kept per node: a report reads the same few trees dozens of times
+    (which functions a file defines, which statement is on a line), and walking a tree again
+    was most of the grader's own work on a planar file. For trees nobody changes (``tree``'s,
+    a finding's source)."""
+    return tuple(ast.walk(node))

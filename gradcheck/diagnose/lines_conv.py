@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import re
 
+from ..check import parsed
 from . import locate
 
 _REDUCTIONS = frozenset({"sum", "max", "min", "mean", "amax", "amin", "logsumexp", "nansum", "var", "std"})
@@ -31,7 +32,7 @@ def _func(source: str, function: str) -> ast.AST | None:
 def statement(func: ast.AST, line: int) -> ast.stmt | None:
     """The innermost simple statement spanning ``line``."""
     best = None
-    for node in ast.walk(func):
+    for node in parsed.nodes(func):
         spans = isinstance(node, ast.stmt) and not hasattr(node, "body") and node.lineno <= line <= (node.end_lineno or node.lineno)
         if spans and (best is None or node.lineno >= best.lineno):
             best = node

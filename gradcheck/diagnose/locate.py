@@ -35,7 +35,7 @@ def _definitions(tree: ast.AST) -> dict[str, ast.FunctionDef]:
     """Every function defined in ``tree`` by name, walked once per tree (a report asks for the
     same few functions dozens of times); the last definition wins, as when the file runs."""
     found = {}
-    for node in ast.walk(tree):
+    for node in parsed.nodes(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             found[node.name] = node
     return found
@@ -212,7 +212,7 @@ _REWRAPS = frozenset({"np.squeeze", "numpy.squeeze", "float", "np.float64", "np.
 
 def _statement_at(func: ast.AST, line: int) -> ast.stmt | None:
     best = None
-    for node in ast.walk(func):
+    for node in parsed.nodes(func):
         if isinstance(node, ast.stmt) and node.lineno == line and not hasattr(node, "body"):
             best = node
     return best

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 
+from ..check import parsed
 from . import locate
 
 
@@ -30,7 +31,7 @@ def called(source: str, function: str) -> set[str]:
     func = locate.function_node(tree, function) if tree else None
     if func is None:
         return set()
-    return {n.func.id for n in ast.walk(func) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+    return {n.func.id for n in parsed.nodes(func) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
 
 
 def exit_call(source: str, function: str) -> locate.Span | None:

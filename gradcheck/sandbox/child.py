@@ -389,6 +389,9 @@ def zygote(sock_fd: int) -> None:
     _load_wire("confine").load_libseccomp()  # ctypes and libseccomp too, for each child's confinement
     _quiet_logging()  # logging imported once too
     import gc
+    import resource  # noqa: F401 - and what each child's limits, writes and fingerprints import (C extensions: a dlopen each)
+    import select  # noqa: F401
+    import zlib  # noqa: F401
 
     gc.collect()  # what sealing dropped, once here; the rest is frozen: each child's collection
     gc.freeze()  # (sealing.close) then walks only what it made itself, and copies no page

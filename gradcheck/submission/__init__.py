@@ -116,7 +116,7 @@ def defined_functions(source: str) -> set[str]:
         tree = parsed.tree(source) or pyast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return set(re.findall(r"^\s*def\s+([A-Za-z_]\w*)", source, flags=re.M))
-    return {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    return {n.name for n in parsed.nodes(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
 
 
 def _module_stem(name: str) -> str:

@@ -88,7 +88,7 @@ def _read(tree: ast.Module) -> tuple[set[str], set[str], set[str]]:
     names: set[str] = set()
     roots: set[str] = set()
     defined = set(_BUILTINS)
-    for n in ast.walk(tree):
+    for n in parsed.nodes(tree):
         if isinstance(n, ast.Name):
             names.add(n.id)
             if isinstance(n.ctx, ast.Store):
