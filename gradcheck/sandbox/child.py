@@ -60,6 +60,19 @@ def _load_wire(name: str = "wire"):
     return _LOADED[name]
 
 
+_NUMPY: list = []
+
+
+def _numpy_now() -> SimpleNamespace:
+    """numpy's namespace as it is now, taken once per process: before any submission runs (a
+    fork server's children share the server's, and copy none of its pages for it)."""
+    if not _NUMPY:
+        import numpy
+
+        _NUMPY.append(SimpleNamespace(**vars(numpy)))
+    return _NUMPY[0]
+
+
 def _quiet_logging() -> None:
     """A submission that logs: logging asks for its caller's frame, now out of reach; with
     None it names "(unknown file)" (type(None) is a builtin: no way back here)."""
@@ -132,9 +145,7 @@ def _note_import(name: str) -> None:
 
 class Child(_values.Values):
     def __init__(self, proto_in, proto_out, wire) -> None:
-        import numpy
-
-        _values.setup(self, SimpleNamespace(**vars(numpy)), wire)  # numpy as it is now, whatever the submission rebinds
+        _values.setup(self, _numpy_now(), wire)  # numpy as it was before the submission, whatever it rebinds
         self.lines: list = []  # the submission's source, for the text of its traceback's lines
         self.key = b""  # the seal's key (main): kept here, out of the submission's reach (sealing.py)
         self.replies = 0  # replies sealed so far
@@ -388,6 +399,7 @@ def zygote(sock_fd: int) -> None:
     _load_wire()  # numpy imported once, here; every forked child inherits it
     _load_wire("confine").load_libseccomp()  # ctypes and libseccomp too, for each child's confinement
     _quiet_logging()  # logging imported once too
+    _numpy_now()
     import gc
     import resource  # noqa: F401 - and what each child's limits, writes and fingerprints import (C extensions: a dlopen each)
     import select  # noqa: F401
