@@ -393,9 +393,8 @@ class Child(_values.Values):
 
 
 def zygote(sock_fd: int) -> None:
-    """Fork server: wait for requests, fork a fresh child for each (see zygote.py)."""
-    import socket
-
+    """Fork server: what every child needs, loaded once; then a fresh child for each request
+    (forking.py; the grader's side is zygote.py)."""
     _load_wire()  # numpy imported once, here; every forked child inherits it
     _load_wire("confine").load_libseccomp()  # ctypes and libseccomp too, for each child's confinement
     _quiet_logging()  # logging imported once too
@@ -405,67 +404,10 @@ def zygote(sock_fd: int) -> None:
     import select  # noqa: F401
     import zlib  # noqa: F401
 
+    serve = _load_sibling("forking.py").serve
     gc.collect()  # what sealing dropped, once here; the rest is frozen: each child's collection
     gc.freeze()  # (sealing.close) then walks only what it made itself, and copies no page
-    sock = socket.socket(fileno=sock_fd)
-    statuses: dict[int, str] = {}
-    while True:
-        try:
-            msg, fds, _flags, _addr = socket.recv_fds(sock, 4096, 3)
-        except OSError:
-            os._exit(0)
-        if not msg:
-            os._exit(0)  # the grader is gone
-        text = msg.decode(errors="replace").strip()
-        if text.startswith("poll "):
-            pid = int(text[5:])
-            if pid not in statuses:
-                try:
-                    done, status = os.waitpid(pid, os.WNOHANG)
-                except ChildProcessError:
-                    done, status = pid, 9
-                if done:
-                    statuses[pid] = f"exited {os.waitstatus_to_exitcode(status)}" if os.WIFEXITED(status) else f"signaled {os.WTERMSIG(status) if os.WIFSIGNALED(status) else 9}"
-            sock.sendall((statuses.get(pid, "running") + "\n").encode())
-            continue
-        if not text.startswith("fork ") or len(fds) != 3:
-            for fd in fds:
-                os.close(fd)
-            sock.sendall(b"error bad request\n")
-            continue
-        cwd = text[5:]
-        pid = os.fork()
-        if pid == 0:
-            try:
-                sock.close()
-                os.setsid()  # its own process group, killed as one
-                for target, fd in enumerate(fds):
-                    os.dup2(fd, target)
-                    os.close(fd)
-                os.chdir(cwd)
-                os.environ["HOME"] = os.environ["TMPDIR"] = cwd
-                main()
-            finally:
-                os._exit(0)
-        for fd in fds:
-            os.close(fd)
-        _answer_fork(sock, pid)
-
-
-def _answer_fork(sock, pid: int) -> None:
-    """``pid N`` with a pidfd of the child: in a sandbox of its own the server's pid numbers are
-    not the grader's, and a pidfd names the process in every namespace (and is never reused)."""
-    import socket
-
-    try:
-        pidfd = os.pidfd_open(pid)
-    except (AttributeError, OSError):
-        sock.sendall(f"pid {pid}\n".encode())
-        return
-    try:
-        socket.send_fds(sock, [f"pid {pid}\n".encode()], [pidfd])
-    finally:
-        os.close(pidfd)
+    serve(sock_fd, main)
 
 
 def main() -> None:
