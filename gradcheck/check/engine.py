@@ -40,6 +40,7 @@ class CallResult:
     convention: str | None = None  # the label of the older API generation used, if any
     seconds: float = 0.0  # the call itself, as the child timed it (0 when it did not say)
     threads: int = 0  # threads it started that were still running when it returned (GC108)
+    running: int = 0  # the submission's threads running when it returned, wherever they started
 
 
 @dataclass
@@ -325,7 +326,7 @@ def _call(sandbox: Sandbox, f, trial: Trial, arity: tuple[int, int] | None = Non
     told = header.get("elapsed")
     if isinstance(told, (int, float)) and not isinstance(told, bool) and 0 < told < 1e4:
         result.seconds = max(float(told), 1e-6)  # the child's word: a lie only changes its own check's plan
-    result.threads = header.get("threads", 0)  # an integer (replies.check)
+    result.threads, result.running = header.get("threads", 0), header.get("running", 0)  # integers (replies.check)
     result.matched = match(returns_t, header.get("value"), blobs, f.call)
     if result.matched.problems:
         for alt in f.alternatives:  # older key conventions

@@ -260,6 +260,8 @@ def gc107(p: P.Mutated) -> Words:
 def gc108(p: P.ThreadLeftRunning) -> Words:
     what = f"{p.call} returned" if p.call else "Importing your file finished"
     some = "a thread it started was" if p.threads == 1 else f"{p.threads} threads it started were"
+    if not p.own:
+        some = f"{'a thread' if p.threads == 1 else f'{p.threads} threads'} your file started between calls {'was' if p.threads == 1 else 'were'}"
     return Words(
         f"{what} while {some} still running. What a thread does later (writing into the arguments, a cache, a global) happens "
         "after the call was checked, so its side effects cannot be vouched for: in a notebook, the arrays you passed in may change under you.",
@@ -438,10 +440,12 @@ def constant_cost_note() -> str:
 
 
 def side_effects_note(mutated: tuple[str, ...], changed: tuple[str, ...], threads: str = "") -> str:
-    """``threads``: "call" when the function left a thread running, "import" when the import did."""
+    """``threads``: "call" when the function left a thread running, "elsewhere" when one started
+    elsewhere still ran as it returned, "import" when the import left one running."""
     notes = []
     if threads:
-        notes.append("left a thread running" if threads == "call" else "a thread your file started at import was still running")
+        where = {"call": "", "elsewhere": " between calls", "import": " at import"}[threads]
+        notes.append("left a thread running" if threads == "call" else f"a thread your file started{where} was still running")
     if mutated:
         notes.append(f"modified its input {', '.join(mutated)}")
     if changed:

@@ -315,11 +315,13 @@ class Mutated(Problem):
 
 @_record
 class ThreadLeftRunning(Problem):
-    """A call (``call``) or the import (``call`` None) returned with threads it started still running."""
+    """A call (``call``) or the import (``call`` None) returned with threads it started still
+    running (``own``), or a call returned while threads started elsewhere ran (not ``own``)."""
 
     CODE: ClassVar[str] = GC.THREAD_LEFT_RUNNING
     call: str | None
     threads: int
+    own: bool = True
 
 
 # -- other sizes -----------------------------------------------------------------------------------

@@ -49,14 +49,19 @@ def changed_on_repeat(case: Case, fi: int, f: FunctionSpec, calls: list[CallResu
 
 def left_running(case: Case, fi: int, f: FunctionSpec, calls: list[CallResult]) -> str:
     """"call" when a call of ``f`` (its determinism repeat too) returned with threads it started
-    still running (recorded as a problem); "import" when the import left one running (recorded
-    once, by ``import_left_running``): then no call of the file can be vouched for; else ""."""
-    again = case.obs.repeats.get(f.name)
-    threads = max((c.threads for c in [*calls, *([again] if again is not None else [])]), default=0)
-    if threads:
-        where = case.loc(thread_start(case.obs.source, f.call))
-        case.emit((fi, FIRST), P.ThreadLeftRunning(target=f.call, where=where, call=f.call, threads=threads))
-        return "call"
+    still running, "elsewhere" when threads no call started (between calls) still ran (each
+    recorded as a problem); "import" when the import left one running (recorded once, by
+    ``import_left_running``): then no call of the file can be vouched for; else ""."""
+    every = [*calls, *([again] if (again := case.obs.repeats.get(f.name)) is not None else [])]
+    threads = max((c.threads for c in every), default=0)
+    # Threads no call started (between calls: a finalizer the child's bookkeeping set off) fail
+    # every call they outlive; those a flagged call started are that call's finding alone.
+    others = max((c.running for c in every), default=0) - case.obs.import_threads
+    others = 0 if any(c.threads for c in [*case.obs.calls.values(), *case.obs.repeats.values()]) else others
+    if threads or others > 0:
+        where = case.loc(thread_start(case.obs.source, f.call if threads else None))
+        case.emit((fi, FIRST), P.ThreadLeftRunning(target=f.call, where=where, call=f.call, threads=threads or others, own=bool(threads)))
+        return "call" if threads else "elsewhere"
     return "import" if case.obs.import_threads else ""
 
 

@@ -106,12 +106,18 @@ _ABSENT = object()
 
 
 
+_BEFORE_IMPORT = [0]  # threads running before the submission was imported (none of them its)
+
+
 def _left_running(before: int) -> dict:
-    """``threads``: how many more threads run now than before the import or call, when any do.
-    What such a thread does later (write into the arguments, say) happens after the call was
-    checked, so the grader cannot vouch for the call's side effects (GC108)."""
-    more = _threads() - before
-    return {"threads": more} if more > 0 else {}
+    """``threads``: how many more threads run now than before the import or call; ``running``:
+    how many of the submission's threads run now, wherever they started (in another call, or
+    between calls: a finalizer the child's own bookkeeping set off). Sent when any do. What such
+    a thread does later (write into the arguments, say) happens after the call was checked, so
+    the grader cannot vouch for the call's side effects (GC108)."""
+    now = _threads()
+    more, running = now - before, now - _BEFORE_IMPORT[0]
+    return {k: v for k, v in (("threads", more), ("running", running)) if v > 0}
 
 
 def _safe_str(obj) -> str:
@@ -225,7 +231,7 @@ class Child(_values.Values):
         self.path = os.path.realpath(req["path"])
         module, provided = _loading.new_module(req, self.path)  # helpers, stand-ins, package: docs/loading.md
         self.module = module
-        running = _threads()
+        running = _BEFORE_IMPORT[0] = _threads()
         try:
             with open(self.path, "rb") as fh:
                 source = fh.read()  # bytes: compile() honours the coding cookie, as import does

@@ -282,7 +282,7 @@ def check(header: dict, budget: Budget | None = None, header_bytes: int = 0) -> 
             out[key] = c.names(value, key)
         elif key in ("elapsed", "seconds", "base"):
             out[key] = c.optional_number(value, key)
-        elif key in ("pid", "itemsize", "threads"):
+        elif key in ("pid", "itemsize", "threads", "running"):
             out[key] = c.integer(value, key, 0, 1 << 31)
         else:
             out[key] = c.data(value, key)

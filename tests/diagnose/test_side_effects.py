@@ -59,3 +59,33 @@ def test_a_thread_the_import_left_running_fails_every_side_effects_row():
 def test_a_thread_that_ended_before_the_return_is_fine():
     obs = observe()  # threads = 0: the child counts only threads still running at the return
     assert judge(obs)[1] == []
+
+
+def test_a_call_that_returns_while_a_thread_started_elsewhere_runs():
+    obs = observe()
+    for t in (0, 1):
+        obs.calls[("compute_cost", t)].running = 1  # started between calls (a finalizer), still running
+    checks, findings = judge(obs)
+    f = by_code(findings, GC.THREAD_LEFT_RUNNING)
+    assert f.target == "compute_cost" and "a thread your file started between calls was still running" in f.message
+    row = next(c for c in checks if c.id == "compute_cost:side-effects")
+    assert row.status == "fail" and row.summary == "a thread your file started between calls was still running"
+
+
+def test_a_thread_a_call_started_is_that_calls_finding_alone():
+    obs = observe()
+    obs.calls[("backward_propagation", 0)].threads = 1
+    for key in obs.calls:
+        obs.calls[key].running = 1  # still running when the other functions return
+    checks, findings = judge(obs)
+    assert [f.target for f in findings if f.code == GC.THREAD_LEFT_RUNNING] == ["backward_propagation"]
+    assert next(c for c in checks if c.id == "compute_cost:side-effects").status == "pass"
+
+
+def test_the_imports_thread_is_reported_once_not_at_every_call():
+    obs = observe()
+    obs.import_threads = 1
+    for key in obs.calls:
+        obs.calls[key].running = 1  # the import's thread, still running at every return
+    findings = judge(obs)[1]
+    assert [f.target for f in findings if f.code == GC.THREAD_LEFT_RUNNING] == ["submission"]

@@ -128,6 +128,17 @@ def write_into_named_cache(cache):
     return float(cache.A[0, 0])
 
 
+class Starter:
+    def __del__(self):
+        import threading
+
+        threading.Thread(target=threading.Event().wait, daemon=True).start()
+
+
+def returns_a_starter(x):
+    return [x, Starter()]  # not kept: the child drops it after its reply
+
+
 def busy_in_background(x):
     import threading
     import time
@@ -235,6 +246,13 @@ def test_a_call_says_how_many_threads_it_left_running(sandbox):
     first = sandbox.call("busy_in_background", [1.0])
     assert first.ok and first.header["threads"] == 1  # the thread still spins (GC108)
     assert "threads" not in sandbox.call("backward", [1.0]).header  # started none: the spinning one is not its
+
+
+def test_a_thread_started_between_calls_shows_at_the_next_return(sandbox):
+    first = sandbox.call("returns_a_starter", [1.0])
+    assert first.ok and "threads" not in first.header and "running" not in first.header  # the starter is dropped after the reply
+    second = sandbox.call("backward", [1.0])
+    assert second.ok and second.header["running"] == 1 and "threads" not in second.header
 
 
 def test_an_import_says_how_many_threads_it_left_running(tmp_path):
