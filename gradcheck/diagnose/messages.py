@@ -259,11 +259,10 @@ def gc107(p: P.Mutated) -> Words:
 
 def gc108(p: P.ThreadLeftRunning) -> Words:
     what = f"{p.call} returned" if p.call else "Importing your file finished"
-    some = "a thread it started was" if p.threads == 1 else f"{p.threads} threads it started were"
-    if not p.own:
-        some = f"{'a thread' if p.threads == 1 else f'{p.threads} threads'} your file started between calls {'was' if p.threads == 1 else 'were'}"
+    count, was = ("a thread", "was") if p.threads == 1 else (f"{p.threads} threads", "were")
+    origin = "it started" if p.own else "your file started between calls"
     return Words(
-        f"{what} while {some} still running. What a thread does later (writing into the arguments, a cache, a global) happens "
+        f"{what} while {count} {origin} {was} still running. What a thread does later (writing into the arguments, a cache, a global) happens "
         "after the call was checked, so its side effects cannot be vouched for: in a notebook, the arrays you passed in may change under you.",
         "do the work in the function itself, or wait for the thread before returning (thread.join())",
     )
@@ -443,9 +442,10 @@ def side_effects_note(mutated: tuple[str, ...], changed: tuple[str, ...], thread
     """``threads``: "call" when the function left a thread running, "elsewhere" when one started
     elsewhere still ran as it returned, "import" when the import left one running."""
     notes = []
-    if threads:
-        where = {"call": "", "elsewhere": " between calls", "import": " at import"}[threads]
-        notes.append("left a thread running" if threads == "call" else f"a thread your file started{where} was still running")
+    if threads == "call":
+        notes.append("left a thread running")
+    elif threads:
+        notes.append(f"a thread your file started {'between calls' if threads == 'elsewhere' else 'at import'} was still running")
     if mutated:
         notes.append(f"modified its input {', '.join(mutated)}")
     if changed:

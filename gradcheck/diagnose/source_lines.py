@@ -84,10 +84,14 @@ def random_call(source: str, function: str) -> locate.Span | None:
 
     tree = locate.parse(source)
     func = locate.function_node(tree, function) if tree else None
-    if func is None:
-        return None
-    for node in sorted(ast.walk(func), key=lambda n: getattr(n, "lineno", 0)):
-        if isinstance(node, ast.Call) and "random" in ast.unparse(node.func).lower():
+    return _first_call(func, lambda called: "random" in called.lower()) if func is not None else None
+
+
+def _first_call(scope: ast.AST, wanted) -> locate.Span | None:
+    """The first line (in source order) of ``scope`` with a call whose callee, as written,
+    ``wanted`` accepts."""
+    for node in sorted(parsed.nodes(scope), key=lambda n: getattr(n, "lineno", 0)):
+        if isinstance(node, ast.Call) and wanted(ast.unparse(node.func)):
             return locate.Span(node.lineno, node.lineno)
     return None
 
@@ -101,11 +105,8 @@ def thread_start(source: str, function: str | None) -> locate.Span | None:
     if tree is None:
         return None
     func = locate.function_node(tree, function) if function else None
-    for scope in (func, tree):
-        for node in sorted(ast.walk(scope) if scope else (), key=lambda n: getattr(n, "lineno", 0)):
-            if isinstance(node, ast.Call) and ast.unparse(node.func).rsplit(".", 1)[-1] in THREAD_STARTS:
-                return locate.Span(node.lineno, node.lineno)
-    return None
+    starts = lambda called: called.rsplit(".", 1)[-1] in THREAD_STARTS  # noqa: E731
+    return (_first_call(func, starts) if func is not None else None) or _first_call(tree, starts)
 
 
 def call_at(source: str, function: str, line: int) -> tuple[str, str | None] | None:

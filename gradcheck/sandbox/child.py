@@ -60,17 +60,13 @@ def _load_wire(name: str = "wire"):
     return _LOADED[name]
 
 
-_NUMPY: list = []
-
-
+@functools.cache
 def _numpy_now() -> SimpleNamespace:
     """numpy's namespace as it is now, taken once per process: before any submission runs (a
     fork server's children share the server's, and copy none of its pages for it)."""
-    if not _NUMPY:
-        import numpy
+    import numpy
 
-        _NUMPY.append(SimpleNamespace(**vars(numpy)))
-    return _NUMPY[0]
+    return SimpleNamespace(**vars(numpy))
 
 
 def _quiet_logging() -> None:
@@ -106,17 +102,14 @@ _ABSENT = object()
 
 
 
-_BEFORE_IMPORT = [0]  # threads running before the submission was imported (none of them its)
-
-
-def _left_running(before: int) -> dict:
+def _left_running(before: int, before_import: int) -> dict:
     """``threads``: how many more threads run now than before the import or call; ``running``:
     how many of the submission's threads run now, wherever they started (in another call, or
     between calls: a finalizer the child's own bookkeeping set off). Sent when any do. What such
     a thread does later (write into the arguments, say) happens after the call was checked, so
     the grader cannot vouch for the call's side effects (GC108)."""
     now = _threads()
-    more, running = now - before, now - _BEFORE_IMPORT[0]
+    more, running = now - before, now - before_import
     return {k: v for k, v in (("threads", more), ("running", running)) if v > 0}
 
 
@@ -161,6 +154,7 @@ class Child(_values.Values):
         self.module = None
         self.path = None
         self._spare: dict = {}  # name -> the arguments of a call that left them unchanged, for its repeat
+        self.threads_before_import = 0  # threads running before the submission was imported (none of them its)
 
     def flush(self) -> None:
         """The student's prints so far, out: a print without a newline is output too, and the
@@ -231,7 +225,7 @@ class Child(_values.Values):
         self.path = os.path.realpath(req["path"])
         module, provided = _loading.new_module(req, self.path)  # helpers, stand-ins, package: docs/loading.md
         self.module = module
-        running = _BEFORE_IMPORT[0] = _threads()
+        running = self.threads_before_import = _threads()
         try:
             with open(self.path, "rb") as fh:
                 source = fh.read()  # bytes: compile() honours the coding cookie, as import does
@@ -244,7 +238,7 @@ class Child(_values.Values):
             k for k, v in list(module.__dict__.items()) if callable(v) and not k.startswith("__") and not isinstance(v, type)
         )
         provided_used = sorted(k for k in provided if module.__dict__.get(k) is provided[k])
-        return {"ok": True, "functions": functions, "provided": provided_used, **_left_running(running)}
+        return {"ok": True, "functions": functions, "provided": provided_used, **_left_running(running, running)}
 
     def _function(self, name: str):
         fn = self.module.__dict__.get(name) if self.module is not None else None
@@ -335,7 +329,7 @@ class Child(_values.Values):
                 "value": self.enc(value, out, budget, 0, ("value",)),
                 "args_after": [self.changed(p, a, out, budget) for p, a in zip(pristine, args)],
                 "locals": {k: self.enc(v, out, budget, 0, ("locals", k)) for k, v in captured.items()},
-                **_left_running(running),
+                **_left_running(running, self.threads_before_import),
             }
             if req.get("spare") and not req.get("keep") and all(node == {"t": "same"} for node in header["args_after"]):
                 self._spare[req["spare"]] = (args, self._lent)
