@@ -427,6 +427,8 @@ def main() -> None:
     scratch = cfg["scratch"]
     os.chdir(scratch)
     confined = _load_wire("confine").apply(cfg.get("confine") or {})  # the OS's isolation (isolation.py)
+    if confined.get("jail"):
+        scratch = os.getcwd()  # the same folder, by its path inside the view
     child = Child(proto_in, proto_out, wire)
     child.key, child.answering = bytes.fromhex(str(cfg.get("key", ""))), wire.request_digest(cfg)
     _quiet_logging()

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import stat
 import sys
 
 # -- Landlock (include/uapi/linux/landlock.h) -------------------------------------------------
@@ -208,6 +209,28 @@ def _seccomp(lib) -> None:
         lib.seccomp_release(ctypes.c_void_p(ctx))
 
 
+# -- the view of uid-drop --------------------------------------------------------------------
+def _enter_jail(top: str) -> bool:
+    """chroot into ``top`` and go to the scratch dir's path inside it (the process's working
+    folder is the scratch dir, which the grader made under ``top``). A folder open elsewhere
+    would be a way back out (fchdir), so none may be open."""
+    here = os.getcwd()
+    if not here.startswith(top.rstrip(os.sep) + os.sep):
+        raise OSError(f"the scratch dir {here} is not inside {top}")
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            if stat.S_ISDIR(os.fstat(int(name)).st_mode):
+                os.close(int(name))
+        except (OSError, ValueError):
+            continue
+    os.chroot(top)
+    os.chdir(here[len(top.rstrip(os.sep)):])
+    os.environ["HOME"] = os.environ["TMPDIR"] = os.getcwd()
+    if "tempfile" in sys.modules:
+        sys.modules["tempfile"].tempdir = None  # found again, inside
+    return True
+
+
 # -- identity ------------------------------------------------------------------------------
 def _drop_identity(uid: int | None, gid: int | None) -> str:
     """'uid' when the process now runs as ``uid``; 'caps' when it stays root without any
@@ -241,6 +264,11 @@ def apply(plan: dict) -> dict:
     lib = load_libseccomp() if plan.get("seccomp") else None
     if plan.get("seccomp") and lib is None:
         errors.append("seccomp: libseccomp.so.2 not found")
+    if plan.get("jail"):  # as root still: chroot needs it (uid-drop's view, the grader's jail.py)
+        try:
+            done["jail"] = _enter_jail(str(plan["jail"]))
+        except OSError as exc:
+            errors.append(f"jail: {exc}")
     try:
         done["identity"] = _drop_identity(plan.get("uid"), plan.get("gid"))
     except OSError as exc:

@@ -10,7 +10,8 @@ Levels, strongest first (docs/hostile.md, "Threat model"):
 - ``landlock+seccomp``: the same file view by Landlock, the same seccomp filter; a root
   grader's child runs as uid 65534 when that uid can read the interpreter, else as root
   without any capability.
-- ``uid-drop``: a root grader's child runs as uid 65534 (seccomp too where libseccomp is).
+- ``uid-drop``: a root grader's child runs as uid 65534 (seccomp too where libseccomp is),
+  after entering (chroot) a view of hard links to the same allow-list where it may (jail.py).
 - ``none``: a separate process with rlimits and the audit hook only.
 
 At every level the child runs from a private copy of its files with an import path of the
@@ -35,13 +36,13 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import confine
+from . import confine, jail
 
 LEVELS = ("namespaces+seccomp", "landlock+seccomp", "uid-drop", "none")
 _ALIASES = {"namespaces": 0, "bwrap": 0, "landlock": 1, "uid": 2}
 HERE = Path(__file__).resolve().parent
 PACKAGE = HERE.parent  # the grader's package: never visible to the child
-_GRADER_ONLY = {"runner.py", "isolation.py", "zygote.py", "replies.py", "pumps.py", "start.py"}  # the rest is loaded by path in the child
+_GRADER_ONLY = {"runner.py", "isolation.py", "zygote.py", "replies.py", "pumps.py", "start.py", "jail.py"}  # the rest is loaded by path in the child
 
 
 def ceiling() -> int:
@@ -375,8 +376,19 @@ def plan(folder: Path, scratch: str, helpers: Path | None = None) -> Plan:
                     (uid, gid) if can_drop else None, forkable=False)  # fmt: skip
     if can_drop and level in ("landlock+seccomp", "uid-drop"):
         conf.update(uid=uid, gid=gid)
+        top = jail.inside(_real(scratch)) if level == "uid-drop" else None
+        if top and jail.admit(_carve(_real(folder), _hide_for(helpers))):
+            conf["jail"] = top  # the child enters it before dropping to uid (jail.py)
         return Plan(level, child_command(), conf, {}, (uid, gid))
     return Plan(level, child_command(), conf)
+
+
+def scratch_home() -> str | None:
+    """Where a child's scratch dir is made: inside the uid-drop level's view when a root grader
+    can make one (jail.py), else the temporary folder (None)."""
+    if strongest() != "uid-drop" or not is_root() or available()["uid-drop"]:
+        return None
+    return jail.scratch_home(_system_view(hidden()))
 
 
 def _bwrap_argv(folders: list[str], helpers: Path | None, scratch: str, uid: int, gid: int) -> list[str]:

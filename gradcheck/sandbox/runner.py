@@ -159,12 +159,12 @@ class Sandbox:
         zygote = self.zygote
         inside = zygote is not None and zygote.covers(folder)  # a fork server in a sandbox that shows the folder
         try:
-            self.scratch = tempfile.mkdtemp(prefix="gradcheck-", dir=zygote.home if inside else None)  # type: ignore[union-attr]
+            self.scratch = tempfile.mkdtemp(prefix="gradcheck-", dir=zygote.home if inside else isolation.scratch_home())  # type: ignore[union-attr]
         except OSError:
             if not inside:
                 raise
             inside, zygote = False, None  # its folder is unusable: a sandbox of its own
-            self.scratch = tempfile.mkdtemp(prefix="gradcheck-")
+            self.scratch = tempfile.mkdtemp(prefix="gradcheck-", dir=isolation.scratch_home())
         self.plan = plan = isolation.plan(folder, self.scratch, self.helpers)
         if inside and plan.level == zygote.level:  # type: ignore[union-attr]
             # what keeps it from its siblings (zygote.py): signals scoped too (Landlock ABI >= 6)

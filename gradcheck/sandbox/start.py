@@ -92,7 +92,7 @@ def early(path: Path) -> None:
     if _EARLY:
         return
     folder = str(Path(path).resolve().parent)
-    scratch = tempfile.mkdtemp(prefix="gradcheck-")
+    scratch = tempfile.mkdtemp(prefix="gradcheck-", dir=isolation.scratch_home())
     try:
         planned = isolation.plan(Path(folder), scratch)
         if planned.owner is not None:

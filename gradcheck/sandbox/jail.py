@@ -1,0 +1,178 @@
+"""The file view of the ``uid-drop`` level: a directory of hard links the child enters with
+chroot before it drops to the sandbox uid.
+
+At that level the grader is root but can make neither namespaces nor Landlock rules, so
+nothing else keeps world-readable files from the child: another checkout of the specs, an
+answer key, other students' folders. Root can still chroot (CAP_SYS_CHROOT, which container
+runtimes keep), and once the child runs as uid 65534 it cannot leave the directory it was put
+in. The directory holds, at their own paths, links to what the child may read at the
+stronger levels (``isolation.view``: the standard library, numpy, the shared libraries, the
+child's own files, the submission's folder without what is hidden), and the scratch dirs
+under ``/tmp`` (mode 0711: a child cannot list its siblings'). No ``/proc``, no ``/sys``.
+
+It is made once per grader process, on first use (~12,000 links, ~0.5 s here), and removed at
+exit. A link made on another filesystem fails (EXDEV): then the view is not made and the
+child runs at plain uid-drop, which the child's reply says (``confined["jail"]``).
+Grader side only; the child's half is ``confine._enter_jail``.
+"""
+
+from __future__ import annotations
+
+import atexit
+import errno
+import os
+import shutil
+import stat
+import sys
+import tempfile
+import threading
+
+_LOCK = threading.Lock()
+_MADE: list[str] = []  # [root] once made, [""] when it cannot be
+_DEVICES = {"null": (1, 3), "zero": (1, 5), "urandom": (1, 9)}
+_MERGED = ("/lib", "/lib64", "/lib32", "/libx32", "/bin")  # merged /usr: the loader's paths go through these
+_CAP_SYS_CHROOT = 18
+MAX_FILES = 20_000  # in a submission's folder
+
+
+def why_not() -> str:
+    """'' when this process may make and enter a view, else why not."""
+    if not sys.platform.startswith("linux") or os.geteuid() != 0:
+        return "the grader is not root"
+    if os.environ.get("GRADCHECK_JAIL", "").strip() == "0":
+        return "GRADCHECK_JAIL=0"
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as fh:
+            caps = next((int(line.split()[1], 16) for line in fh if line.startswith("CapEff:")), 0)
+    except (OSError, ValueError):
+        caps = 0
+    return "" if caps >> _CAP_SYS_CHROOT & 1 else "the grader lacks CAP_SYS_CHROOT"
+
+
+def root(system: tuple[str, ...]) -> str | None:
+    """The view's root with ``system`` (the paths every child may read) linked in, made on first
+    use; None where it cannot be made here."""
+    with _LOCK:
+        if not _MADE:
+            _MADE.append(_build(system) if not why_not() else "")
+        return _MADE[0] or None
+
+
+def scratch_home(system: tuple[str, ...]) -> str | None:
+    """Where a child's scratch dir is made so that it is inside the view (None: no view)."""
+    top = root(system)
+    return os.path.join(top, "tmp") if top else None
+
+
+def inside(path: str) -> str | None:
+    """The view's root when ``path`` (a scratch dir) is inside it."""
+    top = _MADE[0] if _MADE else ""
+    return top if top and path.startswith(top + os.sep) else None
+
+
+def admit(paths: list[str]) -> bool:
+    """Link ``paths`` (a submission's folder, as ``isolation._carve`` lists it) into the view,
+    again on each call: a file edited since (a new inode) replaces its old link. False when
+    they cannot be linked (the child then gets no view)."""
+    top = _MADE[0] if _MADE else ""
+    if not top:
+        return False
+    if sum(_count(p, top) for p in paths) > MAX_FILES:
+        return False  # a home folder, not an assignment's: plain uid-drop rather than minutes of links
+    with _LOCK:
+        try:
+            for path in paths:
+                _mirror(path, top, copy=True)
+        except OSError:
+            return False
+    return True
+
+
+def _count(path: str, top: str) -> int:
+    if not os.path.isdir(path) or os.path.islink(path):
+        return 1
+    total = 0
+    for folder, dirs, files in os.walk(path):
+        dirs[:] = [d for d in dirs if os.path.join(folder, d) != top]
+        total += len(files)
+        if total > MAX_FILES:
+            break
+    return total
+
+
+def _build(system: tuple[str, ...]) -> str:
+    for base in (tempfile.gettempdir(), "/var/tmp"):
+        top = tempfile.mkdtemp(prefix="gradcheck-view-", dir=base)
+        try:
+            os.chmod(top, 0o755)
+            for path in system:
+                _mirror(path, top)
+            _finish(top)
+            atexit.register(shutil.rmtree, top, True)
+            return top
+        except OSError:
+            shutil.rmtree(top, ignore_errors=True)
+    return ""
+
+
+def _finish(top: str) -> None:
+    """The merged-/usr links, the three harmless devices where root may make them, and /tmp."""
+    for link in _MERGED:
+        if os.path.islink(link) and not os.path.lexists(top + link):
+            os.symlink(os.readlink(link), top + link)
+    os.makedirs(os.path.join(top, "dev"), mode=0o755, exist_ok=True)
+    for name, (major, minor) in _DEVICES.items():
+        node = os.path.join(top, "dev", name)
+        try:
+            if os.path.lexists(node):
+                os.unlink(node)
+            os.mknod(node, stat.S_IFCHR | 0o666, os.makedev(major, minor))
+            os.chmod(node, 0o666)
+        except OSError:
+            pass  # no CAP_MKNOD: Python reads randomness with getrandom() anyway
+    os.makedirs(os.path.join(top, "tmp"), exist_ok=True)
+    os.chmod(os.path.join(top, "tmp"), 0o711)
+
+
+def _mirror(src: str, top: str, copy: bool = False) -> None:
+    """``src`` (a file, a link or a whole folder) linked at ``top + src``; links inside a
+    folder are linked as links (never followed)."""
+    if src.startswith("/dev/"):
+        return  # _finish makes the devices
+    if not os.path.isdir(src) or os.path.islink(src):
+        _folders(top, os.path.dirname(src))
+        _link(src, top + src, copy)
+        return
+    for folder, dirs, files in os.walk(src):
+        dirs[:] = [d for d in dirs if os.path.join(folder, d) != top]  # a folder holding the view: not itself
+        _folders(top, folder)
+        for name in files + [d for d in dirs if os.path.islink(os.path.join(folder, d))]:
+            _link(os.path.join(folder, name), top + os.path.join(folder, name), copy)
+
+
+def _folders(top: str, path: str) -> None:
+    target = top + path
+    if not os.path.isdir(target):
+        os.makedirs(target, mode=0o755, exist_ok=True)
+        os.chmod(target, 0o755)  # whatever the umask: the sandbox uid walks through it
+
+
+def _link(src: str, dst: str, copy: bool) -> None:
+    """A hard link; where ``copy`` (a submission's folder), a copy when ``src`` is on another
+    filesystem. An old link to a file edited since (a new inode) is replaced."""
+    if os.path.lexists(dst):
+        try:
+            if os.path.samestat(os.lstat(src), os.lstat(dst)):
+                return
+        except OSError:
+            pass
+        os.unlink(dst)
+    try:
+        os.link(src, dst, follow_symlinks=False)
+    except OSError as exc:
+        if not copy or exc.errno != errno.EXDEV:
+            raise
+        if os.path.islink(src):
+            os.symlink(os.readlink(src), dst)
+        elif os.path.isfile(src):
+            shutil.copy2(src, dst)
