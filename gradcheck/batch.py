@@ -9,12 +9,13 @@ import io
 import json
 import os
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import workers
 from .check.trials import make_trials
 from .errors import UsageError
 from .grade import grade, internal_error_report, validate_spec
@@ -83,9 +84,7 @@ def grade_all(spec: Spec, files: list[Path], *, seed: int, limits: Limits, jobs:
         trials_by_seed[each] = make_trials(spec, each)
         validate_spec(spec, each, trials=trials_by_seed[each])  # once per seed, not per submission
 
-    zygote = _fork_server(files, spec)
-
-    def one(path: Path) -> Row:
+    def one(path: Path, zygote) -> Row:
         own = seeds.get(path, seed)
         student = students.get(path, path.stem)
         try:
@@ -106,24 +105,41 @@ def grade_all(spec: Spec, files: list[Path], *, seed: int, limits: Limits, jobs:
             row.student, row.assignment, row.seed = student, spec.name, own
             return row
 
+    def lost(path: Path, why: str) -> Row:
+        row = failed_row(path, spec.name, why)
+        row.student, row.assignment, row.seed = students.get(path, path.stem), spec.name, seeds.get(path, seed)
+        return row
+
     rows: dict[Path, Row] = {}
+    for path, row in _completed(files, jobs, lambda: _fork_server(files, spec), one, lost):
+        rows[path] = row
+        if on_row:
+            on_row(row)
+        if progress:
+            progress(path)
+    return [rows[p] for p in files]
+
+
+def _completed(files: list[Path], jobs: int, start: Callable[[], Any], one: Callable[[Path, Any], Row],
+               lost: Callable[[Path, str], Row]) -> Iterator[tuple[Path, Row]]:  # fmt: skip
+    """(path, row) as each completes: in forked worker processes where it can (workers.py: each
+    its own GIL and fork server), else in threads sharing one fork server."""
+    if workers.usable(jobs, len(files)):
+        yield from workers.run(files, jobs, start, one, lambda fields: Row(**fields), lost)
+        return
+    zygote = start()
     try:
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            futures = {pool.submit(one, p): p for p in files}
+            futures = {pool.submit(one, p, zygote): p for p in files}
             for fut in as_completed(futures):
                 path = futures[fut]
                 try:
-                    rows[path] = fut.result()
+                    yield path, fut.result()
                 except Exception as exc:  # noqa: BLE001 - belt and braces: one() already catches
-                    rows[path] = failed_row(path, spec.name, f"{type(exc).__name__}: {exc}")
-                if on_row:
-                    on_row(rows[path])
-                if progress:
-                    progress(path)
+                    yield path, lost(path, f"{type(exc).__name__}: {exc}")
     finally:
         if zygote is not None:
             zygote.close()
-    return [rows[p] for p in files]
 
 
 def _check_cell(c: CheckResult) -> dict:

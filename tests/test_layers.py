@@ -33,7 +33,7 @@ LAYERS: dict[str, int] = {
     # reports for humans and machines; explain pages
     "render": 6, "explain": 6,
     # grading one or many submissions; the Jupyter front end; check_grads on the caller's function
-    "grade": 7, "combine": 7, "api": 7, "fixes": 7, "batch": 7, "gradebook": 7, "notebook": 7, "grads": 7, "grads_words": 7,
+    "grade": 7, "combine": 7, "api": 7, "fixes": 7, "batch": 7, "workers": 7, "gradebook": 7, "notebook": 7, "grads": 7, "grads_words": 7,
     # command line, pytest plugin, the package's public face
     "cli": 8, "cli_base": 8, "cli_check": 8, "__main__": 8, "pytest_plugin": 8, "": 8,
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import copy
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -131,7 +132,7 @@ def explain(
             or _batch_from_wrong_axis(spec, name, ratios, cases)
             or classify(ratios, [m for _, _, m, _ in cases], per_example, spec.shown(name), spec.batch, has_mean(formula.tree, spec.batch))
         )
-    known = [(Mutation(f"spec:{i}", m.tag, m.text, m.fix), m.formula.tree) for i, m in enumerate(spec.mistakes.get(name, ()))]
+    known = [(Mutation(f"spec:{i}", m.tag, m.text, m.fix), m.formula.tree, None) for i, m in enumerate(spec.mistakes.get(name, ()))]
     if known:  # the spec author's own list of classic mistakes for this value comes first
         out.mutations, out.mutant_text = _search(known, cases, wrap=lambda m: (m,), atol=spec.atol.get(name, 0.0))
         if out.mutations:
@@ -140,11 +141,11 @@ def explain(
     g = spec.gradient(name)
     ctx = replace(context(spec, forward, cases[0][1]), wrt=g.wrt if g is not None else "", name=name)
     tree = with_loss(spec, formula.tree)
-    out.mutations, out.mutant_text = _search(single(tree, ctx), cases, wrap=lambda m: (m,))
+    out.mutations, out.mutant_text = _search(mutants("single", tree, ctx), cases, wrap=lambda m: (m,))
     if not out.mutations and out.scale is None and hidden:
         out.mutations, out.mutant_text = _search_hidden(spec, name, formula, hidden, cases, ctx)
     if not out.mutations and out.scale is None and try_pairs:
-        out.mutations, out.mutant_text = _search(pairs(tree, ctx), cases, wrap=lambda ms: ms)
+        out.mutations, out.mutant_text = _search(mutants("pairs", tree, ctx), cases, wrap=lambda ms: ms)
     return out
 
 
@@ -218,13 +219,34 @@ def _batch_from_wrong_axis(spec: Spec, name: str, ratios: list[float], cases) ->
     return None
 
 
+_KEPT: dict[str, OrderedDict] = {"single": OrderedDict(), "pairs": OrderedDict()}
+_KEEP = {"single": 256, "pairs": 8}  # a pairs list holds up to 4000 trees
+
+
+def mutants(kind: str, tree: ast.expr, ctx: Context) -> tuple[tuple[Any, ast.expr, str], ...]:
+    """``single`` or ``pairs`` of ``tree``, each with its text, kept by the formula and the
+    context they depend on alone: in a class's batch every wrong value of one name is searched
+    among the same mutants, so they are made once (read only: nothing changes a tree)."""
+    kept = _KEPT[kind]
+    key = (ast.dump(tree), repr(ctx))
+    found = kept.get(key)
+    if found is None:
+        made = single(tree, ctx) if kind == "single" else pairs(tree, ctx)
+        found = tuple((muts, t, ast.unparse(t)) for muts, t in made)
+        kept[key] = found
+        while len(kept) > _KEEP[kind]:
+            kept.popitem(last=False)
+    return found
+
+
 def _search(candidates, cases, wrap, atol: float = 0.0) -> tuple[list[tuple[Mutation, ...]], list[str]]:
+    """``candidates``: (mutations, tree, its text or None)."""
     found: list[tuple[Mutation, ...]] = []
     texts: list[str] = []
     seen: set[str] = set()
-    for muts, tree in candidates:
+    for muts, tree, text in candidates:
         combo = wrap(muts)
-        text = ast.unparse(tree)
+        text = text if text is not None else ast.unparse(tree)
         if text in seen:
             continue
         seen.add(text)
@@ -252,9 +274,10 @@ def _search_hidden(spec: Spec, name: str, formula, hidden: tuple[str, ...], case
         texts: list[str] = []
         seen: set[str] = set()
         # the spec's own classic mistakes of the intermediate first (tanh′ at prev_h inside dtanh), then the catalog's
-        known = [(Mutation(f"spec:{h}:{i}", m.tag, m.text, m.fix), m.formula.tree) for i, m in enumerate(spec.mistakes.get(h, ()))]
-        for mutation, tree in [*known, *single(h_formula.tree, replace(ctx, name=h))]:
-            if (text := ast.unparse(tree)) in seen:  # one mutant, reached by two rules: the earlier rule names it
+        known = [(Mutation(f"spec:{h}:{i}", m.tag, m.text, m.fix), m.formula.tree, None) for i, m in enumerate(spec.mistakes.get(h, ()))]
+        for mutation, tree, text in [*known, *mutants("single", h_formula.tree, replace(ctx, name=h))]:
+            text = text if text is not None else ast.unparse(tree)
+            if text in seen:  # one mutant, reached by two rules: the earlier rule names it
                 continue
             seen.add(text)
             ok = True

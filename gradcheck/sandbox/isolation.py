@@ -393,6 +393,12 @@ def scratch_home() -> str | None:
 
 def _bwrap_argv(folders: list[str], helpers: Path | None, scratch: str, uid: int, gid: int) -> list[str]:
     """bubblewrap's command line up to ``--``: the file view of ``_mounts``, ``scratch`` read-write."""
+    return [*_bwrap_view(tuple(folders), helpers, uid, gid), "--bind", _real(scratch), _real(scratch), "--chdir", _real(scratch), "--"]
+
+
+@functools.lru_cache(maxsize=64)
+def _bwrap_view(folders: tuple[str, ...], helpers: Path | None, uid: int, gid: int) -> tuple[str, ...]:
+    """The part of ``_bwrap_argv`` one batch's children share (a few hundred realpath calls)."""
     argv = [bwrap() or "bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
             "--uid", str(uid), "--gid", str(gid), "--dev", "/dev"]  # fmt: skip
     for link in ("/lib", "/lib64", "/lib32", "/libx32", "/bin"):
@@ -403,7 +409,7 @@ def _bwrap_argv(folders: list[str], helpers: Path | None, scratch: str, uid: int
     for loader in sorted({*glob.glob("/lib*/ld-*.so*"), *glob.glob("/usr/lib*/ld-*.so*")}):
         if any(_under(_real(loader), r) for r in reads):
             argv += ["--ro-bind", _real(loader), loader]  # the ELF interpreter, by the path binaries name
-    return argv + ["--bind", _real(scratch), _real(scratch), "--chdir", _real(scratch), "--"]
+    return tuple(argv)
 
 
 SCOPED_ABI = 6  # the Landlock ABI that scopes signals and abstract sockets (Linux 6.12)

@@ -1,0 +1,89 @@
+"""Forked grading workers (gradcheck/workers.py): every file comes back once, as JSON; a worker
+that dies costs only the file it was on; when none is left the parent grades the rest."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from gradcheck import workers
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked workers are for Linux")
+
+
+@dataclass
+class Row:
+    file: str
+    pid: int
+    state: str
+
+
+class State:
+    def close(self) -> None:
+        with open(os.environ["WORKERS_TEST_LOG"], "a") as fh:
+            fh.write(f"closed {os.getpid()}\n")
+
+
+def _files(n: int) -> list[Path]:
+    return [Path(f"/nowhere/s{i:02d}.py") for i in range(n)]
+
+
+def _collect(files, jobs, one, start=State):
+    return list(workers.run(files, jobs, start, one, lambda fields: Row(**fields), lambda p, why: Row(str(p), -1, why)))
+
+
+@pytest.fixture(autouse=True)
+def _log(tmp_path, monkeypatch):
+    monkeypatch.setenv("WORKERS_TEST_LOG", str(tmp_path / "log"))
+    return tmp_path / "log"
+
+
+def test_every_file_is_graded_once_in_processes_of_their_own(_log):
+    files = _files(12)
+    got = _collect(files, 2, lambda p, state: Row(str(p), os.getpid(), type(state).__name__))
+    assert sorted(str(p) for p, _ in got) == sorted(map(str, files))
+    assert all(str(p) == row.file and row.state == "State" for p, row in got)
+    pids = {row.pid for _, row in got}
+    assert os.getpid() not in pids and 1 <= len(pids) <= 2
+    assert sorted(_log.read_text().split()[1::2]) == sorted(map(str, pids))  # each closed its state
+
+
+def test_a_worker_that_dies_costs_only_the_file_it_was_on():
+    files = _files(8)
+
+    def one(path, state):
+        if path.name == "s03.py":
+            os._exit(3)
+        return Row(str(path), os.getpid(), "ok")
+
+    got = dict(_collect(files, 2, one))
+    assert set(got) == set(files)
+    assert got[files[3]].pid == -1 and "ended unexpectedly" in got[files[3]].state
+    assert all(got[f].state == "ok" for f in files if f != files[3])
+
+
+def test_when_every_worker_died_the_parent_grades_the_rest():
+    files = _files(5)
+    parent = os.getpid()
+
+    def one(path, state):
+        if os.getpid() != parent:
+            os._exit(1)
+        return Row(str(path), os.getpid(), repr(state))
+
+    got = dict(_collect(files, 2, one))
+    assert set(got) == set(files)
+    lost = [f for f in files if got[f].pid == -1]
+    assert len(lost) == 2  # the one each worker was on
+    assert all(got[f].pid == parent and got[f].state == "None" for f in files if f not in lost)
+
+
+def test_threads_where_asked_or_where_one_worker_would_do(monkeypatch):
+    assert workers.usable(2, 10)
+    assert not workers.usable(1, 10) and not workers.usable(2, 1)
+    monkeypatch.setenv("GRADCHECK_WORKERS", "threads")
+    assert not workers.usable(2, 10)
