@@ -111,7 +111,7 @@ def grade_all(spec: Spec, files: list[Path], *, seed: int, limits: Limits, jobs:
         return row
 
     rows: dict[Path, Row] = {}
-    for path, row in _completed(files, jobs, lambda: _fork_server(files, spec), one, lost):
+    for path, row in _completed(files, jobs, spec, one, lost):
         rows[path] = row
         if on_row:
             on_row(row)
@@ -120,14 +120,16 @@ def grade_all(spec: Spec, files: list[Path], *, seed: int, limits: Limits, jobs:
     return [rows[p] for p in files]
 
 
-def _completed(files: list[Path], jobs: int, start: Callable[[], Any], one: Callable[[Path, Any], Row],
+def _completed(files: list[Path], jobs: int, spec: Spec, one: Callable[[Path, Any], Row],
                lost: Callable[[Path, str], Row]) -> Iterator[tuple[Path, Row]]:  # fmt: skip
     """(path, row) as each completes: in forked worker processes where it can (workers.py: each
     its own GIL and fork server), else in threads sharing one fork server."""
     if workers.usable(jobs, len(files)):
-        yield from workers.run(files, jobs, start, one, lambda fields: Row(**fields), lost)
+        _shared_files()
+        yield from workers.run(files, jobs, lambda: _WorkerState(files, spec), lambda p, state: one(p, state and state.zygote),
+                               lambda fields: Row(**fields), lost)  # fmt: skip
         return
-    zygote = start()
+    zygote = _fork_server(files, spec)
     try:
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             futures = {pool.submit(one, p, zygote): p for p in files}
@@ -207,6 +209,30 @@ class Journal:
         self.fh.close()
         if done:
             self.path.unlink(missing_ok=True)
+
+
+class _WorkerState:
+    """A grading worker's fork server; at its end, the children killed on helper threads are
+    awaited too (a worker ends with os._exit: no atexit)."""
+
+    def __init__(self, files: list[Path], spec: Spec) -> None:
+        self.zygote = _fork_server(files, spec)
+
+    def close(self) -> None:
+        from .sandbox import runner
+
+        if self.zygote is not None:
+            self.zygote.close()
+        runner.reap_all()
+
+
+def _shared_files() -> None:
+    """What every worker's children read (the child's private files; at uid-drop the view of
+    jail.py), made before the workers fork, so that the parent's exit removes them."""
+    from .sandbox import isolation
+
+    isolation.child_dir()
+    isolation.scratch_home()
 
 
 def _fork_server(files: list[Path] | None = None, spec: Spec | None = None):

@@ -143,3 +143,26 @@ def test_output_that_cannot_be_written_stops_before_grading(tmp_path):
         proc = run("grade", str(d), "-a", "planar", "-o", str(target))
         assert proc.returncode == 2 and str(target) in proc.stderr and proc.stderr.count("\n") == 1, proc.stderr
         assert time.monotonic() - started < 20  # nothing was graded (the class has a 10 s hang)
+
+
+def test_forked_workers_give_the_rows_threads_give_and_leave_no_files(tmp_path):
+    """--jobs 2 on Linux grades in forked worker processes (workers.py), which end with os._exit:
+    what they and their children made in the temporary folder is gone all the same."""
+    d = tmp_path / "class"
+    d.mkdir()
+    for i, name in enumerate(("correct/np_dot.py", "buggy/dw1_missing_mean.py", "buggy/dz1_uses_a2.py")):
+        shutil.copy(CORPUS / "planar" / name, d / f"s{i}.py")
+    shutil.copy(CORPUS / "hostile" / "infinite_loop_at_import.py", d / "s3.py")
+    results = {}
+    for mode in ("processes", "threads"):
+        tmp = tmp_path / f"tmp-{mode}"
+        tmp.mkdir()
+        env = {**os.environ, "TMPDIR": str(tmp), "GRADCHECK_WORKERS": mode}
+        out = tmp_path / f"{mode}.json"
+        proc = subprocess.run([sys.executable, "-m", "gradcheck", "grade", str(d), "-a", "planar", "-j", "2", "--timeout", "5", "-o", str(out)],
+                              env=env, capture_output=True, text=True, timeout=300)  # fmt: skip
+        assert proc.returncode in (0, 1), proc.stderr
+        results[mode] = [{k: v for k, v in row.items() if k != "seconds"} for row in json.loads(out.read_text())["results"]]
+        assert list(tmp.iterdir()) == [], f"{mode} left {sorted(p.name for p in tmp.iterdir())}"
+    assert results["processes"] == results["threads"]
+    assert [r["passed"] for r in results["processes"]] == [True, False, False, False]

@@ -82,5 +82,5 @@ def test_hostile(case, planar_spec, tmp_path, monkeypatch):
         assert not p.exists(), f"{p} was created"
     assert list(work.iterdir()) == [], "the submission wrote into the grader's working directory"
     assert list(scratch.iterdir()) == [], "a scratch directory was left behind"
-    runner._reap_all()  # killed when grading ends; the kernel's teardown is awaited on a helper thread
+    runner.reap_all()  # killed when grading ends; the kernel's teardown is awaited on a helper thread
     assert _processes_in(tmp_path) == [], "a process outlived its grading"

@@ -227,7 +227,7 @@ def test_finish_completes_the_output_and_kills_at_once(sandbox):
     proc = sandbox.proc
     sandbox.finish()
     assert "no newline at the end" in sandbox.output and sandbox.proc is None
-    runner._reap_all()
+    runner.reap_all()
     assert proc.poll() is not None
 
 
@@ -237,7 +237,7 @@ def test_finish_with_the_submission_still_running_in_a_thread(sandbox):
     assert sandbox.call("busy_in_background", [1.0]).ok
     proc = sandbox.proc
     sandbox.finish()
-    runner._reap_all()
+    runner.reap_all()
     assert proc.poll() is not None
     assert sandbox.output.startswith(".") or sandbox.output == ""
 
