@@ -44,7 +44,9 @@ def run(files: list[Path], jobs: int, start: Callable[[], Any], one: Callable[[P
     """(path, row) as each completes. In each worker, ``start()`` gives its state (a fork server)
     and ``one(path, state)`` a row (a dataclass); ``make_row`` rebuilds it from its fields in
     the parent, ``lost(path, why)`` is the row of a file whose worker died."""
-    workers = [_fork(files, start, one) for _ in range(min(jobs, len(files)))]
+    workers: list[_Worker] = []
+    for _ in range(min(jobs, len(files))):
+        workers.append(_fork(files, start, one, [fd for w in workers for fd in (w.tasks, w.results)]))
     pending = list(range(len(files)))[::-1]
     sel = selectors.DefaultSelector()
     try:
@@ -72,15 +74,17 @@ def run(files: list[Path], jobs: int, start: Callable[[], Any], one: Callable[[P
             _stop(w)
 
 
-def _fork(files: list[Path], start: Callable[[], Any], one: Callable[[Path, Any], Any]) -> _Worker:
+def _fork(files: list[Path], start: Callable[[], Any], one: Callable[[Path, Any], Any], others: list[int]) -> _Worker:
+    """A worker; ``others``: the parent's ends of the workers forked before (closed in this one,
+    or a worker told "no more" would wait for the end of its tasks until this one exits)."""
     task_r, task_w = os.pipe()
     res_r, res_w = os.pipe()
     pid = os.fork()
     if pid == 0:  # the worker: never returns
         code = 1
         try:
-            os.close(task_w)
-            os.close(res_r)
+            for fd in (task_w, res_r, *others):
+                os.close(fd)
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides; it ends us
             # Fresh stdout/stderr objects: a thread of the parent (a progress bar) may have held
             # the old ones' locks at the fork.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,3 +88,28 @@ def test_threads_where_asked_or_where_one_worker_would_do(monkeypatch):
     assert not workers.usable(1, 10) and not workers.usable(2, 1)
     monkeypatch.setenv("GRADCHECK_WORKERS", "threads")
     assert not workers.usable(2, 10)
+
+
+def test_a_worker_told_no_more_ends_while_the_others_still_work(_log):
+    """No worker holds the parent's ends of the others' pipes: a worker with no more work ends
+    at once, not when the last one (here the second, on a slow file) exits."""
+    files = _files(3)
+
+    def one(path, state):
+        if path.name == "s01.py":
+            time.sleep(1.5)
+        return Row(str(path), os.getpid(), "ok")
+
+    slow_done = None
+    for path, _row in workers.run(files, 3, TimedState, one, lambda fields: Row(**fields), lambda p, why: Row(str(p), -1, why)):
+        if path.name == "s01.py":
+            slow_done = time.time()
+    closed = [float(t) for t in _log.read_text().split()[1::2]]
+    assert len(closed) == 3 and slow_done is not None
+    assert sum(t < slow_done - 0.5 for t in closed) == 2, "both quick workers ended while the slow one worked"
+
+
+class TimedState:
+    def close(self) -> None:
+        with open(os.environ["WORKERS_TEST_LOG"], "a") as fh:
+            fh.write(f"closed {time.time()}\n")
