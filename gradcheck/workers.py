@@ -37,6 +37,7 @@ class _Worker:
         self.pid, self.tasks, self.results = pid, tasks, results
         self.current: int | None = None
         self.buffer = b""
+        self.ended = self.broken = False
 
 
 def run(files: list[Path], jobs: int, start: Callable[[], Any], one: Callable[[Path, Any], Any],
@@ -58,14 +59,15 @@ def run(files: list[Path], jobs: int, start: Callable[[], Any], one: Callable[[P
                 w = key.data
                 for index, fields in _read(w):
                     w.current = None
-                    yield files[index], make_row(fields)
+                    yield files[index], _rebuilt(make_row, fields, lost, files[index])
                     _next(w, pending)
-                if _gone(w):
+                if w.ended or w.broken:
                     sel.unregister(w.results)
                     if w.current is not None:
-                        yield files[w.current], lost(files[w.current], "its grading process ended unexpectedly")
+                        why = "it sent a malformed row" if w.broken else "it ended unexpectedly"
+                        yield files[w.current], lost(files[w.current], f"its grading process failed ({why})")
                         w.current = None
-                    _stop(w, wait=True)
+                    _stop(w, wait=not w.broken)
         for index in pending[::-1]:  # every worker died: the parent grades the rest itself
             yield files[index], one(files[index], None)
     finally:
@@ -124,31 +126,41 @@ def _next(w: _Worker, pending: list[int]) -> None:
     w.current = pending.pop()
     try:
         os.write(w.tasks, f"{w.current}\n".encode())
-    except OSError:  # it died: _gone reports it
+    except OSError:  # it died: the end of its results says so
         pass
 
 
 def _read(w: _Worker) -> list[tuple[int, dict]]:
+    """The rows ``w`` finished; sets ``w.ended`` at the end of its stream and ``w.broken`` on
+    a line that is not [the index it was given, {fields}] (it is then killed)."""
     try:
         chunk = os.read(w.results, 1 << 16)
     except OSError:
         chunk = b""
     if not chunk:
-        w.buffer += b"\0"  # end of stream: _gone
+        w.ended = True
         return []
     w.buffer += chunk
     out = []
-    while b"\n" in w.buffer:
+    while b"\n" in w.buffer and not w.broken:
         line, w.buffer = w.buffer.split(b"\n", 1)
-        index, fields = json.loads(line)
-        out.append((int(index), fields))
-    if len(w.buffer) > _MAX_LINE:
-        raise ValueError("a grading worker sent an overlong line")
+        try:
+            index, fields = json.loads(line)
+        except (ValueError, TypeError):
+            index, fields = None, None
+        if type(index) is not int or index != w.current or not isinstance(fields, dict) or out:
+            w.broken = True  # one file at a time: its own, once
+            break
+        out.append((index, fields))
+    w.broken = w.broken or len(w.buffer) > _MAX_LINE
     return out
 
 
-def _gone(w: _Worker) -> bool:
-    return w.buffer.endswith(b"\0")
+def _rebuilt(make_row: Callable[[dict], Any], fields: dict, lost: Callable[[Path, str], Any], path: Path) -> Any:
+    try:
+        return make_row(fields)
+    except (TypeError, ValueError):
+        return lost(path, "its grading process sent a row that does not fit")
 
 
 def _stop(w: _Worker, wait: bool = False) -> None:

@@ -113,3 +113,26 @@ class TimedState:
     def close(self) -> None:
         with open(os.environ["WORKERS_TEST_LOG"], "a") as fh:
             fh.write(f"closed {time.time()}\n")
+
+
+def test_a_worker_that_sends_a_malformed_row_is_ended_and_costs_that_row():
+    files = _files(6)
+
+    def one(path, state):
+        if path.name == "s02.py":
+            workers.json.dumps = lambda *a, **k: '"not a row"'  # in this worker's memory only
+        return Row(str(path), os.getpid(), "ok")
+
+    got = dict(_collect(files, 2, one))
+    assert set(got) == set(files)
+    assert got[files[2]].pid == -1 and "malformed" in got[files[2]].state
+    assert all(got[f].state == "ok" for f in files if f != files[2])
+    assert workers.json.dumps is not None and workers.json.dumps('"x"') == '"\\"x\\""'  # the parent's is intact
+
+
+def test_a_row_that_does_not_fit_is_a_lost_row_not_a_crash():
+    files = _files(3)
+    rows = list(workers.run(files, 2, State, lambda p, s: Row(str(p), os.getpid(), "ok"),
+                            lambda fields: Row(**fields, extra=1), lambda p, why: Row(str(p), -1, why)))  # fmt: skip
+    assert sorted(str(p) for p, _ in rows) == sorted(map(str, files))
+    assert all(r.pid == -1 and "does not fit" in r.state for _, r in rows)
