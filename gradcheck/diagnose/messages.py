@@ -138,6 +138,7 @@ LIMITS = {
     "memory": "memory (this platform does not enforce the cap)",
     "cpu": "CPU time",
     "file-size": "file sizes",
+    "file-view": "the file view that hides the rest of this computer from your code (gradcheck runs as root with neither namespaces nor Landlock, and could not chroot)",
 }
 
 

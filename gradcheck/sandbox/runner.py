@@ -216,6 +216,8 @@ class Sandbox:
         confined = hello.header.get("confined")
         if self.plan is not None:  # what the child applied before any student code ran
             self.isolation = isolation.achieved(self.plan, confined if isinstance(confined, dict) else {})
+            if self.isolation == "uid-drop" and not (isinstance(confined, dict) and confined.get("jail") is True):
+                self.unavailable.append("file-view")  # jail.py's view was not made or not entered
         reply = self._wait(timeout=self.timeout)  # the import request went with the spawn
         if reply.ok:
             self.import_info = reply.header

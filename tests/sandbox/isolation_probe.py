@@ -20,6 +20,7 @@ import os, sys, signal, socket, threading
 
 SPEC = {spec!r}
 PACKAGE_FILE = {package_file!r}
+ELSEWHERE = {elsewhere!r}
 SITE = {site!r}
 MARK = {mark!r}
 
@@ -141,6 +142,7 @@ def _escape():
 
 ATTEMPTS = {{
     "import_gradcheck": _import_gradcheck, "read_spec": _read(SPEC), "read_package": _read(PACKAGE_FILE),
+    "read_elsewhere": _read(ELSEWHERE),
     "spawn": _spawn, "escape": _escape, "fork": os.fork, "pidfd": _pidfd, "proc_mem": _proc_mem,
     "site_write": _site_write, "mknod": _mknod, "socket": _socket, "socketpair": _socketpair,
     "setxattr": _setxattr, "thread": _thread, "blas": _blas,
@@ -154,12 +156,14 @@ def probe(names):
 """
 
 
-def probe_source(mark: str) -> str:
+def probe_source(mark: str, elsewhere: str = "") -> str:
+    """``elsewhere``: a world-readable file outside the submission's folder, the grader's tree and
+    the scratch dir (another checkout's spec, an answer key): only the kernel's view hides it."""
     import numpy
 
     site = os.path.dirname(os.path.dirname(os.path.realpath(numpy.__file__)))  # where the grader's packages are
     return PROBE.format(spec=str(ROOT / "assignments" / "planar" / "spec.yaml"), package_file=str(ROOT / "gradcheck" / "__init__.py"),
-                        site=site, mark=mark)  # fmt: skip
+                        site=site, mark=mark, elsewhere=elsewhere)  # fmt: skip
 
 
 def run(names: list[str], mark: str = "gradcheck-probe") -> dict:
@@ -167,9 +171,12 @@ def run(names: list[str], mark: str = "gradcheck-probe") -> dict:
     level in force and every outcome."""
     from gradcheck.sandbox.runner import Sandbox
 
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, tempfile.NamedTemporaryFile("w", prefix=f"{mark}-elsewhere-", suffix=".yaml") as other:
+        other.write("dW1: dZ1 @ X.T / m\n")
+        other.flush()
+        os.chmod(other.name, 0o644)
         path = Path(tmp) / "probe_submission.py"
-        path.write_text(probe_source(mark), encoding="utf-8")
+        path.write_text(probe_source(mark, other.name), encoding="utf-8")
         os.chmod(tmp, 0o755)
         with Sandbox(path, timeout=20) as box:
             started = box.start()
@@ -179,7 +186,7 @@ def run(names: list[str], mark: str = "gradcheck-probe") -> dict:
             if not reply.ok:
                 return {"level": box.isolation, "error": str(reply.failure), "output": box.output}
             items = reply.header["value"]["items"]
-            return {"level": box.isolation, "results": {k: v["v"] for k, v in items.items()}}
+            return {"level": box.isolation, "results": {k: v["v"] for k, v in items.items()}, "unavailable": list(box.unavailable)}
 
 
 if __name__ == "__main__":
