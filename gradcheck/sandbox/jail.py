@@ -169,6 +169,10 @@ def _link(src: str, dst: str, copy: bool) -> None:
         os.unlink(dst)
     try:
         os.link(src, dst, follow_symlinks=False)
+    except FileNotFoundError:
+        if os.path.lexists(src):
+            raise
+        return  # removed since the walk listed it (a cache file): nothing to show
     except OSError as exc:
         if not copy or exc.errno != errno.EXDEV:
             raise
