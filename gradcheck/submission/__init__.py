@@ -9,6 +9,7 @@ opens the file again or asks whether it is a notebook: ``notebook`` is None for 
 from __future__ import annotations
 
 import ast
+import os
 import re
 import tempfile
 from collections.abc import Iterator
@@ -44,6 +45,8 @@ class Submission:
         path = Path(path)
         if not path.is_file():
             raise UsageError(f"{path}: no such file")
+        if _leads_out(path):  # a grader (root, or with more rights than the child) must not read it for the student
+            raise UsageError(f"{path}: cannot read the submission (it is a link to a file outside its folder)")
         if path.suffix.lower() == ".ipynb":
             try:
                 nb = extract(path)
@@ -122,3 +125,11 @@ def defined_functions(source: str) -> set[str]:
 def _module_stem(name: str) -> str:
     stem = re.sub(r"\W+", "_", Path(name).stem).strip("_")
     return stem or "notebook"
+
+
+def _leads_out(path: Path) -> bool:
+    """Whether ``path`` is a link (or goes through one) to a file outside the folder it is in:
+    the child is shown that folder only, so the grader reads no more (a link in a class's zip
+    to /etc/shadow would otherwise be quoted in the report)."""
+    real, folder = os.path.realpath(path), os.path.realpath(path.parent)
+    return not real.startswith(folder.rstrip(os.sep) + os.sep)
