@@ -377,8 +377,9 @@ def plan(folder: Path, scratch: str, helpers: Path | None = None) -> Plan:
     if can_drop and level in ("landlock+seccomp", "uid-drop"):
         conf.update(uid=uid, gid=gid)
         top = jail.inside(_real(scratch)) if level == "uid-drop" else None
-        if top and jail.admit(_carve(_real(folder), _hide_for(helpers))):
-            conf["jail"] = top  # the child enters it before dropping to uid (jail.py)
+        if top:  # the child enters it before dropping to uid (jail.py), with what of the folder could be linked
+            jail.admit(_carve(_real(folder), _hide_for(helpers)))
+            conf["jail"] = top
         return Plan(level, child_command(), conf, {}, (uid, gid))
     return Plan(level, child_command(), conf)
 

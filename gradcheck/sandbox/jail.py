@@ -33,6 +33,7 @@ _DEVICES = {"null": (1, 3), "zero": (1, 5), "urandom": (1, 9)}
 _MERGED = ("/lib", "/lib64", "/lib32", "/libx32", "/bin")  # merged /usr: the loader's paths go through these
 _CAP_SYS_CHROOT = 18
 MAX_FILES = 20_000  # in a submission's folder
+MAX_DEPTH = 64  # levels of a submission's folder that are linked
 
 
 def why_not() -> str:
@@ -73,19 +74,40 @@ def inside(path: str) -> str | None:
 def admit(paths: list[str]) -> bool:
     """Link ``paths`` (a submission's folder, as ``isolation._carve`` lists it) into the view,
     again on each call: a file edited since (a new inode) replaces its old link. False when
-    they cannot be linked (the child then gets no view)."""
+    not all of it could be linked: a folder of more than MAX_FILES files (a home folder, not an
+    assignment's: not minutes of links) gets its own files only, not its subfolders; a path
+    that cannot be linked (too long inside the view) is left out. The child enters the view
+    all the same (isolation.plan): what a folder holds must never cost the view, or a student
+    could leave it behind with 20,001 empty files and read every world-readable file."""
     top = _MADE[0] if _MADE else ""
     if not top:
         return False
-    if sum(_count(p, top) for p in paths) > MAX_FILES:
-        return False  # a home folder, not an assignment's: plain uid-drop rather than minutes of links
+    whole = sum(_count(p, top) for p in paths) <= MAX_FILES
+    if not whole:
+        paths = _own_files(paths)
+    done = whole
     with _LOCK:
-        try:
-            for path in paths:
+        for path in paths:
+            try:
                 _mirror(path, top, copy=True)
+            except OSError:
+                done = False
+    return done
+
+
+def _own_files(paths: list[str]) -> list[str]:
+    """The files (and links) directly in the folders of ``paths``, at most MAX_FILES."""
+    out: list[str] = []
+    for path in paths:
+        if not os.path.isdir(path) or os.path.islink(path):
+            out.append(path)
+            continue
+        try:
+            with os.scandir(path) as entries:
+                out += [e.path for e in entries if not e.is_dir(follow_symlinks=False)]
         except OSError:
-            return False
-    return True
+            continue
+    return out[:MAX_FILES]
 
 
 def _count(path: str, top: str) -> int:
@@ -93,7 +115,7 @@ def _count(path: str, top: str) -> int:
         return 1
     total = 0
     for folder, dirs, files in os.walk(path):
-        dirs[:] = [d for d in dirs if os.path.join(folder, d) != top]
+        dirs[:] = _below(path, folder, dirs, top)
         total += len(files)
         if total > MAX_FILES:
             break
@@ -144,10 +166,18 @@ def _mirror(src: str, top: str, copy: bool = False) -> None:
         _link(src, top + src, copy)
         return
     for folder, dirs, files in os.walk(src):
-        dirs[:] = [d for d in dirs if os.path.join(folder, d) != top]  # a folder holding the view: not itself
+        dirs[:] = _below(src, folder, dirs, top)
         _folders(top, folder)
         for name in files + [d for d in dirs if os.path.islink(os.path.join(folder, d))]:
             _link(os.path.join(folder, name), top + os.path.join(folder, name), copy)
+
+
+def _below(start: str, folder: str, dirs: list[str], top: str) -> list[str]:
+    """The subfolders os.walk goes on into: not the view (a folder holding it) and none deeper
+    than MAX_DEPTH below ``start`` (os.walk recurses once per level: RecursionError)."""
+    if folder.count(os.sep) - start.rstrip(os.sep).count(os.sep) >= MAX_DEPTH:
+        return []
+    return [d for d in dirs if os.path.join(folder, d) != top]
 
 
 def _folders(top: str, path: str) -> None:
