@@ -1,0 +1,125 @@
+"""Attacks at uid-drop that need a submission's folder, which the corpus harness cannot make
+(it grades one copied file). NEVER run outside a throw-away machine: run as root, by hand,
+
+    GRADCHECK_ISOLATION=uid-drop python tests/corpus/hostile_os/_folder_attacks.py PYTHON
+
+where PYTHON is the interpreter of a virtual environment with gradcheck installed that uid
+65534 can read. Each line says HELD (the wrong file failed, the grader reported) or BROKEN.
+
+- big: ref_spec_walk_root.py beside 20,001 empty files (jail.admit refused so large a folder:
+  the child ran without the view and read a world-readable copy of the specs).
+- long: the same beside one file whose path is 4,090 characters (its link in the view is
+  too long: the same fall-back).
+- deep_folder: the same in a folder nested 1,500 deep (os.walk recursed once per level:
+  RecursionError, the grader crashed). ``grade`` is not tried with it: batch.collect's
+  rglob recurses too.
+- copycat (``grade --jobs 2``): a wrong file that runs the backward_propagation of another
+  student's folder of the same batch, all of which stay in the view (docs/hostile.md: a
+  limit of uid-drop).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SPEC = HERE.parents[2] / "assignments" / "planar" / "spec.yaml"
+
+
+def _copycat() -> str:
+    """ref_spec_walk_root.py's planar functions, its attack swapped for a sibling's code."""
+    text = (HERE / "ref_spec_walk_root.py").read_text()
+    steal = """def _steal(parameters, cache, X, Y):
+    here = os.path.dirname(os.path.abspath(__file__))
+    up = os.path.dirname(here)
+    for name in sorted(os.listdir(up)):
+        path = os.path.join(up, name, "hw.py")
+        if os.path.join(up, name) != here and os.path.isfile(path):
+            scope = {"__name__": "sibling"}
+            with open(path) as fh:
+                exec(compile(fh.read(), path, "exec"), scope)
+            return scope["backward_propagation"](parameters, cache, X, Y)
+    return None
+"""
+    start, end = text.index("def _steal("), text.index("_FOUND = []")
+    return text[:start] + steal + "\n\n" + text[end:]
+
+
+def _correct() -> str:
+    text = (HERE / "ref_spec_walk_root.py").read_text()
+    return text.replace("dW1 = dZ1 @ X.T  #", "dW1 = dZ1 @ X.T / m  #").replace("stolen = _steal(", "stolen = None and _steal(")
+
+
+def _make(root: Path) -> dict[str, Path]:
+    attack = (HERE / "ref_spec_walk_root.py").read_text()
+    planted = root / "copy" / "assignments" / "planar"  # a world-readable copy of the specs
+    planted.mkdir(parents=True)
+    shutil.copyfile(SPEC, planted / "spec.yaml")
+    files = {}
+    for name in ("big", "long", "deep_folder"):
+        (root / name).mkdir()
+        files[name] = root / name / "hw.py"
+        files[name].write_text(attack)
+    for i in range(20_001):
+        (root / "big" / f"f{i}").touch()
+    fd = os.open(root / "long", os.O_RDONLY | os.O_DIRECTORY)
+    used = len(str(root / "long"))
+    while used + 260 < 4080:
+        os.mkdir("x" * 250, dir_fd=fd)
+        fd, old = os.open("x" * 250, os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd), fd
+        os.close(old)
+        used += 251
+    os.close(os.open("f" * (4089 - used), os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd))
+    os.close(fd)
+    fd = os.open(root / "deep_folder", os.O_RDONLY | os.O_DIRECTORY)
+    for _ in range(1500):
+        os.mkdir("d", dir_fd=fd)
+        fd, old = os.open("d", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd), fd
+        os.close(old)
+    os.close(fd)
+    for name, text in (("01_good", _correct()), ("02_copycat", _copycat())):
+        (root / "class" / name).mkdir(parents=True)
+        (root / "class" / name / "hw.py").write_text(text)
+    return files  # made with the umask: uid 65534 reads them (os.walk would recurse 1,500 levels)
+
+
+def main(python: str) -> int:
+    root = Path(tempfile.mkdtemp(prefix="gc-folder-attacks-"))
+    broken = 0
+    try:
+        os.chmod(root, 0o755)
+        env = dict(os.environ, GRADCHECK_ISOLATION="uid-drop", TMPDIR=str(root / "tmp"))
+        (root / "tmp").mkdir()
+        for name, file in _make(root).items():
+            done = subprocess.run([python, "-m", "gradcheck", "check", str(file), "-a", "planar", "--format", "json"],
+                                  capture_output=True, text=True, env=env, cwd=root, timeout=300)  # fmt: skip
+            try:
+                report = json.loads(done.stdout)
+                ok = report["passed"] is False and report["isolation"] == "uid-drop"
+            except (ValueError, KeyError):
+                ok = False
+            broken += not ok
+            print(f"{name:12} {'HELD' if ok else 'BROKEN'} (exit {done.returncode})")
+        out = root / "rows.json"
+        subprocess.run([python, "-m", "gradcheck", "grade", str(root / "class"), "-a", "planar", "--jobs", "2", "-o", str(out)],
+                       capture_output=True, text=True, env=env, cwd=root, timeout=300)  # fmt: skip
+        rows = json.loads(out.read_text())["results"] if out.exists() else []
+        ok = any("02_copycat" in str(r.get("file")) and r.get("passed") is False for r in rows if isinstance(r, dict))
+        broken += not ok
+        print(f"{'copycat':12} {'HELD' if ok else 'BROKEN'}")
+        left = os.listdir(root / "tmp")
+        print(f"{'leftovers':12} {'HELD' if not left else 'BROKEN ' + str(left[:3])}")
+        broken += bool(left)
+    finally:
+        subprocess.run(["rm", "-rf", "--", str(root)], check=False)  # rm, not shutil.rmtree: 1,500 levels
+    return 1 if broken else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else sys.executable))
