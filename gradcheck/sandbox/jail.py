@@ -235,18 +235,29 @@ def _folders(top: str, path: str) -> None:
         os.chmod(target, 0o755)  # whatever the umask: the sandbox uid walks through it
 
 
+def _same(src: str, dst: str) -> bool:
+    try:
+        return os.path.samestat(os.lstat(src), os.lstat(dst))
+    except OSError:
+        return False
+
+
 def _link(src: str, dst: str, copy: bool) -> None:
     """A hard link; where ``copy`` (a submission's folder), a copy when ``src`` is on another
-    filesystem. An old link to a file edited since (a new inode) is replaced."""
-    if os.path.lexists(dst):
-        try:
-            if os.path.samestat(os.lstat(src), os.lstat(dst)):
-                return
-        except OSError:
-            pass
+    filesystem. An old link to a file edited since (a new inode) is replaced. Grading workers
+    (``--jobs``) share the view and may link one folder at once: a link another one made
+    first is no failure (it cost the child its view, and a file it needed)."""
+    if _same(src, dst):
+        return
+    try:
         os.unlink(dst)
+    except FileNotFoundError:
+        pass
     try:
         os.link(src, dst, follow_symlinks=False)
+    except FileExistsError:
+        if not _same(src, dst):
+            raise
     except OSError as exc:
         if not copy or exc.errno != errno.EXDEV:
             raise

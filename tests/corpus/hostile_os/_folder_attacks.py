@@ -13,6 +13,9 @@ where PYTHON is the interpreter of a virtual environment with gradcheck installe
 - deep_folder: the same in a folder nested 1,500 deep (os.walk recursed once per level:
   RecursionError, the grader crashed). ``grade`` is not tried with it: batch.collect's
   rglob recurses too.
+- race (``grade --jobs 2``): six copies of ref_spec_walk_root.py in one folder with 3,000
+  data files: both workers link that folder into the view at once, and the one that found a
+  link made by the other first (EEXIST) ran its child without the view (one PASSED).
 - copycat (``grade --jobs 2``): a wrong file that runs the backward_propagation of another
   student's folder of the same batch, all of which stay in the view (docs/hostile.md: a
   limit of uid-drop).
@@ -83,10 +86,23 @@ def _make(root: Path) -> dict[str, Path]:
         fd, old = os.open("d", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd), fd
         os.close(old)
     os.close(fd)
+    (root / "race").mkdir()
+    for i in range(6):
+        (root / "race" / f"s{i}.py").write_text(attack)
+    for i in range(3000):
+        (root / "race" / f"data{i}.txt").write_text("x")
     for name, text in (("01_good", _correct()), ("02_copycat", _copycat())):
         (root / "class" / name).mkdir(parents=True)
         (root / "class" / name / "hw.py").write_text(text)
     return files  # made with the umask: uid 65534 reads them (os.walk would recurse 1,500 levels)
+
+
+def _grade(python: str, folder: Path, env: dict) -> list[dict]:
+    out = folder.parent / f"{folder.name}.rows.json"
+    subprocess.run([python, "-m", "gradcheck", "grade", str(folder), "-a", "planar", "--jobs", "2", "-o", str(out)],
+                   capture_output=True, text=True, env=env, cwd=folder.parent, timeout=600)  # fmt: skip
+    rows = json.loads(out.read_text())["results"] if out.exists() else []
+    return [r for r in rows if isinstance(r, dict)]
 
 
 def main(python: str) -> int:
@@ -106,13 +122,11 @@ def main(python: str) -> int:
                 ok = False
             broken += not ok
             print(f"{name:12} {'HELD' if ok else 'BROKEN'} (exit {done.returncode})")
-        out = root / "rows.json"
-        subprocess.run([python, "-m", "gradcheck", "grade", str(root / "class"), "-a", "planar", "--jobs", "2", "-o", str(out)],
-                       capture_output=True, text=True, env=env, cwd=root, timeout=300)  # fmt: skip
-        rows = json.loads(out.read_text())["results"] if out.exists() else []
-        ok = any("02_copycat" in str(r.get("file")) and r.get("passed") is False for r in rows if isinstance(r, dict))
-        broken += not ok
-        print(f"{'copycat':12} {'HELD' if ok else 'BROKEN'}")
+        for name, folder, wanted in (("race", "race", None), ("copycat", "class", "02_copycat")):
+            rows = _grade(python, root / folder, env)
+            ok = bool(rows) and all(r.get("passed") is False for r in rows if wanted is None or wanted in str(r.get("file")))
+            broken += not ok
+            print(f"{name:12} {'HELD' if ok else 'BROKEN'}")
         left = os.listdir(root / "tmp")
         print(f"{'leftovers':12} {'HELD' if not left else 'BROKEN ' + str(left[:3])}")
         broken += bool(left)
