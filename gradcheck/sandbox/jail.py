@@ -84,11 +84,11 @@ def admit(paths: list[str]) -> bool:
     if not top:
         return False
     whole = sum(_count(p, top) for p in paths) <= MAX_FILES
-    if not whole:
-        paths = _own_files(paths)
     done = whole
     with _LOCK:
         for path in paths:
+            _passage(top, path)
+        for path in paths if whole else _own_files(paths):
             try:
                 _mirror(path, top, copy=True)
             except OSError:
@@ -216,6 +216,8 @@ def _mirror(src: str, top: str, copy: bool = False) -> None:
     for folder, dirs, files in os.walk(src):
         dirs[:] = _below(src, folder, dirs, top)
         _folders(top, folder)
+        if folder == src:
+            os.chmod(top + src, 0o755)  # listed, though another's _passage went through it
         for name in files + [d for d in dirs if os.path.islink(os.path.join(folder, d))]:
             _link(os.path.join(folder, name), top + os.path.join(folder, name), copy)
 
@@ -226,6 +228,22 @@ def _below(start: str, folder: str, dirs: list[str], top: str) -> list[str]:
     if folder.count(os.sep) - start.rstrip(os.sep).count(os.sep) >= MAX_DEPTH:
         return []
     return [d for d in dirs if os.path.join(folder, d) != top]
+
+
+def _passage(top: str, path: str) -> None:
+    """The folders above a submission's ``path`` that the view does not have yet, mode 0711:
+    passed through, never listed. Every folder graded in one run stays in the view (and with
+    ``--jobs`` the ones graded beside it): a child that lists the class folder finds the
+    other students' and can run their code. Names must now be known (guessed) to be read."""
+    parts = path.rstrip(os.sep).split(os.sep)[1:-1]
+    for i in range(1, len(parts) + 1):
+        target = top + os.sep + os.sep.join(parts[:i])
+        if not os.path.isdir(target):
+            try:
+                os.mkdir(target, 0o711)
+            except FileExistsError:
+                continue  # another grading worker's, just made
+            os.chmod(target, 0o711)
 
 
 def _folders(top: str, path: str) -> None:

@@ -16,9 +16,12 @@ where PYTHON is the interpreter of a virtual environment with gradcheck installe
 - race (``grade --jobs 2``): six copies of ref_spec_walk_root.py in one folder with 3,000
   data files: both workers link that folder into the view at once, and the one that found a
   link made by the other first (EEXIST) ran its child without the view (one PASSED).
-- copycat (``grade --jobs 2``): a wrong file that runs the backward_propagation of another
-  student's folder of the same batch, all of which stay in the view (docs/hostile.md: a
-  limit of uid-drop).
+- copycat (``grade --jobs 2``): a wrong file that lists the folder above its own and runs the
+  backward_propagation of another student's folder of the same batch: they all stay in the
+  view (docs/hostile.md: a limit of uid-drop). The folders above a submission's are now
+  0711 in the view (jail._passage): HELD.
+- guess: the same, with the other student's folder name known (guessed from a roster):
+  BROKEN, the limit that stays.
 """
 
 from __future__ import annotations
@@ -35,16 +38,17 @@ HERE = Path(__file__).resolve().parent
 SPEC = HERE.parents[2] / "assignments" / "planar" / "spec.yaml"
 
 
-def _copycat() -> str:
-    """ref_spec_walk_root.py's planar functions, its attack swapped for a sibling's code."""
+def _copycat(names: str) -> str:
+    """ref_spec_walk_root.py's planar functions, its attack swapped for a sibling's code: the
+    first of ``names`` (a Python expression) beside its own folder that has a hw.py."""
     text = (HERE / "ref_spec_walk_root.py").read_text()
-    steal = """def _steal(parameters, cache, X, Y):
+    steal = f"""def _steal(parameters, cache, X, Y):
     here = os.path.dirname(os.path.abspath(__file__))
     up = os.path.dirname(here)
-    for name in sorted(os.listdir(up)):
+    for name in {names}:
         path = os.path.join(up, name, "hw.py")
         if os.path.join(up, name) != here and os.path.isfile(path):
-            scope = {"__name__": "sibling"}
+            scope = {{"__name__": "sibling"}}
             with open(path) as fh:
                 exec(compile(fh.read(), path, "exec"), scope)
             return scope["backward_propagation"](parameters, cache, X, Y)
@@ -91,7 +95,8 @@ def _make(root: Path) -> dict[str, Path]:
         (root / "race" / f"s{i}.py").write_text(attack)
     for i in range(3000):
         (root / "race" / f"data{i}.txt").write_text("x")
-    for name, text in (("01_good", _correct()), ("02_copycat", _copycat())):
+    cases = (("01_good", _correct()), ("02_copycat", _copycat("sorted(os.listdir(up))")), ("03_guess", _copycat("['01_good']")))
+    for name, text in cases:
         (root / "class" / name).mkdir(parents=True)
         (root / "class" / name / "hw.py").write_text(text)
     return files  # made with the umask: uid 65534 reads them (os.walk would recurse 1,500 levels)
@@ -122,7 +127,7 @@ def main(python: str) -> int:
                 ok = False
             broken += not ok
             print(f"{name:12} {'HELD' if ok else 'BROKEN'} (exit {done.returncode})")
-        for name, folder, wanted in (("race", "race", None), ("copycat", "class", "02_copycat")):
+        for name, folder, wanted in (("race", "race", None), ("copycat", "class", "02_copycat"), ("guess", "class", "03_guess")):
             rows = _grade(python, root / folder, env)
             ok = bool(rows) and all(r.get("passed") is False for r in rows if wanted is None or wanted in str(r.get("file")))
             broken += not ok
