@@ -13,6 +13,9 @@ where PYTHON is the interpreter of a virtual environment with gradcheck installe
 - deep_folder: the same in a folder nested 1,500 deep (os.walk recursed once per level:
   RecursionError, the grader crashed). ``grade`` is not tried with it: batch.collect's
   rglob recurses too.
+- symlink_out: the submission is a link to a file only root may read (as a zip with a link
+  unpacks): the root grader reads it for the report's source lines, and the gradescope
+  output quotes its first line (GC001). Every level: the grader's own reads, not the child's.
 - race (``grade --jobs 2``): six copies of ref_spec_walk_root.py in one folder with 3,000
   data files: both workers link that folder into the view at once, and the one that found a
   link made by the other first (EEXIST) ran its child without the view (one PASSED).
@@ -90,6 +93,12 @@ def _make(root: Path) -> dict[str, Path]:
         fd, old = os.open("d", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd), fd
         os.close(old)
     os.close(fd)
+    secret = root / "private"
+    secret.mkdir(mode=0o700)
+    (secret / "key.txt").write_text("gc-folder-attacks secret 4f2a9c: only root reads this\n")
+    os.chmod(secret / "key.txt", 0o600)
+    (root / "symlink_out").mkdir()
+    (root / "symlink_out" / "hw.py").symlink_to(secret / "key.txt")
     (root / "race").mkdir()
     for i in range(6):
         (root / "race" / f"s{i}.py").write_text(attack)
@@ -127,6 +136,11 @@ def main(python: str) -> int:
                 ok = False
             broken += not ok
             print(f"{name:12} {'HELD' if ok else 'BROKEN'} (exit {done.returncode})")
+        done = subprocess.run([python, "-m", "gradcheck", "check", str(root / "symlink_out" / "hw.py"), "-a", "planar", "--format", "gradescope"],
+                              capture_output=True, text=True, env=env, cwd=root, timeout=300)  # fmt: skip
+        ok = "4f2a9c" not in done.stdout + done.stderr
+        broken += not ok
+        print(f"{'symlink_out':12} {'HELD' if ok else 'BROKEN'}")
         for name, folder, wanted in (("race", "race", None), ("copycat", "class", "02_copycat"), ("guess", "class", "03_guess")):
             rows = _grade(python, root / folder, env)
             ok = bool(rows) and all(r.get("passed") is False for r in rows if wanted is None or wanted in str(r.get("file")))
