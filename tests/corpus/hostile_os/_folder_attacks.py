@@ -13,6 +13,9 @@ where PYTHON is the interpreter of a virtual environment with gradcheck installe
 - deep_folder: the same in a folder nested 1,500 deep (os.walk recursed once per level:
   RecursionError, the grader crashed). ``grade`` is not tried with it: batch.collect's
   rglob recurses too.
+- many_dirs: the same beside 40,200 empty folders (not counted against MAX_FILES: each
+  child's admission made them all in the view, 8-14 s per check where bubblewrap takes
+  0.4 s; a batch's wall time is the student's to spend). BROKEN when it takes over 5 s.
 - symlink_out: the submission is a link to a file only root may read (as a zip with a link
   unpacks): the root grader reads it for the report's source lines, and the gradescope
   output quotes its first line (GC001). Every level: the grader's own reads, not the child's.
@@ -35,6 +38,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -72,12 +76,15 @@ def _make(root: Path) -> dict[str, Path]:
     planted.mkdir(parents=True)
     shutil.copyfile(SPEC, planted / "spec.yaml")
     files = {}
-    for name in ("big", "long", "deep_folder"):
+    for name in ("big", "long", "deep_folder", "many_dirs"):
         (root / name).mkdir()
         files[name] = root / name / "hw.py"
         files[name].write_text(attack)
     for i in range(20_001):
         (root / "big" / f"f{i}").touch()
+    for i in range(200):
+        for j in range(201):
+            (root / "many_dirs" / f"d{i}" / f"e{j}").mkdir(parents=True)
     fd = os.open(root / "long", os.O_RDONLY | os.O_DIRECTORY)
     used = len(str(root / "long"))
     while used + 260 < 4080:
@@ -127,6 +134,7 @@ def main(python: str) -> int:
         env = dict(os.environ, GRADCHECK_ISOLATION="uid-drop", TMPDIR=str(root / "tmp"))
         (root / "tmp").mkdir()
         for name, file in _make(root).items():
+            started = time.monotonic()
             done = subprocess.run([python, "-m", "gradcheck", "check", str(file), "-a", "planar", "--format", "json"],
                                   capture_output=True, text=True, env=env, cwd=root, timeout=300)  # fmt: skip
             try:
@@ -134,8 +142,10 @@ def main(python: str) -> int:
                 ok = report["passed"] is False and report["isolation"] == "uid-drop"
             except (ValueError, KeyError):
                 ok = False
+            seconds = time.monotonic() - started
+            ok = ok and seconds < 5
             broken += not ok
-            print(f"{name:12} {'HELD' if ok else 'BROKEN'} (exit {done.returncode})")
+            print(f"{name:12} {'HELD' if ok else 'BROKEN'} (exit {done.returncode}, {seconds:.1f} s)")
         done = subprocess.run([python, "-m", "gradcheck", "check", str(root / "symlink_out" / "hw.py"), "-a", "planar", "--format", "gradescope"],
                               capture_output=True, text=True, env=env, cwd=root, timeout=300)  # fmt: skip
         ok = "4f2a9c" not in done.stdout + done.stderr
