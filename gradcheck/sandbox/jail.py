@@ -73,17 +73,22 @@ def inside(path: str) -> str | None:
     return top if top and path.startswith(top + os.sep) else None
 
 
-def admit(paths: list[str]) -> bool:
+def admit(paths: list[str], withdrawn: list[str] | tuple[str, ...] = ()) -> bool:
     """Link ``paths`` (a submission's folder, as ``isolation._carve`` lists it) into the view,
     again on each call: a file edited since (a new inode) replaces its old link. False when
     not all of it could be linked: a folder of more than MAX_FILES files (a home folder, not an
     assignment's: not minutes of links) gets its own files only, not its subfolders; a path
     that cannot be linked (too long inside the view) is left out. The child enters the view
     all the same (isolation.plan): what a folder holds must never cost the view, or a student
-    could leave it behind with 20,001 empty files and read every world-readable file."""
+    could leave it behind with 20,001 empty files and read every world-readable file.
+    ``withdrawn``: paths inside the folder that must not be in the view (hidden ones that an
+    earlier admission of the same folder, without them hidden, linked)."""
     top = _MADE[0] if _MADE else ""
     if not top:
         return False
+    for path in withdrawn:
+        if os.path.lexists(top + path) and os.path.realpath(top + path) == os.path.realpath(top) + path:
+            remove(top + path)  # the view's links only: no link on the way leads out of it
     whole = sum(_count(p, top) for p in paths) <= MAX_FILES
     done = whole
     with _LOCK:

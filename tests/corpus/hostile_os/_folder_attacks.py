@@ -16,6 +16,11 @@ where PYTHON is the interpreter of a virtual environment with gradcheck installe
 - many_dirs: the same beside 40,200 empty folders (not counted against MAX_FILES: each
   child's admission made them all in the view, 8-14 s per check where bubblewrap takes
   0.4 s; a batch's wall time is the student's to spend). BROKEN when it takes over 5 s.
+- spec_inside: a folder holding both the submission and the spec's folder (spec.yaml and its
+  helpers, graded with ``-a FOLDER/hw2/spec.yaml``); the audit hook patched out, the spec read
+  with libc's open and read (no audit event). The command line's early child is planned
+  before the spec is known, so that folder was linked into the view unhidden (bubblewrap and
+  Landlock hide it), and the wrong file PASSED.
 - symlink_out: the submission is a link to a file only root may read (as a zip with a link
   unpacks): the root grader reads it for the report's source lines, and the gradescope
   output quotes its first line (GC001). Every level: the grader's own reads, not the child's.
@@ -65,6 +70,25 @@ def _copycat(names: str) -> str:
     return text[:start] + steal + "\n\n" + text[end:]
 
 
+def _spec_inside() -> str:
+    """ref_spec_walk_root.py reading hw2/spec.yaml beside it with libc (no audit event)."""
+    text = (HERE / "ref_spec_walk_root.py").read_text()
+    read = """def _steal(parameters, cache, X, Y):
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    fd = libc.open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "hw2", "spec.yaml").encode(), 0)
+    if fd < 0:
+        return None
+    buf = ctypes.create_string_buffer(1 << 20)
+    n = libc.read(fd, buf, 1 << 20)
+    libc.close(fd)
+    return _reference(_backward_block(buf.raw[:n].decode()), parameters, cache, X, Y)
+"""
+    start, end = text.index("def _steal("), text.index("_FOUND = []")
+    return text[:start] + read + "\n\n" + text[end:]
+
+
 def _correct() -> str:
     text = (HERE / "ref_spec_walk_root.py").read_text()
     return text.replace("dW1 = dZ1 @ X.T  #", "dW1 = dZ1 @ X.T / m  #").replace("stolen = _steal(", "stolen = None and _steal(")
@@ -100,6 +124,8 @@ def _make(root: Path) -> dict[str, Path]:
         fd, old = os.open("d", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd), fd
         os.close(old)
     os.close(fd)
+    shutil.copytree(SPEC.parent, root / "spec_inside" / "hw2")
+    (root / "spec_inside" / "hw.py").write_text(_spec_inside())
     secret = root / "private"
     secret.mkdir(mode=0o700)
     (secret / "key.txt").write_text("gc-folder-attacks secret 4f2a9c: only root reads this\n")
@@ -146,6 +172,12 @@ def main(python: str) -> int:
             ok = ok and seconds < 5
             broken += not ok
             print(f"{name:12} {'HELD' if ok else 'BROKEN'} (exit {done.returncode}, {seconds:.1f} s)")
+        spec = str(root / "spec_inside" / "hw2" / "spec.yaml")
+        done = subprocess.run([python, "-m", "gradcheck", "check", str(root / "spec_inside" / "hw.py"), "-a", spec, "--format", "json"],
+                              capture_output=True, text=True, env=dict(env, GRADCHECK_TEST_WITHOUT_AUDIT_HOOK="1"), cwd=root, timeout=300)  # fmt: skip
+        ok = '"passed": false' in done.stdout
+        broken += not ok
+        print(f"{'spec_inside':12} {'HELD' if ok else 'BROKEN'}")
         done = subprocess.run([python, "-m", "gradcheck", "check", str(root / "symlink_out" / "hw.py"), "-a", "planar", "--format", "gradescope"],
                               capture_output=True, text=True, env=env, cwd=root, timeout=300)  # fmt: skip
         ok = "4f2a9c" not in done.stdout + done.stderr
