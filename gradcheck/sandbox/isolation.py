@@ -378,10 +378,10 @@ def plan(folder: Path, scratch: str, helpers: Path | None = None) -> Plan:
         conf.update(uid=uid, gid=gid)
         top = jail.inside(_real(scratch)) if level == "uid-drop" else None
         if top:  # the child enters it before dropping to uid (jail.py), with what of the folder could be linked
-            root, hide = _real(folder), _hide_for(helpers)
-            # What is hidden inside the folder leaves the view, if an earlier plan linked it: the
-            # command line's early child is planned before the spec, so without its helpers' folder hidden.
-            jail.admit(_carve(root, hide), [h for h in hide if _under(h, root) and h != root])
+            root, spec = _real(folder), _real(Path(helpers).parent) if helpers is not None else ""
+            # The spec's folder inside the submission's leaves the view if an earlier plan linked it: the
+            # command line's early child is planned before the spec is known (its one difference).
+            jail.admit(_carve(root, _hide_for(helpers)), [spec] if spec and _under(spec, root) and spec != root else [])
             conf["jail"] = top
         return Plan(level, child_command(), conf, {}, (uid, gid))
     return Plan(level, child_command(), conf)
