@@ -103,7 +103,9 @@ def admit(paths: list[str], withdrawn: list[str] | tuple[str, ...] = ()) -> bool
 
 
 def _own_files(paths: list[str]) -> list[str]:
-    """The files (and links) directly in the folders of ``paths``, at most MAX_FILES."""
+    """The files (and links) directly in the folders of ``paths``, at most MAX_FILES: source
+    files first (in a class folder that large, a student's own file may still be cut off: the
+    grader's plan does not name it)."""
     out: list[str] = []
     for path in paths:
         if not os.path.isdir(path) or os.path.islink(path):
@@ -114,6 +116,7 @@ def _own_files(paths: list[str]) -> list[str]:
                 out += [e.path for e in entries if not e.is_dir(follow_symlinks=False)]
         except OSError:
             continue
+    out.sort(key=lambda p: not p.endswith((".py", ".ipynb")))  # stable: their order otherwise
     return out[:MAX_FILES]
 
 
