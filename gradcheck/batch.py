@@ -31,12 +31,33 @@ def collect(target: str) -> list[Path]:
     """Files named by a directory or a glob, sorted, submissions only."""
     path = Path(target)
     if path.is_dir():
-        files = [p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file() and "__pycache__" not in p.parts]
+        files = [p for p in _files_below(path) if p.suffix in SUFFIXES and p.is_file() and "__pycache__" not in p.parts]
     else:
         files = [Path(p) for p in glob.glob(target, recursive=True) if Path(p).suffix in SUFFIXES and Path(p).is_file()]
     if not files:
         raise UsageError(f"{target}: no .py or .ipynb submissions found")
     return sorted(files)
+
+
+def _files_below(root: Path, depth: int = 32) -> list[Path]:
+    """Every file under ``root``, at most ``depth`` folders down, links to folders not followed:
+    a walk without recursion (Path.rglob recursed once per level: a class folder nested 1,500
+    deep lost the whole batch to RecursionError)."""
+    out: list[Path] = []
+    stack = [(root, 0)]
+    while stack:
+        folder, level = stack.pop()
+        try:
+            with os.scandir(folder) as entries:
+                for e in entries:
+                    if e.is_dir(follow_symlinks=False):
+                        if level < depth:
+                            stack.append((Path(e.path), level + 1))
+                    else:
+                        out.append(Path(e.path))
+        except OSError:
+            continue
+    return out
 
 
 def shard(files: list[Path], spec_text: str) -> list[Path]:

@@ -166,3 +166,24 @@ def test_forked_workers_give_the_rows_threads_give_and_leave_no_files(tmp_path):
         assert list(tmp.iterdir()) == [], f"{mode} left {sorted(p.name for p in tmp.iterdir())}"
     assert results["processes"] == results["threads"]
     assert [r["passed"] for r in results["processes"]] == [True, False, False, False]
+
+
+def test_a_class_folder_nested_too_deep_still_grades_the_rest(tmp_path):
+    from gradcheck import batch
+    from gradcheck.sandbox import trees
+
+    d = tmp_path / "class"
+    d.mkdir()
+    shutil.copy(CORPUS / "planar" / "correct" / "np_dot.py", d / "a.py")
+    fd = os.open(d, os.O_RDONLY | os.O_DIRECTORY)
+    for _ in range(1500):  # Path.rglob recursed once per level: RecursionError, no rows at all
+        os.mkdir("n", dir_fd=fd)
+        deeper = os.open("n", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+        os.close(fd)
+        fd = deeper
+    os.close(os.open("deep.py", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd))
+    os.close(fd)
+    try:
+        assert batch.collect(str(d)) == [d / "a.py"]
+    finally:
+        trees.remove(str(d / "n"))  # pytest's own clean-up of old temporary folders recurses too

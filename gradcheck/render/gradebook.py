@@ -18,7 +18,7 @@ from rich.text import Text
 
 from ..findings import Finding
 from ..report import Report
-from .common import check_name, clip, findings_for_check, points, source_lines, unattached_findings
+from .common import check_name, clip, findings_for_check, points, sanitize, source_lines, unattached_findings
 
 STYLE = ("body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}"
          "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}"
@@ -186,6 +186,11 @@ def class_markdown(summary: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _one_line(text: object) -> str:
+    """A cell's text on one line, without control characters (a file name may hold a newline)."""
+    return " ".join(sanitize(text).split("\n"))
+
+
 def student_table(rows: Sequence[dict[str, Any]]) -> Table:
     """One line per student for the terminal."""
     table = Table(box=None, pad_edge=False)
@@ -193,5 +198,6 @@ def student_table(rows: Sequence[dict[str, Any]]) -> Table:
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for r in rows:
         mark = Text("✓ pass", style="green") if r["passed"] else Text("✗ fail", style="red")
-        table.add_row(Text(r["student"]), Text(r["assignment"]), f"{points(r['score'])}/{points(r['max_score'])}", mark, Text(first_error(r)))
+        table.add_row(Text(_one_line(r["student"])), Text(_one_line(r["assignment"])), f"{points(r['score'])}/{points(r['max_score'])}", mark,
+                      Text(_one_line(first_error(r))))  # fmt: skip
     return table

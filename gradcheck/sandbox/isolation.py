@@ -42,7 +42,7 @@ LEVELS = ("namespaces+seccomp", "landlock+seccomp", "uid-drop", "none")
 _ALIASES = {"namespaces": 0, "bwrap": 0, "landlock": 1, "uid": 2}
 HERE = Path(__file__).resolve().parent
 PACKAGE = HERE.parent  # the grader's package: never visible to the child
-_GRADER_ONLY = {"runner.py", "isolation.py", "zygote.py", "replies.py", "pumps.py", "start.py", "jail.py"}  # the rest is loaded by path in the child
+_GRADER_ONLY = {"runner.py", "isolation.py", "zygote.py", "replies.py", "pumps.py", "start.py", "jail.py", "trees.py"}  # the rest is loaded by path in the child
 
 
 def ceiling() -> int:
@@ -377,8 +377,12 @@ def plan(folder: Path, scratch: str, helpers: Path | None = None) -> Plan:
     if can_drop and level in ("landlock+seccomp", "uid-drop"):
         conf.update(uid=uid, gid=gid)
         top = jail.inside(_real(scratch)) if level == "uid-drop" else None
-        if top and jail.admit(_carve(_real(folder), _hide_for(helpers))):
-            conf["jail"] = top  # the child enters it before dropping to uid (jail.py)
+        if top:  # the child enters it before dropping to uid (jail.py), with what of the folder could be linked
+            root, spec = _real(folder), _real(Path(helpers).parent) if helpers is not None else ""
+            # The spec's folder inside the submission's leaves the view if an earlier plan linked it: the
+            # command line's early child is planned before the spec is known (its one difference).
+            jail.admit(_carve(root, _hide_for(helpers)), [spec] if spec and _under(spec, root) and spec != root else [])
+            conf["jail"] = top
         return Plan(level, child_command(), conf, {}, (uid, gid))
     return Plan(level, child_command(), conf)
 

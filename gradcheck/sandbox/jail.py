@@ -27,12 +27,15 @@ import sys
 import tempfile
 import threading
 
+from .trees import remove
+
 _LOCK = threading.Lock()
 _MADE: list[str] = []  # [root] once made, [""] when it cannot be
 _DEVICES = {"null": (1, 3), "zero": (1, 5), "urandom": (1, 9)}
 _MERGED = ("/lib", "/lib64", "/lib32", "/libx32", "/bin")  # merged /usr: the loader's paths go through these
 _CAP_SYS_CHROOT = 18
-MAX_FILES = 20_000  # in a submission's folder
+MAX_FILES = 20_000  # files and folders in a submission's folder
+MAX_DEPTH = 64  # levels of a submission's folder that are linked
 
 
 def why_not() -> str:
@@ -70,22 +73,51 @@ def inside(path: str) -> str | None:
     return top if top and path.startswith(top + os.sep) else None
 
 
-def admit(paths: list[str]) -> bool:
+def admit(paths: list[str], withdrawn: list[str] | tuple[str, ...] = ()) -> bool:
     """Link ``paths`` (a submission's folder, as ``isolation._carve`` lists it) into the view,
     again on each call: a file edited since (a new inode) replaces its old link. False when
-    they cannot be linked (the child then gets no view)."""
+    not all of it could be linked: a folder of more than MAX_FILES files (a home folder, not an
+    assignment's: not minutes of links) gets its own files only, not its subfolders; a path
+    that cannot be linked (too long inside the view) is left out. The child enters the view
+    all the same (isolation.plan): what a folder holds must never cost the view, or a student
+    could leave it behind with 20,001 empty files and read every world-readable file.
+    ``withdrawn``: paths inside the folder that must not be in the view (hidden ones that an
+    earlier admission of the same folder, without them hidden, linked)."""
     top = _MADE[0] if _MADE else ""
     if not top:
         return False
-    if sum(_count(p, top) for p in paths) > MAX_FILES:
-        return False  # a home folder, not an assignment's: plain uid-drop rather than minutes of links
+    for path in withdrawn:
+        if os.path.lexists(top + path) and os.path.realpath(top + path) == os.path.realpath(top) + path:
+            remove(top + path)  # the view's links only: no link on the way leads out of it
+    whole = sum(_count(p, top) for p in paths) <= MAX_FILES
+    done = whole
     with _LOCK:
-        try:
-            for path in paths:
+        for path in paths:
+            _passage(top, path)
+        for path in paths if whole else _own_files(paths):
+            try:
                 _mirror(path, top, copy=True)
+            except OSError:
+                done = False
+    return done
+
+
+def _own_files(paths: list[str]) -> list[str]:
+    """The files (and links) directly in the folders of ``paths``, at most MAX_FILES: source
+    files first (in a class folder that large, a student's own file may still be cut off: the
+    grader's plan does not name it)."""
+    out: list[str] = []
+    for path in paths:
+        if not os.path.isdir(path) or os.path.islink(path):
+            out.append(path)
+            continue
+        try:
+            with os.scandir(path) as entries:
+                out += [e.path for e in entries if not e.is_dir(follow_symlinks=False)]
         except OSError:
-            return False
-    return True
+            continue
+    out.sort(key=lambda p: not p.endswith((".py", ".ipynb")))  # stable: their order otherwise
+    return out[:MAX_FILES]
 
 
 def _count(path: str, top: str) -> int:
@@ -93,8 +125,8 @@ def _count(path: str, top: str) -> int:
         return 1
     total = 0
     for folder, dirs, files in os.walk(path):
-        dirs[:] = [d for d in dirs if os.path.join(folder, d) != top]
-        total += len(files)
+        dirs[:] = _below(path, folder, dirs, top)
+        total += len(files) + len(dirs)  # folders too: 40,000 empty ones cost 8 s of links per child
         if total > MAX_FILES:
             break
     return total
@@ -108,7 +140,7 @@ def _build(system: tuple[str, ...]) -> str:
             for path in system:
                 _mirror(path, top)
             _finish(top)
-            atexit.register(shutil.rmtree, top, True)
+            atexit.register(remove, top)
             return top
         except OSError:
             shutil.rmtree(top, ignore_errors=True)
@@ -144,10 +176,36 @@ def _mirror(src: str, top: str, copy: bool = False) -> None:
         _link(src, top + src, copy)
         return
     for folder, dirs, files in os.walk(src):
-        dirs[:] = [d for d in dirs if os.path.join(folder, d) != top]  # a folder holding the view: not itself
+        dirs[:] = _below(src, folder, dirs, top)
         _folders(top, folder)
+        if folder == src:
+            os.chmod(top + src, 0o755)  # listed, though another's _passage went through it
         for name in files + [d for d in dirs if os.path.islink(os.path.join(folder, d))]:
             _link(os.path.join(folder, name), top + os.path.join(folder, name), copy)
+
+
+def _below(start: str, folder: str, dirs: list[str], top: str) -> list[str]:
+    """The subfolders os.walk goes on into: not the view (a folder holding it) and none deeper
+    than MAX_DEPTH below ``start`` (os.walk recurses once per level: RecursionError)."""
+    if folder.count(os.sep) - start.rstrip(os.sep).count(os.sep) >= MAX_DEPTH:
+        return []
+    return [d for d in dirs if os.path.join(folder, d) != top]
+
+
+def _passage(top: str, path: str) -> None:
+    """The folders above a submission's ``path`` that the view does not have yet, mode 0711:
+    passed through, never listed. Every folder graded in one run stays in the view (and with
+    ``--jobs`` the ones graded beside it): a child that lists the class folder finds the
+    other students' and can run their code. Names must now be known (guessed) to be read."""
+    parts = path.rstrip(os.sep).split(os.sep)[1:-1]
+    for i in range(1, len(parts) + 1):
+        target = top + os.sep + os.sep.join(parts[:i])
+        if not os.path.isdir(target):
+            try:
+                os.mkdir(target, 0o711)
+            except FileExistsError:
+                continue  # another grading worker's, just made
+            os.chmod(target, 0o711)
 
 
 def _folders(top: str, path: str) -> None:
@@ -157,18 +215,29 @@ def _folders(top: str, path: str) -> None:
         os.chmod(target, 0o755)  # whatever the umask: the sandbox uid walks through it
 
 
+def _same(src: str, dst: str) -> bool:
+    try:
+        return os.path.samestat(os.lstat(src), os.lstat(dst))
+    except OSError:
+        return False
+
+
 def _link(src: str, dst: str, copy: bool) -> None:
     """A hard link; where ``copy`` (a submission's folder), a copy when ``src`` is on another
-    filesystem. An old link to a file edited since (a new inode) is replaced."""
-    if os.path.lexists(dst):
-        try:
-            if os.path.samestat(os.lstat(src), os.lstat(dst)):
-                return
-        except OSError:
-            pass
+    filesystem. An old link to a file edited since (a new inode) is replaced. Grading workers
+    (``--jobs``) share the view and may link one folder at once: a link another one made
+    first is no failure (it cost the child its view, and a file it needed)."""
+    if _same(src, dst):
+        return
+    try:
         os.unlink(dst)
+    except FileNotFoundError:
+        pass
     try:
         os.link(src, dst, follow_symlinks=False)
+    except FileExistsError:
+        if not _same(src, dst):
+            raise
     except FileNotFoundError:
         if os.path.lexists(src):
             raise

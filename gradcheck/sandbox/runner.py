@@ -6,7 +6,6 @@ import atexit
 import hmac
 import os
 import queue
-import shutil
 import signal
 import subprocess
 import sys
@@ -19,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import isolation, pumps, replies, start, wire
+from . import isolation, pumps, replies, start, trees, wire
 from .start import widen_pipe
 
 WITHOUT_AUDIT_HOOK = "GRADCHECK_TEST_WITHOUT_AUDIT_HOOK"
@@ -56,7 +55,7 @@ def _reap_later(kill, proc, scratch: str | None) -> None:
     def reap() -> None:
         kill(proc)
         if scratch:
-            shutil.rmtree(scratch, ignore_errors=True)
+            trees.remove(scratch)
 
     thread = threading.Thread(target=reap, daemon=True)
     thread.start()
@@ -233,7 +232,7 @@ class Sandbox:
             finally:
                 self._collect_output()
         if self.scratch:
-            shutil.rmtree(self.scratch, ignore_errors=True)
+            trees.remove(self.scratch)
             self.scratch = None
 
     def finish(self) -> None:
@@ -254,7 +253,7 @@ class Sandbox:
         self._collect_output()
         self._signal(proc)  # nothing of the submission runs after this
         if scratch:
-            shutil.rmtree(scratch, ignore_errors=True)  # now, and again once the process is gone
+            trees.remove(scratch)  # now, and again once the process is gone
         _reap_later(self._kill, proc, scratch)
 
     def __enter__(self) -> Sandbox:

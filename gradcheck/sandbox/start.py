@@ -14,13 +14,12 @@ from __future__ import annotations
 import atexit
 import functools
 import os
-import shutil
 import signal
 import subprocess
 import tempfile
 from pathlib import Path
 
-from . import isolation
+from . import isolation, trees
 
 
 def child_env(scratch: str) -> dict[str, str]:
@@ -99,7 +98,7 @@ def early(path: Path) -> None:
             os.chown(scratch, *planned.owner)
         proc = popen(planned, scratch)
     except (OSError, ValueError, subprocess.SubprocessError):
-        shutil.rmtree(scratch, ignore_errors=True)
+        trees.remove(scratch)
         return
     _EARLY[folder] = (proc, scratch, planned)
 
@@ -137,7 +136,7 @@ def _end(proc: subprocess.Popen, scratch: str) -> None:
             stream.close()  # type: ignore[union-attr]
         except OSError:
             pass
-    shutil.rmtree(scratch, ignore_errors=True)
+    trees.remove(scratch)
 
 
 @atexit.register

@@ -32,7 +32,7 @@ import threading
 import time
 from pathlib import Path
 
-from . import isolation
+from . import isolation, trees
 
 
 def available() -> bool:
@@ -61,9 +61,8 @@ def default(folders: list[Path] | None = None, helpers: Path | None = None) -> Z
             os.chmod(home, 0o711)
         return Zygote(child_env(tempfile.gettempdir()), server, home)
     except (OSError, ValueError):
-        import shutil
 
-        shutil.rmtree(home, ignore_errors=True)
+        trees.remove(home)
         return None
 
 
@@ -266,13 +265,12 @@ class Zygote:
 
     def close(self) -> None:
         self._stop()
-        import shutil
 
         try:
             os.chmod(self.home, 0o700)  # the grader's own folder, whatever was done to it
         except OSError:
             pass
-        shutil.rmtree(self.home, ignore_errors=True)
+        trees.remove(self.home)
 
     def __enter__(self) -> Zygote:
         return self

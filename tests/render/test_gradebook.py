@@ -51,3 +51,22 @@ def test_student_ids_from_folders_files_and_gradescope_metadata(tmp_path):
 def test_seed_from_id_is_stable():
     assert seed_for("alice") == seed_for("alice") == int("2bd806", 16)
     assert seed_for("alice") != seed_for("bob") and 0 <= seed_for("bob") < 2**24
+
+
+def test_the_terminal_table_keeps_a_students_file_name_on_one_line_and_its_commands_inert(monkeypatch):
+    import io
+
+    from gradcheck.batch import Row
+    from gradcheck.gradebook import ClassResult, print_class
+
+    rows = [Row("b\n::error::forged.py", False, 70.0, 100.0, [], 0.1, "b\n::error::forged", "planar", 0, [])]
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    for actions in (False, True):
+        monkeypatch.setenv("GITHUB_ACTIONS", "true" if actions else "false")
+        out = io.StringIO()
+        print_class(ClassResult(rows, [], ["planar"]), out)
+        lines = out.getvalue().splitlines()
+        assert not any(line.startswith("::error::") for line in lines), lines
+        assert any("b ::error::forged" in line for line in lines)  # one line, whatever the name holds
+        fenced = lines[0].startswith("::stop-commands::")
+        assert fenced == actions, lines[:2]

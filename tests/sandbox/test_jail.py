@@ -52,11 +52,13 @@ def test_a_file_replaced_since_it_was_linked_is_linked_again(tree):
         assert fh.read() == "x = 2\n"
 
 
-def test_too_large_a_folder_is_not_linked(tree, monkeypatch):
+def test_too_large_a_folder_gets_its_own_files_only(tree, monkeypatch):
     src, top = tree
     monkeypatch.setattr(jail, "_MADE", [top])
     monkeypatch.setattr(jail, "MAX_FILES", 2)
-    assert not jail.admit([str(src)])
+    assert not jail.admit([str(src)])  # not all of it: its subfolders are left out
+    assert os.path.samefile(src / "hw.py", top + str(src / "hw.py"))
+    assert not os.path.exists(top + str(src / "data"))
     monkeypatch.setattr(jail, "MAX_FILES", 20)
     assert jail.admit([str(src)])
     assert jail.inside(top + "/tmp/gradcheck-x") == top
