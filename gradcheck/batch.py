@@ -39,6 +39,17 @@ def collect(target: str) -> list[Path]:
     return sorted(files)
 
 
+def graded_folder_holding(path: Path, files: list[Path]) -> Path | None:
+    """The folder of one of ``files`` that holds ``path`` (an output of the batch), if any: each
+    child is shown its submission's folder, so results, a journal or feedback written there
+    would be read by the students graded after (their scores, the reference's words)."""
+    where = Path(os.path.realpath(path))
+    for folder in {Path(os.path.realpath(f)).parent for f in files}:
+        if where == folder or folder in where.parents:
+            return folder
+    return None
+
+
 def _files_below(root: Path, depth: int = 32) -> list[Path]:
     """Every file under ``root``, at most ``depth`` folders down, links to folders not followed:
     a walk without recursion (Path.rglob recursed once per level: a class folder nested 1,500

@@ -96,6 +96,10 @@ def grade_many(
         files = batch.collect(target)
         if shard_spec:
             files = batch.shard(files, shard_spec)
+        for path, flag in ((output, "--output"), (html, "--html"), (feedback, "--feedback")):
+            inside = batch.graded_folder_holding(path, files) if path is not None else None
+            if inside is not None:
+                raise fail_usage(f"{flag} {path}: inside {inside}, a folder being graded, where the students' code could read it; write it elsewhere")
         # Each student's row is saved as it completes: a batch killed midway keeps them.
         journal = batch.Journal(output) if output is not None else None
         result = gradebook.run_with_progress(len(files), lambda progress: gradebook.grade_class(

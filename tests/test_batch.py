@@ -187,3 +187,15 @@ def test_a_class_folder_nested_too_deep_still_grades_the_rest(tmp_path):
         assert batch.collect(str(d)) == [d / "a.py"]
     finally:
         trees.remove(str(d / "n"))  # pytest's own clean-up of old temporary folders recurses too
+
+
+def test_results_and_feedback_may_not_be_written_where_students_code_can_read_them(tmp_path):
+    d = tmp_path / "class"
+    d.mkdir()
+    shutil.copy(CORPUS / "planar" / "correct" / "np_dot.py", d / "a.py")
+    for flag, where in (("-o", d / "results.csv"), ("--feedback", d / "feedback"), ("--html", d / "class.html")):
+        proc = run("grade", str(d), "-a", "planar", flag, str(where))
+        assert proc.returncode == 2 and "a folder being graded" in proc.stderr, (flag, proc.stderr)
+        assert not where.exists()
+    ok = run("grade", str(d), "-a", "planar", "-o", str(tmp_path / "results.csv"))
+    assert ok.returncode == 0, ok.stderr
