@@ -11,9 +11,11 @@ child's own files, the submission's folder without what is hidden), and the scra
 under ``/tmp`` (mode 0711: a child cannot list its siblings'). No ``/proc``, no ``/sys``.
 
 It is made once per grader process, on first use (~12,000 links, ~0.5 s here), and removed at
-exit. A link made on another filesystem fails (EXDEV): then the view is not made and the
-child runs at plain uid-drop, which the child's reply says (``confined["jail"]``).
-Grader side only; the child's half is ``confine._enter_jail``.
+exit. A link of the standard library made on another filesystem fails (EXDEV): then the view
+is not made and the child runs at plain uid-drop, which the report's GC008 note says ("the file
+view"; runner.py reads ``confined["jail"]``). Other students' folders graded in the same run
+stay in the view, under folders that cannot be listed (docs/hostile.md: a known name reads
+them, as at plain uid-drop). Grader side only; the child's half is ``confine._enter_jail``.
 """
 
 from __future__ import annotations
