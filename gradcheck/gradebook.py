@@ -146,14 +146,14 @@ def print_class(result: ClassResult, out: TextIO) -> None:
     from .render.console import make_console
 
     s = summary(result)
+    table = pages.student_table([r.__dict__ for r in result.rows])
     if os.environ.get("GITHUB_ACTIONS") == "true":  # file names are the students': no workflow command in them may run
         from .render.annotations import wrap_student_output
         from .render.console import capture
 
-        table = capture(lambda console: console.print(pages.student_table([r.__dict__ for r in result.rows])), width=120)
-        out.write(wrap_student_output(table))
+        out.write(wrap_student_output(capture(lambda console: console.print(table), width=120)))
     else:
-        make_console(file=out).print(pages.student_table([r.__dict__ for r in result.rows]))
+        make_console(file=out).print(table)
     out.write(summary_text(s))
     for note in s["notes"]:
         out.write(f"note: {note}\n")

@@ -132,7 +132,8 @@ def explain(
             or _batch_from_wrong_axis(spec, name, ratios, cases)
             or classify(ratios, [m for _, _, m, _ in cases], per_example, spec.shown(name), spec.batch, has_mean(formula.tree, spec.batch))
         )
-    known = [(Mutation(f"spec:{i}", m.tag, m.text, m.fix), m.formula.tree, None) for i, m in enumerate(spec.mistakes.get(name, ()))]
+    known = [(Mutation(f"spec:{i}", m.tag, m.text, m.fix), m.formula.tree, ast.unparse(m.formula.tree))
+             for i, m in enumerate(spec.mistakes.get(name, ()))]
     if known:  # the spec author's own list of classic mistakes for this value comes first
         out.mutations, out.mutant_text = _search(known, cases, wrap=lambda m: (m,), atol=spec.atol.get(name, 0.0))
         if out.mutations:
@@ -240,13 +241,12 @@ def mutants(kind: str, tree: ast.expr, ctx: Context) -> tuple[tuple[Any, ast.exp
 
 
 def _search(candidates, cases, wrap, atol: float = 0.0) -> tuple[list[tuple[Mutation, ...]], list[str]]:
-    """``candidates``: (mutations, tree, its text or None)."""
+    """``candidates``: (mutations, tree, its text)."""
     found: list[tuple[Mutation, ...]] = []
     texts: list[str] = []
     seen: set[str] = set()
     for muts, tree, text in candidates:
         combo = wrap(muts)
-        text = text if text is not None else ast.unparse(tree)
         if text in seen:
             continue
         seen.add(text)
@@ -274,9 +274,9 @@ def _search_hidden(spec: Spec, name: str, formula, hidden: tuple[str, ...], case
         texts: list[str] = []
         seen: set[str] = set()
         # the spec's own classic mistakes of the intermediate first (tanh′ at prev_h inside dtanh), then the catalog's
-        known = [(Mutation(f"spec:{h}:{i}", m.tag, m.text, m.fix), m.formula.tree, None) for i, m in enumerate(spec.mistakes.get(h, ()))]
+        known = [(Mutation(f"spec:{h}:{i}", m.tag, m.text, m.fix), m.formula.tree, ast.unparse(m.formula.tree))
+                 for i, m in enumerate(spec.mistakes.get(h, ()))]
         for mutation, tree, text in [*known, *mutants("single", h_formula.tree, replace(ctx, name=h))]:
-            text = text if text is not None else ast.unparse(tree)
             if text in seen:  # one mutant, reached by two rules: the earlier rule names it
                 continue
             seen.add(text)

@@ -61,7 +61,6 @@ def default(folders: list[Path] | None = None, helpers: Path | None = None) -> Z
             os.chmod(home, 0o711)
         return Zygote(child_env(tempfile.gettempdir()), server, home)
     except (OSError, ValueError):
-
         trees.remove(home)
         return None
 
@@ -265,7 +264,6 @@ class Zygote:
 
     def close(self) -> None:
         self._stop()
-
         try:
             os.chmod(self.home, 0o700)  # the grader's own folder, whatever was done to it
         except OSError:
